@@ -1,0 +1,59 @@
+"""Roles and what each may do: a table, read by services and the API alike.
+
+Staff roles act for the agency. Public users act for themselves: a ``person`` sees only
+their own records, a ``unit_rep`` only their unit's and its employees'. Object-level
+checks live in the selectors that fetch the records; this table answers only "may this
+role attempt this action at all".
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+CLERK = "clerk"
+AUDITOR = "auditor"
+FINANCE = "finance"
+SUPERVISOR = "supervisor"
+ADMIN = "admin"
+PERSON = "person"
+UNIT_REP = "unit_rep"
+
+ROLE_NAMES = {
+    CLERK: _("Clerk"),
+    AUDITOR: _("Auditor"),
+    FINANCE: _("Finance officer"),
+    SUPERVISOR: _("Supervisor"),
+    ADMIN: _("Administrator"),
+    PERSON: _("Insured person"),
+    UNIT_REP: _("Unit representative"),
+}
+STAFF_ROLES = frozenset({CLERK, AUDITOR, FINANCE, SUPERVISOR, ADMIN})
+PUBLIC_ROLES = frozenset({PERSON, UNIT_REP})
+ALL_ROLES = STAFF_ROLES | PUBLIC_ROLES
+
+ANY_STAFF = STAFF_ROLES
+FRONT_DESK = frozenset({CLERK, SUPERVISOR, ADMIN})
+
+# action -> roles allowed to attempt it
+PERMISSIONS: dict[str, frozenset[str]] = {
+    # registry
+    "unit.create": FRONT_DESK,
+    "unit.view": ANY_STAFF | {UNIT_REP},
+    "unit.list": ANY_STAFF,
+    "unit.approve_registration": FRONT_DESK,
+    "unit.reject_registration": FRONT_DESK,
+    "person.create": FRONT_DESK,
+    "person.view": ANY_STAFF | {PERSON, UNIT_REP},
+    "person.list": ANY_STAFF,
+    "person.reveal_id": ANY_STAFF,
+    "employment.create": FRONT_DESK | {UNIT_REP},
+    "employment.end": FRONT_DESK | {UNIT_REP},
+    "employment.view": ANY_STAFF | {PERSON, UNIT_REP},
+    "compliance.view": frozenset({CLERK, AUDITOR, SUPERVISOR, ADMIN}),
+    "audit.view": frozenset({SUPERVISOR, ADMIN, AUDITOR}),
+    "history.view": ANY_STAFF,
+}
+
+
+def can(role: str | None, action: str) -> bool:
+    if action not in PERMISSIONS:
+        raise KeyError(f"unknown action {action!r}")
+    return role in PERMISSIONS[action]

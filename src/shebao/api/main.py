@@ -1,0 +1,39 @@
+"""The REST API at /api/v1: one router per domain, no logic of its own."""
+
+from ninja import NinjaAPI
+
+from shebao.api import errors
+from shebao.api.auth import AUTH
+
+api = NinjaAPI(
+    title="Shebao API",
+    version="1",
+    description=(
+        "Social insurance registration, contributions, individual accounts and account "
+        "clearance. Authenticate with `POST /api/v1/auth/token`, then send "
+        '`Authorization: Bearer <token>`. Errors are `{"error": {"code", "message", '
+        '"fields"}}` in the language of `Accept-Language` (zh-hans or en).'
+    ),
+    auth=AUTH,
+    urls_namespace="api",
+    docs_url="/docs",
+    parser=errors.JsonParser(),
+)
+errors.install(api)
+
+
+def _add_routers():
+    from shebao.api import tokens
+
+    api.add_router("", tokens.router)
+    for module_name in ("public", "registry"):
+        try:
+            module = __import__(f"shebao.api.{module_name}", fromlist=["router"])
+        except ModuleNotFoundError as exc:
+            if exc.name != f"shebao.api.{module_name}":
+                raise
+            continue
+        api.add_router("", module.router)
+
+
+_add_routers()

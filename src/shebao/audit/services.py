@@ -1,0 +1,51 @@
+from django.db import transaction
+
+from shebao.audit import domain
+from shebao.audit.models import AuditChainHead, AuditEvent
+from shebao.core import clock
+
+
+def _target_key(target):
+    return f"{target._meta.app_label}.{target._meta.model_name}", str(target.pk)
+
+
+def audit_record(
+    *,
+    actor,
+    action: str,
+    target=None,
+    target_type: str = "",
+    target_id="",
+    data: dict | None = None,
+) -> AuditEvent:
+    """Append one event to the chain, inside the caller's transaction.
+
+    ``actor`` is the acting user, or None for the system (a scheduled task, a migration).
+    """
+    if target is not None:
+        target_type, target_id = _target_key(target)
+    # Round-trip through canonical JSON so the stored data hashes the same when re-read.
+    data = domain.json_roundtrip(data or {})
+    with transaction.atomic():
+        head, _created = AuditChainHead.objects.select_for_update().get_or_create(
+            pk=1, defaults={"last_sequence": 0, "last_hash": domain.GENESIS_HASH}
+        )
+        occurred_at = clock.now()
+        event = AuditEvent(
+            sequence=head.last_sequence + 1,
+            occurred_at=occurred_at,
+            actor=actor if actor is not None and actor.pk else None,
+            actor_name=getattr(actor, "username", "") or "system",
+            actor_role=getattr(actor, "role", "") or "system",
+            action=action,
+            target_type=target_type,
+            target_id=str(target_id),
+            data=data,
+            prev_hash=head.last_hash,
+        )
+        event.hash = domain.event_hash(**domain.hashed_fields(event))
+        event.save()
+        AuditChainHead.objects.filter(pk=head.pk).update(
+            last_sequence=event.sequence, last_hash=event.hash
+        )
+    return event

@@ -1,0 +1,20 @@
+"""The ``shebao`` command: Django's management commands under one name.
+
+``shebao verify``, ``shebao compliance``, ``shebao run`` and the rest are management
+commands of the domain packages; ``shebao help`` lists them.
+"""
+
+import os
+import sys
+
+
+def main(argv=None):
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shebao.settings")
+    from django.core.management import execute_from_command_line
+
+    argv = list(sys.argv if argv is None else argv)
+    execute_from_command_line(["shebao", *argv[1:]])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class InquiryConfig(AppConfig):
+    name = "shebao.inquiry"
+    label = "inquiry"

@@ -1,0 +1,141 @@
+"""Persons, units and employments: who is insured, by whom, since when.
+
+Rows are never deleted (the law requires the records to be kept): a unit is cancelled,
+an employment ended, a person marked deceased. The history of every change is the audit
+trail (``shebao.audit``), written by the services that change these rows.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+MONEY = {"max_digits": 18, "decimal_places": 2}
+
+
+class Person(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        DECEASED = "deceased", _("Deceased")
+        CLEARED = "cleared", _("Relationship ended")
+
+    class Sex(models.TextChoices):
+        MALE = "M", _("Male")
+        FEMALE = "F", _("Female")
+
+    # The citizen ID number is the social security number (SIL Art. 58 para 3).
+    citizen_id = models.CharField(
+        _("citizen ID number"), max_length=18, null=True, blank=True, unique=True
+    )
+    passport_no = models.CharField(_("passport number"), max_length=20, null=True, blank=True)
+    nationality = models.CharField(_("nationality"), max_length=3, blank=True)
+    name = models.CharField(_("name"), max_length=100)
+    birth_date = models.DateField(_("birth date"))
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE
+    )
+    died_on = models.DateField(_("date of death"), null=True, blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="person",
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["passport_no", "nationality"],
+                condition=Q(passport_no__isnull=False),
+                name="person_unique_passport",
+            ),
+            models.CheckConstraint(
+                condition=Q(citizen_id__isnull=False) | Q(passport_no__isnull=False),
+                name="person_has_identifier",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Unit(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Registration pending")
+        REGISTERED = "registered", _("Registered")
+        REJECTED = "rejected", _("Registration rejected")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    uscc = models.CharField(_("unified social credit code"), max_length=18, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    established_on = models.DateField(_("established on"))
+    region = models.CharField(_("region"), max_length=32)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    # Art. 57 para 1: apply within 30 days of establishment.
+    registration_due_on = models.DateField(_("registration due on"))
+    registration_received_on = models.DateField(_("registration application received on"))
+    registration_late = models.BooleanField(_("registered late"), default=False)
+    # The agency's own deadline: decide within 15 days of receiving the application.
+    decision_due_on = models.DateField(_("decision due on"))
+    registered_on = models.DateField(_("registered on"), null=True, blank=True)
+    certificate_no = models.CharField(
+        _("registration certificate number"), max_length=32, blank=True
+    )
+    rejection_reason = models.TextField(_("rejection reason"), blank=True)
+    terminated_on = models.DateField(_("terminated on"), null=True, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.name
+
+
+class UnitRepresentative(models.Model):
+    """A public user who acts for a unit (its HR officer, or its HR software's account)."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="representatives")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="unit_representation"
+    )
+    created_at = models.DateTimeField()
+
+
+class Employment(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        ENDED = "ended", _("Ended")
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="employments")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="employments")
+    started_on = models.DateField(_("started on"))
+    monthly_wage = models.DecimalField(_("monthly wage"), **MONEY)
+    # Art. 58 para 1: the unit registers the employee within 30 days of employment.
+    registration_due_on = models.DateField(_("registration due on"))
+    registered_on = models.DateField(_("registered on"))
+    late = models.BooleanField(_("registered late"), default=False)
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.OPEN
+    )
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    end_reason = models.CharField(_("end reason"), max_length=32, blank=True)
+    end_report_due_on = models.DateField(_("end report due on"), null=True, blank=True)
+    end_reported_on = models.DateField(_("end reported on"), null=True, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "person"],
+                condition=Q(status="open"),
+                name="employment_one_open_per_unit_person",
+            ),
+        ]
