@@ -1,0 +1,150 @@
+"""Contribution, late-fee and interest arithmetic (rules.md sections 4-5), free of the ORM.
+
+Rates and limits are passed in from the policy pack; nothing here knows a number of
+its own except the conventions of the rules themselves (round each part to the cent,
+half up; late fees simple, per day).
+"""
+
+import dataclasses
+import datetime
+from collections.abc import Iterable
+from decimal import Decimal
+
+from shebao.core.money import ZERO, round_money
+
+
+def contribution_base(wage: Decimal, floor: Decimal, cap: Decimal) -> Decimal:
+    """The declared wage, clamped to the region's limits for the year."""
+    return min(max(wage, floor), cap)
+
+
+@dataclasses.dataclass(frozen=True)
+class PremiumPart:
+    insurance_type: str
+    base: Decimal
+    unit_rate: Decimal
+    personal_rate: Decimal
+    unit_amount: Decimal
+    personal_amount: Decimal
+
+    @property
+    def total(self) -> Decimal:
+        return self.unit_amount + self.personal_amount
+
+
+def premium_parts(base: Decimal, rates: dict[str, tuple[Decimal, Decimal]]) -> list[PremiumPart]:
+    """Each part is round(base x rate, 2), per insurance type, unit and personal apart."""
+    return [
+        PremiumPart(
+            insurance_type=kind,
+            base=base,
+            unit_rate=unit_rate,
+            personal_rate=personal_rate,
+            unit_amount=round_money(base * unit_rate),
+            personal_amount=round_money(base * personal_rate),
+        )
+        for kind, (unit_rate, personal_rate) in rates.items()
+    ]
+
+
+def late_days(due_on: datetime.date, paid_on: datetime.date) -> int:
+    """Days counted from the day after the due date through the payment date."""
+    return max((paid_on - due_on).days, 0)
+
+
+def late_fee(principal: Decimal, due_on: datetime.date, paid_on: datetime.date,
+             daily_rate: Decimal) -> Decimal:
+    """Simple late fee on an unpaid principal (SIL Art. 86): 10,000.00 paid 30 days late at
+    0.05% a day is 150.00."""
+    return round_money(principal * daily_rate * late_days(due_on, paid_on))
+
+
+@dataclasses.dataclass
+class Debt:
+    """One period's arrears: what is owed and what has been paid against it so far."""
+
+    period: str  # "YYYY-MM"
+    due_on: datetime.date
+    principal: Decimal
+    principal_paid: Decimal = ZERO
+    fee_paid: Decimal = ZERO
+    # Principal payments already made: (date, amount). Each stops the fee on that amount.
+    payments: list[tuple[datetime.date, Decimal]] = dataclasses.field(default_factory=list)
+
+    @property
+    def principal_outstanding(self) -> Decimal:
+        return self.principal - self.principal_paid
+
+    def fee_accrued(self, as_of: datetime.date, daily_rate: Decimal) -> Decimal:
+        """Fee accrued through ``as_of`` on the principal as it stood each day."""
+        total = Decimal(0)
+        outstanding = self.principal
+        start = self.due_on
+        for paid_on, amount in sorted(self.payments):
+            if paid_on > as_of:
+                break
+            total += outstanding * daily_rate * late_days(start, paid_on)
+            outstanding -= amount
+            start = max(start, paid_on)
+        total += outstanding * daily_rate * late_days(start, as_of)
+        return round_money(total)
+
+    def fee_outstanding(self, as_of: datetime.date, daily_rate: Decimal) -> Decimal:
+        return max(self.fee_accrued(as_of, daily_rate) - self.fee_paid, ZERO)
+
+
+@dataclasses.dataclass(frozen=True)
+class Allocation:
+    period: str
+    principal: Decimal
+    late_fee: Decimal
+
+
+def allocate_payment(amount: Decimal, debts: Iterable[Debt], paid_on: datetime.date,
+                     daily_rate: Decimal) -> tuple[list[Allocation], Decimal]:
+    """Settle the oldest period first; within a period the principal first, then its late
+    fee accrued to the payment date. Returns the allocations and what is left over
+    (an overpayment, refundable)."""
+    remaining = amount
+    allocations = []
+    for debt in sorted(debts, key=lambda d: (d.due_on, d.period)):
+        if remaining <= 0:
+            break
+        fee_due = debt.fee_outstanding(paid_on, daily_rate)
+        to_principal = min(remaining, debt.principal_outstanding)
+        remaining -= to_principal
+        to_fee = min(remaining, fee_due)
+        remaining -= to_fee
+        if to_principal or to_fee:
+            allocations.append(Allocation(debt.period, to_principal, to_fee))
+    return allocations, remaining
+
+
+def interest_annual(opening: Decimal, credits: Decimal, rate: Decimal) -> Decimal:
+    """IAM1997 annual method: the year's interest such that
+    end = opening x (1 + r) + credits x (1 + r x 1.083 / 2), rounded to the cent."""
+    end = round_money(opening * (1 + rate) + credits * (1 + rate * Decimal("1.083") / 2))
+    return end - opening - credits
+
+
+def interest_month_product(opening: Decimal, credits_by_month: dict[int, Decimal],
+                           rate: Decimal) -> Decimal:
+    """Month-product method: opening x r + sum(credit in month m x (13 - m)) x r / 12."""
+    product = sum((amount * (13 - month) for month, amount in credits_by_month.items()),
+                  Decimal(0))
+    return round_money(opening * rate + product * rate / 12)
+
+
+def split_by_shares(total: Decimal, shares: list[Decimal]) -> list[Decimal]:
+    """Split ``total`` by percentage shares (summing to 100) so the cents add up exactly:
+    each gets its share rounded down, and the leftover cents go to the largest remainders."""
+    if sum(shares) != 100:
+        raise ValueError("shares must sum to 100")
+    cents = int((total * 100).to_integral_value())
+    exact = [Decimal(cents) * share / 100 for share in shares]
+    floors = [int(x) for x in exact]
+    leftover = cents - sum(floors)
+    order = sorted(range(len(shares)), key=lambda i: (-(exact[i] - floors[i]), i))
+    for i in order[:leftover]:
+        floors[i] += 1
+    return [Decimal(c) / 100 for c in floors]
