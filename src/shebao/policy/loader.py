@@ -4,20 +4,29 @@ A pack is a folder of YAML files (``pack.yaml``, ``citations.yaml``,
 ``obligations.yaml``, ``regions.yaml``, ...). Everything is checked on load: an error
 names the file, the key path and the problem, and no half-loaded pack is ever used.
 Values that change over time carry the date (or year) from which they apply.
+
+Further sections (contribution rates, interest, clearance, ...) are loaded by the
+modules that own them, registered in ``SECTION_LOADERS``; this module stays generic.
 """
 
 import dataclasses
 import datetime
-from decimal import Decimal, InvalidOperation
+import functools
+from collections.abc import Callable
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 
 import yaml
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
+from shebao.core.money import CENT
 from shebao.core.periods import DAY_KINDS
-from shebao.policy.errors import PolicyError
+from shebao.policy.errors import NoPolicyValue, PolicyError
 
 WHO = ("unit", "agency", "unit_or_family", "person")
+
+HUNDRED = Decimal(100)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -60,6 +69,7 @@ class Obligation:
     effective_to: datetime.date | None
     names: Text
     basis: Citation
+    consequences: tuple[str, ...] = ()
 
     def in_force_on(self, day: datetime.date) -> bool:
         return self.effective_from <= day and (
@@ -77,10 +87,53 @@ class Consequence:
 
 @dataclasses.dataclass(frozen=True)
 class AverageWage:
+    """The figure a region bases one year's contribution limits on.
+
+    ``year`` is the base year: the figure applies for twelve months from the region's
+    ``base_year_starts`` month of that year. ``floor``/``cap`` are the region's own
+    published limits where it publishes them (they may differ from 60%/300%).
+    """
+
     year: int
     monthly: Decimal
     source: str
     sample: bool
+    verified: bool = True
+    floor: Decimal | None = None
+    cap: Decimal | None = None
+
+
+class BaseLimits(tuple):
+    """``(floor, cap)`` of the contribution base, with where the figures came from.
+
+    Unpacks as a pair; ``year`` is the base year whose figure was used, and ``fallback``
+    says it is an earlier year's because the requested one has no figure yet.
+    """
+
+    def __new__(cls, floor: Decimal, cap: Decimal, *, wage: AverageWage, requested_year: int):
+        limits = super().__new__(cls, (floor, cap))
+        limits.wage = wage
+        limits.requested_year = requested_year
+        return limits
+
+    def __getnewargs_ex__(self):
+        return (self[0], self[1]), {"wage": self.wage, "requested_year": self.requested_year}
+
+    floor = property(lambda self: self[0])
+    cap = property(lambda self: self[1])
+    year = property(lambda self: self.wage.year)
+    average_wage = property(lambda self: self.wage.monthly)
+    source = property(lambda self: self.wage.source)
+    sample = property(lambda self: self.wage.sample)
+    verified = property(lambda self: self.wage.verified)
+
+    @property
+    def fallback(self) -> bool:
+        return self.wage.year != self.requested_year
+
+
+def _cents(amount: Decimal) -> Decimal:
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -91,9 +144,43 @@ class Region:
     average_wages: tuple[AverageWage, ...]
     base_floor_percent: Decimal
     base_cap_percent: Decimal
+    base_year_starts: int = 1  # month the yearly base adjustment takes effect
 
     def average_wage(self, year: int) -> AverageWage | None:
         return next((w for w in self.average_wages if w.year == year), None)
+
+    def base_year(self, year: int, month: int | None = None) -> int:
+        """The base year in force in ``year``/``month`` (the year itself without a month)."""
+        if month is not None and month < self.base_year_starts:
+            return year - 1
+        return year
+
+    def base_limits(self, year: int, month: int | None = None) -> BaseLimits:
+        """Floor and cap of the monthly contribution base, rounded to the cent.
+
+        With ``month``, the base year is the one in force in that month (a region whose
+        base year starts in July uses the previous year's figure from January to June).
+        A year without a figure uses the latest earlier year's (``.fallback`` is then
+        true and ``.year`` names the year used); with no earlier figure at all there is
+        nothing to go on and ``NoPolicyValue`` is raised.
+        """
+        wanted = self.base_year(year, month)
+        earlier = [w for w in self.average_wages if w.year <= wanted]
+        if not earlier:
+            raise NoPolicyValue(
+                _("Region %(region)s has no average wage figure for %(year)s or before.")
+                % {"region": self.code, "year": wanted},
+                code="no_base_figure",
+            )
+        wage = earlier[-1]
+        # A region's own published limit wins over the percentage of the average wage.
+        floor = wage.floor
+        if floor is None:
+            floor = wage.monthly * self.base_floor_percent / HUNDRED
+        cap = wage.cap
+        if cap is None:
+            cap = wage.monthly * self.base_cap_percent / HUNDRED
+        return BaseLimits(_cents(floor), _cents(cap), wage=wage, requested_year=wanted)
 
 
 @dataclasses.dataclass
@@ -104,23 +191,79 @@ class Pack:
     directory: Path
     citations: dict[str, Citation]
     events: dict[str, Event]
-    obligations: dict[str, Obligation]
+    # Every dated version of each obligation, oldest first.
+    obligation_versions: dict[str, tuple[Obligation, ...]]
     consequences: dict[str, Consequence]
     regions: dict[str, Region]
-    # Sections other modules read through their own accessors (rates, interest, ...):
-    # raw YAML that this loader has already checked to be well-formed.
+    version: str = ""
+    # Sections other modules read through their own accessors (rates, interest, ...),
+    # each already checked by its loader; None when the pack has no file for it.
     sections: dict[str, object] = dataclasses.field(default_factory=dict)
 
+    @functools.cached_property
+    def obligations(self) -> dict[str, Obligation]:
+        """The latest version of each obligation, by code."""
+        return {code: versions[-1] for code, versions in self.obligation_versions.items()}
+
     def obligations_for_event(self, event: str, day: datetime.date) -> list[Obligation]:
+        """The obligations an event on ``day`` starts, in the versions in force that day."""
         return [
-            o for o in self.obligations.values() if o.from_event == event and o.in_force_on(day)
+            o
+            for versions in self.obligation_versions.values()
+            for o in versions
+            if o.from_event == event and o.in_force_on(day)
         ]
 
-    def obligation(self, code: str) -> Obligation:
-        return self.obligations[code]
+    def obligation(self, code: str, day: datetime.date | None = None) -> Obligation:
+        """The obligation ``code`` (in force on ``day`` if given, else its latest version).
+
+        Raises ``KeyError`` for an unknown code and ``NoPolicyValue`` when no version is
+        in force on ``day``.
+        """
+        versions = self.obligation_versions[code]
+        if day is None:
+            return versions[-1]
+        for version in versions:
+            if version.in_force_on(day):
+                return version
+        raise NoPolicyValue(
+            _("The time limit %(code)s is not in force on %(day)s.")
+            % {"code": code, "day": day.isoformat()},
+            code="not_in_force",
+        )
 
     def cite(self, code: str) -> Citation:
         return self.citations[code]
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key, line):
+        self.key = key
+        self.line = line
+
+
+class _PackYamlLoader(yaml.SafeLoader):
+    """Safe YAML that refuses a key given twice (a later one would silently win) and
+    leaves dates as text, so that a bad date is reported with its key path."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _value in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            try:
+                repeated = key in seen
+            except TypeError:
+                continue  # an unhashable key: the base constructor reports it
+            if repeated:
+                raise _DuplicateKey(key, key_node.start_mark.line + 1)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+_PackYamlLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 
 class Reader:
@@ -132,10 +275,17 @@ class Reader:
     def fail(self, key, problem):
         raise PolicyError(self.path, key, problem)
 
+    def exists(self) -> bool:
+        return self.path.exists()
+
     def load(self):
+        if not self.path.exists():
+            self.fail("(file)", "the file is missing")
         try:
             with self.path.open(encoding="utf-8") as handle:
-                return yaml.safe_load(handle)
+                return yaml.load(handle, Loader=_PackYamlLoader)  # a SafeLoader subclass
+        except _DuplicateKey as exc:
+            self.fail(str(exc.key), f"is defined twice (again at line {exc.line})")
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f"line {mark.line + 1}" if mark else "(file)"
@@ -143,7 +293,7 @@ class Reader:
 
     def mapping(self, value, key):
         if not isinstance(value, dict):
-            self.fail(key, f"must be a mapping, not {type(value).__name__}")
+            self.fail(key or "(file)", f"must be a mapping, not {type(value).__name__}")
         return value
 
     def sequence(self, value, key):
@@ -151,96 +301,171 @@ class Reader:
             self.fail(key, f"must be a list, not {type(value).__name__}")
         return value
 
+    def only(self, mapping, key, allowed):
+        """Refuse keys the format does not know: a misspelt optional key would be lost."""
+        extra = sorted(str(k) for k in mapping if k not in allowed)
+        if extra:
+            self.fail(
+                f"{key}.{extra[0]}" if key else extra[0],
+                f"is not a known key here (known: {', '.join(sorted(allowed))})",
+            )
+        return mapping
+
+    def items(self, mapping, name, key, default=...):
+        """A list of mappings under ``name``: yields ``(key path, item)``."""
+        path = f"{key}.{name}" if key else name
+        for index, item in enumerate(self.sequence(self.field(mapping, name, key, default), path)):
+            yield f"{path}[{index}]", self.mapping(item, f"{path}[{index}]")
+
     def field(self, mapping, name, key, default=...):
         if name not in mapping:
             if default is ...:
-                self.fail(f"{key}.{name}", "is required")
+                self.fail(f"{key}.{name}" if key else name, "is required")
             return default
         return mapping[name]
 
+    def _path(self, key, name):
+        return f"{key}.{name}" if key else name
+
     def string(self, mapping, name, key, default=...):
         value = self.field(mapping, name, key, default)
-        if value is default and default is not ...:
+        if name not in mapping:
             return value
         if not isinstance(value, str) or not value.strip():
-            self.fail(f"{key}.{name}", "must be a non-empty string")
+            self.fail(self._path(key, name), "must be a non-empty string")
         return value
 
     def code(self, mapping, name, key):
         value = self.string(mapping, name, key)
         if not all(c.isalnum() or c in "_-" for c in value) or value != value.lower():
-            self.fail(f"{key}.{name}", f"{value!r} must be lower-case letters, digits, '_' or '-'")
+            self.fail(
+                self._path(key, name), f"{value!r} must be lower-case letters, digits, '_' or '-'"
+            )
         return value
 
     def integer(self, mapping, name, key, *, minimum=None, maximum=None, default=...):
         value = self.field(mapping, name, key, default)
-        if value is default and default is not ...:
+        if name not in mapping:
             return value
         if not isinstance(value, int) or isinstance(value, bool):
-            self.fail(f"{key}.{name}", f"must be a whole number, not {value!r}")
+            self.fail(self._path(key, name), f"must be a whole number, not {value!r}")
         if minimum is not None and value < minimum:
-            self.fail(f"{key}.{name}", f"must be at least {minimum}, not {value}")
+            self.fail(self._path(key, name), f"must be at least {minimum}, not {value}")
         if maximum is not None and value > maximum:
-            self.fail(f"{key}.{name}", f"must be at most {maximum}, not {value}")
+            self.fail(self._path(key, name), f"must be at most {maximum}, not {value}")
         return value
 
     def decimal(self, mapping, name, key, *, minimum=None, maximum=None, default=...):
         value = self.field(mapping, name, key, default)
-        if value is default and default is not ...:
-            return value
+        if name not in mapping:
+            return None if value is None else Decimal(value)
         # Quoted strings only: a YAML float would already have lost exactness.
         if not isinstance(value, str):
             self.fail(
-                f"{key}.{name}", f'must be a quoted decimal string such as "0.16", not {value!r}'
+                self._path(key, name),
+                f'must be a quoted decimal string such as "0.16", not {value!r}',
             )
         try:
             number = Decimal(value)
         except InvalidOperation:
-            self.fail(f"{key}.{name}", f"{value!r} is not a decimal number")
+            self.fail(self._path(key, name), f"{value!r} is not a decimal number")
         if not number.is_finite():
-            self.fail(f"{key}.{name}", f"{value!r} is not a finite number")
+            self.fail(self._path(key, name), f"{value!r} is not a finite number")
         if minimum is not None and number < Decimal(minimum):
-            self.fail(f"{key}.{name}", f"must be at least {minimum}, not {value}")
+            self.fail(self._path(key, name), f"must be at least {minimum}, not {value}")
         if maximum is not None and number > Decimal(maximum):
-            self.fail(f"{key}.{name}", f"must be at most {maximum}, not {value}")
+            self.fail(self._path(key, name), f"must be at most {maximum}, not {value}")
         return number
+
+    def money(self, mapping, name, key, *, default=...):
+        """A non-negative amount with at most two decimal places."""
+        amount = self.decimal(mapping, name, key, minimum="0", default=default)
+        if amount is not None and amount != amount.quantize(CENT):
+            self.fail(self._path(key, name), "an amount has at most two decimal places")
+        return amount
 
     def date(self, mapping, name, key, default=...):
         value = self.field(mapping, name, key, default)
-        if value is default and default is not ...:
+        if name not in mapping:
             return value
         if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
             return value
-        if isinstance(value, str):
+        if isinstance(value, str) and len(value) == 10:
             try:
                 return datetime.date.fromisoformat(value)
             except ValueError:
                 pass
-        self.fail(f"{key}.{name}", f"must be a date YYYY-MM-DD, not {value!r}")
+        self.fail(self._path(key, name), f"must be a real date YYYY-MM-DD, not {value!r}")
 
     def boolean(self, mapping, name, key, default=...):
         value = self.field(mapping, name, key, default)
+        if name not in mapping:
+            return value
         if not isinstance(value, bool):
-            self.fail(f"{key}.{name}", f"must be true or false, not {value!r}")
+            self.fail(self._path(key, name), f"must be true or false, not {value!r}")
         return value
 
-    def choice(self, mapping, name, key, choices):
+    def choice(self, mapping, name, key, choices, default=...):
+        value = self.field(mapping, name, key, default)
+        if name not in mapping:
+            return value
         value = self.string(mapping, name, key)
         if value not in choices:
-            self.fail(f"{key}.{name}", f"{value!r} is not one of {', '.join(choices)}")
+            self.fail(self._path(key, name), f"{value!r} is not one of {', '.join(choices)}")
         return value
 
     def text(self, mapping, name, key, default=...):
         value = self.field(mapping, name, key, default)
-        if value is default and default is not ...:
+        if name not in mapping:
             return value
-        value = self.mapping(value, f"{key}.{name}")
+        path = self._path(key, name)
+        value = self.mapping(value, path)
         for language in ("zh", "en"):
-            self.string(value, language, f"{key}.{name}")
+            self.string(value, language, path)
         extra = set(value) - {"zh", "en"}
         if extra:
-            self.fail(f"{key}.{name}", f"unknown languages {sorted(extra)}")
+            self.fail(path, f"unknown languages {sorted(extra)}")
         return Text(zh=value["zh"], en=value["en"])
+
+    def citation(self, mapping, name, key, citations) -> Citation:
+        code = self.string(mapping, name, key)
+        if code not in citations:
+            self.fail(
+                self._path(key, name), f"cites {code!r}, which citations.yaml does not define"
+            )
+        return citations[code]
+
+    def citation_list(self, mapping, name, key, citations) -> tuple[Citation, ...]:
+        """One citation code, or a list of them."""
+        value = self.field(mapping, name, key)
+        if isinstance(value, str):
+            return (self.citation(mapping, name, key, citations),)
+        path = self._path(key, name)
+        codes = self.sequence(value, path)
+        if not codes:
+            self.fail(path, "needs at least one citation")
+        result = []
+        for index, code in enumerate(codes):
+            if not isinstance(code, str) or code not in citations:
+                self.fail(
+                    f"{path}[{index}]", f"cites {code!r}, which citations.yaml does not define"
+                )
+            result.append(citations[code])
+        return tuple(result)
+
+    def code_list(self, mapping, name, key, known, *, what, default=...):
+        """A list of codes, each of which must be one of ``known``; no repeats."""
+        value = self.field(mapping, name, key, default)
+        if name not in mapping:
+            return value
+        path = self._path(key, name)
+        codes = self.sequence(value, path)
+        for index, code in enumerate(codes):
+            if not isinstance(code, str) or code not in known:
+                self.fail(f"{path}[{index}]", f"{code!r} is not {what}")
+            if code in codes[:index]:
+                self.fail(f"{path}[{index}]", f"{code!r} is listed twice")
+        return tuple(codes)
 
     def unique(self, items, key):
         seen = {}
@@ -254,37 +479,64 @@ class Reader:
         return {item.code: item for item in items}
 
 
-def _citation(reader, citations, mapping, name, key):
-    code = reader.string(mapping, name, key)
-    if code not in citations:
-        reader.fail(f"{key}.{name}", f"cites {code!r}, which citations.yaml does not define")
-    return citations[code]
-
-
 def _load_citations(directory: Path) -> dict[str, Citation]:
     reader = Reader(directory / "citations.yaml")
     data = reader.mapping(reader.load(), "(file)")
-    return {code: Citation(code, reader.text(data, code, "")) for code in data}
+    citations = {}
+    for code in data:
+        if not isinstance(code, str):
+            reader.fail(str(code), "a citation code must be text")
+        citations[code] = Citation(code, reader.text(data, code, ""))
+    return citations
+
+
+_OBLIGATION_KEYS = {
+    "code",
+    "who",
+    "from_event",
+    "days",
+    "day_kind",
+    "effective_from",
+    "effective_to",
+    "names",
+    "basis",
+    "consequences",
+}
 
 
 def _load_obligations(directory: Path, citations):
     reader = Reader(directory / "obligations.yaml")
-    data = reader.mapping(reader.load(), "(file)")
-    events = reader.unique(
-        [
-            Event(reader.code(e, "code", f"events[{i}]"), reader.text(e, "names", f"events[{i}]"))
-            for i, e in enumerate(reader.sequence(reader.field(data, "events", ""), "events"))
-            if reader.mapping(e, f"events[{i}]") is not None
-        ],
-        "events",
+    data = reader.only(
+        reader.mapping(reader.load(), "(file)"), "", {"events", "obligations", "consequences"}
     )
+    events = []
+    for key, item in reader.items(data, "events", ""):
+        reader.only(item, key, {"code", "names"})
+        events.append(Event(reader.code(item, "code", key), reader.text(item, "names", key)))
+    events = reader.unique(events, "events")
+
+    consequences = []
+    for key, item in reader.items(data, "consequences", "", []):
+        reader.only(item, key, {"code", "names", "text", "basis"})
+        consequences.append(
+            Consequence(
+                code=reader.code(item, "code", key),
+                names=reader.text(item, "names", key),
+                text=reader.text(item, "text", key),
+                basis=reader.citation(item, "basis", key, citations),
+            )
+        )
+    consequences = reader.unique(consequences, "consequences")
+
     obligations = []
-    for i, item in enumerate(reader.sequence(reader.field(data, "obligations", ""), "obligations")):
-        key = f"obligations[{i}]"
-        reader.mapping(item, key)
+    for key, item in reader.items(data, "obligations", ""):
+        reader.only(item, key, _OBLIGATION_KEYS)
         from_event = reader.string(item, "from_event", key)
         if from_event not in events:
-            reader.fail(f"{key}.from_event", f"{from_event!r} is not an event defined under events")
+            reader.fail(
+                f"{key}.from_event",
+                f"{from_event!r} is not an event defined under events (known: {', '.join(events)})",
+            )
         effective_from = reader.date(item, "effective_from", key)
         effective_to = reader.date(item, "effective_to", key, default=None)
         if effective_to is not None and effective_to < effective_from:
@@ -299,78 +551,128 @@ def _load_obligations(directory: Path, citations):
                 effective_from=effective_from,
                 effective_to=effective_to,
                 names=reader.text(item, "names", key),
-                basis=_citation(reader, citations, item, "basis", key),
+                basis=reader.citation(item, "basis", key, citations),
+                consequences=reader.code_list(
+                    item,
+                    "consequences",
+                    key,
+                    consequences,
+                    what="a consequence defined under consequences",
+                    default=(),
+                ),
             )
         )
-    consequences = []
-    for i, item in enumerate(
-        reader.sequence(reader.field(data, "consequences", "", []), "consequences")
-    ):
-        key = f"consequences[{i}]"
-        reader.mapping(item, key)
-        consequences.append(
-            Consequence(
-                code=reader.code(item, "code", key),
-                names=reader.text(item, "names", key),
-                text=reader.text(item, "text", key),
-                basis=_citation(reader, citations, item, "basis", key),
-            )
-        )
-    return (
-        events,
-        reader.unique(obligations, "obligations"),
-        reader.unique(consequences, "consequences"),
+    return events, _obligation_versions(reader, obligations, "obligations"), consequences
+
+
+def _obligation_versions(reader, obligations, key) -> dict[str, tuple[Obligation, ...]]:
+    """Obligations by code. A code may appear more than once only as successive versions
+    whose date ranges do not overlap (a period the law changed)."""
+    by_code: dict[str, list[Obligation]] = {}
+    for index, item in enumerate(obligations):
+        for other in by_code.get(item.code, []):
+            if _overlaps(item, other):
+                reader.fail(
+                    f"{key}[{index}].code",
+                    f"{item.code!r} is already defined for an overlapping period",
+                )
+        by_code.setdefault(item.code, []).append(item)
+    return {
+        code: tuple(sorted(versions, key=lambda o: o.effective_from))
+        for code, versions in by_code.items()
+    }
+
+
+def _overlaps(a: Obligation, b: Obligation) -> bool:
+    far = datetime.date.max
+    return a.effective_from <= (b.effective_to or far) and b.effective_from <= (
+        a.effective_to or far
     )
+
+
+_REGION_KEYS = {
+    "code",
+    "names",
+    "average_wages",
+    "base_floor_percent",
+    "base_cap_percent",
+    "base_year_starts",
+}
+_WAGE_KEYS = {"year", "monthly", "floor", "cap", "source", "sample", "verified"}
 
 
 def _load_regions(directory: Path, pack_code: str):
     reader = Reader(directory / "regions.yaml")
-    data = reader.mapping(reader.load(), "(file)")
+    data = reader.only(reader.mapping(reader.load(), "(file)"), "", {"regions"})
     regions = []
-    for i, item in enumerate(reader.sequence(reader.field(data, "regions", ""), "regions")):
-        key = f"regions[{i}]"
-        reader.mapping(item, key)
+    for key, item in reader.items(data, "regions", ""):
+        reader.only(item, key, _REGION_KEYS)
+        floor_percent = reader.decimal(
+            item, "base_floor_percent", key, minimum="0", maximum="100", default="60"
+        )
+        cap_percent = reader.decimal(
+            item, "base_cap_percent", key, minimum="100", maximum="1000", default="300"
+        )
         wages = []
         years = set()
-        for j, wage in enumerate(
-            reader.sequence(reader.field(item, "average_wages", key), f"{key}.average_wages")
-        ):
-            wkey = f"{key}.average_wages[{j}]"
-            reader.mapping(wage, wkey)
+        for wkey, wage in reader.items(item, "average_wages", key):
+            reader.only(wage, wkey, _WAGE_KEYS)
             year = reader.integer(wage, "year", wkey, minimum=1990, maximum=2100)
             if year in years:
                 reader.fail(f"{wkey}.year", f"{year} is listed twice")
             years.add(year)
+            monthly = reader.money(wage, "monthly", wkey)
+            if monthly <= 0:
+                reader.fail(f"{wkey}.monthly", "must be more than zero")
+            floor = reader.money(wage, "floor", wkey, default=None)
+            cap = reader.money(wage, "cap", wkey, default=None)
+            if floor is not None and floor > (
+                cap if cap is not None else monthly * cap_percent / HUNDRED
+            ):
+                reader.fail(f"{wkey}.floor", "is above the cap")
+            if cap is not None and cap < monthly:
+                reader.fail(f"{wkey}.cap", "is below the average wage")
             wages.append(
                 AverageWage(
                     year=year,
-                    monthly=reader.decimal(wage, "monthly", wkey, minimum="0.01"),
+                    monthly=monthly,
                     source=reader.string(wage, "source", wkey),
                     sample=reader.boolean(wage, "sample", wkey),
+                    verified=reader.boolean(wage, "verified", wkey, default=True),
+                    floor=floor,
+                    cap=cap,
                 )
             )
-        floor = reader.decimal(
-            item, "base_floor_percent", key, minimum="0", maximum="100", default="60"
-        )
-        cap = reader.decimal(
-            item, "base_cap_percent", key, minimum="100", maximum="1000", default="300"
-        )
         regions.append(
             Region(
                 code=reader.code(item, "code", key),
                 names=reader.text(item, "names", key),
                 pack_code=pack_code,
                 average_wages=tuple(sorted(wages, key=lambda w: w.year)),
-                base_floor_percent=Decimal(floor),
-                base_cap_percent=Decimal(cap),
+                base_floor_percent=floor_percent,
+                base_cap_percent=cap_percent,
+                base_year_starts=reader.integer(
+                    item, "base_year_starts", key, minimum=1, maximum=12, default=1
+                ),
             )
         )
     return reader.unique(regions, "regions")
 
 
 # Further sections register a loader here: name -> function(directory, pack) -> value.
-# Each reads its own file with a Reader and stores the checked result in pack.sections.
-SECTION_LOADERS: dict[str, object] = {}
+# Each reads its own file with a Reader and returns the checked result (or None when the
+# pack has no file for it); ``load_pack`` stores it in ``pack.sections[name]``.
+SECTION_LOADERS: dict[str, Callable[[Path, Pack], object]] = {}
+
+
+def section_loader(name: str):
+    """Register ``function(directory, pack)`` as the loader of section ``name``."""
+
+    def register(function):
+        SECTION_LOADERS[name] = function
+        return function
+
+    return register
 
 
 def load_pack(directory: Path) -> Pack:
@@ -378,12 +680,17 @@ def load_pack(directory: Path) -> Pack:
     reader = Reader(directory / "pack.yaml")
     if not reader.path.exists():
         raise PolicyError(reader.path, "(file)", "a policy pack needs a pack.yaml")
-    meta = reader.mapping(reader.load(), "(file)")
+    meta = reader.only(
+        reader.mapping(reader.load(), "(file)"), "", {"code", "names", "description", "version"}
+    )
     code = reader.code(meta, "code", "")
     if code != directory.name:
         reader.fail("code", f"{code!r} must match the folder name {directory.name!r}")
+    version = meta.get("version", "")
+    if not isinstance(version, str):
+        reader.fail("version", 'must be a quoted string such as "2025-11"')
     citations = _load_citations(directory)
-    events, obligations, consequences = _load_obligations(directory, citations)
+    events, obligation_versions, consequences = _load_obligations(directory, citations)
     pack = Pack(
         code=code,
         names=reader.text(meta, "names", ""),
@@ -391,10 +698,11 @@ def load_pack(directory: Path) -> Pack:
         directory=directory,
         citations=citations,
         events=events,
-        obligations=obligations,
+        obligation_versions=obligation_versions,
         consequences=consequences,
         regions=_load_regions(directory, code),
+        version=version,
     )
-    for name, section_loader in SECTION_LOADERS.items():
-        pack.sections[name] = section_loader(directory, pack)
+    for name, load_section in SECTION_LOADERS.items():
+        pack.sections[name] = load_section(directory, pack)
     return pack

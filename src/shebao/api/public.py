@@ -1,0 +1,488 @@
+"""The public inquiry API (no login): regions, time limits, the clearance guide and
+certificate checks. Texts come in the request's language (``Accept-Language``)."""
+
+import datetime
+import re
+from typing import Annotated
+
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema
+from pydantic import BeforeValidator
+
+from shebao.core.money import format_money
+from shebao.inquiry import selectors
+from shebao.policy.clearance import NOT_A_CLEARANCE, ChecklistItem, Procedure, Reason, Refusal
+
+router = Router(tags=["public"])
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _strict_date(value):
+    """Only ``YYYY-MM-DD`` naming a real day; no timestamps, no other spellings."""
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value.strip()):
+        try:
+            return datetime.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise ValueError(_("must be a real date YYYY-MM-DD"))
+
+
+IsoDate = Annotated[datetime.date, BeforeValidator(_strict_date)]
+
+
+class RegionOut(Schema):
+    code: str
+    name: str
+    pack: str
+
+
+@router.get(
+    "/regions",
+    response=list[RegionOut],
+    auth=None,
+    summary="The regions the loaded policy packs cover",
+)
+def regions(request):
+    return [
+        {"code": r.code, "name": str(r.names), "pack": r.pack_code} for r in selectors.region_list()
+    ]
+
+
+class RegionPolicyQuery(Schema):
+    date: IsoDate | None = None
+
+
+class BaseLimitsOut(Schema):
+    base_year: int
+    fallback: bool
+    average_wage: str
+    floor: str
+    cap: str
+    source: str
+    sample: bool
+    verified: bool
+
+
+class RateOut(Schema):
+    insurance_type: str
+    name: str
+    unit_rate: str
+    personal_rate: str
+    effective_from: datetime.date
+    basis: str
+    verified: bool
+    work_injury_class: int | None
+
+
+class DailyRateOut(Schema):
+    daily_rate: str
+    basis: str
+
+
+class FactorOut(Schema):
+    factor: str
+    basis: str
+
+
+class InterestRateOut(Schema):
+    year: int
+    rate: str
+    source: str
+    verified: bool
+
+
+class InterestOut(Schema):
+    method: str
+    leaving_year: str
+    rates: list[InterestRateOut]
+
+
+class RegionPolicyOut(Schema):
+    code: str
+    name: str
+    pack: str
+    date: datetime.date
+    base_limits: BaseLimitsOut | None
+    rates: list[RateOut]
+    contribution_due_on: datetime.date
+    late_fee: DailyRateOut
+    non_declaration: FactorOut
+    interest: InterestOut
+
+
+@router.get(
+    "/regions/{code}",
+    response=RegionPolicyOut,
+    auth=None,
+    summary="What applies in a region on a date (default today)",
+    description=(
+        "Contribution base limits (with the base year used and its source; `fallback` is "
+        "true when an earlier year's figure stands in), rates as fractions of the base, "
+        "the due date of the month's premiums, the late fee and the interest rates. "
+        "`sample: true` marks figures that are sample data, `verified: false` figures "
+        "not yet checked against their source."
+    ),
+)
+def region_policy(request, code: str, query: Query[RegionPolicyQuery]):
+    found = selectors.region_policy(code=code, day=query.date)
+    limits = found.limits
+    return {
+        "code": found.region.code,
+        "name": str(found.region.names),
+        "pack": found.region.pack_code,
+        "date": found.day,
+        "base_limits": None
+        if limits is None
+        else {
+            "base_year": limits.year,
+            "fallback": limits.fallback,
+            "average_wage": format_money(limits.average_wage),
+            "floor": format_money(limits.floor),
+            "cap": format_money(limits.cap),
+            "source": limits.source,
+            "sample": limits.sample,
+            "verified": limits.verified,
+        },
+        "rates": [
+            {
+                "insurance_type": kind,
+                "name": str(rate.insurance_type.names),
+                "unit_rate": str(rate.unit_rate),
+                "personal_rate": str(rate.personal_rate),
+                "effective_from": rate.effective_from,
+                "basis": str(rate.basis),
+                "verified": rate.verified,
+                "work_injury_class": rate.work_injury_class,
+            }
+            for kind, rate in found.rates.items()
+        ],
+        "contribution_due_on": found.contribution_due_on,
+        "late_fee": {
+            "daily_rate": str(found.late_fee.daily_rate),
+            "basis": str(found.late_fee.basis),
+        },
+        "non_declaration": {
+            "factor": str(found.non_declaration.factor),
+            "basis": str(found.non_declaration.basis),
+        },
+        "interest": {
+            "method": found.interest.method,
+            "leaving_year": found.interest.leaving_year,
+            "rates": [
+                {"year": r.year, "rate": str(r.rate), "source": r.source, "verified": r.verified}
+                for r in found.interest.rates.values()
+            ],
+        },
+    }
+
+
+class ObligationsQuery(Schema):
+    event: str
+    date: IsoDate
+    region: str | None = None
+
+
+class ConsequenceOut(Schema):
+    code: str
+    name: str
+    text: str
+    basis: str
+
+
+class ObligationOut(Schema):
+    code: str
+    name: str
+    who: str
+    due_on: datetime.date
+    days: int
+    day_kind: str
+    basis: str
+    basis_code: str
+    calendar_fallback: bool
+    consequences: list[ConsequenceOut]
+
+
+class ObligationsOut(Schema):
+    event: str
+    event_name: str
+    date: datetime.date
+    region: str | None
+    pack: str
+    calendar_fallback: bool
+    obligations: list[ObligationOut]
+
+
+@router.get(
+    "/obligations",
+    response=ObligationsOut,
+    auth=None,
+    summary="The time limits an event starts, with their due dates",
+    description=(
+        "Periods are counted as the Civil Code says (Arts. 201 and 203): the event's day is "
+        "not counted, and a period ending on a rest day ends on the next working day. "
+        "`calendar_fallback` is true when a day counted lies in a year without an official "
+        "holiday schedule (Monday to Friday were taken as working days)."
+    ),
+)
+def obligations(request, query: Query[ObligationsQuery]):
+    answer = selectors.obligations_for_event(
+        event=query.event, day=query.date, region=query.region or None
+    )
+    return {
+        "event": answer.event.code,
+        "event_name": str(answer.event.names),
+        "date": answer.day,
+        "region": answer.region.code if answer.region else None,
+        "pack": answer.pack.code,
+        "calendar_fallback": answer.calendar_fallback,
+        "obligations": [
+            {
+                "code": item.obligation.code,
+                "name": str(item.obligation.names),
+                "who": item.obligation.who,
+                "due_on": item.due_on,
+                "days": item.obligation.days,
+                "day_kind": item.obligation.day_kind,
+                "basis": str(item.obligation.basis),
+                "basis_code": item.obligation.basis.code,
+                "calendar_fallback": item.deadline.calendar_fallback,
+                "consequences": [
+                    {
+                        "code": c.code,
+                        "name": str(c.names),
+                        "text": str(c.text),
+                        "basis": str(c.basis),
+                    }
+                    for c in item.consequences
+                ],
+            }
+            for item in answer.items
+        ],
+    }
+
+
+class GuideQuery(Schema):
+    subject: str
+    reason: str | None = None
+    region: str | None = None
+
+
+class StepOut(Schema):
+    code: str
+    name: str
+    text: str
+
+
+class MaterialOut(Schema):
+    code: str
+    name: str
+    optional: bool
+    when: str | None
+
+
+class TimeLimitOut(Schema):
+    code: str
+    name: str
+    who: str
+    days: int
+    day_kind: str
+    basis: str
+
+
+class ProcedureOut(Schema):
+    code: str
+    name: str
+    text: str
+
+
+class SeeAlsoOut(Schema):
+    code: str
+    name: str
+    explanation: str
+    procedure: ProcedureOut
+
+
+class GuideOut(Schema):
+    subject: str
+    reason: str
+    reason_name: str
+    refused: bool
+    disposition: str
+    disposition_name: str
+    disposition_text: str
+    payee: str
+    conditions: str | None
+    acknowledgement_required: bool
+    acknowledgement: str | None
+    explanation: str | None
+    procedure: ProcedureOut | None
+    steps: list[StepOut]
+    materials: list[MaterialOut]
+    time_limits: list[TimeLimitOut]
+    basis: list[str]
+    see_also: list[SeeAlsoOut]
+    notes: list[StepOut]
+
+
+class ReasonOut(Schema):
+    code: str
+    name: str
+    disposition: str
+    refused: bool
+
+
+class ReasonListOut(Schema):
+    subject: str
+    reasons: list[ReasonOut]
+
+
+def _text(text) -> str | None:
+    return None if text is None else str(text)
+
+
+def _named(item) -> dict:
+    """A step, a note or a procedure: code, name and text."""
+    return {"code": item.code, "name": str(item.names), "text": str(item.text)}
+
+
+def _procedure(procedure: Procedure) -> dict:
+    return _named(procedure)
+
+
+def _material(item: ChecklistItem) -> dict:
+    return {
+        "code": item.code,
+        "name": str(item.names),
+        "optional": item.optional,
+        "when": str(item.when) if item.when else None,
+    }
+
+
+def _reason_entry(found: Reason | Refusal) -> dict:
+    return {
+        "code": found.code,
+        "name": str(found.names),
+        "disposition": NOT_A_CLEARANCE if found.refused else found.disposition.code,
+        "refused": found.refused,
+    }
+
+
+@router.get(
+    "/guide/clearance",
+    response=GuideOut | ReasonListOut,
+    auth=None,
+    summary="How to end a person's or a unit's insurance relationship",
+    description=(
+        "Without `reason`: the reasons of the subject (`refused: true` marks requests that "
+        "are not a clearance). With `reason`: the steps, materials, time limits, what "
+        "happens to the balance and the legal basis; for a refused reason, the explanation "
+        "and the procedure that applies instead."
+    ),
+)
+def clearance_guide(request, query: Query[GuideQuery]):
+    if not query.reason:
+        listing = selectors.clearance_reasons(subject=query.subject, region=query.region or None)
+        return {
+            "subject": listing.subject,
+            "reasons": [_reason_entry(r) for r in listing.reasons],
+        }
+    guide = selectors.clearance_guide(
+        subject=query.subject, reason=query.reason, region=query.region or None
+    )
+    found = guide.reason
+    return {
+        "subject": guide.subject,
+        "reason": found.code,
+        "reason_name": str(found.names),
+        "refused": guide.refused,
+        "disposition": guide.disposition.code,
+        "disposition_name": str(guide.disposition.names),
+        "disposition_text": str(guide.disposition.text),
+        "payee": guide.disposition.payee,
+        "conditions": _text(guide.conditions),
+        "acknowledgement_required": guide.acknowledgement is not None,
+        "acknowledgement": _text(guide.acknowledgement),
+        "explanation": _text(guide.explanation),
+        "procedure": _procedure(guide.procedure) if guide.procedure else None,
+        "steps": [_named(s) for s in guide.steps],
+        "materials": [_material(m) for m in guide.materials],
+        "time_limits": [
+            {
+                "code": o.code,
+                "name": str(o.names),
+                "who": o.who,
+                "days": o.days,
+                "day_kind": o.day_kind,
+                "basis": str(o.basis),
+            }
+            for o in guide.time_limits
+        ],
+        "basis": [str(c) for c in guide.basis],
+        "see_also": [
+            {
+                "code": r.code,
+                "name": str(r.names),
+                "explanation": str(r.explanation),
+                "procedure": _procedure(r.procedure),
+            }
+            for r in guide.see_also
+        ],
+        "notes": [_named(n) for n in guide.notes],
+    }
+
+
+class CertificateOut(Schema):
+    valid: bool
+    kind: str
+    kind_name: str
+    number: str
+    subject: str
+    issued_on: datetime.date
+    revoked_on: datetime.date | None
+
+
+class ErrorDetail(Schema):
+    code: str
+    message: str
+    fields: dict[str, str]
+
+
+class CertificateMissingOut(Schema):
+    valid: bool
+    error: ErrorDetail
+
+
+@router.get(
+    "/certificates/{verification_code}",
+    response={200: CertificateOut, 404: CertificateMissingOut},
+    auth=None,
+    summary="Check a certificate by its verification code",
+    description=(
+        "A revoked certificate answers `valid: false` with the date it was revoked; an "
+        "unknown code answers 404 with `valid: false`. The subject is shown masked."
+    ),
+)
+def certificate(request, verification_code: str):
+    check = selectors.certificate_check(verification_code=verification_code)
+    if check is None:
+        return 404, {
+            "valid": False,
+            "error": {
+                "code": "not_found",
+                "message": _("No certificate has this verification code."),
+                "fields": {},
+            },
+        }
+    cert = check.certificate
+    return {
+        "valid": check.valid,
+        "kind": cert.kind,
+        "kind_name": str(cert.get_kind_display()),
+        "number": cert.number,
+        "subject": cert.subject_masked,
+        "issued_on": cert.issued_on,
+        "revoked_on": cert.revoked_on,
+    }

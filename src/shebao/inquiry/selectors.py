@@ -1,0 +1,172 @@
+"""Reads behind the public inquiry service: regions and what applies in them, time
+limits, the clearance guide and certificate checks. Nothing here needs a login, and
+nothing here writes."""
+
+import dataclasses
+import datetime
+
+from django.utils.translation import gettext_lazy as _
+
+from shebao.core import clock
+from shebao.core.errors import InvalidInput, NotFound, invalid
+from shebao.documents.domain import normalise_verification_code
+from shebao.documents.models import Certificate
+from shebao.inquiry import domain
+from shebao.policy import contributions, interest, registry
+from shebao.policy.clearance import SUBJECTS, clearance_policy
+from shebao.policy.errors import NoPolicyValue
+from shebao.policy.loader import BaseLimits, Event, Obligation, Pack, Region
+
+# Dates the calculator accepts: the calendar arithmetic stays far from date.max.
+EARLIEST_DATE = datetime.date(1900, 1, 1)
+LATEST_DATE = datetime.date(2999, 12, 31)
+
+
+def region_list() -> list[Region]:
+    return registry.all_regions()
+
+
+@dataclasses.dataclass(frozen=True)
+class ObligationsAnswer:
+    event: Event
+    day: datetime.date
+    region: Region | None
+    pack: Pack
+    items: list[domain.DueObligation]
+
+    @property
+    def calendar_fallback(self) -> bool:
+        return any(item.deadline.calendar_fallback for item in self.items)
+
+
+def _region_or_none(region: str | None) -> Region | None:
+    return registry.region(region) if region else None
+
+
+def obligations_for_event(
+    *, event: str, day: datetime.date, region: str | None = None
+) -> ObligationsAnswer:
+    """The time limits an event on ``day`` starts, each with its due date."""
+    found_region = _region_or_none(region)
+    pack = registry.pack_of(found_region)
+    if event not in pack.events:
+        known = ", ".join(pack.events)
+        raise InvalidInput(
+            _("Unknown event %(event)r. Valid events: %(known)s.")
+            % {"event": event, "known": known},
+            code="unknown_event",
+            fields={"event": _("must be one of: %(known)s") % {"known": known}},
+        )
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise invalid(
+            "date",
+            _("must be between %(first)s and %(last)s")
+            % {"first": EARLIEST_DATE.isoformat(), "last": LATEST_DATE.isoformat()},
+        )
+    items = domain.obligations_due(pack.obligations_for_event(event, day), day, pack.consequences)
+    return ObligationsAnswer(
+        event=pack.events[event], day=day, region=found_region, pack=pack, items=items
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class ReasonList:
+    subject: str
+    reasons: list
+
+
+def _check_subject(subject: str) -> None:
+    if subject not in SUBJECTS:
+        raise invalid("subject", _("must be one of: %(known)s") % {"known": ", ".join(SUBJECTS)})
+
+
+def clearance_reasons(*, subject: str, region: str | None = None) -> ReasonList:
+    _check_subject(subject)
+    policy = clearance_policy(_region_or_none(region))
+    return ReasonList(subject=subject, reasons=domain.reason_list(policy, subject))
+
+
+def clearance_guide(*, subject: str, reason: str, region: str | None = None) -> domain.Guide:
+    """The guide for one reason; a refusal gives the procedure that applies instead."""
+    _check_subject(subject)
+    found_region = _region_or_none(region)
+    policy = clearance_policy(found_region)
+    found = policy.lookup(subject, reason)
+    pack = registry.pack_of(found_region)
+    today = clock.today()
+
+    def obligation(code: str) -> Obligation:
+        # The region's own pack counts its time limits; the default pack fills the gaps.
+        for source in (pack, registry.get_pack()):
+            if code in source.obligation_versions:
+                try:
+                    return source.obligation(code, today)
+                except NoPolicyValue:
+                    return source.obligation(code)
+        raise KeyError(code)
+
+    return domain.clearance_guide(policy, found, obligation)
+
+
+@dataclasses.dataclass(frozen=True)
+class CertificateCheck:
+    certificate: Certificate
+    valid: bool
+
+
+def certificate_check(*, verification_code: str) -> CertificateCheck | None:
+    """The certificate a verification code belongs to, or None.
+
+    A revoked certificate is found but not valid: a verifier must learn that it was
+    revoked rather than be told it never existed.
+    """
+    code = normalise_verification_code(verification_code)
+    if code is None:
+        return None
+    certificate = Certificate.objects.filter(verification_code=code).first()
+    if certificate is None:
+        return None
+    revoked = certificate.revoked_on is not None and certificate.revoked_on <= clock.today()
+    return CertificateCheck(certificate=certificate, valid=not revoked)
+
+
+@dataclasses.dataclass(frozen=True)
+class RegionPolicy:
+    """What applies in a region on a day: base limits, rates, late fee, interest."""
+
+    region: Region
+    day: datetime.date
+    limits: BaseLimits | None  # None: the region has no figure for that year or before
+    rates: dict[str, contributions.Rate]
+    late_fee: contributions.LateFeeRule
+    non_declaration: contributions.NonDeclarationRule
+    contribution_due_on: datetime.date  # for the month of ``day``
+    interest: interest.InterestPolicy
+
+
+def region_policy(*, code: str, day: datetime.date | None = None) -> RegionPolicy:
+    region = registry.find_region(code)
+    if region is None:
+        raise NotFound(_("No loaded policy pack covers the region %(code)r.") % {"code": code})
+    day = day or clock.today()
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise invalid(
+            "date",
+            _("must be between %(first)s and %(last)s")
+            % {"first": EARLIEST_DATE.isoformat(), "last": LATEST_DATE.isoformat()},
+        )
+    try:
+        limits = region.base_limits(day.year, day.month)
+    except NoPolicyValue:
+        limits = None
+    policy = contributions.contribution_policy(region)
+    return RegionPolicy(
+        region=region,
+        day=day,
+        limits=limits,
+        rates=policy.rates_on(day, region.code),
+        late_fee=policy.late_fee_on(day),
+        non_declaration=policy.non_declaration_on(day),
+        contribution_due_on=policy.due_date(day.year, day.month),
+        interest=interest.interest_policy(region),
+    )

@@ -1,0 +1,83 @@
+"""Why an employment ends: the ``employment`` section (``employment.yaml``)."""
+
+import dataclasses
+from pathlib import Path
+
+from django.utils.translation import gettext_lazy as _
+
+from shebao.policy import registry
+from shebao.policy.errors import NoPolicyValue
+from shebao.policy.loader import Citation, Pack, Reader, Text, section_loader
+
+SECTION = "employment"
+FILE = "employment.yaml"
+ENDED_EVENT = "employment_ended"
+
+
+@dataclasses.dataclass(frozen=True)
+class EndReason:
+    code: str
+    names: Text
+    basis: Citation
+    events: tuple[str, ...]  # the events (and so the time limits) this end starts
+
+
+@dataclasses.dataclass(frozen=True)
+class EmploymentPolicy:
+    pack_code: str
+    end_reasons: dict[str, EndReason]
+
+    def end_reason(self, code: str) -> EndReason:
+        if code not in self.end_reasons:
+            known = ", ".join(self.end_reasons)
+            raise NoPolicyValue(
+                _("Unknown reason %(code)r: must be one of %(known)s.")
+                % {"code": code, "known": known},
+                code="unknown_reason",
+                fields={"reason": _("must be one of: %(known)s") % {"known": known}},
+            )
+        return self.end_reasons[code]
+
+
+def employment_policy(region=None) -> EmploymentPolicy:
+    return registry.section(SECTION, region)
+
+
+def end_reasons(region=None) -> dict[str, EndReason]:
+    return employment_policy(region).end_reasons
+
+
+def end_reason_codes(region=None) -> frozenset[str]:
+    return frozenset(end_reasons(region))
+
+
+@section_loader(SECTION)
+def load(directory: Path, pack: Pack) -> EmploymentPolicy | None:
+    reader = Reader(directory / FILE)
+    if not reader.exists():
+        return None
+    data = reader.only(reader.mapping(reader.load(), "(file)"), "", {"end_reasons"})
+    if ENDED_EVENT not in pack.events:
+        reader.fail("end_reasons", f"obligations.yaml must define the event {ENDED_EVENT!r}")
+    reasons = []
+    for key, item in reader.items(data, "end_reasons", ""):
+        reader.only(item, key, {"code", "names", "basis", "events"})
+        events = reader.code_list(
+            item,
+            "events",
+            key,
+            pack.events,
+            what="an event of obligations.yaml",
+            default=(ENDED_EVENT,),
+        )
+        if ENDED_EVENT not in events:
+            reader.fail(f"{key}.events", f"every end starts {ENDED_EVENT!r}: list it too")
+        reasons.append(
+            EndReason(
+                code=reader.code(item, "code", key),
+                names=reader.text(item, "names", key),
+                basis=reader.citation(item, "basis", key, pack.citations),
+                events=events,
+            )
+        )
+    return EmploymentPolicy(pack_code=pack.code, end_reasons=reader.unique(reasons, "end_reasons"))
