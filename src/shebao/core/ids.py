@@ -37,7 +37,7 @@ def parse_citizen_id(value: str, *, today: datetime.date | None = None) -> Citiz
     """
     if not isinstance(value, str):
         raise IdError("invalid_citizen_id", _("must be a string of 18 characters"))
-    number = ric.compact(value)
+    number = re.sub(r"[\s-]", "", ric.compact(value))
     if len(number) != 18:
         raise IdError(
             "invalid_citizen_id", _("must have 18 characters, not %(n)d") % {"n": len(number)}
@@ -75,7 +75,7 @@ def parse_uscc(value: str) -> str:
     """
     if not isinstance(value, str):
         raise IdError("invalid_uscc", _("must be a string of 18 characters"))
-    number = uscc.compact(value)
+    number = re.sub(r"[\s-]", "", uscc.compact(value))
     if len(number) != 18:
         raise IdError("invalid_uscc", _("must have 18 characters, not %(n)d") % {"n": len(number)})
     if any(c not in _USCC_ALPHABET for c in number):

@@ -14,7 +14,26 @@ class Certificate(models.Model):
     verification_code = models.CharField(max_length=32, unique=True)
     subject_type = models.CharField(max_length=64)
     subject_id = models.CharField(max_length=64)
-    subject_masked = models.CharField(max_length=200)  # what a verifier may see
+    subject_masked = models.CharField(max_length=255)  # what a verifier may see
     issued_on = models.DateField()
     revoked_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["subject_type", "subject_id"])]
+
+    def __str__(self):
+        return self.number
+
+
+class CertificateCounter(models.Model):
+    """The last number issued per certificate kind and year; locked while a number is drawn."""
+
+    kind = models.CharField(max_length=32)
+    year = models.PositiveIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "year"], name="certificate_counter_kind_year")
+        ]

@@ -84,6 +84,7 @@ class Unit(models.Model):
     # The agency's own deadline: decide within 15 days of receiving the application.
     decision_due_on = models.DateField(_("decision due on"))
     registered_on = models.DateField(_("registered on"), null=True, blank=True)
+    rejected_on = models.DateField(_("registration rejected on"), null=True, blank=True)
     certificate_no = models.CharField(
         _("registration certificate number"), max_length=32, blank=True
     )
@@ -139,3 +140,19 @@ class Employment(models.Model):
                 name="employment_one_open_per_unit_person",
             ),
         ]
+
+
+class ComplianceRun(models.Model):
+    """One scan for late or missing registrations (SIL Arts. 58, 84), kept as it was found."""
+
+    as_of = models.DateField(_("as of"))
+    unit_findings = models.PositiveIntegerField(_("unit findings"), default=0)
+    employment_findings = models.PositiveIntegerField(_("employment findings"), default=0)
+    findings = models.JSONField(_("findings"), default=dict)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.as_of} ({self.unit_findings} + {self.employment_findings})"

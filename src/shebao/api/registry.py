@@ -1,0 +1,472 @@
+"""Registry API: units, persons, employments, their histories, and compliance findings.
+
+Handlers check the role (``require``), fetch what the caller may see (selectors), call
+a service for any write, and shape the answer. Identity numbers are masked in every
+answer; staff may ask for one in full (``?reveal_id=true``), which the audit trail
+records.
+"""
+
+import datetime
+import re
+from typing import Annotated, Any
+
+from django.utils.translation import gettext_lazy as _
+from ninja import Field, Router, Schema, Status
+from pydantic import BeforeValidator
+
+from shebao.api.common import paginate, require
+from shebao.core import clock
+from shebao.core.ids import mask_citizen_id
+from shebao.core.money import format_money
+from shebao.registry import selectors, services
+
+router = Router(tags=["registry"])
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_date(value):
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        return value
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        try:
+            return datetime.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ValueError(str(_("must be a real date YYYY-MM-DD")))
+
+
+def _money_text(value):
+    # JSON numbers with a fraction arrive as floats: refuse them rather than round.
+    if isinstance(value, bool | float):
+        raise ValueError(str(_('must be a decimal string such as "8000.00"')))
+    if isinstance(value, int):
+        return str(value)
+    return value
+
+
+IsoDate = Annotated[datetime.date, BeforeValidator(_iso_date)]
+MoneyText = Annotated[str, BeforeValidator(_money_text)]
+
+
+# Schemas -------------------------------------------------------------------------------
+
+
+class UnitIn(Schema):
+    uscc: str = Field(description="Unified social credit code, 18 characters (GB 32100)")
+    name: str
+    established_on: IsoDate
+    region: str = Field(description="A region code from GET /regions")
+
+
+class UnitOut(Schema):
+    id: int
+    uscc: str
+    name: str
+    region: str
+    status: str
+    established_on: datetime.date
+    registration_due_on: datetime.date
+    registration_received_on: datetime.date
+    registration_late: bool
+    decision_due_on: datetime.date
+    registered_on: datetime.date | None
+    rejected_on: datetime.date | None
+    rejection_reason: str
+    certificate_no: str
+    terminated_on: datetime.date | None
+
+
+class UnitPage(Schema):
+    items: list[UnitOut]
+    count: int
+
+
+class CertificateOut(Schema):
+    number: str
+    verification_code: str
+    issued_on: datetime.date
+    kind: str
+    subject: str
+    unit_id: int
+    unit_status: str
+
+
+class RejectIn(Schema):
+    reason: str
+
+
+class PersonIn(Schema):
+    name: str
+    citizen_id: str | None = Field(None, description="18-character citizen ID number")
+    passport_no: str | None = Field(None, description="For foreign nationals")
+    nationality: str | None = Field(None, description="ISO 3166 alpha-3, with passport_no")
+    birth_date: IsoDate | None = None
+    sex: str | None = Field(None, description="M or F; read from a citizen ID number")
+
+
+class PersonOut(Schema):
+    id: int
+    name: str
+    id_type: str
+    citizen_id: str | None
+    passport_no: str | None
+    id_revealed: bool
+    nationality: str
+    birth_date: datetime.date
+    sex: str
+    status: str
+    died_on: datetime.date | None
+    warnings: list[str] = []
+
+
+class PersonPage(Schema):
+    items: list[PersonOut]
+    count: int
+
+
+class EmploymentIn(Schema):
+    citizen_id: str | None = None
+    person_id: int | None = Field(None, description="Instead of citizen_id (foreign nationals)")
+    name: str | None = Field(None, description="Used when the person is not registered yet")
+    started_on: IsoDate
+    monthly_wage: MoneyText = Field(description='Decimal string, e.g. "8000.00"')
+
+
+class EmploymentOut(Schema):
+    id: int
+    unit_id: int
+    unit_name: str
+    person_id: int
+    person_name: str
+    citizen_id: str | None
+    started_on: datetime.date
+    monthly_wage: str
+    registration_due_on: datetime.date
+    registered_on: datetime.date
+    late: bool
+    status: str
+    ended_on: datetime.date | None
+    end_reason: str
+    end_report_due_on: datetime.date | None
+    end_reported_on: datetime.date | None
+
+
+class EmploymentPage(Schema):
+    items: list[EmploymentOut]
+    count: int
+
+
+class EmploymentEndIn(Schema):
+    ended_on: IsoDate
+    reason: str
+
+
+class HistoryEvent(Schema):
+    sequence: int
+    occurred_at: datetime.datetime
+    actor: str
+    actor_role: str
+    action: str
+    data: dict[str, Any]
+
+
+class HistoryOut(Schema):
+    items: list[HistoryEvent]
+
+
+class ComplianceRunOut(Schema):
+    id: int
+    as_of: datetime.date
+    created_at: datetime.datetime
+
+
+class ComplianceOut(Schema):
+    run: ComplianceRunOut | None
+    as_of: datetime.date
+    counts: dict[str, int]
+    units: list[dict[str, Any]]
+    employments: list[dict[str, Any]]
+
+
+# Shaping -------------------------------------------------------------------------------
+
+
+def _unit(unit) -> dict:
+    return {
+        "id": unit.pk,
+        "uscc": unit.uscc,
+        "name": unit.name,
+        "region": unit.region,
+        "status": unit.status,
+        "established_on": unit.established_on,
+        "registration_due_on": unit.registration_due_on,
+        "registration_received_on": unit.registration_received_on,
+        "registration_late": unit.registration_late,
+        "decision_due_on": unit.decision_due_on,
+        "registered_on": unit.registered_on,
+        "rejected_on": unit.rejected_on,
+        "rejection_reason": unit.rejection_reason,
+        "certificate_no": unit.certificate_no,
+        "terminated_on": unit.terminated_on,
+    }
+
+
+def _person(person, *, revealed: str | None = None) -> dict:
+    """``revealed`` is the full number a staff member asked to see; else it is masked."""
+    citizen_id, passport_no = person.citizen_id, person.passport_no
+    return {
+        "id": person.pk,
+        "name": person.name,
+        "id_type": "citizen_id" if citizen_id else "passport",
+        "citizen_id": (revealed or mask_citizen_id(citizen_id)) if citizen_id else None,
+        "passport_no": (revealed or mask_citizen_id(passport_no)) if passport_no else None,
+        "id_revealed": revealed is not None,
+        "nationality": person.nationality,
+        "birth_date": person.birth_date,
+        "sex": person.sex,
+        "status": person.status,
+        "died_on": person.died_on,
+        "warnings": list(getattr(person, "warnings", [])),
+    }
+
+
+def _employment(employment) -> dict:
+    return {
+        "id": employment.pk,
+        "unit_id": employment.unit_id,
+        "unit_name": employment.unit.name,
+        "person_id": employment.person_id,
+        "person_name": employment.person.name,
+        "citizen_id": mask_citizen_id(employment.person.citizen_id) or None,
+        "started_on": employment.started_on,
+        "monthly_wage": format_money(employment.monthly_wage),
+        "registration_due_on": employment.registration_due_on,
+        "registered_on": employment.registered_on,
+        "late": employment.late,
+        "status": employment.status,
+        "ended_on": employment.ended_on,
+        "end_reason": employment.end_reason,
+        "end_report_due_on": employment.end_report_due_on,
+        "end_reported_on": employment.end_reported_on,
+    }
+
+
+def _history(record) -> dict:
+    return {
+        "items": [
+            {
+                "sequence": event.sequence,
+                "occurred_at": event.occurred_at,
+                "actor": event.actor_name,
+                "actor_role": event.actor_role,
+                "action": event.action,
+                "data": event.data,
+            }
+            for event in selectors.record_history(record)
+        ]
+    }
+
+
+# Units ---------------------------------------------------------------------------------
+
+
+@router.post("/units", response={201: UnitOut}, summary="Receive a unit's registration")
+def unit_create(request, payload: UnitIn):
+    user = require(request, "unit.create")
+    unit = services.unit_register(actor=user, **payload.model_dump())
+    return Status(201, _unit(unit))
+
+
+@router.get("/units", response=UnitPage, summary="List units (staff)")
+def unit_index(
+    request,
+    page: int = 1,
+    page_size: int = 50,
+    status: str | None = None,
+    region: str | None = None,
+    search: str | None = None,
+):
+    user = require(request, "unit.list")
+    units = selectors.unit_list(user=user, status=status, region=region, search=search)
+    items, count = paginate(units, page=page, page_size=page_size)
+    return {"items": [_unit(u) for u in items], "count": count}
+
+
+@router.get("/units/{unit_id}", response=UnitOut, summary="A unit")
+def unit_detail(request, unit_id: int):
+    user = require(request, "unit.view")
+    return _unit(selectors.unit_get(user=user, unit_id=unit_id))
+
+
+@router.post(
+    "/units/{unit_id}/registration/approve",
+    response=CertificateOut,
+    summary="Approve a unit's registration and issue its certificate",
+)
+def unit_approve(request, unit_id: int):
+    user = require(request, "unit.approve_registration")
+    unit = selectors.unit_get(user=user, unit_id=unit_id)
+    certificate = services.unit_registration_approve(actor=user, unit_id=unit.pk)
+    unit.refresh_from_db(fields=["status"])
+    return {
+        "number": certificate.number,
+        "verification_code": certificate.verification_code,
+        "issued_on": certificate.issued_on,
+        "kind": certificate.kind,
+        "subject": certificate.subject_masked,
+        "unit_id": unit.pk,
+        "unit_status": unit.status,
+    }
+
+
+@router.post(
+    "/units/{unit_id}/registration/reject",
+    response=UnitOut,
+    summary="Reject a unit's registration, giving the reason",
+)
+def unit_reject(request, unit_id: int, payload: RejectIn):
+    user = require(request, "unit.reject_registration")
+    unit = selectors.unit_get(user=user, unit_id=unit_id)
+    unit = services.unit_registration_reject(actor=user, unit_id=unit.pk, reason=payload.reason)
+    return _unit(unit)
+
+
+@router.get("/units/{unit_id}/history", response=HistoryOut, summary="A unit's history")
+def unit_history(request, unit_id: int):
+    user = require(request, "history.view")
+    return _history(selectors.unit_get(user=user, unit_id=unit_id))
+
+
+# Persons -------------------------------------------------------------------------------
+
+
+@router.post("/persons", response={201: PersonOut}, summary="Register a person")
+def person_create(request, payload: PersonIn):
+    user = require(request, "person.create")
+    person = services.person_register(actor=user, **payload.model_dump())
+    return Status(201, _person(person))
+
+
+@router.get("/persons", response=PersonPage, summary="Find persons by ID number (staff)")
+def person_index(
+    request,
+    citizen_id: str | None = None,
+    passport_no: str | None = None,
+    page: int = 1,
+    page_size: int = 50,
+):
+    user = require(request, "person.list")
+    persons = selectors.person_list(user=user, citizen_id=citizen_id, passport_no=passport_no)
+    items, count = paginate(persons, page=page, page_size=page_size)
+    return {"items": [_person(p) for p in items], "count": count}
+
+
+@router.get("/persons/{person_id}", response=PersonOut, summary="A person")
+def person_detail(request, person_id: int, reveal_id: bool = False):
+    user = require(request, "person.view")
+    person = selectors.person_get(user=user, person_id=person_id)
+    if not reveal_id:
+        return _person(person)
+    require(request, "person.reveal_id")
+    number = services.person_id_reveal(actor=user, person_id=person.pk)
+    return _person(person, revealed=number)
+
+
+@router.get(
+    "/persons/{person_id}/employments",
+    response=EmploymentPage,
+    summary="A person's employments",
+)
+def person_employment_index(
+    request, person_id: int, status: str | None = None, page: int = 1, page_size: int = 50
+):
+    user = require(request, "employment.view")
+    employments = selectors.person_employments(user=user, person_id=person_id, status=status)
+    items, count = paginate(employments, page=page, page_size=page_size)
+    return {"items": [_employment(e) for e in items], "count": count}
+
+
+@router.get("/persons/{person_id}/history", response=HistoryOut, summary="A person's history")
+def person_history(request, person_id: int):
+    user = require(request, "history.view")
+    return _history(selectors.person_get(user=user, person_id=person_id))
+
+
+# Employments ---------------------------------------------------------------------------
+
+
+@router.post(
+    "/units/{unit_id}/employments",
+    response={201: EmploymentOut},
+    summary="Register an employee (within 30 days of employment)",
+)
+def employment_create(request, unit_id: int, payload: EmploymentIn):
+    user = require(request, "employment.create")
+    unit = selectors.unit_get(user=user, unit_id=unit_id)
+    if payload.person_id is not None:
+        selectors.require_person_visible(user=user, person_id=payload.person_id)
+    employment = services.employment_register(actor=user, unit_id=unit.pk, **payload.model_dump())
+    return Status(201, _employment(employment))
+
+
+@router.get("/units/{unit_id}/employments", response=EmploymentPage, summary="A unit's employments")
+def employment_index(
+    request, unit_id: int, status: str | None = None, page: int = 1, page_size: int = 50
+):
+    user = require(request, "employment.view")
+    employments = selectors.unit_employments(user=user, unit_id=unit_id, status=status)
+    items, count = paginate(employments, page=page, page_size=page_size)
+    return {"items": [_employment(e) for e in items], "count": count}
+
+
+@router.get("/employments/{employment_id}", response=EmploymentOut, summary="An employment")
+def employment_detail(request, employment_id: int):
+    user = require(request, "employment.view")
+    return _employment(selectors.employment_get(user=user, employment_id=employment_id))
+
+
+@router.post(
+    "/employments/{employment_id}/end", response=EmploymentOut, summary="End an employment"
+)
+def employment_finish(request, employment_id: int, payload: EmploymentEndIn):
+    user = require(request, "employment.end")
+    employment = selectors.employment_get(user=user, employment_id=employment_id)
+    employment = services.employment_end(
+        actor=user, employment_id=employment.pk, ended_on=payload.ended_on, reason=payload.reason
+    )
+    return _employment(employment)
+
+
+@router.get(
+    "/employments/{employment_id}/history",
+    response=HistoryOut,
+    summary="An employment's history",
+)
+def employment_history(request, employment_id: int):
+    user = require(request, "history.view")
+    return _history(selectors.employment_get(user=user, employment_id=employment_id))
+
+
+# Compliance ----------------------------------------------------------------------------
+
+
+@router.get(
+    "/compliance",
+    response=ComplianceOut,
+    summary="Late and missing registrations (SIL Arts. 58, 84)",
+    description=(
+        "Without `as_of`: the findings of the latest compliance scan (or, before any "
+        "scan, of today). With `as_of`: computed for that date, not stored."
+    ),
+)
+def compliance(request, as_of: IsoDate | None = None):
+    require(request, "compliance.view")
+    run = None if as_of is not None else selectors.compliance_latest()
+    if run is not None:
+        findings = run.findings
+        run_out = {"id": run.pk, "as_of": run.as_of, "created_at": run.created_at}
+    else:
+        findings = selectors.compliance_findings(as_of or clock.today())
+        run_out = None
+    return {"run": run_out, **selectors.localise_findings(findings)}

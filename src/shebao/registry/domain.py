@@ -1,0 +1,296 @@
+"""Registry rules that need no database: states and their transitions, input checks,
+and the arithmetic of the compliance monitor (unregistered months, assessed base)."""
+
+import datetime
+import functools
+import re
+from decimal import Decimal
+from pathlib import Path
+
+from django.utils.translation import gettext_lazy as _
+
+from shebao.core.errors import Conflict, InvalidInput, invalid
+from shebao.core.ids import CitizenId, IdError, normalise_passport, parse_citizen_id, parse_uscc
+from shebao.core.money import round_money, to_money
+
+# Unit registration: pending -> registered | rejected; a rejected unit may apply again
+# (back to pending); a registered unit ends as cancelled.
+UNIT_PENDING = "pending"
+UNIT_REGISTERED = "registered"
+UNIT_REJECTED = "rejected"
+UNIT_CANCELLED = "cancelled"
+
+UNIT_TRANSITIONS = {
+    UNIT_PENDING: frozenset({UNIT_REGISTERED, UNIT_REJECTED}),
+    UNIT_REJECTED: frozenset({UNIT_PENDING}),
+    UNIT_REGISTERED: frozenset({UNIT_CANCELLED}),
+    UNIT_CANCELLED: frozenset(),
+}
+
+# Employees may be registered while the unit's own registration is being examined, but
+# not once it was rejected or the unit was cancelled.
+UNIT_STATES_TAKING_EMPLOYEES = frozenset({UNIT_PENDING, UNIT_REGISTERED})
+
+EMPLOYMENT_OPEN = "open"
+EMPLOYMENT_ENDED = "ended"
+
+PERSON_ACTIVE = "active"
+PERSON_DECEASED = "deceased"
+PERSON_CLEARED = "cleared"
+
+SEXES = ("M", "F")
+NAME_MAX = {"person": 100, "unit": 200}
+REASON_MAX = 2000
+# Money columns hold 18 digits with 2 places.
+MONEY_MAX = Decimal("9999999999999999.99")
+
+_REASON_CODE = re.compile(r"[a-z][a-z0-9_]{0,31}")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def can_transition(current: str, target: str) -> bool:
+    return target in UNIT_TRANSITIONS.get(current, frozenset())
+
+
+def require_unit_transition(current: str, target: str) -> None:
+    if not can_transition(current, target):
+        raise Conflict(
+            _("The unit's registration is %(current)s; it cannot become %(target)s.")
+            % {"current": current, "target": target},
+            code="wrong_state",
+        )
+
+
+def parse_date(value, field: str) -> datetime.date:
+    """A date, or an ISO ``YYYY-MM-DD`` string of a real day; otherwise 422 naming ``field``."""
+    if isinstance(value, datetime.datetime):
+        raise invalid(field, _("must be a date YYYY-MM-DD, not a date and time"))
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value.strip()):
+        try:
+            return datetime.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise invalid(field, _("must be a real date YYYY-MM-DD"))
+
+
+def optional_date(value, field: str) -> datetime.date | None:
+    return None if value is None or value == "" else parse_date(value, field)
+
+
+def not_in_future(day: datetime.date, field: str, today: datetime.date) -> datetime.date:
+    if day > today:
+        raise invalid(field, _("is in the future (today is %(today)s)") % {"today": today})
+    return day
+
+
+def clean_name(value, field: str = "name", *, kind: str = "person", required: bool = True) -> str:
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise invalid(field, _("must be text"))
+    name = " ".join(value.split())
+    if required and not name:
+        raise invalid(field, _("is required"))
+    limit = NAME_MAX[kind]
+    if len(name) > limit:
+        raise invalid(field, _("must be at most %(n)d characters") % {"n": limit})
+    return name
+
+
+def clean_reason_text(value, field: str = "reason") -> str:
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise invalid(field, _("must be text"))
+    text = value.strip()
+    if not text:
+        raise invalid(field, _("is required"))
+    if len(text) > REASON_MAX:
+        raise invalid(field, _("must be at most %(n)d characters") % {"n": REASON_MAX})
+    return text
+
+
+def clean_wage(value, field: str = "monthly_wage") -> Decimal:
+    """A positive amount of money with at most two decimal places; floats are refused."""
+    if isinstance(value, bool | float):
+        raise invalid(field, _('must be a decimal string such as "8000.00"'))
+    try:
+        amount = to_money(value)
+    except (TypeError, ValueError):
+        raise invalid(field, _('must be a decimal string such as "8000.00"')) from None
+    if amount <= 0:
+        raise invalid(field, _("must be more than zero"))
+    if amount != amount.quantize(Decimal("0.01")):
+        raise invalid(field, _("may have at most two decimal places"))
+    if amount > MONEY_MAX:
+        raise invalid(field, _("is too large"))
+    return round_money(amount)
+
+
+def clean_sex(value, field: str = "sex") -> str:
+    sex = value.strip().upper() if isinstance(value, str) else ""
+    if sex not in SEXES:
+        raise invalid(field, _("must be M or F"))
+    return sex
+
+
+@functools.cache
+def nationality_codes() -> frozenset[str]:
+    path = Path(__file__).resolve().parent / "nationalities.txt"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
+def clean_nationality(value, field: str = "nationality") -> str:
+    code = value.strip().upper() if isinstance(value, str) else ""
+    if not code:
+        raise invalid(field, _("is required for a person registered by passport"))
+    if code == "CHN":
+        # SIL Art. 58 para 3: a citizen's social security number is the citizen ID number.
+        raise invalid(field, _("PRC citizens are registered by their citizen ID number"))
+    if code not in nationality_codes():
+        raise invalid(field, _("must be an ISO 3166 three-letter country code such as DEU"))
+    return code
+
+
+def clean_reason_code(value, allowed: frozenset[str] | None, field: str = "reason") -> str:
+    """An employment end reason: one of the pack's codes when the pack lists them."""
+    code = value.strip() if isinstance(value, str) else ""
+    if not code:
+        raise invalid(field, _("is required"))
+    if allowed is not None:
+        if code not in allowed:
+            raise invalid(
+                field, _("must be one of: %(codes)s") % {"codes": ", ".join(sorted(allowed))}
+            )
+    elif not _REASON_CODE.fullmatch(code):
+        raise invalid(field, _("must be a reason code of lower-case letters, digits and _"))
+    return code
+
+
+def month_start(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def next_month(day: datetime.date) -> datetime.date:
+    return (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+
+
+def unregistered_months(started_on: datetime.date, registered_on: datetime.date) -> list[str]:
+    """The months from the start month through the month before registration, ``YYYY-MM``.
+
+    These are the months for which the agency assesses the premium a late-registering
+    unit owes (SIL Art. 58 para 1).
+    """
+    months = []
+    month = month_start(started_on)
+    stop = month_start(registered_on)
+    while month < stop:
+        months.append(f"{month:%Y-%m}")
+        month = next_month(month)
+    return months
+
+
+def clamp_base(wage: Decimal, floor: Decimal | None, cap: Decimal | None) -> Decimal:
+    """The contribution base: the declared wage held between the region's floor and cap."""
+    base = wage
+    if floor is not None and base < floor:
+        base = floor
+    if cap is not None and base > cap:
+        base = cap
+    return round_money(base)
+
+
+def days_between(earlier: datetime.date, later: datetime.date) -> int:
+    return (later - earlier).days
+
+
+PERSON_TRANSITIONS = {
+    PERSON_ACTIVE: frozenset({PERSON_DECEASED, PERSON_CLEARED}),
+    PERSON_DECEASED: frozenset({PERSON_CLEARED}),
+    PERSON_CLEARED: frozenset(),
+}
+
+
+def require_person_transition(current: str, target: str) -> None:
+    if target not in PERSON_TRANSITIONS.get(current, frozenset()):
+        raise Conflict(
+            _("The person's status is %(current)s; it cannot become %(target)s.")
+            % {"current": current, "target": target},
+            code="wrong_state",
+        )
+
+
+class FieldErrors:
+    """Collects the problems of several fields so one answer names all of them.
+
+    ``check(field, fn, *args)`` runs one check and returns its value, or None after
+    noting the problem; ``raise_if_any()`` then refuses the request as a whole.
+    """
+
+    def __init__(self):
+        self.fields: dict[str, object] = {}
+        self.codes: list[str] = []
+
+    def check(self, field: str, fn, *args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except InvalidInput as exc:
+            for name, why in (exc.fields or {field: exc.message}).items():
+                self.fields.setdefault(name, why)
+            self.codes.append(exc.code)
+            return None
+
+    def add(self, field: str, why, code: str = "invalid_input") -> None:
+        self.fields.setdefault(field, why)
+        self.codes.append(code)
+
+    def has(self, field: str) -> bool:
+        return field in self.fields
+
+    def raise_if_any(self) -> None:
+        if not self.fields:
+            return
+        if len(self.fields) == 1:
+            (field, why), code = next(iter(self.fields.items())), self.codes[0]
+            raise invalid(field, why, code=code)
+        raise InvalidInput(
+            _("Some fields are not valid: %(fields)s") % {"fields": ", ".join(self.fields)},
+            fields=self.fields,
+        )
+
+
+def _required(value, field: str) -> None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise invalid(field, _("is required"))
+
+
+def check_citizen_id(value, *, today: datetime.date, field: str = "citizen_id") -> CitizenId:
+    _required(value, field)
+    if isinstance(value, str):
+        # Numbers are often typed or printed in groups: "110105 19491231 002X".
+        value = re.sub(r"\s+", "", value)
+    try:
+        return parse_citizen_id(value, today=today)
+    except IdError as exc:
+        raise invalid(field, exc.reason, code=exc.code) from None
+
+
+def check_uscc(value, field: str = "uscc") -> str:
+    _required(value, field)
+    try:
+        return parse_uscc(value)
+    except IdError as exc:
+        raise invalid(field, exc.reason, code=exc.code) from None
+
+
+def check_passport(value, field: str = "passport_no") -> str:
+    _required(value, field)
+    if not isinstance(value, str):
+        raise invalid(field, _("must be text"))
+    try:
+        return normalise_passport(value)
+    except IdError as exc:
+        raise invalid(field, exc.reason, code=exc.code) from None

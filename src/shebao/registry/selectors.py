@@ -1,0 +1,421 @@
+"""Reads of the registry, with the object-level rules of who may see what.
+
+Staff see every record. A person user (``user.person``) sees only their own person record
+and employments; a unit representative (``user.unit_representation.unit``) only their
+unit, its employments and the persons employed there. Anything else is "not found", so
+that a refusal does not confirm that a record exists.
+"""
+
+import datetime
+
+from django.db.models import Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from shebao.accounts import domain as roles
+from shebao.audit.selectors import history_for
+from shebao.core.errors import NotFound, invalid
+from shebao.core.ids import mask_citizen_id
+from shebao.core.money import format_money
+from shebao.policy.employment import end_reason_codes
+from shebao.policy.registry import find_region, pack_for_region
+from shebao.registry import domain
+from shebao.registry.models import ComplianceRun, Employment, Person, Unit
+
+# Visibility ----------------------------------------------------------------------------
+
+
+def _represented_unit_id(user):
+    representation = getattr(user, "unit_representation", None)
+    return representation.unit_id if representation is not None else None
+
+
+def units_visible(user):
+    units = Unit.objects.all()
+    if user.role in roles.STAFF_ROLES:
+        return units
+    if user.role == roles.UNIT_REP:
+        return units.filter(pk=_represented_unit_id(user))
+    return units.none()
+
+
+def persons_visible(user):
+    persons = Person.objects.all()
+    if user.role in roles.STAFF_ROLES:
+        return persons
+    if user.role == roles.UNIT_REP:
+        unit_id = _represented_unit_id(user)
+        return persons.filter(pk__in=Employment.objects.filter(unit_id=unit_id).values("person"))
+    if user.role == roles.PERSON:
+        return persons.filter(user=user)
+    return persons.none()
+
+
+def employments_visible(user):
+    employments = Employment.objects.select_related("unit", "person")
+    if user.role in roles.STAFF_ROLES:
+        return employments
+    if user.role == roles.UNIT_REP:
+        return employments.filter(unit_id=_represented_unit_id(user))
+    if user.role == roles.PERSON:
+        return employments.filter(person__user=user)
+    return employments.none()
+
+
+def _one(queryset, pk):
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    row = queryset.filter(pk=pk).first()
+    if row is None:
+        raise NotFound()
+    return row
+
+
+def unit_get(*, user, unit_id) -> Unit:
+    return _one(units_visible(user), unit_id)
+
+
+def person_get(*, user, person_id) -> Person:
+    return _one(persons_visible(user), person_id)
+
+
+def employment_get(*, user, employment_id) -> Employment:
+    return _one(employments_visible(user), employment_id)
+
+
+def require_person_visible(*, user, person_id, field: str = "person_id") -> None:
+    """Refuse, as an unknown person, a person id the user may not see: a unit may name an
+    existing person only once they have worked there; new employees go by ID number."""
+    if not persons_visible(user).filter(pk=person_id).exists():
+        raise invalid(field, _("no such person"))
+
+
+def unit_list(*, user, status=None, region=None, search=None):
+    units = units_visible(user)
+    if status:
+        units = units.filter(status=status)
+    if region:
+        units = units.filter(region=region)
+    if search:
+        units = units.filter(Q(name__icontains=search) | Q(uscc=search.strip().upper()))
+    return units.order_by("pk")
+
+
+def person_list(*, user, citizen_id=None, passport_no=None):
+    """Staff search: an exact identity number (never a partial one: no browsing by
+    fragments of ID numbers)."""
+    persons = persons_visible(user)
+    if citizen_id:
+        persons = persons.filter(citizen_id="".join(citizen_id.split()).upper())
+    if passport_no:
+        persons = persons.filter(passport_no="".join(passport_no.split()).upper())
+    return persons.order_by("pk")
+
+
+def unit_employments(*, user, unit_id, status=None):
+    unit = unit_get(user=user, unit_id=unit_id)
+    employments = employments_visible(user).filter(unit=unit)
+    if status:
+        employments = employments.filter(status=status)
+    return employments.order_by("pk")
+
+
+def person_employments(*, user, person_id, status=None):
+    person = person_get(user=user, person_id=person_id)
+    employments = employments_visible(user).filter(person=person)
+    if status:
+        employments = employments.filter(status=status)
+    return employments.order_by("pk")
+
+
+def record_history(record) -> list:
+    """The audit events of one record, oldest first: its history."""
+    return history_for(f"{record._meta.app_label}.{record._meta.model_name}", record.pk)
+
+
+# Policy --------------------------------------------------------------------------------
+
+
+def employment_end_reason_codes(region_code: str) -> frozenset[str]:
+    """The reasons an employment may end for, as the region's policy pack lists them."""
+    return end_reason_codes(region_code)
+
+
+# Compliance (SIL Arts. 58 and 84) -------------------------------------------------------
+
+UNIT_REGISTRATION_LATE = "unit_registration_late"
+UNIT_REGISTRATION_MISSING = "unit_registration_missing"
+DECISION_OVERDUE = "registration_decision_overdue"
+EMPLOYEE_REGISTRATION_LATE = "employee_registration_late"
+
+BASE_CLAMPED = "clamped"
+BASE_DECLARED_NO_LIMITS = "declared_wage_no_limits"
+BASE_DECLARED_NO_LIMITS_FOR_YEAR = "declared_wage_no_limits_for_year"
+
+FINDING_KIND_NAMES = {
+    UNIT_REGISTRATION_LATE: _("Unit applied for registration late"),
+    UNIT_REGISTRATION_MISSING: _("Unit still not registered"),
+    DECISION_OVERDUE: _("Registration decision overdue"),
+    EMPLOYEE_REGISTRATION_LATE: _("Employee registered late"),
+}
+BASE_RULE_NAMES = {
+    BASE_CLAMPED: _("the declared wage held between the floor and cap in force in each month"),
+    BASE_DECLARED_NO_LIMITS: _(
+        "the declared wage: the policy pack has no contribution base limits yet"
+    ),
+    BASE_DECLARED_NO_LIMITS_FOR_YEAR: _(
+        "the declared wage: the region has no contribution base limits for that year"
+    ),
+}
+
+
+def _texts(text) -> dict:
+    return {"zh": text.zh, "en": text.en}
+
+
+def _consequence(pack, code):
+    consequence = pack.consequences.get(code) if pack is not None else None
+    if consequence is None:
+        return None
+    return {
+        "code": consequence.code,
+        "name": _texts(consequence.names),
+        "text": _texts(consequence.text),
+        "basis": {"code": consequence.basis.code, **_texts(consequence.basis.text)},
+    }
+
+
+def _obligation_basis(pack, code):
+    obligation = pack.obligations.get(code) if pack is not None else None
+    if obligation is None:
+        return None
+    return {"code": obligation.basis.code, **_texts(obligation.basis.text)}
+
+
+def _pack_or_none(region_code):
+    try:
+        return pack_for_region(region_code)
+    except KeyError:
+        return None
+
+
+def _status_on(unit: Unit, day: datetime.date) -> str:
+    """The unit's registration status as it stood at the end of ``day``."""
+    if unit.registered_on is not None and unit.registered_on <= day:
+        if unit.terminated_on is not None and unit.terminated_on <= day:
+            return domain.UNIT_CANCELLED
+        return domain.UNIT_REGISTERED
+    if unit.rejected_on is not None and unit.rejected_on <= day:
+        return domain.UNIT_REJECTED
+    return domain.UNIT_PENDING
+
+
+def _unit_facts(unit: Unit, as_of: datetime.date) -> dict:
+    return {
+        "unit_id": unit.pk,
+        "uscc": unit.uscc,
+        "name": unit.name,
+        "region": unit.region,
+        "status": _status_on(unit, as_of),
+        "established_on": unit.established_on.isoformat(),
+        "registration_due_on": unit.registration_due_on.isoformat(),
+        "registration_received_on": unit.registration_received_on.isoformat(),
+    }
+
+
+def _unit_findings(as_of: datetime.date) -> list[dict]:
+    not_decided_by = (Q(registered_on__isnull=True) | Q(registered_on__gt=as_of)) & (
+        Q(rejected_on__isnull=True) | Q(rejected_on__gt=as_of)
+    )
+    candidates = (
+        Unit.objects.filter(registration_received_on__lte=as_of)
+        .filter(
+            Q(registration_late=True)
+            | Q(rejected_on__lte=as_of, registration_due_on__lt=as_of)
+            | (Q(decision_due_on__lt=as_of) & not_decided_by)
+        )
+        .order_by("pk")
+    )
+    findings = []
+    for unit in candidates:
+        pack = _pack_or_none(unit.region)
+        status = _status_on(unit, as_of)
+        if status == domain.UNIT_REJECTED and unit.registration_due_on < as_of:
+            findings.append(
+                {
+                    "kind": UNIT_REGISTRATION_MISSING,
+                    **_unit_facts(unit, as_of),
+                    "days_overdue": domain.days_between(unit.registration_due_on, as_of),
+                    "consequence": _consequence(pack, "unit_unregistered"),
+                }
+            )
+        elif unit.registration_late:
+            findings.append(
+                {
+                    "kind": UNIT_REGISTRATION_LATE,
+                    **_unit_facts(unit, as_of),
+                    "days_late": domain.days_between(
+                        unit.registration_due_on, unit.registration_received_on
+                    ),
+                    "consequence": _consequence(pack, "unit_unregistered"),
+                }
+            )
+        if status == domain.UNIT_PENDING and unit.decision_due_on < as_of:
+            # The agency's own time limit, not the unit's: no penalty, but it must act.
+            findings.append(
+                {
+                    "kind": DECISION_OVERDUE,
+                    **_unit_facts(unit, as_of),
+                    "decision_due_on": unit.decision_due_on.isoformat(),
+                    "days_overdue": domain.days_between(unit.decision_due_on, as_of),
+                    "basis": _obligation_basis(pack, "registration_decision"),
+                    "consequence": None,
+                }
+            )
+    return findings
+
+
+def _month_limits(region, month: str):
+    """``(rule, floor, cap, base_year, fallback)`` for one ``YYYY-MM``."""
+    limits_for = getattr(region, "base_limits", None) if region is not None else None
+    if limits_for is None:
+        return BASE_DECLARED_NO_LIMITS, None, None, None, False
+    try:
+        limits = limits_for(int(month[:4]), int(month[5:7]))
+    except LookupError:
+        return BASE_DECLARED_NO_LIMITS_FOR_YEAR, None, None, None, False
+    floor, cap = limits
+    base_year = getattr(limits, "year", int(month[:4]))
+    return BASE_CLAMPED, floor, cap, base_year, bool(getattr(limits, "fallback", False))
+
+
+def assessed_bases(region, wage, months: list[str]) -> tuple[list[dict], str]:
+    """The base the assessment uses for each run of months under the same limits, and
+    the rule overall.
+
+    The base is the declared wage held between the region's floor and cap in force in
+    that month (``Region.base_limits``). Where the policy pack has no limits for a month,
+    the base is the declared wage itself, and the rule says so.
+    """
+    groups: list[dict] = []
+    for month in months:
+        rule, floor, cap, base_year, fallback = _month_limits(region, month)
+        key = (rule, floor, cap, base_year, fallback)
+        if groups and groups[-1]["key"] == key:
+            groups[-1]["months"].append(month)
+            continue
+        groups.append(
+            {
+                "key": key,
+                "rule": rule,
+                "months": [month],
+                "base_year": base_year,
+                "limits_from_earlier_year": fallback,
+                "floor": format_money(floor) if floor is not None else None,
+                "cap": format_money(cap) if cap is not None else None,
+                "base": format_money(domain.clamp_base(wage, floor, cap)),
+            }
+        )
+    for group in groups:
+        del group["key"]
+    overall = next((g["rule"] for g in groups if g["rule"] != BASE_CLAMPED), BASE_CLAMPED)
+    return groups, overall
+
+
+def _employment_findings(as_of: datetime.date) -> list[dict]:
+    late = (
+        Employment.objects.filter(late=True, registered_on__lte=as_of)
+        .select_related("unit", "person")
+        .order_by("pk")
+    )
+    findings = []
+    for employment in late:
+        unit, person = employment.unit, employment.person
+        months = domain.unregistered_months(employment.started_on, employment.registered_on)
+        bases, rule = assessed_bases(find_region(unit.region), employment.monthly_wage, months)
+        findings.append(
+            {
+                "kind": EMPLOYEE_REGISTRATION_LATE,
+                "employment_id": employment.pk,
+                "unit_id": unit.pk,
+                "unit_name": unit.name,
+                "uscc": unit.uscc,
+                "region": unit.region,
+                "person_id": person.pk,
+                "person_name": person.name,
+                "person_identifier": mask_citizen_id(person.citizen_id or person.passport_no),
+                "started_on": employment.started_on.isoformat(),
+                "registration_due_on": employment.registration_due_on.isoformat(),
+                "registered_on": employment.registered_on.isoformat(),
+                "days_late": domain.days_between(
+                    employment.registration_due_on, employment.registered_on
+                ),
+                "monthly_wage": format_money(employment.monthly_wage),
+                "months": months,
+                "bases": bases,
+                "base_rule": rule,
+                "consequence": _consequence(_pack_or_none(unit.region), "employee_unregistered"),
+            }
+        )
+    return findings
+
+
+def compliance_findings(as_of: datetime.date) -> dict:
+    """Late and missing registrations as of a date (JSON-ready, both languages kept).
+
+    - units that applied for registration after their due date, or whose application
+      was rejected and who are still unregistered past it (consequence
+      ``unit_unregistered``, SIL Art. 84); pending applications past the agency's own
+      decision date;
+    - employments registered after their due date (consequence ``employee_unregistered``,
+      SIL Art. 58 para 1), with the months the agency assesses (start month through the
+      month before registration) and the monthly base it uses.
+    """
+    units = _unit_findings(as_of)
+    employments = _employment_findings(as_of)
+    return {
+        "as_of": as_of.isoformat(),
+        "counts": {"units": len(units), "employments": len(employments)},
+        "units": units,
+        "employments": employments,
+    }
+
+
+def _pick(texts: dict | None) -> str | None:
+    if texts is None:
+        return None
+    language = get_language() or "zh-hans"
+    return texts.get("en") if language.startswith("en") else texts.get("zh")
+
+
+def _localise_item(item: dict) -> dict:
+    shown = dict(item)
+    shown["kind_name"] = str(FINDING_KIND_NAMES.get(item["kind"], item["kind"]))
+    consequence = item.get("consequence")
+    if consequence is not None:
+        shown["consequence"] = {
+            "code": consequence["code"],
+            "name": _pick(consequence["name"]),
+            "text": _pick(consequence["text"]),
+            "basis": _pick(consequence["basis"]),
+        }
+    if item.get("basis") is not None:
+        shown["basis"] = _pick(item["basis"])
+    if "base_rule" in item:
+        shown["base_rule_text"] = str(BASE_RULE_NAMES.get(item["base_rule"], item["base_rule"]))
+    return shown
+
+
+def localise_findings(findings: dict) -> dict:
+    """The findings with texts in the active language, as the API and the command show."""
+    return {
+        **findings,
+        "units": [_localise_item(item) for item in findings["units"]],
+        "employments": [_localise_item(item) for item in findings["employments"]],
+    }
+
+
+def compliance_latest() -> ComplianceRun | None:
+    return ComplianceRun.objects.order_by("-created_at", "-pk").first()

@@ -1,0 +1,738 @@
+"""Every write to the registry: units, persons, employments and compliance runs.
+
+Each function runs in one transaction: it locks the rows it changes, checks the request
+against the rules (``shebao.registry.domain``) and the policy pack, writes, and records
+an audit event whose data holds each changed field before and after, so the audit trail
+is the history of every record. Bad input changes nothing and says which field is wrong.
+"""
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
+
+from shebao.accounts import domain as roles
+from shebao.audit.services import audit_personal_data_view, audit_record
+from shebao.core import clock
+from shebao.core.errors import Conflict, NotFound, invalid
+from shebao.core.ids import mask_citizen_id
+from shebao.core.periods import deadline
+from shebao.documents import domain as documents_domain
+from shebao.documents.models import Certificate
+from shebao.documents.services import certificate_issue, certificate_revoke
+from shebao.policy.registry import find_region, pack_for_region
+from shebao.registry import domain, selectors
+from shebao.registry.models import ComplianceRun, Employment, Person, Unit, UnitRepresentative
+
+UNIT_FIELDS = (
+    "uscc",
+    "name",
+    "established_on",
+    "region",
+    "status",
+    "registration_due_on",
+    "registration_received_on",
+    "registration_late",
+    "decision_due_on",
+    "registered_on",
+    "rejected_on",
+    "certificate_no",
+    "rejection_reason",
+    "terminated_on",
+)
+PERSON_FIELDS = (
+    "citizen_id",
+    "passport_no",
+    "nationality",
+    "name",
+    "birth_date",
+    "sex",
+    "status",
+    "died_on",
+    "user_id",
+)
+EMPLOYMENT_FIELDS = (
+    "unit_id",
+    "person_id",
+    "started_on",
+    "monthly_wage",
+    "registration_due_on",
+    "registered_on",
+    "late",
+    "status",
+    "ended_on",
+    "end_reason",
+    "end_report_due_on",
+    "end_reported_on",
+)
+# Identity numbers are kept masked in the audit trail: reading them in full is itself an
+# audited act (``person_id_reveal``), which the history must not bypass.
+MASKED_IN_HISTORY = {"citizen_id", "passport_no"}
+
+
+def _snapshot(instance, fields) -> dict:
+    values = {}
+    for name in fields:
+        value = getattr(instance, name) if instance is not None else None
+        values[name] = mask_citizen_id(value) if name in MASKED_IN_HISTORY and value else value
+    return values
+
+
+def _changes(before: dict, after: dict) -> dict:
+    return {
+        name: {"before": before.get(name), "after": value}
+        for name, value in after.items()
+        if before.get(name) != value
+    }
+
+
+def _lock(model, pk):
+    """The row with this primary key, locked for the rest of the transaction, or 404."""
+    if not isinstance(pk, int) or isinstance(pk, bool):
+        try:
+            pk = int(pk)
+        except (TypeError, ValueError):
+            raise NotFound() from None
+    row = model.objects.select_for_update().filter(pk=pk).order_by("pk").first()
+    if row is None:
+        raise NotFound()
+    return row
+
+
+def _due_on(pack, obligation_code: str, start):
+    """The last day of the period that an event on ``start`` opens, by the version of the
+    obligation in force that day. An event older than the obligation's first version
+    (a unit established before the law took effect) owes it from the day it took effect:
+    the law does not reach back, but it binds from then on."""
+    versions = getattr(pack, "obligation_versions", {}).get(obligation_code)
+    if versions:
+        in_force = [v for v in versions if v.in_force_on(start)]
+        if in_force:
+            obligation = in_force[0]
+        elif start < versions[0].effective_from:
+            obligation, start = versions[0], versions[0].effective_from
+        else:
+            obligation = pack.obligation(obligation_code, start)  # says none is in force
+    else:
+        obligation = pack.obligation(obligation_code)
+    return deadline(start, obligation.days, obligation.day_kind).due_on
+
+
+def _check_region(code) -> str:
+    if not isinstance(code, str) or not code.strip():
+        raise invalid("region", _("is required"))
+    code = code.strip()
+    if find_region(code) is None:
+        raise invalid(
+            "region",
+            _("unknown region %(code)s: no loaded policy pack covers it") % {"code": code},
+            code="unknown_region",
+        )
+    return code
+
+
+# Units ---------------------------------------------------------------------------------
+
+
+def unit_register(*, actor, uscc, name, established_on, region, received_on=None) -> Unit:
+    """Receive a unit's registration application (SIL Art. 57 para 1).
+
+    The unit owed the application within the ``unit_registration`` period from its
+    establishment; the agency owes a decision within ``registration_decision`` of
+    receiving it. A unit whose earlier application was rejected may apply again: the
+    same record goes back to pending.
+    """
+    today = clock.today()
+    errors = domain.FieldErrors()
+    number = errors.check("uscc", domain.check_uscc, uscc)
+    name = errors.check("name", domain.clean_name, name, kind="unit")
+    region = errors.check("region", _check_region, region)
+    established_on = errors.check(
+        "established_on", domain.parse_date, established_on, "established_on"
+    )
+    if established_on is not None:
+        errors.check(
+            "established_on", domain.not_in_future, established_on, "established_on", today
+        )
+    received_on = errors.check(
+        "received_on",
+        domain.parse_date,
+        received_on if received_on is not None else today,
+        "received_on",
+    )
+    if received_on is not None:
+        errors.check("received_on", domain.not_in_future, received_on, "received_on", today)
+        if established_on is not None and received_on < established_on:
+            errors.add("received_on", _("is before the unit was established"))
+    errors.raise_if_any()
+
+    pack = pack_for_region(region)
+    due_on = _due_on(pack, "unit_registration", established_on)
+    values = {
+        "name": name,
+        "established_on": established_on,
+        "region": region,
+        "status": domain.UNIT_PENDING,
+        "registration_due_on": due_on,
+        "registration_received_on": received_on,
+        "registration_late": received_on > due_on,
+        "decision_due_on": _due_on(pack, "registration_decision", received_on),
+        "registered_on": None,
+        "rejected_on": None,
+        "rejection_reason": "",
+    }
+    with transaction.atomic():
+        existing = Unit.objects.select_for_update().filter(uscc=number).order_by("pk").first()
+        if existing is not None:
+            if existing.status != domain.UNIT_REJECTED:
+                raise Conflict(
+                    _("A unit with this unified social credit code is already registered."),
+                    code="duplicate_unit",
+                    fields={"uscc": _("already registered (unit %(id)d)") % {"id": existing.pk}},
+                )
+            before = _snapshot(existing, UNIT_FIELDS)
+            for field, value in values.items():
+                setattr(existing, field, value)
+            existing.save(update_fields=list(values))
+            audit_record(
+                actor=actor,
+                action="unit.registration_reapplied",
+                target=existing,
+                data={"changes": _changes(before, _snapshot(existing, UNIT_FIELDS))},
+            )
+            return existing
+        try:
+            with transaction.atomic():
+                unit = Unit.objects.create(uscc=number, created_at=clock.now(), **values)
+        except IntegrityError:
+            # Another clerk registered the same code a moment ago.
+            raise Conflict(
+                _("A unit with this unified social credit code is already registered."),
+                code="duplicate_unit",
+                fields={"uscc": _("already registered")},
+            ) from None
+        audit_record(
+            actor=actor,
+            action="unit.registration_received",
+            target=unit,
+            data={"changes": _changes({}, _snapshot(unit, UNIT_FIELDS))},
+        )
+    return unit
+
+
+def unit_registration_approve(*, actor, unit_id) -> Certificate:
+    """Approve a pending registration: the unit is registered and receives its certificate."""
+    with transaction.atomic():
+        unit = _lock(Unit, unit_id)
+        domain.require_unit_transition(unit.status, domain.UNIT_REGISTERED)
+        before = _snapshot(unit, UNIT_FIELDS)
+        today = clock.today()
+        certificate = certificate_issue(
+            actor=actor,
+            kind=Certificate.Kind.UNIT_REGISTRATION,
+            subject=unit,
+            subject_masked=documents_domain.unit_subject(unit.name, unit.uscc),
+            issued_on=today,
+        )
+        unit.status = domain.UNIT_REGISTERED
+        unit.registered_on = today
+        unit.certificate_no = certificate.number
+        unit.save(update_fields=["status", "registered_on", "certificate_no"])
+        audit_record(
+            actor=actor,
+            action="unit.registration_approved",
+            target=unit,
+            data={
+                "changes": _changes(before, _snapshot(unit, UNIT_FIELDS)),
+                "certificate_id": certificate.pk,
+                "decided_late": today > unit.decision_due_on,
+            },
+        )
+    return certificate
+
+
+def unit_registration_reject(*, actor, unit_id, reason) -> Unit:
+    reason = domain.clean_reason_text(reason)
+    with transaction.atomic():
+        unit = _lock(Unit, unit_id)
+        domain.require_unit_transition(unit.status, domain.UNIT_REJECTED)
+        before = _snapshot(unit, UNIT_FIELDS)
+        unit.status = domain.UNIT_REJECTED
+        unit.rejected_on = clock.today()
+        unit.rejection_reason = reason
+        unit.save(update_fields=["status", "rejected_on", "rejection_reason"])
+        audit_record(
+            actor=actor,
+            action="unit.registration_rejected",
+            target=unit,
+            data={"changes": _changes(before, _snapshot(unit, UNIT_FIELDS))},
+        )
+    return unit
+
+
+def unit_cancel(*, actor, unit_id, terminated_on) -> Unit:
+    """Cancel a registered unit's registration; its employments must all have ended first."""
+    terminated_on = domain.parse_date(terminated_on, "terminated_on")
+    domain.not_in_future(terminated_on, "terminated_on", clock.today())
+    with transaction.atomic():
+        unit = _lock(Unit, unit_id)
+        domain.require_unit_transition(unit.status, domain.UNIT_CANCELLED)
+        if terminated_on < unit.established_on:
+            raise invalid("terminated_on", _("is before the unit was established"))
+        open_count = unit.employments.filter(status=domain.EMPLOYMENT_OPEN).count()
+        if open_count:
+            raise Conflict(
+                _("%(n)d employments of this unit are still open: end them first.")
+                % {"n": open_count},
+                code="open_employments",
+            )
+        before = _snapshot(unit, UNIT_FIELDS)
+        unit.status = domain.UNIT_CANCELLED
+        unit.terminated_on = terminated_on
+        unit.save(update_fields=["status", "terminated_on"])
+        live_certificates = Certificate.objects.filter(
+            kind=Certificate.Kind.UNIT_REGISTRATION,
+            subject_type="registry.unit",
+            subject_id=str(unit.pk),
+            revoked_on__isnull=True,
+        ).order_by("pk")
+        for certificate_id in live_certificates.values_list("pk", flat=True):
+            certificate_revoke(actor=actor, certificate_id=certificate_id)
+        audit_record(
+            actor=actor,
+            action="unit.cancelled",
+            target=unit,
+            data={"changes": _changes(before, _snapshot(unit, UNIT_FIELDS))},
+        )
+    return unit
+
+
+def unit_representative_add(*, actor, unit_id, user) -> UnitRepresentative:
+    """Let a public user of the ``unit_rep`` role act for the unit (one unit per user)."""
+    if getattr(user, "role", None) != roles.UNIT_REP:
+        raise invalid("user", _("must be a user with the unit representative role"))
+    with transaction.atomic():
+        unit = _lock(Unit, unit_id)
+        if unit.status == domain.UNIT_CANCELLED:
+            raise Conflict(_("The unit's registration is cancelled."), code="unit_cancelled")
+        existing = UnitRepresentative.objects.filter(user=user).first()
+        if existing is not None:
+            if existing.unit_id == unit.pk:
+                return existing
+            raise Conflict(
+                _("This user already represents another unit."), code="user_already_linked"
+            )
+        representative = UnitRepresentative.objects.create(
+            unit=unit, user=user, created_at=clock.now()
+        )
+        audit_record(
+            actor=actor,
+            action="unit.representative_added",
+            target=unit,
+            data={"user_id": user.pk, "username": user.username},
+        )
+    return representative
+
+
+# Persons -------------------------------------------------------------------------------
+
+
+def _create_citizen(*, actor, parsed, name: str) -> Person:
+    """Insert a person identified by a checked citizen ID number, with its audit event."""
+    try:
+        with transaction.atomic():
+            person = Person.objects.create(
+                citizen_id=parsed.number,
+                name=name,
+                birth_date=parsed.birth_date,
+                sex=parsed.sex,
+                created_at=clock.now(),
+            )
+    except IntegrityError:
+        raise _duplicate_person("citizen_id") from None
+    person.warnings = list(parsed.warnings)
+    audit_record(
+        actor=actor,
+        action="person.registered",
+        target=person,
+        data={
+            "changes": _changes({}, _snapshot(person, PERSON_FIELDS)),
+            "warnings": person.warnings,
+        },
+    )
+    return person
+
+
+def _duplicate_person(field: str) -> Conflict:
+    return Conflict(
+        _("This person is already registered."),
+        code="duplicate_person",
+        fields={field: _("already registered")},
+    )
+
+
+def person_register(
+    *,
+    actor,
+    name,
+    citizen_id=None,
+    passport_no=None,
+    nationality=None,
+    birth_date=None,
+    sex=None,
+) -> Person:
+    """Register a person: a citizen by ID number (SIL Art. 58 para 3: it is their social
+    security number; birth date and sex are read from it), a foreign national by passport
+    number and nationality, with birth date and sex given.
+    """
+    today = clock.today()
+    errors = domain.FieldErrors()
+    name = errors.check("name", domain.clean_name, name)
+    has_citizen_id = citizen_id not in (None, "")
+    has_passport = passport_no not in (None, "")
+    if has_citizen_id and has_passport:
+        errors.add("passport_no", _("give either a citizen ID number or a passport, not both"))
+        errors.raise_if_any()
+    if not has_passport:
+        parsed = errors.check("citizen_id", domain.check_citizen_id, citizen_id, today=today)
+        if parsed is not None:
+            if birth_date not in (None, ""):
+                given = errors.check("birth_date", domain.parse_date, birth_date, "birth_date")
+                if given is not None and given != parsed.birth_date:
+                    errors.add("birth_date", _("does not match the citizen ID number"))
+            if sex not in (None, "") and str(sex).strip().upper() != parsed.sex:
+                errors.add("sex", _("does not match the citizen ID number"))
+        errors.raise_if_any()
+        with transaction.atomic():
+            if Person.objects.filter(citizen_id=parsed.number).exists():
+                raise _duplicate_person("citizen_id")
+            return _create_citizen(actor=actor, parsed=parsed, name=name)
+
+    number = errors.check("passport_no", domain.check_passport, passport_no)
+    country = errors.check("nationality", domain.clean_nationality, nationality)
+    born = errors.check("birth_date", domain.parse_date, birth_date, "birth_date")
+    if born is not None:
+        errors.check("birth_date", domain.not_in_future, born, "birth_date", today)
+    sex = errors.check("sex", domain.clean_sex, sex)
+    errors.raise_if_any()
+    with transaction.atomic():
+        if Person.objects.filter(passport_no=number, nationality=country).exists():
+            raise _duplicate_person("passport_no")
+        try:
+            with transaction.atomic():
+                person = Person.objects.create(
+                    passport_no=number,
+                    nationality=country,
+                    name=name,
+                    birth_date=born,
+                    sex=sex,
+                    created_at=clock.now(),
+                )
+        except IntegrityError:
+            raise _duplicate_person("passport_no") from None
+        person.warnings = []
+        audit_record(
+            actor=actor,
+            action="person.registered",
+            target=person,
+            data={"changes": _changes({}, _snapshot(person, PERSON_FIELDS))},
+        )
+    return person
+
+
+def person_link_user(*, actor, person_id, user) -> Person:
+    """Give a public user (role ``person``) access to this person's own records."""
+    if getattr(user, "role", None) != roles.PERSON:
+        raise invalid("user", _("must be a user with the insured person role"))
+    with transaction.atomic():
+        person = _lock(Person, person_id)
+        if person.user_id == user.pk:
+            return person
+        if person.user_id is not None:
+            raise Conflict(
+                _("This person is already linked to another user."), code="person_already_linked"
+            )
+        if Person.objects.filter(user=user).exists():
+            raise Conflict(
+                _("This user is already linked to another person."), code="user_already_linked"
+            )
+        before = _snapshot(person, PERSON_FIELDS)
+        person.user = user
+        person.save(update_fields=["user"])
+        audit_record(
+            actor=actor,
+            action="person.user_linked",
+            target=person,
+            data={"changes": _changes(before, _snapshot(person, PERSON_FIELDS))},
+        )
+    return person
+
+
+def person_id_reveal(*, actor, person_id) -> str:
+    """The person's full identity number, for staff; every reveal is in the audit trail."""
+    with transaction.atomic():
+        person = Person.objects.filter(pk=person_id).first()
+        if person is None:
+            raise NotFound()
+        field = "citizen_id" if person.citizen_id else "passport_no"
+        audit_personal_data_view(
+            actor=actor, person=person, what="citizen_id", data={"field": field}
+        )
+    return person.citizen_id or person.passport_no
+
+
+def person_record_death(*, actor, person_id, died_on) -> Person:
+    died_on = domain.parse_date(died_on, "died_on")
+    domain.not_in_future(died_on, "died_on", clock.today())
+    with transaction.atomic():
+        person = _lock(Person, person_id)
+        domain.require_person_transition(person.status, domain.PERSON_DECEASED)
+        if died_on < person.birth_date:
+            raise invalid("died_on", _("is before the person's birth date"))
+        before = _snapshot(person, PERSON_FIELDS)
+        person.status = domain.PERSON_DECEASED
+        person.died_on = died_on
+        person.save(update_fields=["status", "died_on"])
+        audit_record(
+            actor=actor,
+            action="person.death_recorded",
+            target=person,
+            data={"changes": _changes(before, _snapshot(person, PERSON_FIELDS))},
+        )
+    return person
+
+
+def person_mark_cleared(*, actor, person_id) -> Person:
+    """The insurance relationship has ended (clearance closed); the record is kept."""
+    with transaction.atomic():
+        person = _lock(Person, person_id)
+        domain.require_person_transition(person.status, domain.PERSON_CLEARED)
+        if person.employments.filter(status=domain.EMPLOYMENT_OPEN).exists():
+            raise Conflict(_("The person still has an open employment."), code="open_employments")
+        before = _snapshot(person, PERSON_FIELDS)
+        person.status = domain.PERSON_CLEARED
+        person.save(update_fields=["status"])
+        audit_record(
+            actor=actor,
+            action="person.cleared",
+            target=person,
+            data={"changes": _changes(before, _snapshot(person, PERSON_FIELDS))},
+        )
+    return person
+
+
+# Employments ---------------------------------------------------------------------------
+
+
+def _person_for_employment(*, actor, errors, citizen_id, person_id, name, today):
+    """The person an employment is for: by id, or by citizen ID number (registering them
+    from the number when the registry does not know them yet). Locked."""
+    if person_id not in (None, ""):
+        try:
+            person = _lock(Person, person_id)
+        except NotFound:
+            errors.add("person_id", _("no such person"))
+            return None
+        if citizen_id not in (None, ""):
+            parsed = errors.check("citizen_id", domain.check_citizen_id, citizen_id, today=today)
+            if parsed is not None and parsed.number != person.citizen_id:
+                errors.add("citizen_id", _("does not match the person given by person_id"))
+        return person
+    parsed = errors.check("citizen_id", domain.check_citizen_id, citizen_id, today=today)
+    if parsed is None:
+        return None
+    person = Person.objects.select_for_update().filter(citizen_id=parsed.number).first()
+    if person is None and not errors.fields:
+        person = _create_citizen(actor=actor, parsed=parsed, name=name or "")
+    return person
+
+
+def employment_register(
+    *,
+    actor,
+    unit_id,
+    started_on,
+    monthly_wage,
+    citizen_id=None,
+    person_id=None,
+    name=None,
+    registered_on=None,
+) -> Employment:
+    """Register an employee (SIL Art. 58 para 1): due within ``employee_registration`` of
+    the start of employment; a later registration is marked late and shows up in the
+    compliance findings with the months the agency assesses."""
+    today = clock.today()
+    errors = domain.FieldErrors()
+    name = errors.check("name", domain.clean_name, name, required=False)
+    started_on = errors.check("started_on", domain.parse_date, started_on, "started_on")
+    if started_on is not None:
+        errors.check("started_on", domain.not_in_future, started_on, "started_on", today)
+    wage = errors.check("monthly_wage", domain.clean_wage, monthly_wage)
+    registered_on = errors.check(
+        "registered_on",
+        domain.parse_date,
+        registered_on if registered_on is not None else today,
+        "registered_on",
+    )
+    if registered_on is not None:
+        errors.check("registered_on", domain.not_in_future, registered_on, "registered_on", today)
+        if started_on is not None and registered_on < started_on:
+            errors.add("registered_on", _("is before the employment started"))
+
+    with transaction.atomic():
+        unit = _lock(Unit, unit_id)
+        if started_on is not None and started_on < unit.established_on:
+            errors.add(
+                "started_on",
+                _("is before the unit was established (%(day)s)") % {"day": unit.established_on},
+            )
+        # Field problems first: a request with a bad field changes nothing, not even
+        # the registration of a new person from the ID number.
+        if errors.fields:
+            errors.raise_if_any()
+        if unit.status not in domain.UNIT_STATES_TAKING_EMPLOYEES:
+            raise Conflict(
+                _("The unit's registration is %(status)s: it cannot register employees.")
+                % {"status": unit.get_status_display()},
+                code="unit_not_active",
+            )
+        person = _person_for_employment(
+            actor=actor,
+            errors=errors,
+            citizen_id=citizen_id,
+            person_id=person_id,
+            name=name,
+            today=today,
+        )
+        errors.raise_if_any()
+        if person.status == domain.PERSON_DECEASED:
+            raise Conflict(_("The person is recorded as deceased."), code="person_deceased")
+        if started_on < person.birth_date:
+            raise invalid("started_on", _("is before the person's birth date"))
+        if name and person.name and name != person.name:
+            raise invalid(
+                "name", _("does not match the name registered for this person: a mistyped ID?")
+            )
+        if name and not person.name:
+            before = _snapshot(person, PERSON_FIELDS)
+            person.name = name
+            person.save(update_fields=["name"])
+            audit_record(
+                actor=actor,
+                action="person.updated",
+                target=person,
+                data={"changes": _changes(before, _snapshot(person, PERSON_FIELDS))},
+            )
+        same_pair = Employment.objects.filter(unit=unit, person=person)
+        if same_pair.filter(status=domain.EMPLOYMENT_OPEN).exists():
+            raise Conflict(
+                _("This person already has an open employment at this unit."),
+                code="employment_open",
+            )
+        if same_pair.filter(status=domain.EMPLOYMENT_ENDED, ended_on__gte=started_on).exists():
+            raise Conflict(
+                _("An earlier employment of this person at this unit ended on or after this date."),
+                code="employment_overlaps",
+                fields={"started_on": _("overlaps an earlier employment")},
+            )
+        due_on = _due_on(pack_for_region(unit.region), "employee_registration", started_on)
+        try:
+            with transaction.atomic():
+                employment = Employment.objects.create(
+                    unit=unit,
+                    person=person,
+                    started_on=started_on,
+                    monthly_wage=wage,
+                    registration_due_on=due_on,
+                    registered_on=registered_on,
+                    late=registered_on > due_on,
+                    created_at=clock.now(),
+                )
+        except IntegrityError:
+            raise Conflict(
+                _("This person already has an open employment at this unit."),
+                code="employment_open",
+            ) from None
+        audit_record(
+            actor=actor,
+            action="employment.registered",
+            target=employment,
+            data={"changes": _changes({}, _snapshot(employment, EMPLOYMENT_FIELDS))},
+        )
+    return employment
+
+
+def employment_end(*, actor, employment_id, ended_on, reason) -> Employment:
+    """Record the end of an employment; the unit reports it within
+    ``employment_end_report`` of the end date (SIL Art. 50)."""
+    today = clock.today()
+    with transaction.atomic():
+        employment = _lock(Employment, employment_id)
+        if employment.status == domain.EMPLOYMENT_ENDED:
+            raise Conflict(_("The employment has already ended."), code="already_ended")
+        pack = pack_for_region(employment.unit.region)
+        errors = domain.FieldErrors()
+        ended_on = errors.check("ended_on", domain.parse_date, ended_on, "ended_on")
+        if ended_on is not None:
+            errors.check("ended_on", domain.not_in_future, ended_on, "ended_on", today)
+            if ended_on < employment.started_on:
+                errors.add(
+                    "ended_on",
+                    _("is before the employment started (%(day)s)")
+                    % {"day": employment.started_on},
+                )
+        reason = errors.check(
+            "reason",
+            domain.clean_reason_code,
+            reason,
+            selectors.employment_end_reason_codes(employment.unit.region),
+        )
+        errors.raise_if_any()
+        before = _snapshot(employment, EMPLOYMENT_FIELDS)
+        employment.status = domain.EMPLOYMENT_ENDED
+        employment.ended_on = ended_on
+        employment.end_reason = reason
+        employment.end_report_due_on = _due_on(pack, "employment_end_report", ended_on)
+        employment.end_reported_on = today
+        employment.save(
+            update_fields=[
+                "status",
+                "ended_on",
+                "end_reason",
+                "end_report_due_on",
+                "end_reported_on",
+            ]
+        )
+        audit_record(
+            actor=actor,
+            action="employment.ended",
+            target=employment,
+            data={"changes": _changes(before, _snapshot(employment, EMPLOYMENT_FIELDS))},
+        )
+    return employment
+
+
+# Compliance ----------------------------------------------------------------------------
+
+
+def compliance_run_record(*, actor=None, as_of=None) -> ComplianceRun:
+    """Scan for late and missing registrations as of a date and keep what was found."""
+    as_of = domain.parse_date(as_of, "as_of") if as_of is not None else clock.today()
+    findings = selectors.compliance_findings(as_of)
+    with transaction.atomic():
+        run = ComplianceRun.objects.create(
+            as_of=as_of,
+            unit_findings=len(findings["units"]),
+            employment_findings=len(findings["employments"]),
+            findings=findings,
+            created_at=clock.now(),
+        )
+        audit_record(
+            actor=actor,
+            action="compliance.scanned",
+            target=run,
+            data={
+                "as_of": as_of,
+                "unit_findings": run.unit_findings,
+                "employment_findings": run.employment_findings,
+            },
+        )
+    return run
