@@ -13,6 +13,9 @@ def main(argv=None):
     from django.core.management import execute_from_command_line
 
     argv = list(sys.argv if argv is None else argv)
+    # `shebao import-declarations` and `shebao import_declarations` are the same command.
+    if len(argv) > 1 and not argv[1].startswith("-"):
+        argv[1] = argv[1].replace("-", "_")
     execute_from_command_line(["shebao", *argv[1:]])
 
 

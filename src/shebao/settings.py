@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "shebao.audit",
     "shebao.policy",
     "shebao.registry",
+    "shebao.ledger",
     "shebao.documents",
     "shebao.inquiry",
     "shebao.web",

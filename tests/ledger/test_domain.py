@@ -11,8 +11,9 @@ RATE = D("0.0005")
 
 def test_late_fee_example_of_the_rules():
     # 10,000.00 paid 30 days late at 0.05% a day -> 150.00
-    assert domain.late_fee(D("10000.00"), datetime.date(2025, 1, 31), datetime.date(2025, 3, 2),
-                           RATE) == D("150.00")
+    assert domain.late_fee(
+        D("10000.00"), datetime.date(2025, 1, 31), datetime.date(2025, 3, 2), RATE
+    ) == D("150.00")
 
 
 def test_annual_interest_example_of_the_rules():
@@ -41,7 +42,9 @@ def test_payment_settles_oldest_period_principal_then_fee():
         domain.Debt("2025-02", datetime.date(2025, 2, 28), D("1000.00")),
         domain.Debt("2025-01", datetime.date(2025, 1, 31), D("1000.00")),
     ]
-    allocations, left = domain.allocate_payment(D("1500.00"), debts, datetime.date(2025, 3, 2), RATE)
+    allocations, left = domain.allocate_payment(
+        D("1500.00"), debts, datetime.date(2025, 3, 2), RATE
+    )
     # January: 1000 principal, then 30 days x 0.5 = 15.00 fee; February gets the rest.
     assert allocations == [
         domain.Allocation("2025-01", D("1000.00"), D("15.00")),
@@ -51,15 +54,21 @@ def test_payment_settles_oldest_period_principal_then_fee():
 
 
 def test_fee_stops_on_the_part_already_paid():
-    debt = domain.Debt("2025-01", datetime.date(2025, 1, 31), D("1000.00"),
-                       principal_paid=D("500.00"),
-                       payments=[(datetime.date(2025, 2, 10), D("500.00"))])
+    debt = domain.Debt(
+        "2025-01",
+        datetime.date(2025, 1, 31),
+        D("1000.00"),
+        principal_paid=D("500.00"),
+        payments=[(datetime.date(2025, 2, 10), D("500.00"))],
+    )
     # 10 days on 1000 (5.00) then 20 days on 500 (5.00)
     assert debt.fee_accrued(datetime.date(2025, 3, 2), RATE) == D("10.00")
 
 
-@given(st.decimals(min_value=0, max_value=10_000_000, places=2),
-       st.lists(st.integers(min_value=1, max_value=100), min_size=1, max_size=8))
+@given(
+    st.decimals(min_value=0, max_value=10_000_000, places=2),
+    st.lists(st.integers(min_value=1, max_value=100), min_size=1, max_size=8),
+)
 def test_shares_split_to_the_exact_cent(total, weights):
     # Turn arbitrary weights into percentages with two places that sum to exactly 100.
     scale = sum(weights)
@@ -70,9 +79,11 @@ def test_shares_split_to_the_exact_cent(total, weights):
     assert all(p >= 0 for p in parts)
 
 
-@given(st.decimals(min_value=0, max_value=1_000_000, places=2),
-       st.decimals(min_value=0, max_value=100_000, places=2),
-       st.decimals(min_value=0, max_value=D("0.2"), places=4))
+@given(
+    st.decimals(min_value=0, max_value=1_000_000, places=2),
+    st.decimals(min_value=0, max_value=100_000, places=2),
+    st.decimals(min_value=0, max_value=D("0.2"), places=4),
+)
 def test_interest_is_never_negative(opening, credits, rate):
     assert domain.interest_annual(opening, credits, rate) >= 0
     assert domain.interest_month_product(opening, {6: credits}, rate) >= 0

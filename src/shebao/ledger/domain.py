@@ -52,8 +52,9 @@ def late_days(due_on: datetime.date, paid_on: datetime.date) -> int:
     return max((paid_on - due_on).days, 0)
 
 
-def late_fee(principal: Decimal, due_on: datetime.date, paid_on: datetime.date,
-             daily_rate: Decimal) -> Decimal:
+def late_fee(
+    principal: Decimal, due_on: datetime.date, paid_on: datetime.date, daily_rate: Decimal
+) -> Decimal:
     """Simple late fee on an unpaid principal (SIL Art. 86): 10,000.00 paid 30 days late at
     0.05% a day is 150.00."""
     return round_money(principal * daily_rate * late_days(due_on, paid_on))
@@ -100,8 +101,9 @@ class Allocation:
     late_fee: Decimal
 
 
-def allocate_payment(amount: Decimal, debts: Iterable[Debt], paid_on: datetime.date,
-                     daily_rate: Decimal) -> tuple[list[Allocation], Decimal]:
+def allocate_payment(
+    amount: Decimal, debts: Iterable[Debt], paid_on: datetime.date, daily_rate: Decimal
+) -> tuple[list[Allocation], Decimal]:
     """Settle the oldest period first; within a period the principal first, then its late
     fee accrued to the payment date. Returns the allocations and what is left over
     (an overpayment, refundable)."""
@@ -120,18 +122,21 @@ def allocate_payment(amount: Decimal, debts: Iterable[Debt], paid_on: datetime.d
     return allocations, remaining
 
 
-def interest_annual(opening: Decimal, credits: Decimal, rate: Decimal) -> Decimal:
+def interest_annual(
+    opening: Decimal, credits: Decimal, rate: Decimal, factor: Decimal = Decimal("1.083")
+) -> Decimal:
     """IAM1997 annual method: the year's interest such that
-    end = opening x (1 + r) + credits x (1 + r x 1.083 / 2), rounded to the cent."""
-    end = round_money(opening * (1 + rate) + credits * (1 + rate * Decimal("1.083") / 2))
+    end = opening x (1 + r) + credits x (1 + r x factor / 2), rounded to the cent
+    (the pack gives the factor: 1.083 nationally)."""
+    end = round_money(opening * (1 + rate) + credits * (1 + rate * factor / 2))
     return end - opening - credits
 
 
-def interest_month_product(opening: Decimal, credits_by_month: dict[int, Decimal],
-                           rate: Decimal) -> Decimal:
+def interest_month_product(
+    opening: Decimal, credits_by_month: dict[int, Decimal], rate: Decimal
+) -> Decimal:
     """Month-product method: opening x r + sum(credit in month m x (13 - m)) x r / 12."""
-    product = sum((amount * (13 - month) for month, amount in credits_by_month.items()),
-                  Decimal(0))
+    product = sum((amount * (13 - month) for month, amount in credits_by_month.items()), Decimal(0))
     return round_money(opening * rate + product * rate / 12)
 
 
@@ -148,3 +153,76 @@ def split_by_shares(total: Decimal, shares: list[Decimal]) -> list[Decimal]:
     for i in order[:leftover]:
         floors[i] += 1
     return [Decimal(c) / 100 for c in floors]
+
+
+def parse_period(value: str) -> tuple[int, int]:
+    """``"2025-03"`` -> (2025, 3); a ValueError names what is wrong."""
+    if (
+        not isinstance(value, str)
+        or len(value) != 7
+        or value[4] != "-"
+        or not (value[:4] + value[5:]).isdigit()
+    ):
+        raise ValueError("must be a month YYYY-MM")
+    year, month = int(value[:4]), int(value[5:])
+    if not 1 <= month <= 12 or year < 1990:
+        raise ValueError("must be a real month YYYY-MM from 1990 on")
+    return year, month
+
+
+def period_start(period: str) -> datetime.date:
+    year, month = parse_period(period)
+    return datetime.date(year, month, 1)
+
+
+def period_of(day: datetime.date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def previous_period(period: str) -> str:
+    year, month = parse_period(period)
+    return f"{year - 1:04d}-12" if month == 1 else f"{year:04d}-{month - 1:02d}"
+
+
+@dataclasses.dataclass(frozen=True)
+class LineResult:
+    """One person's contributions for a month, computed from the wage and the policy."""
+
+    person_id: int
+    wage: Decimal
+    base: Decimal
+    parts: tuple[PremiumPart, ...]
+    account_credit: Decimal  # the personal parts that go to the individual account
+
+    @property
+    def unit_total(self) -> Decimal:
+        return sum((p.unit_amount for p in self.parts), Decimal(0))
+
+    @property
+    def personal_total(self) -> Decimal:
+        return sum((p.personal_amount for p in self.parts), Decimal(0))
+
+
+def declaration_line(
+    *,
+    person_id: int,
+    wage: Decimal,
+    floor: Decimal,
+    cap: Decimal,
+    rates: dict[str, tuple[Decimal, Decimal]],
+    to_account: frozenset[str],
+) -> LineResult:
+    base = contribution_base(wage, floor, cap)
+    parts = tuple(premium_parts(base, rates))
+    credit = sum((p.personal_amount for p in parts if p.insurance_type in to_account), Decimal(0))
+    return LineResult(person_id=person_id, wage=wage, base=base, parts=parts, account_credit=credit)
+
+
+def scale_totals(
+    totals: dict[str, tuple[Decimal, Decimal]], factor: Decimal
+) -> dict[str, tuple[Decimal, Decimal]]:
+    """Each part of a month's totals times ``factor`` (the 110% assessment), to the cent."""
+    return {
+        kind: (round_money(unit * factor), round_money(personal * factor))
+        for kind, (unit, personal) in totals.items()
+    }

@@ -1,0 +1,19 @@
+"""The ledger's part of ``shebao verify``."""
+
+from shebao.audit.checks import CheckResult
+
+
+def ledger_balances() -> CheckResult:
+    from shebao.ledger.selectors import ledger_check
+
+    checked, problems = ledger_check()
+    if problems:
+        return CheckResult(
+            ok=False,
+            summary=f"ledger: {len(problems)} problem(s); first: {problems[0]}",
+            details=tuple(problems),
+        )
+    return CheckResult(
+        ok=True,
+        summary=f"ledger: every entry balances; {checked} account balances match their postings",
+    )

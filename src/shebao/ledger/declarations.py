@@ -1,0 +1,150 @@
+"""Checking declaration lines before anything is posted.
+
+Each bad line is reported with its number and reason; the caller decides whether a
+declaration with bad lines is refused whole (the default) or posted with its good lines.
+"""
+
+import dataclasses
+import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from shebao.core import ids
+from shebao.ledger import domain
+from shebao.registry.models import Employment, Person, Unit
+
+MAX_WAGE = Decimal("100000000")
+
+
+@dataclasses.dataclass(frozen=True)
+class RowError:
+    line: int  # the line's number: 1-based in the request, the file's own line in an upload
+    field: str
+    reason: str
+
+
+@dataclasses.dataclass
+class CheckedDeclaration:
+    unit: Unit
+    period: str
+    lines: list[tuple[int, int, Decimal]]  # (line number, person id, wage)
+    errors: list[RowError]
+
+
+def parse_wage(value) -> Decimal:
+    if isinstance(value, float):
+        value = repr(value)
+    try:
+        wage = Decimal(str(value).strip().replace(",", ""))
+    except (InvalidOperation, ValueError):
+        raise ValueError(_("is not an amount of money")) from None
+    if not wage.is_finite() or wage <= 0:
+        raise ValueError(_("must be more than 0"))
+    if wage != wage.quantize(Decimal("0.01")):
+        raise ValueError(_("may have at most two decimal places"))
+    if wage >= MAX_WAGE:
+        raise ValueError(_("is implausibly large"))
+    return wage
+
+
+def check_period(unit: Unit, period: str, today: datetime.date) -> str | None:
+    """Why ``unit`` cannot declare ``period``, or None."""
+    try:
+        start = domain.period_start(period)
+    except ValueError as exc:
+        return str(exc)
+    if start > today:
+        return _("is a month still to come")
+    if (start.year, start.month) < (unit.established_on.year, unit.established_on.month):
+        return _("is before the unit was established (%(date)s)") % {
+            "date": unit.established_on.isoformat()
+        }
+    return None
+
+
+def employed_person_ids(unit_id: int, period: str, person_ids) -> set[int]:
+    """The persons with an employment at the unit during some day of the month."""
+    start = domain.period_start(period)
+    end = (start.replace(day=28) + datetime.timedelta(days=4)).replace(day=1) - datetime.timedelta(
+        days=1
+    )
+    return set(
+        Employment.objects.filter(unit_id=unit_id, person_id__in=person_ids, started_on__lte=end)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=start))
+        .values_list("person_id", flat=True)
+    )
+
+
+def person_ids_by_citizen_id(numbers) -> dict[str, int]:
+    found = {}
+    numbers = list(numbers)
+    for start in range(0, len(numbers), 900):
+        batch = numbers[start : start + 900]
+        found.update(Person.objects.filter(citizen_id__in=batch).values_list("citizen_id", "id"))
+    return found
+
+
+def check_lines(
+    unit: Unit, period: str, raw_lines, *, today: datetime.date, known: dict[str, int] | None = None
+) -> CheckedDeclaration:
+    """Check ``raw_lines`` (``(line number, citizen_id, wage)``) of one unit-month.
+
+    ``known`` maps citizen ID numbers to person ids when the caller already looked them
+    up (a file import does it once for the whole file).
+    """
+    errors: list[RowError] = []
+    parsed: list[tuple[int, str, Decimal]] = []
+    for line_no, citizen_id, wage in raw_lines:
+        try:
+            number = ids.parse_citizen_id(citizen_id or "", today=today).number
+        except ids.IdError as exc:
+            errors.append(RowError(line_no, "citizen_id", str(exc.reason)))
+            number = None
+        try:
+            amount = parse_wage(wage)
+        except ValueError as exc:
+            errors.append(RowError(line_no, "wage", str(exc)))
+            amount = None
+        if number is not None and amount is not None:
+            parsed.append((line_no, number, amount))
+    if known is None:
+        known = person_ids_by_citizen_id({number for _l, number, _w in parsed})
+    employed = employed_person_ids(
+        unit.pk, period, {known[n] for _l, n, _w in parsed if n in known}
+    )
+    lines, seen = [], {}
+    for line_no, number, amount in parsed:
+        person_id = known.get(number)
+        if person_id is None:
+            errors.append(
+                RowError(line_no, "citizen_id", _("no person is registered with this ID number"))
+            )
+        elif person_id not in employed:
+            errors.append(
+                RowError(
+                    line_no,
+                    "citizen_id",
+                    _("this person has no employment at the unit in %(period)s")
+                    % {"period": period},
+                )
+            )
+        elif person_id in seen:
+            errors.append(
+                RowError(
+                    line_no,
+                    "citizen_id",
+                    _("this person is already declared on line %(line)d")
+                    % {"line": seen[person_id]},
+                )
+            )
+        else:
+            seen[person_id] = line_no
+            lines.append((line_no, person_id, amount))
+    return CheckedDeclaration(
+        unit=unit,
+        period=period,
+        lines=lines,
+        errors=sorted(errors, key=lambda e: (e.line, e.field)),
+    )

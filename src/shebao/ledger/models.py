@@ -1,0 +1,223 @@
+"""The double-entry ledger and the contribution records that post to it.
+
+Sign convention: a posting's amount is positive for a debit and negative for a credit;
+the postings of one journal entry sum to zero. Entries are never changed or deleted: a
+correction is a reversing entry. ``Account.balance`` is a cache of the sum of the
+account's postings, kept in the same transaction and checked by ``shebao verify``.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+MONEY = {"max_digits": 18, "decimal_places": 2}
+
+
+class Account(models.Model):
+    class Kind(models.TextChoices):
+        UNIT_RECEIVABLE = "unit_receivable", _("Premiums receivable from a unit")
+        UNIT_CREDIT = "unit_credit", _("Overpayments refundable to a unit")
+        INDIVIDUAL = "individual", _("Individual account")
+        POOLED = "pooled", _("Pooled fund")
+        BANK = "bank", _("Agency bank clearing")
+        LATE_FEE_INCOME = "late_fee_income", _("Late fees")
+        INTEREST_EXPENSE = "interest_expense", _("Interest credited to individual accounts")
+
+    code = models.CharField(max_length=64, unique=True)
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    insurance_type = models.CharField(max_length=24, blank=True)
+    unit = models.ForeignKey(
+        "registry.Unit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ledger_accounts",
+    )
+    person = models.ForeignKey(
+        "registry.Person",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ledger_accounts",
+    )
+    balance = models.DecimalField(**MONEY, default=0)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.code
+
+
+class JournalEntry(models.Model):
+    class Kind(models.TextChoices):
+        DECLARATION = "declaration", _("Monthly declaration")
+        ASSESSMENT = "assessment", _("Assessed premium (no declaration)")
+        PAYMENT = "payment", _("Payment received")
+        INTEREST = "interest", _("Interest on individual accounts")
+        REVERSAL = "reversal", _("Reversal")
+        REFUND = "refund", _("Refund of overpaid premiums")
+        DISBURSEMENT = "disbursement", _("Disbursement of an account balance")
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    effective_on = models.DateField()
+    period = models.CharField(max_length=7, blank=True)  # "YYYY-MM" where the entry is for a month
+    unit = models.ForeignKey(
+        "registry.Unit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="journal_entries",
+    )
+    memo = models.CharField(max_length=200, blank=True)
+    reverses = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by"
+    )
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["unit", "period"])]
+
+
+class Posting(models.Model):
+    entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="postings")
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="postings")
+    amount = models.DecimalField(**MONEY)  # debit positive, credit negative
+    # The month a contribution posting is for: rights statements count months from it.
+    period = models.CharField(max_length=7, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["account", "period"])]
+
+
+class Declaration(models.Model):
+    """A unit's declaration for one month, or the agency's assessment when it made none.
+
+    Declaring a month again replaces the live declaration: its entry is reversed and the
+    old row stays, marked replaced, so the history of what was declared is kept.
+    """
+
+    class Kind(models.TextChoices):
+        DECLARED = "declared", _("Declared by the unit")
+        ASSESSED = "assessed", _("Assessed at 110% of the previous month (SIL Art. 62)")
+
+    class Status(models.TextChoices):
+        LIVE = "live", _("In force")
+        REPLACED = "replaced", _("Replaced")
+
+    unit = models.ForeignKey("registry.Unit", on_delete=models.PROTECT, related_name="declarations")
+    period = models.CharField(max_length=7)  # "YYYY-MM"
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.DECLARED)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.LIVE)
+    due_on = models.DateField()
+    unit_total = models.DecimalField(**MONEY)
+    personal_total = models.DecimalField(**MONEY)
+    total_due = models.DecimalField(**MONEY)
+    # What each insurance type received: {"pension": ["1600.00", "800.00"], ...}
+    totals_by_type = models.JSONField(default=dict)
+    line_count = models.PositiveIntegerField(default=0)
+    entry = models.OneToOneField(JournalEntry, on_delete=models.PROTECT, related_name="declaration")
+    replaces = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaced_by"
+    )
+    source = models.CharField(max_length=16, default="api")  # api, upload, import, assessment
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["unit_id", "period", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "period"],
+                condition=Q(status="live"),
+                name="declaration_one_live_per_unit_month",
+            ),
+        ]
+
+
+class DeclarationLine(models.Model):
+    declaration = models.ForeignKey(Declaration, on_delete=models.PROTECT, related_name="lines")
+    line_no = models.PositiveIntegerField()
+    person = models.ForeignKey(
+        "registry.Person", on_delete=models.PROTECT, related_name="declaration_lines"
+    )
+    period = models.CharField(max_length=7)  # copied from the declaration for per-person reads
+    wage = models.DecimalField(**MONEY)
+    base = models.DecimalField(**MONEY)
+    unit_total = models.DecimalField(**MONEY)
+    personal_total = models.DecimalField(**MONEY)
+    account_credit = models.DecimalField(**MONEY)  # the part credited to the individual account
+    parts = models.JSONField(default=dict)  # {"pension": ["1600.00", "800.00"], ...}
+
+    class Meta:
+        ordering = ["declaration_id", "line_no"]
+        indexes = [models.Index(fields=["person", "period"])]
+
+
+class Payment(models.Model):
+    unit = models.ForeignKey("registry.Unit", on_delete=models.PROTECT, related_name="payments")
+    amount = models.DecimalField(**MONEY)
+    paid_on = models.DateField()
+    reference = models.CharField(max_length=64)
+    idempotency_key = models.CharField(max_length=128, null=True, blank=True)
+    overpaid = models.DecimalField(**MONEY, default=0)
+    entry = models.OneToOneField(JournalEntry, on_delete=models.PROTECT, related_name="payment")
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "idempotency_key"],
+                condition=Q(idempotency_key__isnull=False),
+                name="payment_idempotency_key_once_per_unit",
+            ),
+            models.UniqueConstraint(
+                fields=["unit", "reference"], name="payment_reference_once_per_unit"
+            ),
+        ]
+
+
+class PaymentAllocation(models.Model):
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="allocations")
+    period = models.CharField(max_length=7)
+    principal = models.DecimalField(**MONEY)
+    late_fee = models.DecimalField(**MONEY)
+
+    class Meta:
+        ordering = ["payment_id", "period"]
+
+
+class InterestCredit(models.Model):
+    """Interest credited to one individual account for one year.
+
+    A later run that finds new contributions for an already credited year adds a
+    supplementary row with the difference; the rows of a year sum to its interest.
+    """
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="interest_credits")
+    year = models.PositiveSmallIntegerField()
+    amount = models.DecimalField(**MONEY)
+    rate = models.DecimalField(max_digits=8, decimal_places=6)
+    method = models.CharField(max_length=16)
+    opening = models.DecimalField(**MONEY)
+    credits = models.DecimalField(**MONEY)
+    entry = models.ForeignKey(
+        JournalEntry, on_delete=models.PROTECT, related_name="interest_credits"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["account_id", "year", "id"]
+        indexes = [models.Index(fields=["year", "account"])]

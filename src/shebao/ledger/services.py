@@ -1,0 +1,655 @@
+"""Every write to the ledger: journal entries and their postings."""
+
+import dataclasses
+import datetime
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.db.models import Sum
+from django.utils.translation import gettext_lazy as _
+
+from shebao.audit.services import audit_record
+from shebao.core import clock
+from shebao.core.errors import Conflict, InvalidInput, NotFound
+from shebao.core.money import format_money, round_money
+from shebao.ledger import accounts, domain, selectors
+from shebao.ledger.models import (
+    Account,
+    Declaration,
+    DeclarationLine,
+    InterestCredit,
+    JournalEntry,
+    Payment,
+    PaymentAllocation,
+    Posting,
+)
+from shebao.policy import contributions, interest
+from shebao.policy import registry as policy_registry
+from shebao.registry.models import Unit
+
+
+class UnbalancedEntry(ValueError):
+    pass
+
+
+def _apply_to_balances(totals: dict[int, Decimal]) -> None:
+    """Add each account's net change to its cached balance: one set-based UPDATE joined to
+    a VALUES list per few thousand accounts (the same SQL on SQLite and PostgreSQL, whose
+    VALUES columns are both named column1, column2)."""
+    table = connection.ops.quote_name(Account._meta.db_table)
+    ids = sorted(pk for pk, amount in totals.items() if amount)
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), 5000):
+            batch = ids[start : start + 5000]
+            values = ", ".join(["(%s, %s)"] * len(batch))
+            params = [p for pk in batch for p in (pk, totals[pk])]
+            if connection.vendor == "postgresql":
+                values = ", ".join(["(%s::bigint, %s::numeric)"] * len(batch))
+            cursor.execute(
+                f"UPDATE {table} SET balance = {table}.balance + v.column2 "
+                f"FROM (VALUES {values}) AS v WHERE {table}.id = v.column1",
+                params,
+            )
+
+
+def entry_post(
+    *,
+    actor,
+    kind: str,
+    effective_on,
+    lines,
+    unit=None,
+    period: str = "",
+    memo: str = "",
+    reverses: JournalEntry | None = None,
+    audit: bool = True,
+) -> JournalEntry:
+    """Post one balanced journal entry.
+
+    ``lines`` are ``(account, amount, period)`` triples (debit positive); they must sum to
+    zero. The accounts are locked in primary-key order before their balances change.
+    """
+    lines = [
+        (account, Decimal(amount), line_period) for account, amount, line_period in lines if amount
+    ]
+    if sum((amount for _a, amount, _p in lines), Decimal(0)) != 0:
+        raise UnbalancedEntry("the postings of an entry must sum to zero")
+    with transaction.atomic():
+        totals: dict[int, Decimal] = defaultdict(Decimal)
+        for account, amount, _p in lines:
+            totals[account.pk] += amount
+        list(
+            Account.objects.select_for_update()
+            .filter(pk__in=sorted(totals))
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        entry = JournalEntry.objects.create(
+            kind=kind,
+            effective_on=effective_on,
+            period=period,
+            unit=unit,
+            memo=memo[:200],
+            reverses=reverses,
+            created_at=clock.now(),
+            created_by=actor if actor is not None and actor.pk else None,
+        )
+        Posting.objects.bulk_create(
+            [
+                Posting(entry=entry, account=account, amount=amount, period=line_period)
+                for account, amount, line_period in lines
+            ],
+            batch_size=2000,
+        )
+        _apply_to_balances(totals)
+        if audit:
+            audit_record(
+                actor=actor,
+                action=f"ledger.{kind}_posted",
+                target=entry,
+                data={
+                    "period": period,
+                    "lines": len(lines),
+                    "debits": str(sum((a for _x, a, _p in lines if a > 0), Decimal(0))),
+                },
+            )
+    return entry
+
+
+def entry_reverse(*, actor, entry_id: int, effective_on=None, memo: str = "") -> JournalEntry:
+    """Post the mirror image of an entry; the original stays as it was."""
+    with transaction.atomic():
+        entry = JournalEntry.objects.select_for_update().get(pk=entry_id)
+        if JournalEntry.objects.filter(reverses=entry).exists():
+            raise Conflict(code="already_reversed")
+        if entry.reverses_id is not None:
+            raise Conflict(code="cannot_reverse_a_reversal")
+        lines = [(p.account, -p.amount, p.period) for p in entry.postings.select_related("account")]
+        return entry_post(
+            actor=actor,
+            kind=JournalEntry.Kind.REVERSAL,
+            effective_on=effective_on or clock.today(),
+            lines=lines,
+            unit=entry.unit,
+            period=entry.period,
+            memo=memo or f"reversal of entry {entry.pk}",
+            reverses=entry,
+        )
+
+
+# Declarations ------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class _PolicyForMonth:
+    floor: Decimal
+    cap: Decimal
+    rates: dict
+    to_account: frozenset
+    due_on: object
+
+
+def _policy_for(unit, period: str, cache: dict) -> _PolicyForMonth:
+    key = (unit.region, getattr(unit, "industry_class", None), period)
+    if key not in cache:
+        year, month = domain.parse_period(period)
+        region = policy_registry.region(unit.region)
+        limits = region.base_limits(year, month)
+        policy = contributions.contribution_policy(unit.region)
+        cache[key] = _PolicyForMonth(
+            floor=limits[0],
+            cap=limits[1],
+            rates=contributions.rates_on(
+                domain.period_start(period), unit.region, work_injury_class=key[1]
+            ),
+            to_account=frozenset(
+                code
+                for code, kind in policy.insurance_types.items()
+                if kind.personal_part_to_account
+            ),
+            due_on=contributions.due_date(year, month, unit.region),
+        )
+    return cache[key]
+
+
+def _totals_by_type(results) -> dict[str, tuple[Decimal, Decimal]]:
+    totals: dict[str, list[Decimal]] = {}
+    for result in results:
+        for part in result.parts:
+            pair = totals.setdefault(part.insurance_type, [Decimal(0), Decimal(0)])
+            pair[0] += part.unit_amount
+            pair[1] += part.personal_amount
+    return {kind: (unit, personal) for kind, (unit, personal) in totals.items()}
+
+
+def _money_pairs(totals) -> dict[str, list[str]]:
+    return {kind: [format_money(u), format_money(p)] for kind, (u, p) in totals.items()}
+
+
+def declarations_post(*, actor, declarations, source: str = "api") -> list[Declaration]:
+    """Post checked declarations (``CheckedDeclaration`` with no errors left) in one
+    transaction: every line's premiums, the unit's receivable, the pooled funds and the
+    individual accounts. A unit-month that already has a live declaration is replaced:
+    the old entry is reversed, never edited, so nothing is ever counted twice.
+
+    Writes are batched across declarations so that a month's file for a whole region is
+    a handful of bulk inserts, not one query per line.
+    """
+    if not declarations:
+        return []
+    now = clock.now()
+    actor_id = actor.pk if actor is not None and actor.pk else None
+    policy_cache: dict = {}
+    with transaction.atomic():
+        unit_ids = sorted({d.unit.pk for d in declarations})
+        units = {
+            u.pk: u for u in Unit.objects.select_for_update().filter(pk__in=unit_ids).order_by("pk")
+        }
+        for checked in declarations:
+            if checked.errors:
+                raise ValueError("declarations with errors are never posted")
+            unit = units[checked.unit.pk]
+            if unit.status in (Unit.Status.CANCELLED, Unit.Status.REJECTED):
+                raise Conflict(
+                    _("Unit %(name)s is %(status)s: it cannot declare.")
+                    % {"name": unit.name, "status": unit.get_status_display()},
+                    code="unit_not_active",
+                )
+        keys = {(d.unit.pk, d.period) for d in declarations}
+        if len(keys) != len(declarations):
+            raise Conflict(
+                _("The same unit and month appear twice in one batch."),
+                code="duplicate_declaration",
+            )
+        live = {
+            (d.unit_id, d.period): d
+            for d in Declaration.objects.select_for_update().filter(
+                unit_id__in=unit_ids,
+                status=Declaration.Status.LIVE,
+                period__in={p for _u, p in keys},
+            )
+            if (d.unit_id, d.period) in keys
+        }
+
+        computed = []
+        codes: set[str] = set()
+        for checked in declarations:
+            unit = units[checked.unit.pk]
+            month = _policy_for(unit, checked.period, policy_cache)
+            results = [
+                domain.declaration_line(
+                    person_id=person_id,
+                    wage=wage,
+                    floor=month.floor,
+                    cap=month.cap,
+                    rates=month.rates,
+                    to_account=month.to_account,
+                )
+                for _line, person_id, wage in checked.lines
+            ]
+            computed.append((checked, unit, month, results))
+            codes.add(accounts.unit_receivable_code(unit.pk))
+            codes.update(accounts.pooled_code(kind) for kind in month.rates)
+            codes.update(accounts.individual_code(r.person_id) for r in results if r.account_credit)
+        by_code = accounts.accounts_by_code(codes)
+
+        # Reversals of the declarations being replaced.
+        reversed_entries = {}
+        if live:
+            old_postings = defaultdict(list)
+            for posting in Posting.objects.filter(entry_id__in=[d.entry_id for d in live.values()]):
+                old_postings[posting.entry_id].append(posting)
+            reversal_rows = JournalEntry.objects.bulk_create(
+                [
+                    JournalEntry(
+                        kind=JournalEntry.Kind.REVERSAL,
+                        effective_on=clock.today(),
+                        period=old.period,
+                        unit_id=old.unit_id,
+                        created_at=now,
+                        created_by_id=actor_id,
+                        reverses_id=old.entry_id,
+                        memo=f"replaced declaration {old.pk}",
+                    )
+                    for old in live.values()
+                ]
+            )
+            reversed_entries = dict(zip(live, reversal_rows, strict=True))
+
+        entries = JournalEntry.objects.bulk_create(
+            [
+                JournalEntry(
+                    kind=JournalEntry.Kind.DECLARATION,
+                    effective_on=month.due_on,
+                    period=checked.period,
+                    unit_id=unit.pk,
+                    created_at=now,
+                    created_by_id=actor_id,
+                    memo=f"declaration {checked.period}",
+                )
+                for checked, unit, month, _r in computed
+            ]
+        )
+
+        postings, balance_changes = [], defaultdict(Decimal)
+
+        def post(entry_id, account_id, amount, period):
+            if amount:
+                postings.append(
+                    Posting(entry_id=entry_id, account_id=account_id, amount=amount, period=period)
+                )
+                balance_changes[account_id] += amount
+
+        for key, reversal in reversed_entries.items():
+            for old in old_postings[live[key].entry_id]:
+                post(reversal.pk, old.account_id, -old.amount, old.period)
+
+        new_rows = []
+        for entry, (checked, unit, month, results) in zip(entries, computed, strict=True):
+            totals = _totals_by_type(results)
+            unit_total = sum((r.unit_total for r in results), Decimal(0))
+            personal_total = sum((r.personal_total for r in results), Decimal(0))
+            total_due = unit_total + personal_total
+            post(
+                entry.pk,
+                by_code[accounts.unit_receivable_code(unit.pk)].pk,
+                total_due,
+                checked.period,
+            )
+            for kind, (unit_part, personal_part) in totals.items():
+                to_pool = unit_part + (0 if kind in month.to_account else personal_part)
+                post(entry.pk, by_code[accounts.pooled_code(kind)].pk, -to_pool, checked.period)
+            for result in results:
+                if result.account_credit:
+                    post(
+                        entry.pk,
+                        by_code[accounts.individual_code(result.person_id)].pk,
+                        -result.account_credit,
+                        checked.period,
+                    )
+            new_rows.append(
+                Declaration(
+                    unit_id=unit.pk,
+                    period=checked.period,
+                    kind=Declaration.Kind.DECLARED,
+                    due_on=month.due_on,
+                    unit_total=unit_total,
+                    personal_total=personal_total,
+                    total_due=total_due,
+                    totals_by_type=_money_pairs(totals),
+                    line_count=len(results),
+                    entry_id=entry.pk,
+                    replaces_id=live[(unit.pk, checked.period)].pk
+                    if (unit.pk, checked.period) in live
+                    else None,
+                    source=source,
+                    created_at=now,
+                    created_by_id=actor_id,
+                )
+            )
+
+        if live:
+            Declaration.objects.filter(pk__in=[d.pk for d in live.values()]).update(
+                status=Declaration.Status.REPLACED
+            )
+        saved = Declaration.objects.bulk_create(new_rows)
+        DeclarationLine.objects.bulk_create(
+            [
+                DeclarationLine(
+                    declaration_id=declaration.pk,
+                    line_no=line_no,
+                    person_id=result.person_id,
+                    period=checked.period,
+                    wage=result.wage,
+                    base=result.base,
+                    unit_total=result.unit_total,
+                    personal_total=result.personal_total,
+                    account_credit=result.account_credit,
+                    parts={
+                        p.insurance_type: [
+                            format_money(p.unit_amount),
+                            format_money(p.personal_amount),
+                        ]
+                        for p in result.parts
+                    },
+                )
+                for declaration, (checked, _u, _m, results) in zip(saved, computed, strict=True)
+                for (line_no, _p, _w), result in zip(checked.lines, results, strict=True)
+            ],
+            batch_size=5000,
+        )
+        Posting.objects.bulk_create(postings, batch_size=5000)
+        _apply_to_balances(balance_changes)
+        audit_record(
+            actor=actor,
+            action="ledger.declarations_posted",
+            target_type="ledger.declaration",
+            target_id=saved[0].pk if len(saved) == 1 else "",
+            data={
+                "source": source,
+                "count": len(saved),
+                "declarations": [
+                    [d.pk, d.unit_id, d.period, format_money(d.total_due)] for d in saved[:1000]
+                ],
+                "replaced": sorted(d.pk for d in live.values()),
+            },
+        )
+    return saved
+
+
+# Payments ----------------------------------------------------------------------------
+
+
+def payment_record(
+    *,
+    actor,
+    unit_id: int,
+    amount: Decimal,
+    paid_on,
+    reference: str,
+    idempotency_key: str | None = None,
+) -> Payment:
+    """Record a unit's payment and allocate it: oldest month first, within a month the
+    principal first and then its late fee to the payment date; anything left over is
+    held as a refundable overpayment.
+
+    A repeat with the same ``idempotency_key`` returns the first payment and does nothing.
+    """
+    today = clock.today()
+    with transaction.atomic():
+        unit = Unit.objects.select_for_update().filter(pk=unit_id).first()
+        if unit is None:
+            raise NotFound()
+        if idempotency_key:
+            earlier = Payment.objects.filter(unit=unit, idempotency_key=idempotency_key).first()
+            if earlier is not None:
+                return earlier
+        fields = {}
+        if amount <= 0:
+            fields["amount"] = _("must be more than 0")
+        elif amount != amount.quantize(Decimal("0.01")):
+            fields["amount"] = _("may have at most two decimal places")
+        if paid_on > today:
+            fields["paid_on"] = _("is in the future")
+        elif paid_on < unit.established_on:
+            fields["paid_on"] = _("is before the unit was established")
+        if not reference.strip():
+            fields["reference"] = _("is required")
+        if fields:
+            raise InvalidInput(fields=fields)
+        if Payment.objects.filter(unit=unit, reference=reference).exists():
+            raise Conflict(
+                _("A payment with reference %(ref)s is already recorded for this unit.")
+                % {"ref": reference},
+                code="duplicate_payment",
+                fields={"reference": _("already recorded")},
+            )
+        daily_rate = contributions.late_fee_rule(paid_on, unit.region).daily_rate
+        allocations, left_over = domain.allocate_payment(
+            amount, selectors.unit_debts(unit), paid_on, daily_rate
+        )
+        to_principal = sum((a.principal for a in allocations), Decimal(0))
+        to_fees = sum((a.late_fee for a in allocations), Decimal(0))
+        by_code = accounts.accounts_by_code(
+            [
+                accounts.BANK_CODE,
+                accounts.LATE_FEE_CODE,
+                accounts.unit_receivable_code(unit.pk),
+                accounts.unit_credit_code(unit.pk),
+            ]
+        )
+        entry = entry_post(
+            actor=actor,
+            kind=JournalEntry.Kind.PAYMENT,
+            effective_on=paid_on,
+            unit=unit,
+            memo=f"payment {reference}"[:200],
+            audit=False,
+            lines=[
+                (by_code[accounts.BANK_CODE], amount, ""),
+                (by_code[accounts.unit_receivable_code(unit.pk)], -to_principal, ""),
+                (by_code[accounts.LATE_FEE_CODE], -to_fees, ""),
+                (by_code[accounts.unit_credit_code(unit.pk)], -left_over, ""),
+            ],
+        )
+        payment = Payment.objects.create(
+            unit=unit,
+            amount=amount,
+            paid_on=paid_on,
+            reference=reference,
+            idempotency_key=idempotency_key or None,
+            overpaid=left_over,
+            entry=entry,
+            created_at=clock.now(),
+            created_by=actor if actor is not None and actor.pk else None,
+        )
+        PaymentAllocation.objects.bulk_create(
+            [
+                PaymentAllocation(
+                    payment=payment, period=a.period, principal=a.principal, late_fee=a.late_fee
+                )
+                for a in allocations
+            ]
+        )
+        audit_record(
+            actor=actor,
+            action="ledger.payment_recorded",
+            target=payment,
+            data={
+                "amount": format_money(amount),
+                "paid_on": paid_on,
+                "reference": reference,
+                "principal": format_money(to_principal),
+                "late_fee": format_money(to_fees),
+                "overpaid": format_money(left_over),
+            },
+        )
+    return payment
+
+
+# Interest ----------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class InterestRun:
+    year: int
+    method: str
+    accounts_credited: int
+    total_interest: Decimal
+    entry_id: int | None
+
+
+def _yearly_interest(
+    policy, opening: Decimal, credits_by_month: dict[int, Decimal], year: int
+) -> Decimal:
+    rate = policy.rates.get(year)
+    if rate is None:  # no published rate for that year in the pack: nothing to credit
+        return Decimal(0)
+    if policy.method == interest.MONTH_PRODUCT:
+        return domain.interest_month_product(opening, credits_by_month, rate.rate)
+    credits = sum(credits_by_month.values(), Decimal(0))
+    return domain.interest_annual(opening, credits, rate.rate, policy.annual_factor)
+
+
+def interest_credit_year(*, actor, year: int) -> InterestRun:
+    """Credit every individual account with its interest for ``year`` (and for any
+    earlier year whose interest changed since it was credited, e.g. contributions
+    declared late): one entry dated 31 December, one posting per account and year.
+
+    Crediting the same year again credits only what changed, which is usually nothing.
+    """
+    policy = interest.interest_policy()
+    today = clock.today()
+    if year >= today.year:
+        raise InvalidInput(
+            fields={"year": _("%(year)s has not ended yet") % {"year": year}}, code="year_not_ended"
+        )
+    policy.rate_for(year)  # refuse a year without a published rate (422 naming year)
+    kind_interest = JournalEntry.Kind.INTEREST
+    with transaction.atomic():
+        # One crediting at a time: the bank-clearing account is the lock they share.
+        interest_account = accounts.accounts_by_code([accounts.INTEREST_CODE])[
+            accounts.INTEREST_CODE
+        ]
+        Account.objects.select_for_update().filter(pk=interest_account.pk).exists()
+        credited: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
+        for account_id, credit_year, amount in (
+            InterestCredit.objects.filter(year__lte=year)
+            .values_list("account_id", "year")
+            .annotate(s=Sum("amount"))
+            .order_by()
+        ):
+            credited[(account_id, credit_year)] = round_money(amount)
+        month_flows = (
+            Posting.objects.filter(
+                account__kind=Account.Kind.INDIVIDUAL,
+                period__gte="1990-01",
+                period__lte=f"{year}-12",
+            )
+            .exclude(entry__kind=kind_interest)
+            .values_list("account_id", "period")
+            .annotate(s=Sum("amount"))
+            .order_by("account_id", "period")
+        )
+        deltas: list[tuple[int, int, Decimal, Decimal, Decimal]] = []
+
+        def settle(account_id, flows):
+            balance = Decimal(0)
+            for flow_year in range(min(flows), year + 1):
+                by_month = flows.get(flow_year, {})
+                target = _yearly_interest(policy, balance, by_month, flow_year)
+                target = max(target, Decimal(0))
+                delta = target - credited.get((account_id, flow_year), Decimal(0))
+                if delta:
+                    deltas.append(
+                        (account_id, flow_year, delta, balance, sum(by_month.values(), Decimal(0)))
+                    )
+                balance += sum(by_month.values(), Decimal(0)) + target
+
+        current, flows = None, {}
+        for account_id, period, amount in month_flows.iterator(chunk_size=20000):
+            if account_id != current:
+                if current is not None:
+                    settle(current, flows)
+                current, flows = account_id, {}
+            # Individual accounts are credit-normal: a contribution is a negative posting.
+            flows.setdefault(int(period[:4]), {})[int(period[5:7])] = -round_money(amount)
+        if current is not None:
+            settle(current, flows)
+        if not deltas:
+            return InterestRun(year, policy.method, 0, Decimal(0), None)
+
+        total = sum((d[2] for d in deltas), Decimal(0))
+        now = clock.now()
+        entry = JournalEntry.objects.create(
+            kind=kind_interest,
+            effective_on=datetime.date(year, 12, 31),
+            period=f"{year}-12",
+            memo=f"interest {year}",
+            created_at=now,
+            created_by=actor if actor is not None and actor.pk else None,
+        )
+        postings = [
+            Posting(entry=entry, account_id=interest_account.pk, amount=total, period=f"{year}-12")
+        ]
+        postings += [
+            Posting(entry=entry, account_id=account_id, amount=-delta, period=f"{credit_year}-12")
+            for account_id, credit_year, delta, _o, _c in deltas
+        ]
+        Posting.objects.bulk_create(postings, batch_size=5000)
+        changes: dict[int, Decimal] = defaultdict(Decimal)
+        for posting in postings:
+            changes[posting.account_id] += posting.amount
+        _apply_to_balances(changes)
+        InterestCredit.objects.bulk_create(
+            [
+                InterestCredit(
+                    account_id=account_id,
+                    year=credit_year,
+                    amount=delta,
+                    rate=policy.rates[credit_year].rate,
+                    method=policy.method,
+                    opening=opening,
+                    credits=credits,
+                    entry=entry,
+                    created_at=now,
+                )
+                for account_id, credit_year, delta, opening, credits in deltas
+            ],
+            batch_size=5000,
+        )
+        accounts_credited = len({d[0] for d in deltas})
+        audit_record(
+            actor=actor,
+            action="ledger.interest_credited",
+            target=entry,
+            data={
+                "year": year,
+                "method": policy.method,
+                "accounts": accounts_credited,
+                "total": format_money(total),
+                "years": sorted({d[1] for d in deltas}),
+            },
+        )
+    return InterestRun(year, policy.method, accounts_credited, total, entry.pk)
