@@ -135,3 +135,15 @@ def test_ledger_check_finds_a_tampered_balance(staff, unit_with_staff):
     Account.objects.filter(code=f"U{unit.pk}:receivable").update(balance=D("1.00"))
     _checked, problems = ledger_check()
     assert len(problems) == 1 and f"U{unit.pk}:receivable" in problems[0]
+
+
+def test_work_injury_rate_follows_the_units_industry_class(staff, unit_with_staff):
+    from shebao.policy import contributions
+    from shebao.registry.models import Unit
+
+    unit, _people = unit_with_staff
+    Unit.objects.filter(pk=unit.pk).update(industry_class=8)
+    unit.refresh_from_db()
+    rate = contributions.work_injury_class(8, datetime.date(2025, 3, 1), "cn-bj").rate
+    declaration = post(staff, unit, "2025-03", [(1, citizen_id(11), "8000.00")])
+    assert declaration.totals_by_type["work_injury"][0] == f"{(D('8000') * rate).quantize(D('0.01'))}"

@@ -50,6 +50,35 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "compliance.view": frozenset({CLERK, AUDITOR, SUPERVISOR, ADMIN}),
     "audit.view": frozenset({SUPERVISOR, ADMIN, AUDITOR}),
     "history.view": ANY_STAFF,
+    # contributions and accounts
+    "declaration.create": FRONT_DESK | {UNIT_REP},
+    "declaration.view": ANY_STAFF | {UNIT_REP},
+    "payment.create": frozenset({FINANCE, SUPERVISOR, ADMIN}),
+    "payment.view": ANY_STAFF | {UNIT_REP},
+    "interest.credit": frozenset({FINANCE, SUPERVISOR, ADMIN}),
+    "account.view": ANY_STAFF | {PERSON},
+    # clearance (who may do what at each step; the case's state and maker-checker rules
+    # are checked by shebao.clearance.services)
+    "clearance.create": frozenset({CLERK, SUPERVISOR, PERSON, UNIT_REP}),
+    "clearance.view": ANY_STAFF | {PERSON, UNIT_REP},
+    "clearance.edit": frozenset({CLERK, SUPERVISOR, PERSON, UNIT_REP}),
+    "clearance.submit": frozenset({CLERK, SUPERVISOR, PERSON, UNIT_REP}),
+    "clearance.return": frozenset({CLERK, SUPERVISOR}),
+    "clearance.accept": frozenset({CLERK, SUPERVISOR}),
+    "clearance.approve": frozenset({AUDITOR, SUPERVISOR}),
+    "clearance.reject": frozenset({AUDITOR, SUPERVISOR}),
+    "clearance.liquidate": frozenset({FINANCE}),
+    "clearance.disburse": frozenset({FINANCE}),
+    "clearance.close": frozenset({CLERK, SUPERVISOR}),
+    "clearance.order_manage": frozenset({FINANCE}),
+    "clearance.debt_record": frozenset({AUDITOR, FINANCE, SUPERVISOR}),
+    "clearance.debt_view": ANY_STAFF,
+    # people and permissions (the admin site and the createuser command)
+    "user.view": frozenset({SUPERVISOR, ADMIN}),
+    "user.manage": frozenset({ADMIN}),
+    "token.view": frozenset({SUPERVISOR, ADMIN}),
+    "token.revoke": frozenset({ADMIN}),
+    "login_failure.view": frozenset({SUPERVISOR, ADMIN}),
 }
 
 
@@ -57,3 +86,9 @@ def can(role: str | None, action: str) -> bool:
     if action not in PERMISSIONS:
         raise KeyError(f"unknown action {action!r}")
     return role in PERMISSIONS[action]
+
+
+def admin_flags(role: str) -> dict[str, bool]:
+    """The Django flags a role implies: staff may open the admin site, only ``admin`` is
+    a superuser there. Kept in step with ``role`` by every service that sets it."""
+    return {"is_staff": role in STAFF_ROLES, "is_superuser": role == ADMIN}

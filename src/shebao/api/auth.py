@@ -1,8 +1,11 @@
 """Who is calling: a bearer token (integrators) or a browser session (people)."""
 
+from django.utils.translation import gettext_lazy as _
 from ninja.security import HttpBearer, SessionAuth
+from ninja.utils import check_csrf
 
 from shebao.accounts.services import token_user
+from shebao.core.errors import PermissionDenied
 
 
 class BearerToken(HttpBearer):
@@ -13,8 +16,32 @@ class BearerToken(HttpBearer):
         return user
 
 
+class CsrfRefused(PermissionDenied):
+    default_code = "csrf_failed"
+    default_message = _(
+        "The request came from a browser session without a valid CSRF token. Reload the "
+        "page and try again, or use a bearer token."
+    )
+
+
 class BrowserSession(SessionAuth):
-    """A logged-in browser; unsafe methods need the CSRF token as in any Django form."""
+    """A logged-in browser; unsafe methods need the CSRF token as in any Django form.
+
+    The CSRF check runs only for a logged-in session, so an anonymous call is told to log
+    in (401) rather than about CSRF; a refusal is a 403 in the API's error body.
+    """
+
+    def _get_key(self, request):
+        return request.COOKIES.get(self.param_name)
+
+    def authenticate(self, request, key):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        checks_csrf = self.csrf and not getattr(request, "_ninja_csrf_exempt", False)
+        if checks_csrf and check_csrf(request) is not None:
+            raise CsrfRefused()
+        return user
 
 
 AUTH = [BearerToken(), BrowserSession()]

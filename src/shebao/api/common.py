@@ -1,7 +1,12 @@
-"""Pieces every router uses: the acting user, role checks, pagination, money fields."""
+"""Pieces every router uses: the acting user, role checks, pagination, date and money fields."""
+
+import datetime
+import re
+from typing import Annotated
 
 from django.utils.translation import gettext_lazy as _
 from ninja import Schema
+from pydantic import BeforeValidator
 
 from shebao.accounts.domain import can
 from shebao.core.errors import InvalidInput, PermissionDenied, Unauthenticated
@@ -47,3 +52,30 @@ def paginate(queryset, *, page: int, page_size: int):
     count = queryset.count()
     start = (page - 1) * page_size
     return list(queryset[start : start + page_size]), count
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_date(value):
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        return value
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        try:
+            return datetime.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ValueError(str(_("must be a real date YYYY-MM-DD")))
+
+
+def _money_text(value):
+    # JSON numbers with a fraction arrive as floats: refuse them rather than round.
+    if isinstance(value, bool | float):
+        raise ValueError(str(_('must be a decimal string such as "8000.00"')))
+    if isinstance(value, int):
+        return str(value)
+    return value
+
+
+IsoDate = Annotated[datetime.date, BeforeValidator(_iso_date)]
+MoneyText = Annotated[str, BeforeValidator(_money_text)]

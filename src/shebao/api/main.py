@@ -23,16 +23,9 @@ errors.install(api)
 
 
 def _add_routers():
-    from shebao.api import tokens
+    from shebao.api import audit, ledger, public, registry, tokens
 
-    api.add_router("", tokens.router)
-    for module_name in ("public", "registry"):
-        try:
-            module = __import__(f"shebao.api.{module_name}", fromlist=["router"])
-        except ModuleNotFoundError as exc:
-            if exc.name != f"shebao.api.{module_name}":
-                raise
-            continue
+    for module in (tokens, public, registry, ledger, audit):
         api.add_router("", module.router)
 
 

@@ -7,46 +7,17 @@ records.
 """
 
 import datetime
-import re
-from typing import Annotated, Any
+from typing import Any
 
-from django.utils.translation import gettext_lazy as _
 from ninja import Field, Router, Schema, Status
-from pydantic import BeforeValidator
 
-from shebao.api.common import paginate, require
+from shebao.api.common import IsoDate, MoneyText, paginate, require
 from shebao.core import clock
 from shebao.core.ids import mask_citizen_id
 from shebao.core.money import format_money
 from shebao.registry import selectors, services
 
 router = Router(tags=["registry"])
-
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def _iso_date(value):
-    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
-        return value
-    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
-        try:
-            return datetime.date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise ValueError(str(_("must be a real date YYYY-MM-DD")))
-
-
-def _money_text(value):
-    # JSON numbers with a fraction arrive as floats: refuse them rather than round.
-    if isinstance(value, bool | float):
-        raise ValueError(str(_('must be a decimal string such as "8000.00"')))
-    if isinstance(value, int):
-        return str(value)
-    return value
-
-
-IsoDate = Annotated[datetime.date, BeforeValidator(_iso_date)]
-MoneyText = Annotated[str, BeforeValidator(_money_text)]
 
 
 # Schemas -------------------------------------------------------------------------------
@@ -57,6 +28,9 @@ class UnitIn(Schema):
     name: str
     established_on: IsoDate
     region: str = Field(description="A region code from GET /regions")
+    industry_class: int | None = Field(
+        None, description="Work-injury industry class (1-8); the pack's default when omitted"
+    )
 
 
 class UnitOut(Schema):
@@ -64,6 +38,7 @@ class UnitOut(Schema):
     uscc: str
     name: str
     region: str
+    industry_class: int | None
     status: str
     established_on: datetime.date
     registration_due_on: datetime.date
@@ -198,6 +173,7 @@ def _unit(unit) -> dict:
         "uscc": unit.uscc,
         "name": unit.name,
         "region": unit.region,
+        "industry_class": unit.industry_class,
         "status": unit.status,
         "established_on": unit.established_on,
         "registration_due_on": unit.registration_due_on,

@@ -1,7 +1,11 @@
-from ninja import Router, Schema
+"""Logging in and out, and who the caller is."""
 
-from shebao.accounts.services import token_issue
-from shebao.api.common import client_address
+from django.contrib.auth import logout
+from ninja import Router, Schema, Status
+
+from shebao.accounts.selectors import user_profile
+from shebao.accounts.services import token_issue, token_revoke
+from shebao.api.common import acting_user, client_address
 
 router = Router(tags=["auth"])
 
@@ -15,11 +19,23 @@ class TokenResponse(Schema):
     token: str
 
 
+class Me(Schema):
+    username: str
+    role: str
+    person_id: int | None
+    unit_id: int | None
+
+
 @router.post(
     "/auth/token",
     response=TokenResponse,
     auth=None,
     summary="Exchange a user name and password for a bearer token",
+    description=(
+        "Wrong credentials are a 401 `invalid_credentials`. After repeated failures for one "
+        "user name (or from one address) every attempt is a 429 `login_throttled` until "
+        "the lock window has passed, even with the right password."
+    ),
 )
 def issue_token(request, payload: TokenRequest):
     return {
@@ -27,3 +43,26 @@ def issue_token(request, payload: TokenRequest):
             username=payload.username, password=payload.password, address=client_address(request)
         )
     }
+
+
+def _bearer_key(request) -> str:
+    scheme, _, key = request.headers.get("Authorization", "").partition(" ")
+    return key.strip() if scheme.lower() == "bearer" else ""
+
+
+@router.post(
+    "/auth/logout",
+    response={204: None},
+    summary="Log out: revoke the bearer token used, or end the browser session",
+)
+def log_out(request):
+    user = acting_user(request)
+    key = _bearer_key(request)
+    if not (key and token_revoke(user=user, key=key)):
+        logout(request)
+    return Status(204, None)
+
+
+@router.get("/auth/me", response=Me, summary="Who the caller is, and whom they act for")
+def me(request):
+    return user_profile(acting_user(request))

@@ -1,3 +1,5 @@
+"""Writing the audit trail: one append-only, hash-chained event per write or staff read."""
+
 from django.db import transaction
 
 from shebao.audit import domain
@@ -21,6 +23,7 @@ def audit_record(
     """Append one event to the chain, inside the caller's transaction.
 
     ``actor`` is the acting user, or None for the system (a scheduled task, a migration).
+    Writers queue on the single chain-head row, so concurrent appends form one chain.
     """
     if target is not None:
         target_type, target_id = _target_key(target)
@@ -49,3 +52,30 @@ def audit_record(
             last_sequence=event.sequence, last_hash=event.hash
         )
     return event
+
+
+# What a staff member looked at -> the action recorded for it.
+PERSONAL_DATA_VIEWS = {
+    "citizen_id": "person.id_revealed",
+    "account": "person.account_viewed",
+}
+
+
+def audit_personal_data_view(
+    *, actor, person, what: str, data: dict | None = None
+) -> AuditEvent | None:
+    """Record a staff member seeing a person's full ID number (``what="citizen_id"``) or
+    their individual account (``what="account"``).
+
+    Call it on every such read; it records only reads by agency staff (a person looking at
+    their own record, or a unit at its employee's masked data, is not recorded), so callers
+    need not decide. Returns the event, or None when nothing needed recording.
+    """
+    if what not in PERSONAL_DATA_VIEWS:
+        raise ValueError(f"unknown personal data view {what!r}")
+    if actor is None or not getattr(actor, "is_agency_staff", False):
+        return None
+    with transaction.atomic():
+        return audit_record(
+            actor=actor, action=PERSONAL_DATA_VIEWS[what], target=person, data=data or {}
+        )

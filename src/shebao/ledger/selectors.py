@@ -8,7 +8,15 @@ from django.db.models import Sum
 
 from shebao.core.money import ZERO, round_money
 from shebao.ledger import accounts, domain
-from shebao.ledger.models import Account, Declaration, PaymentAllocation, Posting
+from shebao.ledger.models import (
+    Account,
+    Declaration,
+    DeclarationLine,
+    InterestCredit,
+    Payment,
+    PaymentAllocation,
+    Posting,
+)
 from shebao.policy import contributions
 
 
@@ -127,3 +135,132 @@ def ledger_check() -> tuple[int, list[str]]:
             if len(problems) >= 50:
                 break
     return checked, problems
+
+
+def _individual_account(person):
+    return Account.objects.filter(code=accounts.individual_code(person.pk)).first()
+
+
+def person_contribution_months(person) -> int:
+    """Months with a declaration in force for the person (each month once, even with two
+    employers)."""
+    return (
+        DeclarationLine.objects.filter(person=person, declaration__status=Declaration.Status.LIVE)
+        .values("period")
+        .distinct()
+        .count()
+    )
+
+
+def person_account(person) -> dict:
+    """The individual account: balance, cumulative contribution months and its entries."""
+    account = _individual_account(person)
+    entries = []
+    if account is not None:
+        running = ZERO
+        for posting in (
+            Posting.objects.filter(account=account)
+            .select_related("entry")
+            .order_by("entry__effective_on", "entry_id")
+        ):
+            amount = -posting.amount  # credit-normal: a credit raises the balance
+            running += amount
+            entries.append(
+                {
+                    "date": posting.entry.effective_on,
+                    "period": posting.period,
+                    "kind": posting.entry.kind,
+                    "amount": amount,
+                    "balance": running,
+                    "memo": posting.entry.memo,
+                }
+            )
+    return {
+        "person_id": person.pk,
+        "balance": -account.balance if account else ZERO,
+        "contribution_months": person_contribution_months(person),
+        "entries": entries,
+    }
+
+
+def person_statement(person) -> dict:
+    """The rights statement of SIL Art. 74: contributions by month and insurance type,
+    cumulative months, and the individual account with its interest by year."""
+    months = []
+    totals: dict[str, list[Decimal]] = {}
+    lines = (
+        DeclarationLine.objects.filter(person=person, declaration__status=Declaration.Status.LIVE)
+        .select_related("declaration__unit")
+        .order_by("period", "declaration__unit_id")
+    )
+    for line in lines:
+        parts = {
+            kind: {"unit": Decimal(u), "personal": Decimal(p)}
+            for kind, (u, p) in line.parts.items()
+        }
+        for kind, part in parts.items():
+            pair = totals.setdefault(kind, [ZERO, ZERO])
+            pair[0] += part["unit"]
+            pair[1] += part["personal"]
+        months.append(
+            {
+                "period": line.period,
+                "unit": line.declaration.unit.name,
+                "unit_id": line.declaration.unit_id,
+                "base": line.base,
+                "parts": parts,
+                "account_credit": line.account_credit,
+            }
+        )
+    account = _individual_account(person)
+    interest = []
+    if account is not None:
+        interest = [
+            {"year": year, "amount": round_money(amount)}
+            for year, amount in InterestCredit.objects.filter(account=account)
+            .values_list("year")
+            .annotate(s=Sum("amount"))
+            .order_by("year")
+        ]
+    return {
+        "person_id": person.pk,
+        "months": months,
+        "totals_by_type": {kind: {"unit": u, "personal": p} for kind, (u, p) in totals.items()},
+        "contribution_months": len({m["period"] for m in months}),
+        "balance": -account.balance if account else ZERO,
+        "interest": interest,
+    }
+
+
+def unit_statement(unit, *, as_of: datetime.date) -> dict:
+    """A unit's declarations, what was paid against each month, and what it owes."""
+    paid = defaultdict(lambda: [ZERO, ZERO])
+    for period, principal, fee in (
+        PaymentAllocation.objects.filter(payment__unit=unit)
+        .values_list("period")
+        .annotate(Sum("principal"), Sum("late_fee"))
+        .order_by()
+    ):
+        paid[period] = [round_money(principal), round_money(fee)]
+    months = [
+        {
+            "period": d.period,
+            "kind": d.kind,
+            "due_on": d.due_on,
+            "lines": d.line_count,
+            "total_due": d.total_due,
+            "paid_principal": paid[d.period][0],
+            "paid_late_fee": paid[d.period][1],
+            "outstanding": d.total_due - paid[d.period][0],
+        }
+        for d in Declaration.objects.filter(unit=unit, status=Declaration.Status.LIVE).order_by(
+            "period"
+        )
+    ]
+    return {
+        "unit_id": unit.pk,
+        "months": months,
+        "declared_total": sum((m["total_due"] for m in months), ZERO),
+        "paid_total": money_sum(Payment.objects.filter(unit=unit)),
+        "arrears": unit_arrears(unit, as_of=as_of),
+    }

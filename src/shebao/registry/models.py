@@ -85,6 +85,11 @@ class Unit(models.Model):
     decision_due_on = models.DateField(_("decision due on"))
     registered_on = models.DateField(_("registered on"), null=True, blank=True)
     rejected_on = models.DateField(_("registration rejected on"), null=True, blank=True)
+    # The work-injury industry class (1-8) that sets the unit's work-injury rate; the
+    # pack's default class applies while none is recorded.
+    industry_class = models.PositiveSmallIntegerField(
+        _("work-injury industry class"), null=True, blank=True
+    )
     certificate_no = models.CharField(
         _("registration certificate number"), max_length=32, blank=True
     )

@@ -18,6 +18,8 @@ from shebao.core.periods import deadline
 from shebao.documents import domain as documents_domain
 from shebao.documents.models import Certificate
 from shebao.documents.services import certificate_issue, certificate_revoke
+from shebao.policy import contributions
+from shebao.policy.errors import NoPolicyValue
 from shebao.policy.registry import find_region, pack_for_region
 from shebao.registry import domain, selectors
 from shebao.registry.models import ComplianceRun, Employment, Person, Unit, UnitRepresentative
@@ -25,6 +27,7 @@ from shebao.registry.models import ComplianceRun, Employment, Person, Unit, Unit
 UNIT_FIELDS = (
     "uscc",
     "name",
+    "industry_class",
     "established_on",
     "region",
     "status",
@@ -132,7 +135,20 @@ def _check_region(code) -> str:
 # Units ---------------------------------------------------------------------------------
 
 
-def unit_register(*, actor, uscc, name, established_on, region, received_on=None) -> Unit:
+def _check_industry_class(number, region, today):
+    """The class number, if the pack's work-injury table in force today has it."""
+    if isinstance(number, bool) or not isinstance(number, int):
+        raise invalid("industry_class", _("must be a whole number"))
+    try:
+        contributions.work_injury_class(number, today, region)
+    except NoPolicyValue as exc:
+        raise invalid("industry_class", exc.message) from None
+    return number
+
+
+def unit_register(
+    *, actor, uscc, name, established_on, region, received_on=None, industry_class=None
+) -> Unit:
     """Receive a unit's registration application (SIL Art. 57 para 1).
 
     The unit owed the application within the ``unit_registration`` period from its
@@ -162,6 +178,8 @@ def unit_register(*, actor, uscc, name, established_on, region, received_on=None
         errors.check("received_on", domain.not_in_future, received_on, "received_on", today)
         if established_on is not None and received_on < established_on:
             errors.add("received_on", _("is before the unit was established"))
+    if industry_class is not None and region is not None:
+        errors.check("industry_class", _check_industry_class, industry_class, region, today)
     errors.raise_if_any()
 
     pack = pack_for_region(region)
@@ -178,6 +196,7 @@ def unit_register(*, actor, uscc, name, established_on, region, received_on=None
         "registered_on": None,
         "rejected_on": None,
         "rejection_reason": "",
+        "industry_class": industry_class,
     }
     with transaction.atomic():
         existing = Unit.objects.select_for_update().filter(uscc=number).order_by("pk").first()

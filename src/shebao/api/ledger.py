@@ -1,0 +1,461 @@
+"""Contributions and accounts API: declarations, payments, arrears, interest, statements.
+
+Money is a decimal string with two places. Writes that move money honour an
+``Idempotency-Key`` header: a repeat returns the first result and posts nothing more.
+"""
+
+import datetime
+import io
+from decimal import Decimal
+
+from django.http import HttpResponse
+from django.utils.translation import gettext_lazy as _
+from ninja import File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
+
+from shebao.api.common import IsoDate, MoneyText, paginate, require
+from shebao.audit.services import audit_personal_data_view
+from shebao.core import clock
+from shebao.core.errors import InvalidInput, NotFound
+from shebao.core.ids import mask_citizen_id
+from shebao.core.money import format_money, to_money
+from shebao.ledger import declarations, imports, selectors, services
+from shebao.ledger.models import Declaration, Payment
+from shebao.registry import selectors as registry_selectors
+
+router = Router(tags=["contributions"])
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+
+# Schemas -------------------------------------------------------------------------------
+
+
+class DeclarationLineIn(Schema):
+    citizen_id: str
+    wage: MoneyText
+
+
+class DeclarationIn(Schema):
+    period: str
+    lines: list[DeclarationLineIn]
+    good_rows_only: bool = False
+
+
+class PaymentIn(Schema):
+    amount: MoneyText
+    paid_on: IsoDate
+    reference: str
+
+
+class InterestIn(Schema):
+    year: int
+
+
+def _money_or_error(field, value) -> Decimal:
+    try:
+        return to_money(value)
+    except ValueError:
+        raise InvalidInput(fields={field: _("is not an amount of money")}) from None
+
+
+def _declaration(declaration: Declaration, *, with_lines: bool = True, errors=()) -> dict:
+    body = {
+        "id": declaration.pk,
+        "unit_id": declaration.unit_id,
+        "period": declaration.period,
+        "kind": declaration.kind,
+        "status": declaration.status,
+        "due_on": declaration.due_on,
+        "unit_total": format_money(declaration.unit_total),
+        "personal_total": format_money(declaration.personal_total),
+        "total_due": format_money(declaration.total_due),
+        "totals_by_type": {
+            kind: {"unit": u, "personal": p} for kind, (u, p) in declaration.totals_by_type.items()
+        },
+        "line_count": declaration.line_count,
+        "replaces": declaration.replaces_id,
+        "errors": [{"line": e.line, "field": e.field, "reason": str(e.reason)} for e in errors],
+    }
+    if with_lines:
+        body["lines"] = [
+            {
+                "line": line.line_no,
+                "person_id": line.person_id,
+                "citizen_id": mask_citizen_id(line.person.citizen_id),
+                "wage": format_money(line.wage),
+                "base": format_money(line.base),
+                "premiums": [
+                    {"insurance_type": kind, "unit": u, "personal": p}
+                    for kind, (u, p) in line.parts.items()
+                ],
+                "account_credit": format_money(line.account_credit),
+            }
+            for line in declaration.lines.select_related("person").order_by("line_no")
+        ]
+    return body
+
+
+def _row_errors(errors, prefix: str) -> InvalidInput:
+    fields = {f"{prefix}{e.line}.{e.field}": e.reason for e in errors[:500]}
+    return InvalidInput(
+        _(
+            "%(n)d line(s) have errors; nothing was posted. Correct them, or send "
+            "good_rows_only to post the other lines."
+        )
+        % {"n": len({e.line for e in errors})},
+        code="invalid_lines",
+        fields=fields,
+    )
+
+
+# Declarations --------------------------------------------------------------------------
+
+
+@router.post(
+    "/units/{unit_id}/declarations",
+    response={201: dict},
+    summary="Declare a month's wages; premiums are posted per person and insurance type",
+)
+def declaration_create(request, unit_id: int, payload: DeclarationIn):
+    user = require(request, "declaration.create")
+    unit = registry_selectors.unit_get(user=user, unit_id=unit_id)
+    why = declarations.check_period(unit, payload.period, clock.today())
+    if why:
+        raise InvalidInput(fields={"period": why})
+    if not payload.lines:
+        raise InvalidInput(fields={"lines": _("must hold at least one line")})
+    checked = declarations.check_lines(
+        unit,
+        payload.period,
+        [(i, line.citizen_id, line.wage) for i, line in enumerate(payload.lines, start=1)],
+        today=clock.today(),
+    )
+    errors = checked.errors
+    if errors and not payload.good_rows_only:
+        raise _row_errors(errors, "lines.")
+    if not checked.lines:
+        raise _row_errors(errors, "lines.")
+    checked.errors = []
+    declaration = services.declarations_post(actor=user, declarations=[checked], source="api")[0]
+    return Status(201, _declaration(declaration, errors=errors))
+
+
+@router.post(
+    "/units/{unit_id}/declarations/upload",
+    response={201: dict},
+    summary="Declare from a CSV or XLSX file (columns citizen_id, wage)",
+)
+def declaration_upload(
+    request,
+    unit_id: int,
+    file: File[UploadedFile],
+    period: Form[str],
+    good_rows_only: Form[bool] = False,
+):
+    user = require(request, "declaration.create")
+    unit = registry_selectors.unit_get(user=user, unit_id=unit_id)
+    if file.size > MAX_UPLOAD_BYTES:
+        raise InvalidInput(
+            fields={"file": _("is larger than %(mb)d MB") % {"mb": MAX_UPLOAD_BYTES // 2**20}},
+            code="file_too_large",
+        )
+    why = declarations.check_period(unit, period, clock.today())
+    if why:
+        raise InvalidInput(fields={"period": why})
+
+    # At most 20 MB: held in memory so the importer can read it once to check, once to post.
+    data = file.read()
+    report = imports.import_declarations(
+        lambda: io.BytesIO(data),
+        actor=user,
+        unit=unit,
+        period=period,
+        good_rows_only=good_rows_only,
+        source="upload",
+    )
+    if not report.posted:
+        raise _row_errors(report.errors, "row ")
+    posted = Declaration.objects.filter(
+        unit=unit, period=period, status=Declaration.Status.LIVE
+    ).first()
+    if posted is None:
+        raise _row_errors(report.errors, "row ")
+    return Status(201, _declaration(posted, errors=report.errors))
+
+
+@router.get("/units/{unit_id}/declarations", response=dict, summary="A unit's declarations")
+def declaration_list(
+    request, unit_id: int, period: str | None = None, page: int = 1, page_size: int = 50
+):
+    user = require(request, "declaration.view")
+    unit = registry_selectors.unit_get(user=user, unit_id=unit_id)
+    queryset = Declaration.objects.filter(unit=unit).order_by("-period", "-id")
+    if period:
+        queryset = queryset.filter(period=period)
+    items, count = paginate(queryset, page=page, page_size=page_size)
+    return {"items": [_declaration(d, with_lines=False) for d in items], "count": count}
+
+
+@router.get(
+    "/declarations/{declaration_id}", response=dict, summary="One declaration with its lines"
+)
+def declaration_detail(request, declaration_id: int):
+    user = require(request, "declaration.view")
+    declaration = Declaration.objects.filter(pk=declaration_id).first()
+    if declaration is None:
+        raise NotFound()
+    registry_selectors.unit_get(user=user, unit_id=declaration.unit_id)
+    return _declaration(declaration)
+
+
+# Payments and arrears ------------------------------------------------------------------
+
+
+def _payment(payment: Payment) -> dict:
+    return {
+        "id": payment.pk,
+        "unit_id": payment.unit_id,
+        "amount": format_money(payment.amount),
+        "paid_on": payment.paid_on,
+        "reference": payment.reference,
+        "allocations": [
+            {
+                "period": a.period,
+                "principal": format_money(a.principal),
+                "late_fee": format_money(a.late_fee),
+            }
+            for a in payment.allocations.all()
+        ],
+        "overpaid": format_money(payment.overpaid),
+    }
+
+
+@router.post(
+    "/units/{unit_id}/payments",
+    response={201: dict},
+    summary="Record a payment; it settles the oldest month first",
+)
+def payment_create(request, unit_id: int, payload: PaymentIn):
+    user = require(request, "payment.create")
+    unit = registry_selectors.unit_get(user=user, unit_id=unit_id)
+    key = request.headers.get("Idempotency-Key") or None
+    if key is not None and len(key) > 128:
+        raise InvalidInput(fields={"Idempotency-Key": _("may be at most 128 characters")})
+    payment = services.payment_record(
+        actor=user,
+        unit_id=unit.pk,
+        amount=_money_or_error("amount", payload.amount),
+        paid_on=payload.paid_on,
+        reference=payload.reference.strip(),
+        idempotency_key=key,
+    )
+    return Status(201, _payment(payment))
+
+
+@router.get("/units/{unit_id}/payments", response=dict, summary="A unit's payments")
+def payment_list(request, unit_id: int, page: int = 1, page_size: int = 50):
+    user = require(request, "payment.view")
+    unit = registry_selectors.unit_get(user=user, unit_id=unit_id)
+    items, count = paginate(
+        Payment.objects.filter(unit=unit).order_by("-paid_on", "-id"),
+        page=page,
+        page_size=page_size,
+    )
+    return {"items": [_payment(p) for p in items], "count": count}
+
+
+def _arrears(arrears: dict) -> dict:
+    return {
+        "as_of": arrears["as_of"],
+        "principal": format_money(arrears["principal"]),
+        "late_fee": format_money(arrears["late_fee"]),
+        "total": format_money(arrears["total"]),
+        "daily_rate": str(arrears["daily_rate"]),
+        "items": [
+            {
+                "period": i["period"],
+                "due_on": i["due_on"],
+                "principal": format_money(i["principal"]),
+                "late_fee": format_money(i["late_fee"]),
+                "days_late": i["days_late"],
+            }
+            for i in arrears["items"]
+        ],
+        "not_yet_due": [
+            {
+                "period": i["period"],
+                "due_on": i["due_on"],
+                "principal": format_money(i["principal"]),
+            }
+            for i in arrears["not_yet_due"]
+        ],
+        "refundable": format_money(arrears["refundable"]),
+    }
+
+
+@router.get(
+    "/units/{unit_id}/arrears",
+    response=dict,
+    summary="Overdue premiums and late fees (0.05% a day) on a date",
+)
+def arrears(request, unit_id: int, as_of: IsoDate | None = None):
+    user = require(request, "payment.view")
+    unit = registry_selectors.unit_get(user=user, unit_id=unit_id)
+    return _arrears(selectors.unit_arrears(unit, as_of=as_of or clock.today()))
+
+
+# Interest ------------------------------------------------------------------------------
+
+
+@router.post(
+    "/interest-crediting",
+    response=dict,
+    summary="Credit a year's interest to every individual account",
+)
+def interest_crediting(request, payload: InterestIn):
+    user = require(request, "interest.credit")
+    run = services.interest_credit_year(actor=user, year=payload.year)
+    return {
+        "year": run.year,
+        "method": run.method,
+        "accounts_credited": run.accounts_credited,
+        "total_interest": format_money(run.total_interest),
+        "entry_id": run.entry_id,
+    }
+
+
+# Accounts and statements ---------------------------------------------------------------
+
+
+def _visible_person(request, person_id: int, action: str):
+    user = require(request, action)
+    person = registry_selectors.person_get(user=user, person_id=person_id)
+    audit_personal_data_view(actor=user, person=person, what="account")
+    return person
+
+
+@router.get(
+    "/persons/{person_id}/account",
+    response=dict,
+    summary="Individual account: balance, contribution months, entries",
+)
+def person_account(request, person_id: int):
+    person = _visible_person(request, person_id, "account.view")
+    account = selectors.person_account(person)
+    return {
+        "person_id": person.pk,
+        "balance": format_money(account["balance"]),
+        "contribution_months": account["contribution_months"],
+        "entries": [
+            {**e, "amount": format_money(e["amount"]), "balance": format_money(e["balance"])}
+            for e in account["entries"]
+        ],
+    }
+
+
+def person_statement_body(person) -> dict:
+    statement = selectors.person_statement(person)
+    return {
+        "person_id": person.pk,
+        "name": person.name,
+        "citizen_id": mask_citizen_id(person.citizen_id) if person.citizen_id else None,
+        "as_of": clock.today(),
+        "contribution_months": statement["contribution_months"],
+        "balance": format_money(statement["balance"]),
+        "months": [
+            {
+                "period": m["period"],
+                "unit": m["unit"],
+                "base": format_money(m["base"]),
+                "premiums": [
+                    {
+                        "insurance_type": kind,
+                        "unit": format_money(p["unit"]),
+                        "personal": format_money(p["personal"]),
+                    }
+                    for kind, p in m["parts"].items()
+                ],
+                "account_credit": format_money(m["account_credit"]),
+            }
+            for m in statement["months"]
+        ],
+        "totals_by_type": [
+            {
+                "insurance_type": kind,
+                "unit": format_money(t["unit"]),
+                "personal": format_money(t["personal"]),
+            }
+            for kind, t in statement["totals_by_type"].items()
+        ],
+        "interest": [
+            {"year": i["year"], "amount": format_money(i["amount"])} for i in statement["interest"]
+        ],
+    }
+
+
+@router.get(
+    "/persons/{person_id}/statement",
+    response=dict,
+    summary="Rights statement (SIL Art. 74): contributions by month and type",
+)
+def person_statement(request, person_id: int):
+    person = _visible_person(request, person_id, "account.view")
+    return person_statement_body(person)
+
+
+@router.get("/persons/{person_id}/statement.pdf", summary="Rights statement as PDF")
+def person_statement_pdf(request, person_id: int):
+    from shebao.documents import statements
+
+    person = _visible_person(request, person_id, "account.view")
+    pdf = statements.person_statement_pdf(person_statement_body(person))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="statement-person-{person.pk}.pdf"'
+    return response
+
+
+def unit_statement_body(unit, as_of: datetime.date) -> dict:
+    statement = selectors.unit_statement(unit, as_of=as_of)
+    return {
+        "unit_id": unit.pk,
+        "name": unit.name,
+        "uscc": unit.uscc,
+        "as_of": as_of,
+        "months": [
+            {
+                **m,
+                "total_due": format_money(m["total_due"]),
+                "paid_principal": format_money(m["paid_principal"]),
+                "paid_late_fee": format_money(m["paid_late_fee"]),
+                "outstanding": format_money(m["outstanding"]),
+            }
+            for m in statement["months"]
+        ],
+        "declared_total": format_money(statement["declared_total"]),
+        "paid_total": format_money(statement["paid_total"]),
+        "arrears": _arrears(statement["arrears"]),
+    }
+
+
+@router.get(
+    "/units/{unit_id}/statement",
+    response=dict,
+    summary="A unit's statement: declarations, payments and arrears",
+)
+def unit_statement(request, unit_id: int, as_of: IsoDate | None = None):
+    user = require(request, "payment.view")
+    unit = registry_selectors.unit_get(user=user, unit_id=unit_id)
+    return unit_statement_body(unit, as_of or clock.today())
+
+
+@router.get("/units/{unit_id}/statement.pdf", summary="A unit's statement as PDF")
+def unit_statement_pdf(request, unit_id: int, as_of: IsoDate | None = None):
+    from shebao.documents import statements
+
+    user = require(request, "payment.view")
+    unit = registry_selectors.unit_get(user=user, unit_id=unit_id)
+    pdf = statements.unit_statement_pdf(unit_statement_body(unit, as_of or clock.today()))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="statement-unit-{unit.pk}.pdf"'
+    return response

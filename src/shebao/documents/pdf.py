@@ -1,0 +1,65 @@
+"""PDF building blocks: bilingual documents with Chinese text, from ReportLab alone.
+
+Chinese text uses ReportLab's built-in CID font STSong-Light (Adobe's Asian font pack
+metrics; PDF readers supply the glyphs), so no font file or system package is needed.
+"""
+
+import io
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+FONT = "STSong-Light"
+pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+
+TITLE = ParagraphStyle("title", fontName=FONT, fontSize=15, leading=20, spaceAfter=4)
+BODY = ParagraphStyle("body", fontName=FONT, fontSize=9, leading=13)
+SMALL = ParagraphStyle("small", fontName=FONT, fontSize=7.5, leading=10, textColor=colors.grey)
+
+
+def table(rows, widths=None, *, numeric_from: int = 99):
+    """A ruled table; columns from ``numeric_from`` on are right-aligned (amounts)."""
+    styled = Table(rows, colWidths=widths, repeatRows=1)
+    styled.setStyle(
+        TableStyle(
+            [
+                ("FONT", (0, 0), (-1, -1), FONT, 8),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef5")),
+                ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+                ("ALIGN", (numeric_from, 1), (-1, -1), "RIGHT"),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
+    return styled
+
+
+def render(title_zh: str, title_en: str, story: list, *, footer: str = "") -> bytes:
+    """A4 document with a bilingual title, the story, and a footer line on every page."""
+    buffer = io.BytesIO()
+
+    def on_page(canvas, document):
+        canvas.saveState()
+        canvas.setFont(FONT, 7)
+        canvas.drawString(15 * mm, 10 * mm, footer)
+        canvas.drawRightString(195 * mm, 10 * mm, f"{document.page}")
+        canvas.restoreState()
+
+    document = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=15 * mm,
+        rightMargin=15 * mm,
+        topMargin=15 * mm,
+        bottomMargin=18 * mm,
+        title=f"{title_zh} {title_en}",
+        author="Shebao",
+    )
+    heading = [Paragraph(title_zh, TITLE), Paragraph(title_en, BODY), Spacer(1, 4 * mm)]
+    document.build(heading + story, onFirstPage=on_page, onLaterPages=on_page)
+    return buffer.getvalue()

@@ -1,0 +1,150 @@
+"""Rights statements (SIL Art. 74) as PDF, from the same data the API returns."""
+
+from reportlab.lib.units import mm
+from reportlab.platypus import Paragraph, Spacer
+
+from shebao.documents.pdf import BODY, SMALL, render, table
+
+TYPE_NAMES = {
+    "pension": "养老 Pension",
+    "medical": "医疗 Medical",
+    "unemployment": "失业 Unemployment",
+    "work_injury": "工伤 Work injury",
+}
+
+
+def _type(code: str) -> str:
+    return TYPE_NAMES.get(code, code)
+
+
+def person_statement_pdf(statement: dict) -> bytes:
+    story = [
+        Paragraph(
+            f"姓名 Name: {statement['name']}　　证件号码 ID: {statement['citizen_id'] or '-'}", BODY
+        ),
+        Paragraph(
+            f"截至 As of: {statement['as_of']}　　累计缴费月数 Contribution months: "
+            f"{statement['contribution_months']}",
+            BODY,
+        ),
+        Paragraph(f"个人账户余额 Individual account balance: {statement['balance']}", BODY),
+        Spacer(1, 4 * mm),
+    ]
+    rows = [
+        [
+            "所属期 Month",
+            "单位 Unit",
+            "缴费基数 Base",
+            "险种 Type",
+            "单位 Unit part",
+            "个人 Personal part",
+        ]
+    ]
+    for month in statement["months"]:
+        for i, premium in enumerate(month["premiums"]):
+            rows.append(
+                [
+                    month["period"] if i == 0 else "",
+                    month["unit"] if i == 0 else "",
+                    month["base"] if i == 0 else "",
+                    _type(premium["insurance_type"]),
+                    premium["unit"],
+                    premium["personal"],
+                ]
+            )
+    if len(rows) == 1:
+        rows.append(["-", "无缴费记录 No contributions recorded", "", "", "", ""])
+    story.append(
+        table(rows, [20 * mm, 48 * mm, 24 * mm, 34 * mm, 27 * mm, 27 * mm], numeric_from=4)
+    )
+    story.append(Spacer(1, 4 * mm))
+    totals = [["险种 Type", "单位合计 Unit total", "个人合计 Personal total"]] + [
+        [_type(t["insurance_type"]), t["unit"], t["personal"]] for t in statement["totals_by_type"]
+    ]
+    story.append(table(totals, [60 * mm, 40 * mm, 40 * mm], numeric_from=1))
+    if statement["interest"]:
+        story.append(Spacer(1, 4 * mm))
+        story.append(
+            table(
+                [["年度 Year", "记账利息 Interest credited"]]
+                + [[str(i["year"]), i["amount"]] for i in statement["interest"]],
+                [30 * mm, 50 * mm],
+                numeric_from=1,
+            )
+        )
+    story.append(Spacer(1, 6 * mm))
+    story.append(
+        Paragraph(
+            "依据《中华人民共和国社会保险法》第七十四条提供。Provided under Art. 74 of "
+            "the Social Insurance Law of the PRC.",
+            SMALL,
+        )
+    )
+    return render(
+        "社会保险个人权益记录",
+        "Social insurance rights statement (person)",
+        story,
+        footer=f"Shebao · {statement['as_of']}",
+    )
+
+
+def unit_statement_pdf(statement: dict) -> bytes:
+    arrears = statement["arrears"]
+    story = [
+        Paragraph(
+            f"单位 Unit: {statement['name']}　　统一社会信用代码 USCC: {statement['uscc']}", BODY
+        ),
+        Paragraph(
+            f"截至 As of: {statement['as_of']}　　申报合计 Declared: {statement['declared_total']}"
+            f"　　缴纳合计 Paid: {statement['paid_total']}",
+            BODY,
+        ),
+        Paragraph(
+            f"欠费本金 Arrears: {arrears['principal']}　　滞纳金 Late fees: {arrears['late_fee']}"
+            f"　　可退还 Refundable: {arrears['refundable']}",
+            BODY,
+        ),
+        Spacer(1, 4 * mm),
+    ]
+    rows = [
+        [
+            "所属期 Month",
+            "人数 Lines",
+            "应缴 Due",
+            "到期日 Due on",
+            "已缴本金 Paid",
+            "已缴滞纳金 Fees paid",
+            "未缴 Outstanding",
+        ]
+    ]
+    rows += [
+        [
+            m["period"],
+            str(m["lines"]),
+            m["total_due"],
+            str(m["due_on"]),
+            m["paid_principal"],
+            m["paid_late_fee"],
+            m["outstanding"],
+        ]
+        for m in statement["months"]
+    ]
+    if len(rows) == 1:
+        rows.append(["-", "", "", "", "", "", ""])
+    story.append(
+        table(rows, [20 * mm, 15 * mm, 27 * mm, 25 * mm, 27 * mm, 27 * mm, 27 * mm], numeric_from=2)
+    )
+    story.append(Spacer(1, 6 * mm))
+    story.append(
+        Paragraph(
+            "滞纳金按日万分之五计收（《社会保险法》第八十六条）。Late fees at 0.05% a day "
+            "(SIL Art. 86).",
+            SMALL,
+        )
+    )
+    return render(
+        "用人单位社会保险缴费对账单",
+        "Unit contribution statement",
+        story,
+        footer=f"Shebao · {statement['as_of']}",
+    )
