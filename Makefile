@@ -4,10 +4,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
+# bench/ may hold no tracked file yet, and then a fresh clone has no such folder.
+LINT_PATHS := src tests $(wildcard bench)
 
-.PHONY: run test lint format install clean
+.PHONY: run demo test test-fast lint format install messages clean
 
 $(STAMP): pyproject.toml requirements.lock
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "Shebao needs Python 3.11 or newer; try: make run PYTHON=python3.12" >&2; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -c requirements.lock -e '.[dev]'
@@ -15,17 +19,40 @@ $(STAMP): pyproject.toml requirements.lock
 
 install: $(STAMP)
 
+# Migrate var/shebao.sqlite3, build the demo agency into an empty database, collect the
+# static files and serve with gunicorn on 127.0.0.1:$(PORT).
+run: $(STAMP)
+	$(BIN)/shebao serve --port $(PORT)
+
+# Build the demo agency into an empty database without serving it.
+demo: $(STAMP)
+	$(BIN)/shebao migrate --verbosity 0
+	$(BIN)/shebao demo
+
+# Lint, then every test that can run here: PostgreSQL ones when DATABASE_URL names a
+# PostgreSQL server, browser ones when /usr/bin/chromium exists.
 test: $(STAMP)
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check $(LINT_PATHS)
 	SHEBAO_ENV=test $(BIN)/pytest
 
+# The suite without the browser.
+test-fast: $(STAMP)
+	SHEBAO_ENV=test $(BIN)/pytest -m "not browser"
+
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check $(LINT_PATHS)
+	$(BIN)/ruff format --check $(LINT_PATHS)
 
 format: $(STAMP)
-	$(BIN)/ruff format src tests bench
-	$(BIN)/ruff check --fix src tests bench
+	$(BIN)/ruff format $(LINT_PATHS)
+	$(BIN)/ruff check --fix $(LINT_PATHS)
+
+# Refresh the Chinese catalogue from the source and compile it (needs GNU gettext; the
+# compiled .mo is committed, so running Shebao does not).
+messages: $(STAMP)
+	cd src/shebao && SHEBAO_HOME=$(CURDIR) ../../$(BIN)/shebao makemessages -l zh_Hans --no-obsolete \
+		--ignore=.venv --ignore='static/*' --ignore='*/static/*'
+	cd src/shebao && SHEBAO_HOME=$(CURDIR) ../../$(BIN)/shebao compilemessages -l zh_Hans
 
 clean:
 	rm -rf $(VENV) var

@@ -12,3 +12,11 @@ def test_malformed_json_is_422_naming_body(anon):
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "malformed_json"
     assert "body" in response.json()["error"]["fields"]
+
+
+def test_a_nul_character_is_refused_not_a_server_error(anon, db):
+    response = anon.post("auth/token", {"username": "a\x00b", "password": "x"})
+    assert response.status_code == 422
+    assert response.json()["error"]["fields"] == {"username": "must not contain a NUL character"}
+    query = anon.get("obligations", {"event": "death\x00", "date": "2025-01-01"})
+    assert query.status_code == 422 and "event" in query.json()["error"]["fields"]

@@ -105,6 +105,7 @@ class Declaration(models.Model):
 
     class Kind(models.TextChoices):
         DECLARED = "declared", _("Declared by the unit")
+        # xgettext:no-python-format
         ASSESSED = "assessed", _("Assessed at 110% of the previous month (SIL Art. 62)")
 
     class Status(models.TextChoices):

@@ -5,4 +5,5 @@ from shebao.web import views
 app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("healthz", views.health, name="health"),
 ]

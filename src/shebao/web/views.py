@@ -1,7 +1,24 @@
+from django.db import connection
+from django.http import JsonResponse
 from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
 from shebao.policy.registry import all_regions
 
 
+@require_safe
 def home(request):
     return render(request, "web/home.html", {"regions": all_regions()})
+
+
+@never_cache
+@require_safe
+def health(request):
+    """For load balancers and monitoring: 200 while the database answers, 503 otherwise."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception:  # any database failure means "not ready", whatever its class
+        return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
+    return JsonResponse({"status": "ok", "database": "up"})

@@ -1,0 +1,380 @@
+"""The demo agency: sample staff, public users, units, persons and employments.
+
+``make run`` builds it into an empty database so that every screen and endpoint has
+something to show. It is built only through the services, exactly as a clerk would enter
+it, so it passes the same checks and leaves the same audit trail as real work. Dates are
+relative to ``clock.today()``: the statutory deadlines it shows stay current whenever it
+is built. Each step runs with the clock set to the day it happened, in date order.
+
+It refuses to run under production settings: demo logins share one known password.
+"""
+
+import dataclasses
+import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+from stdnum.cn import ric, uscc
+
+from shebao.accounts.domain import ROLE_NAMES
+from shebao.accounts.services import user_create
+from shebao.core import clock
+from shebao.policy.registry import get_pack
+from shebao.registry import services as registry
+from shebao.registry.models import Person, Unit
+
+DEMO_PASSWORD = "demo"
+
+# (user name, role): staff first, then the two public users.
+STAFF_LOGINS = (
+    ("admin", "admin"),
+    ("clerk", "clerk"),
+    ("clerk2", "clerk"),
+    ("auditor", "auditor"),
+    ("finance", "finance"),
+    ("finance2", "finance"),
+    ("supervisor", "supervisor"),
+)
+PUBLIC_LOGINS = (
+    ("zhangwei", "person"),
+    ("hr", "unit_rep"),
+)
+ALLOWED_ENVS = ("demo", "test")
+
+
+class DemoRefused(Exception):
+    """The demo cannot be built here (production settings, or a database in use)."""
+
+
+@dataclasses.dataclass
+class DemoSummary:
+    region: str
+    users: list[str]
+    units: int
+    persons: int
+    employments: int
+
+
+def ensure_allowed() -> None:
+    """Refuse under anything but demo or test settings: demo logins must never exist in
+    production, where their one known password would open the agency's records."""
+    if settings.SHEBAO_ENV not in ALLOWED_ENVS:
+        raise DemoRefused(
+            _(
+                "Refusing to build the demo agency under SHEBAO_ENV=%(env)s: demo logins "
+                "with a known password must never exist in production."
+            )
+            % {"env": settings.SHEBAO_ENV}
+        )
+
+
+def database_is_empty() -> bool:
+    return not (
+        get_user_model().objects.exists() or Unit.objects.exists() or Person.objects.exists()
+    )
+
+
+def demo_region() -> str:
+    """The region the demo agency serves: the default pack's first region."""
+    regions = get_pack().regions
+    if not regions:
+        raise DemoRefused(_("The default policy pack defines no region."))
+    return next(iter(regions))
+
+
+# --- sample identifiers -------------------------------------------------------------
+
+
+def citizen_id(area: str, birth: datetime.date, sequence: int) -> str:
+    """A GB 11643 number: area, birth date, sequence (odd for men), check character."""
+    body = f"{area}{birth:%Y%m%d}{sequence:03d}"
+    # calc_check_digit reads all but the last character, so it wants a placeholder.
+    return body + ric.calc_check_digit(body + "0")
+
+
+_ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def _organisation_code(base: str) -> str:
+    """Eight characters plus the GB 11714 check character (digits 9-17 of a USCC).
+    GB 11714 counts a letter as its place in the alphabet plus 9 (A = 10, Z = 35)."""
+    total = sum(int(c, 36) * w for c, w in zip(base, _ORG_WEIGHTS, strict=True))
+    check = 11 - total % 11
+    return base + {10: "X", 11: "0"}.get(check, str(check))
+
+
+def unit_code(area: str, organisation: str) -> str:
+    """A GB 32100 code: registered by market regulation (9), an enterprise (1)."""
+    body = f"91{area}{_organisation_code(organisation)}"
+    return body + uscc.calc_check_digit(body)
+
+
+# --- the sample agency ---------------------------------------------------------------
+
+# key: (name, area of registration, organisation code base)
+UNITS = {
+    "huaxin": ("北京华信科技有限公司", "110108", "MA01H7X2"),
+    "changcheng": ("北京长城建筑工程有限公司", "110106", "MA02C3K8"),
+    "qinghe": ("北京青禾餐饮管理有限公司", "110105", "MA03Q9N4"),
+    "xingchen": ("北京星辰文化传媒有限公司", "110101", "MA04X5P1"),
+    "yunshan": ("北京云杉物流有限公司", "110112", "MA05Y2R6"),
+    "hengtai": ("北京恒泰医疗器械有限公司", "110102", "MA06H8T3"),
+}
+
+# key: (name, area of the ID number, birth date, sequence); an odd sequence is a man.
+CITIZENS = {
+    "zhangwei": ("张伟", "110105", datetime.date(1988, 3, 12), 31),
+    "wangfang": ("王芳", "110102", datetime.date(1991, 7, 24), 42),
+    "lina": ("李娜", "310104", datetime.date(1985, 11, 2), 18),
+    "liuyang": ("刘洋", "440305", datetime.date(1993, 1, 30), 57),
+    "chenjing": ("陈静", "120101", datetime.date(1979, 5, 16), 26),
+    "yanglei": ("杨磊", "120103", datetime.date(1982, 9, 8), 73),
+    "zhaomin": ("赵敏", "370202", datetime.date(1996, 12, 19), 84),
+    "huangyong": ("黄勇", "110108", datetime.date(1970, 4, 5), 11),
+    "zhoujie": ("周杰", "110101", datetime.date(1990, 6, 27), 95),
+    "wuxia": ("吴霞", "110105", datetime.date(1969, 10, 14), 22),
+    "xuming": ("徐明", "320106", datetime.date(1987, 2, 3), 39),
+    "sunli": ("孙丽", "110106", datetime.date(1994, 8, 21), 64),
+    "machao": ("马超", "620102", datetime.date(1984, 3, 9), 15),
+    "zhuting": ("朱婷", "330106", datetime.date(1998, 1, 11), 48),
+    "hubin": ("胡斌", "110105", datetime.date(1975, 7, 1), 53),
+    "guoying": ("郭颖", "210102", datetime.date(1992, 5, 30), 6),
+    "hejun": ("何军", "310104", datetime.date(1981, 11, 23), 77),
+    "linhui": ("林慧", "350102", datetime.date(1989, 9, 17), 80),
+    "gaofeng": ("高峰", "110108", datetime.date(1999, 2, 14), 91),
+}
+
+# key: (name, passport number, nationality, birth date, sex)
+FOREIGNERS = {
+    "becker": ("Thomas Becker", "C4HJ2KL71", "DEU", datetime.date(1983, 8, 6), "M"),
+}
+
+# (person, monthly wage) hired by each unit at its start.
+HUAXIN_STAFF = (
+    ("zhangwei", "18500.00"),
+    ("wangfang", "9200.00"),
+    ("lina", "13800.00"),
+    ("liuyang", "10400.00"),
+    ("chenjing", "7800.00"),
+    ("yanglei", "15600.00"),
+    ("zhaomin", "6500.00"),
+)
+CHANGCHENG_STAFF = (
+    ("huangyong", "9800.00"),
+    ("zhoujie", "7600.00"),
+    ("wuxia", "6900.00"),
+    ("xuming", "12500.00"),
+)
+XINGCHEN_REJECTION = "营业执照复印件无法辨认，请提交清晰的复印件后重新申请。"
+
+
+def build(*, if_empty: bool = False) -> DemoSummary | None:
+    """Build the demo agency into this database, all or nothing.
+
+    Refuses under production settings, and on a database that already holds users,
+    units or persons (``if_empty=True`` returns None there instead of refusing).
+    """
+    ensure_allowed()
+    if not database_is_empty():
+        if if_empty:
+            return None
+        raise DemoRefused(
+            _("The database already holds data: the demo agency is built only into an empty one.")
+        )
+    with transaction.atomic():
+        return _Builder(today=clock.today()).run()
+
+
+class _Builder:
+    def __init__(self, *, today: datetime.date):
+        self.today = today
+        self.region = demo_region()
+        self.users = {}
+        self.units = {}
+        self.persons = {}
+        self.employments = []
+
+    def day(self, days_ago: int) -> datetime.date:
+        return self.today - datetime.timedelta(days=days_ago)
+
+    def on(self, days_ago: int):
+        return clock.frozen(self.day(days_ago))
+
+    def run(self) -> DemoSummary:
+        # Strictly in date order, so that the audit trail reads as the days went by.
+        with self.on(430):
+            self.create_users()
+        clerk, clerk2 = self.users["clerk"], self.users["clerk2"]
+
+        # Huaxin: registered on time long ago; the hr login represents it.
+        with self.on(412):
+            self.register_unit("huaxin", established_days_ago=420, actor=clerk)
+        with self.on(407):
+            registry.unit_registration_approve(actor=clerk2, unit_id=self.units["huaxin"].pk)
+            registry.unit_representative_add(
+                actor=clerk, unit_id=self.units["huaxin"].pk, user=self.users["hr"]
+            )
+        with self.on(398):
+            for key, wage in HUAXIN_STAFF:
+                self.register_citizen(key, actor=clerk)
+                self.employ(key, "huaxin", started_days_ago=400, wage=wage, actor=clerk)
+        with self.on(380):
+            registry.person_link_user(
+                actor=clerk, person_id=self.persons["zhangwei"].pk, user=self.users["zhangwei"]
+            )
+
+        # Changcheng: registered on time.
+        with self.on(295):
+            self.register_unit("changcheng", established_days_ago=300, actor=clerk)
+        with self.on(290):
+            registry.unit_registration_approve(actor=clerk2, unit_id=self.units["changcheng"].pk)
+        with self.on(285):
+            for key, wage in CHANGCHENG_STAFF:
+                self.register_citizen(key, actor=clerk)
+                self.employ(key, "changcheng", started_days_ago=288, wage=wage, actor=clerk)
+
+        # A foreign national, identified by passport and nationality; the wage is above
+        # the base cap, so contributions are computed on the cap.
+        with self.on(200):
+            self.register_foreigner("becker", actor=clerk)
+            self.employ("becker", "huaxin", started_days_ago=205, wage="42000.00", actor=clerk)
+
+        # Qinghe: applied after the 30 days of SIL Art. 57 had run out (registered late).
+        with self.on(100):
+            self.register_unit("qinghe", established_days_ago=150, actor=clerk)
+        with self.on(96):
+            registry.unit_registration_approve(actor=clerk, unit_id=self.units["qinghe"].pk)
+        with self.on(90):
+            for key, wage in (("sunli", "5200.00"), ("machao", "4800.00")):
+                self.register_citizen(key, actor=clerk)
+                self.employ(key, "qinghe", started_days_ago=94, wage=wage, actor=clerk)
+
+        # A job change: resigned from Huaxin, then hired by Changcheng.
+        with self.on(58):
+            self.end("liuyang", "huaxin", ended_days_ago=60, reason="resignation", actor=clerk)
+        with self.on(40):
+            self.employ("liuyang", "changcheng", started_days_ago=45, wage="11200.00", actor=clerk)
+
+        # Registered late: employed 80 days ago, reported only 30 days ago (SIL Art. 58).
+        with self.on(30):
+            self.register_citizen("zhuting", actor=clerk)
+            self.employ("zhuting", "changcheng", started_days_ago=80, wage="8800.00", actor=clerk)
+
+        # Hengtai applied 25 days ago: the agency's 15 days to decide have run out.
+        with self.on(25):
+            self.register_unit("hengtai", established_days_ago=50, actor=clerk)
+            self.register_citizen("hubin", actor=clerk)
+            self.employ("hubin", "qinghe", started_days_ago=70, wage="6100.00", actor=clerk)
+
+        # Xingchen applied in time, and the application was rejected.
+        with self.on(22):
+            self.register_unit("xingchen", established_days_ago=40, actor=clerk)
+
+        # A person registered on their own, with no employment yet.
+        with self.on(20):
+            self.register_citizen("guoying", actor=clerk)
+
+        with self.on(15):
+            registry.unit_registration_reject(
+                actor=clerk2, unit_id=self.units["xingchen"].pk, reason=XINGCHEN_REJECTION
+            )
+
+        # A fixed-term contract ran out; the end was reported after the 15 days of Art. 50.
+        with self.on(10):
+            self.end("yanglei", "huaxin", ended_days_ago=30, reason="contract_expiry", actor=clerk)
+
+        # Yunshan: a recent application, awaiting the agency's decision.
+        with self.on(4):
+            self.register_unit("yunshan", established_days_ago=12, actor=clerk)
+
+        # Recent hires, registered within the 30 days; one wage is under the base floor.
+        with self.on(3):
+            for key, wage in (("hejun", "15800.00"), ("linhui", "7300.00"), ("gaofeng", "3900.00")):
+                self.register_citizen(key, actor=clerk)
+                self.employ(key, "changcheng", started_days_ago=8, wage=wage, actor=clerk)
+
+        return DemoSummary(
+            region=self.region,
+            users=list(self.users),
+            units=len(self.units),
+            persons=len(self.persons),
+            employments=len(self.employments),
+        )
+
+    # Each helper is one service call with the demo's data.
+
+    def create_users(self):
+        for username, role in STAFF_LOGINS + PUBLIC_LOGINS:
+            self.users[username] = user_create(
+                actor=self.users.get("admin"),
+                username=username,
+                password=DEMO_PASSWORD,
+                role=role,
+                email=f"{username}@demo.shebao.invalid",
+            )
+
+    def register_unit(self, key, *, established_days_ago, actor):
+        name, area, organisation = UNITS[key]
+        self.units[key] = registry.unit_register(
+            actor=actor,
+            uscc=unit_code(area, organisation),
+            name=name,
+            established_on=self.day(established_days_ago),
+            region=self.region,
+            received_on=clock.today(),
+        )
+
+    def register_citizen(self, key, *, actor):
+        name, area, birth, sequence = CITIZENS[key]
+        self.persons[key] = registry.person_register(
+            actor=actor, name=name, citizen_id=citizen_id(area, birth, sequence)
+        )
+
+    def register_foreigner(self, key, *, actor):
+        name, passport_no, nationality, birth, sex = FOREIGNERS[key]
+        self.persons[key] = registry.person_register(
+            actor=actor,
+            name=name,
+            passport_no=passport_no,
+            nationality=nationality,
+            birth_date=birth,
+            sex=sex,
+        )
+
+    def employ(self, person_key, unit_key, *, started_days_ago, wage, actor):
+        employment = registry.employment_register(
+            actor=actor,
+            unit_id=self.units[unit_key].pk,
+            person_id=self.persons[person_key].pk,
+            started_on=self.day(started_days_ago),
+            monthly_wage=Decimal(wage),
+            registered_on=clock.today(),
+        )
+        self.employments.append((person_key, unit_key, employment))
+        return employment
+
+    def end(self, person_key, unit_key, *, ended_days_ago, reason, actor):
+        employment = next(
+            e for p, u, e in reversed(self.employments) if (p, u) == (person_key, unit_key)
+        )
+        registry.employment_end(
+            actor=actor,
+            employment_id=employment.pk,
+            ended_on=self.day(ended_days_ago),
+            reason=reason,
+        )
+
+
+def logins_text() -> str:
+    """The demo logins, as ``make run`` prints them."""
+    lines = [f"Demo logins (password for every one: {DEMO_PASSWORD}):"]
+    with translation.override("en"):
+        for username, role in STAFF_LOGINS:
+            lines.append(f"  {username:<11} {ROLE_NAMES[role]!s:<20} staff: /admin/ and the API")
+        for username, role in PUBLIC_LOGINS:
+            lines.append(f"  {username:<11} {ROLE_NAMES[role]!s:<20} public: the API")
+    return "\n".join(lines)

@@ -1,0 +1,230 @@
+"""The demo agency that ``make run`` builds, and ``shebao serve`` that builds and serves it."""
+
+import datetime
+import io
+import socket
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import override_settings
+from stdnum.cn import ric, uscc
+
+from shebao import demo
+from shebao.accounts.models import User
+from shebao.core import clock
+from shebao.registry.models import Employment, Person, Unit, UnitRepresentative
+
+STAFF = {"admin", "clerk", "clerk2", "auditor", "finance", "finance2", "supervisor"}
+
+
+def days_ago(n):
+    return clock.today() - datetime.timedelta(days=n)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Argon2 is deliberately slow; nine demo users per build add up to seconds per test.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def built(db):
+    return demo.build()
+
+
+def test_every_demo_login_works_with_its_role(built):
+    roles = dict(User.objects.values_list("username", "role"))
+    assert roles == {
+        "admin": "admin",
+        "clerk": "clerk",
+        "clerk2": "clerk",
+        "auditor": "auditor",
+        "finance": "finance",
+        "finance2": "finance",
+        "supervisor": "supervisor",
+        "zhangwei": "person",
+        "hr": "unit_rep",
+    }
+    for username in roles:
+        user = authenticate(username=username, password="demo")
+        assert user is not None, username
+        # Staff may open the admin site; the two public users may not.
+        assert user.is_staff == (username in STAFF)
+    assert User.objects.get(username="admin").is_superuser
+    assert sorted(built.users) == sorted(roles)
+
+
+def test_units_in_every_registration_state(built):
+    units = {u.name: u for u in Unit.objects.all()}
+    assert built.units == len(units) == 6
+    statuses = sorted(u.status for u in units.values())
+    assert statuses == ["pending", "pending", "registered", "registered", "registered", "rejected"]
+    assert all(uscc.is_valid(u.uscc) for u in units.values())
+    assert {u.region for u in units.values()} == {built.region}
+
+    late = [u for u in units.values() if u.registration_late]
+    assert [u.name for u in late] == ["北京青禾餐饮管理有限公司"]
+    assert late[0].status == "registered"
+    assert late[0].registration_received_on > late[0].registration_due_on
+
+    rejected = units["北京星辰文化传媒有限公司"]
+    assert rejected.status == "rejected" and "营业执照" in rejected.rejection_reason
+
+    registered = [u for u in units.values() if u.status == "registered"]
+    assert all(u.certificate_no and u.registered_on <= clock.today() for u in registered)
+    # Dates follow the clock: one pending decision is overdue, the other still running.
+    pending = sorted(
+        (u for u in units.values() if u.status == "pending"), key=lambda u: u.decision_due_on
+    )
+    assert pending[0].decision_due_on < clock.today() < pending[1].decision_due_on
+
+
+def test_persons_have_valid_identifiers_and_one_foreign_national(built):
+    persons = list(Person.objects.all())
+    assert built.persons == len(persons) == 20
+    citizens = [p for p in persons if p.citizen_id]
+    assert len(citizens) == 19
+    for person in citizens:
+        assert ric.is_valid(person.citizen_id), person.citizen_id
+        assert person.birth_date == ric.get_birth_date(person.citizen_id)
+    (foreigner,) = [p for p in persons if not p.citizen_id]
+    assert (foreigner.passport_no, foreigner.nationality) == ("C4HJ2KL71", "DEU")
+
+    zhangwei = Person.objects.get(user__username="zhangwei")
+    assert zhangwei.name == "张伟" and zhangwei.sex == "M"
+    representation = UnitRepresentative.objects.get(user__username="hr")
+    assert representation.unit.status == "registered"
+    assert zhangwei.employments.get().unit == representation.unit
+
+
+def test_employments_open_ended_and_registered_late(built):
+    employments = list(Employment.objects.select_related("person", "unit"))
+    assert built.employments == len(employments) == 20
+    assert all(e.unit.status == "registered" for e in employments)
+
+    ended = sorted((e for e in employments if e.status == "ended"), key=lambda e: e.ended_on)
+    assert [(e.person.name, e.end_reason, e.ended_on) for e in ended] == [
+        ("刘洋", "resignation", days_ago(60)),
+        ("杨磊", "contract_expiry", days_ago(30)),
+    ]
+    # The second end was reported after its 15 days (SIL Art. 50).
+    assert ended[1].end_reported_on > ended[1].end_report_due_on
+
+    late = sorted(e.person.name for e in employments if e.late)
+    assert late == ["朱婷", "胡斌"]
+    assert all(e.registered_on > e.registration_due_on for e in employments if e.late)
+    # The job change: 刘洋 left one unit and is now open at another.
+    liu = [e for e in employments if e.person.name == "刘洋"]
+    assert sorted(e.status for e in liu) == ["ended", "open"]
+    assert len({e.unit_id for e in liu}) == 2
+
+
+def test_the_demo_is_built_against_todays_clock(db):
+    day = datetime.date(2026, 3, 2)
+    with clock.frozen(day):
+        demo.build()
+    huaxin = Unit.objects.get(name="北京华信科技有限公司")
+    assert huaxin.established_on == day - datetime.timedelta(days=420)
+
+
+def test_the_demo_leaves_an_intact_audit_trail(built):
+    from shebao.audit.models import AuditEvent
+
+    actions = set(AuditEvent.objects.values_list("action", flat=True))
+    assert {"user.created", "unit.registration_approved", "employment.ended"} <= actions
+    # Built in date order: the trail never goes back in time.
+    times = list(AuditEvent.objects.order_by("sequence").values_list("occurred_at", flat=True))
+    assert times == sorted(times)
+
+
+def test_a_second_build_is_refused_and_if_empty_skips(built):
+    with pytest.raises(demo.DemoRefused):
+        demo.build()
+    assert demo.build(if_empty=True) is None
+    assert User.objects.count() == 9
+    out = io.StringIO()
+    call_command("demo", "--if-empty", stdout=out)
+    assert "already holds data" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_demo_is_refused_under_production_settings():
+    with override_settings(SHEBAO_ENV="production"):
+        with pytest.raises(demo.DemoRefused, match="SHEBAO_ENV=production"):
+            demo.build()
+        with pytest.raises(demo.DemoRefused):
+            demo.build(if_empty=True)
+        with pytest.raises(CommandError, match="SHEBAO_ENV=production"):
+            call_command("demo")
+    assert not User.objects.exists()
+    assert not Unit.objects.exists()
+
+
+# shebao serve -------------------------------------------------------------------------
+
+
+def _free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def exec_calls(monkeypatch):
+    """Record what would have replaced the process, instead of becoming gunicorn."""
+    from shebao.core.management.commands import serve
+
+    calls = []
+    monkeypatch.setattr(serve, "replace_process", lambda argv, env: calls.append((argv, env)))
+    return calls
+
+
+def test_serve_builds_the_demo_collects_static_and_execs_gunicorn(db, tmp_path, exec_calls):
+    port = _free_port()
+    out = io.StringIO()
+    with override_settings(SHEBAO_ENV="demo", STATIC_ROOT=tmp_path / "static"):
+        call_command("serve", "--port", str(port), stdout=out)
+
+    printed = out.getvalue()
+    assert f"http://127.0.0.1:{port}/" in printed
+    assert f"http://127.0.0.1:{port}/api/v1/docs" in printed
+    for username in ("admin", "clerk", "clerk2", "auditor", "finance", "supervisor", "zhangwei"):
+        assert username in printed
+    assert "password for every one: demo" in printed
+    assert User.objects.filter(username="hr", role="unit_rep").exists()
+    assert (tmp_path / "static" / "web" / "shebao.css").exists()
+
+    ((argv, env),) = exec_calls
+    assert argv[1:4] == ["-m", "gunicorn", "shebao.wsgi:application"]
+    assert argv[argv.index("--bind") + 1] == f"127.0.0.1:{port}"
+    assert argv[argv.index("--workers") + 1] == "2"
+    assert env["SHEBAO_ENV"] == "demo"
+
+
+def test_serve_under_production_builds_no_demo_and_prints_no_logins(db, tmp_path, exec_calls):
+    out = io.StringIO()
+    with override_settings(SHEBAO_ENV="production", STATIC_ROOT=tmp_path / "static"):
+        call_command("serve", "--port", str(_free_port()), stdout=out)
+    assert not User.objects.exists()
+    printed = out.getvalue()
+    assert "Demo logins" not in printed and "password" not in printed
+    assert "Demo agency built" not in printed
+    assert len(exec_calls) == 1
+
+
+def test_serve_refuses_a_port_in_use_before_touching_anything(exec_calls):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(CommandError, match=f"127.0.0.1:{port}"):
+            call_command("serve", "--port", str(port))
+    assert exec_calls == []
+
+
+@pytest.mark.parametrize("port", ["0", "70000"])
+def test_serve_refuses_an_impossible_port(port, exec_calls):
+    with pytest.raises(CommandError, match="--port"):
+        call_command("serve", "--port", port)
