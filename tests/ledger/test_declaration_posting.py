@@ -146,4 +146,6 @@ def test_work_injury_rate_follows_the_units_industry_class(staff, unit_with_staf
     unit.refresh_from_db()
     rate = contributions.work_injury_class(8, datetime.date(2025, 3, 1), "cn-bj").rate
     declaration = post(staff, unit, "2025-03", [(1, citizen_id(11), "8000.00")])
-    assert declaration.totals_by_type["work_injury"][0] == f"{(D('8000') * rate).quantize(D('0.01'))}"
+    assert (
+        declaration.totals_by_type["work_injury"][0] == f"{(D('8000') * rate).quantize(D('0.01'))}"
+    )

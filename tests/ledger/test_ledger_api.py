@@ -14,8 +14,10 @@ def clerk(api_as):
 
 
 def declare(client, unit, period="2025-03", lines=None, **extra):
-    lines = lines or [{"citizen_id": citizen_id(11), "wage": "8000.00"},
-                      {"citizen_id": citizen_id(13), "wage": "5000.00"}]
+    lines = lines or [
+        {"citizen_id": citizen_id(11), "wage": "8000.00"},
+        {"citizen_id": citizen_id(13), "wage": "5000.00"},
+    ]
     return client.post(f"units/{unit.pk}/declarations", {"period": period, "lines": lines, **extra})
 
 
@@ -29,23 +31,40 @@ def test_declaration_through_the_api(clerk, unit_with_staff):
     assert first["base"] == "8000.00"
     pension = next(p for p in first["premiums"] if p["insurance_type"] == "pension")
     assert pension == {"insurance_type": "pension", "unit": "1280.00", "personal": "640.00"}
-    line_sum = sum(Decimal(p["unit"]) + Decimal(p["personal"])
-                   for line in body["lines"] for p in line["premiums"])
+    line_sum = sum(
+        Decimal(p["unit"]) + Decimal(p["personal"])
+        for line in body["lines"]
+        for p in line["premiums"]
+    )
     assert Decimal(body["total_due"]) == line_sum
-    assert Decimal(body["total_due"]) == Decimal(body["unit_total"]) + Decimal(body["personal_total"])
+    assert Decimal(body["total_due"]) == Decimal(body["unit_total"]) + Decimal(
+        body["personal_total"]
+    )
     assert "*" in first["citizen_id"]
 
 
 def test_bad_lines_name_line_and_field_and_post_nothing(clerk, unit_with_staff):
     unit, _people = unit_with_staff
-    response = declare(clerk, unit, lines=[{"citizen_id": citizen_id(11), "wage": "8000"},
-                                           {"citizen_id": "123", "wage": "8000"}])
+    response = declare(
+        clerk,
+        unit,
+        lines=[
+            {"citizen_id": citizen_id(11), "wage": "8000"},
+            {"citizen_id": "123", "wage": "8000"},
+        ],
+    )
     assert response.status_code == 422
     assert list(response.json()["error"]["fields"]) == ["lines.2.citizen_id"]
     assert clerk.get(f"units/{unit.pk}/declarations").json()["count"] == 0
-    partial = declare(clerk, unit, lines=[{"citizen_id": citizen_id(11), "wage": "8000"},
-                                          {"citizen_id": "123", "wage": "8000"}],
-                      good_rows_only=True)
+    partial = declare(
+        clerk,
+        unit,
+        lines=[
+            {"citizen_id": citizen_id(11), "wage": "8000"},
+            {"citizen_id": "123", "wage": "8000"},
+        ],
+        good_rows_only=True,
+    )
     assert partial.status_code == 201 and partial.json()["line_count"] == 1
     assert partial.json()["errors"][0]["line"] == 2
 
@@ -66,7 +85,8 @@ def test_upload_csv(clerk, unit_with_staff):
     response = clerk.client.post(
         f"/api/v1/units/{unit.pk}/declarations/upload",
         {"period": "2025-04", "file": SimpleUploadedFile("wages.txt", data)},
-        headers=clerk.headers)
+        headers=clerk.headers,
+    )
     assert response.status_code == 201, response.json()
     assert response.json()["line_count"] == 2
 
