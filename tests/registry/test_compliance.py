@@ -230,7 +230,9 @@ def test_task_records_a_run(scene):
     assert len(run.findings["employments"]) == 2
 
 
-@pytest.mark.django_db
+# The worker closes and reopens database connections as a real one does, which only a
+# test outside a wrapping transaction survives.
+@pytest.mark.django_db(transaction=True)
 def test_task_runs_from_the_queue(scene):
     compliance_scan.enqueue()
     assert not ComplianceRun.objects.exists()
