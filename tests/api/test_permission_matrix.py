@@ -127,6 +127,13 @@ ENDPOINTS = [
     ("get", "/declarations/{declaration}", "declaration.view", "declaration", None),
     (
         "post",
+        "/declaration-assessments",
+        "declaration.assess",
+        None,
+        lambda w: {"period": "2025-09"},
+    ),
+    (
+        "post",
         "/units/{unit}/payments",
         "payment.create",
         "unit",

@@ -149,3 +149,25 @@ def test_work_injury_rate_follows_the_units_industry_class(staff, unit_with_staf
     assert (
         declaration.totals_by_type["work_injury"][0] == f"{(D('8000') * rate).quantize(D('0.01'))}"
     )
+
+
+def test_an_undeclared_month_is_assessed_at_110_percent_and_replaced_on_declaring(
+    staff, unit_with_staff
+):
+    unit, people = unit_with_staff
+    march = post(staff, unit, "2025-03", [(1, citizen_id(11), "8000.00")])
+    assessed = services.declarations_assess(actor=staff, period="2025-04")
+    assert len(assessed) == 1
+    expected = sum(
+        (D(u) * D("1.1")).quantize(D("0.01")) + (D(p) * D("1.1")).quantize(D("0.01"))
+        for u, p in march.totals_by_type.values()
+    )
+    assert assessed[0].total_due == expected and assessed[0].kind == "assessed"
+    # Assessing again finds nothing new; declaring the month replaces the assessment.
+    assert services.declarations_assess(actor=staff, period="2025-04") == []
+    april = post(staff, unit, "2025-04", [(1, citizen_id(11), "8000.00")])
+    assert april.replaces_id == assessed[0].pk
+    receivable = Account.objects.get(code=f"U{unit.pk}:receivable")
+    assert receivable.balance == march.total_due + april.total_due
+    assert individual_balance(people[0]) == D("1280.00")
+    assert ledger_check()[1] == []

@@ -113,6 +113,17 @@ def test_employment_findings_with_months_and_bases(scene):
     normal = found[scene["normal"].pk]
     assert normal["months"] == ["2025-01", "2025-02", "2025-03"]
     assert [group["base"] for group in normal["bases"]] == ["9000.00"]
+    # The premium is what three declarations of 9,000.00 would have been (SIL Art. 58).
+    from shebao.policy.contributions import rates_on
+
+    rates = rates_on(D(2025, 1, 1), "cn-bj")
+    month = sum(
+        (Decimal("9000") * u).quantize(Decimal("0.01"))
+        + (Decimal("9000") * p).quantize(Decimal("0.01"))
+        for u, p in rates.values()
+    )
+    assert normal["assessed_premium"]["total"] == f"{3 * month:.2f}"
+    assert [m["month"] for m in normal["assessed_premium"]["by_month"]] == normal["months"]
 
 
 @pytest.mark.django_db

@@ -53,6 +53,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # contributions and accounts
     "declaration.create": FRONT_DESK | {UNIT_REP},
     "declaration.view": ANY_STAFF | {UNIT_REP},
+    "declaration.assess": frozenset({FINANCE, SUPERVISOR, ADMIN}),
     "payment.create": frozenset({FINANCE, SUPERVISOR, ADMIN}),
     "payment.view": ANY_STAFF | {UNIT_REP},
     "interest.credit": frozenset({FINANCE, SUPERVISOR, ADMIN}),

@@ -209,6 +209,28 @@ def declaration_detail(request, declaration_id: int):
     return _declaration(declaration)
 
 
+class AssessmentIn(Schema):
+    period: str
+
+
+@router.post(
+    "/declaration-assessments",
+    response={201: dict},
+    summary="Assess units that did not declare a month (110% of the previous, SIL Art. 62)",
+)
+def declaration_assessments(request, payload: AssessmentIn):
+    user = require(request, "declaration.assess")
+    assessed = services.declarations_assess(actor=user, period=payload.period)
+    return Status(
+        201,
+        {
+            "period": payload.period,
+            "items": [_declaration(d, with_lines=False) for d in assessed],
+            "count": len(assessed),
+        },
+    )
+
+
 # Payments and arrears ------------------------------------------------------------------
 
 

@@ -264,3 +264,52 @@ def unit_statement(unit, *, as_of: datetime.date) -> dict:
         "paid_total": money_sum(Payment.objects.filter(unit=unit)),
         "arrears": unit_arrears(unit, as_of=as_of),
     }
+
+
+def assessed_premium(
+    *, region: str, industry_class: int | None, wage: Decimal, months: list[str]
+) -> dict:
+    """The premium the agency assesses for an employee the unit did not register in time
+    (SIL Art. 58 para 1): each month's declared wage, clamped to that month's limits, at
+    that month's rates, exactly as a declaration would have computed it."""
+    from shebao.policy import registry as policy_registry
+
+    region_data = policy_registry.region(region)
+    policy = contributions.contribution_policy(region)
+    to_account = frozenset(
+        code for code, kind in policy.insurance_types.items() if kind.personal_part_to_account
+    )
+    by_month, totals = [], defaultdict(lambda: [ZERO, ZERO])
+    for month in months:
+        year, number = domain.parse_period(month)
+        floor, cap = region_data.base_limits(year, number)
+        line = domain.declaration_line(
+            person_id=0,
+            wage=wage,
+            floor=floor,
+            cap=cap,
+            to_account=to_account,
+            rates=contributions.rates_on(
+                domain.period_start(month), region, work_injury_class=industry_class
+            ),
+        )
+        for part in line.parts:
+            totals[part.insurance_type][0] += part.unit_amount
+            totals[part.insurance_type][1] += part.personal_amount
+        by_month.append(
+            {
+                "month": month,
+                "base": line.base,
+                "unit": line.unit_total,
+                "personal": line.personal_total,
+            }
+        )
+    unit_total = sum((m["unit"] for m in by_month), ZERO)
+    personal_total = sum((m["personal"] for m in by_month), ZERO)
+    return {
+        "months": by_month,
+        "by_type": {k: tuple(v) for k, v in totals.items()},
+        "unit_total": unit_total,
+        "personal_total": personal_total,
+        "total": unit_total + personal_total,
+    }

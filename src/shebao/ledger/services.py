@@ -398,6 +398,106 @@ def declarations_post(*, actor, declarations, source: str = "api") -> list[Decla
     return saved
 
 
+def declarations_assess(*, actor, period: str) -> list[Declaration]:
+    """Assess every registered unit that has not declared ``period`` once its due date
+    has passed: 110% of its previous month (SIL Art. 62; the factor is policy data).
+
+    The assessment is a declaration of its own kind, so the unit's later declaration of
+    the month replaces it through the same reversal as any re-declaration.
+    """
+    try:
+        year, month = domain.parse_period(period)
+    except ValueError as exc:
+        raise InvalidInput(fields={"period": str(exc)}) from None
+    previous = domain.previous_period(period)
+    today = clock.today()
+    now = clock.now()
+    actor_id = actor.pk if actor is not None and actor.pk else None
+    assessed = []
+    with transaction.atomic():
+        # Units that declared the previous month and not this one, locked before assessing.
+        declared_before = Declaration.objects.filter(
+            period=previous, status=Declaration.Status.LIVE
+        ).values("unit_id")
+        declared_now = Declaration.objects.filter(
+            period=period, status=Declaration.Status.LIVE
+        ).values("unit_id")
+        candidates = (
+            Unit.objects.select_for_update()
+            .filter(status=Unit.Status.REGISTERED, pk__in=declared_before)
+            .exclude(pk__in=declared_now)
+            .order_by("pk")
+        )
+        for unit in candidates:
+            due_on = contributions.due_date(year, month, unit.region)
+            if due_on >= today:
+                continue
+            last = Declaration.objects.get(
+                unit=unit, period=previous, status=Declaration.Status.LIVE
+            )
+            rule = contributions.non_declaration_rule(due_on, unit.region)
+            totals = domain.scale_totals(
+                {kind: (Decimal(u), Decimal(p)) for kind, (u, p) in last.totals_by_type.items()},
+                rule.factor,
+            )
+            unit_total = sum((u for u, _p in totals.values()), Decimal(0))
+            personal_total = sum((p for _u, p in totals.values()), Decimal(0))
+            by_code = accounts.accounts_by_code(
+                [accounts.unit_receivable_code(unit.pk)]
+                + [accounts.pooled_code(kind) for kind in totals]
+            )
+            lines = [
+                (
+                    by_code[accounts.unit_receivable_code(unit.pk)],
+                    unit_total + personal_total,
+                    period,
+                )
+            ]
+            lines += [
+                (by_code[accounts.pooled_code(kind)], -(u + p), period)
+                for kind, (u, p) in totals.items()
+            ]
+            entry = entry_post(
+                actor=actor,
+                kind=JournalEntry.Kind.ASSESSMENT,
+                effective_on=due_on,
+                lines=lines,
+                unit=unit,
+                period=period,
+                audit=False,
+                memo=f"assessed {period}: {rule.factor} x {previous}",
+            )
+            assessed.append(
+                Declaration.objects.create(
+                    unit=unit,
+                    period=period,
+                    kind=Declaration.Kind.ASSESSED,
+                    due_on=due_on,
+                    unit_total=unit_total,
+                    personal_total=personal_total,
+                    total_due=unit_total + personal_total,
+                    totals_by_type=_money_pairs(totals),
+                    line_count=0,
+                    entry=entry,
+                    source="assessment",
+                    created_at=now,
+                    created_by_id=actor_id,
+                )
+            )
+        audit_record(
+            actor=actor,
+            action="ledger.undeclared_assessed",
+            target_type="ledger.declaration",
+            target_id="",
+            data={
+                "period": period,
+                "units": [d.unit_id for d in assessed],
+                "total": format_money(sum((d.total_due for d in assessed), Decimal(0))),
+            },
+        )
+    return assessed
+
+
 # Payments ----------------------------------------------------------------------------
 
 

@@ -324,6 +324,38 @@ def assessed_bases(region, wage, months: list[str]) -> tuple[list[dict], str]:
     return groups, overall
 
 
+def _assessed_premium(unit, wage, months: list[str]) -> dict | None:
+    """The premium payable for the unregistered months, or None where the pack lacks the
+    figures to compute it (the months and bases above still say what will be used)."""
+    from shebao.ledger.selectors import assessed_premium
+
+    if not months:
+        return None
+    try:
+        premium = assessed_premium(
+            region=unit.region, industry_class=unit.industry_class, wage=wage, months=months
+        )
+    except LookupError:
+        return None
+    return {
+        "total": format_money(premium["total"]),
+        "unit_part": format_money(premium["unit_total"]),
+        "personal_part": format_money(premium["personal_total"]),
+        "by_type": {
+            kind: {"unit": format_money(u), "personal": format_money(p)}
+            for kind, (u, p) in premium["by_type"].items()
+        },
+        "by_month": [
+            {
+                "month": m["month"],
+                "base": format_money(m["base"]),
+                "total": format_money(m["unit"] + m["personal"]),
+            }
+            for m in premium["months"]
+        ],
+    }
+
+
 def _employment_findings(as_of: datetime.date) -> list[dict]:
     late = (
         Employment.objects.filter(late=True, registered_on__lte=as_of)
@@ -335,6 +367,7 @@ def _employment_findings(as_of: datetime.date) -> list[dict]:
         unit, person = employment.unit, employment.person
         months = domain.unregistered_months(employment.started_on, employment.registered_on)
         bases, rule = assessed_bases(find_region(unit.region), employment.monthly_wage, months)
+        premium = _assessed_premium(unit, employment.monthly_wage, months)
         findings.append(
             {
                 "kind": EMPLOYEE_REGISTRATION_LATE,
@@ -356,6 +389,7 @@ def _employment_findings(as_of: datetime.date) -> list[dict]:
                 "months": months,
                 "bases": bases,
                 "base_rule": rule,
+                "assessed_premium": premium,
                 "consequence": _consequence(_pack_or_none(unit.region), "employee_unregistered"),
             }
         )

@@ -138,6 +138,7 @@ class Command(BaseCommand):
                         str(item["days_late"]),
                         _months_text(item["months"]),
                         bases,
+                        (item["assessed_premium"] or {}).get("total", "-"),
                     ]
                 )
             lines.append(_("Employees registered late"))
@@ -152,6 +153,7 @@ class Command(BaseCommand):
                 _("days"),
                 _("months"),
                 _("base"),
+                _("assessed premium"),
             ]
             lines += _table(headers, rows)
             rules = sorted({item["base_rule_text"] for item in findings["employments"]})
