@@ -96,8 +96,10 @@ def _declaration(declaration: Declaration, *, with_lines: bool = True, errors=()
     return body
 
 
-def _row_errors(errors, prefix: str) -> InvalidInput:
-    fields = {f"{prefix}{e.line}.{e.field}": e.reason for e in errors[:500]}
+def _row_errors(errors, prefix: str, *, offset: int = 0) -> InvalidInput:
+    """One field per bad line: ``lines.<index>.<field>`` (0-based like every JSON path the
+    API reports) for a JSON body, ``row <line>.<field>`` (the file's line) for an upload."""
+    fields = {f"{prefix}{e.line + offset}.{e.field}": e.reason for e in errors[:500]}
     return InvalidInput(
         _(
             "%(n)d line(s) have errors; nothing was posted. Correct them, or send "
@@ -133,9 +135,9 @@ def declaration_create(request, unit_id: int, payload: DeclarationIn):
     )
     errors = checked.errors
     if errors and not payload.good_rows_only:
-        raise _row_errors(errors, "lines.")
+        raise _row_errors(errors, "lines.", offset=-1)
     if not checked.lines:
-        raise _row_errors(errors, "lines.")
+        raise _row_errors(errors, "lines.", offset=-1)
     checked.errors = []
     declaration = services.declarations_post(actor=user, declarations=[checked], source="api")[0]
     return Status(201, _declaration(declaration, errors=errors))
