@@ -9,6 +9,7 @@ is built. Each step runs with the clock set to the day it happened, in date orde
 It refuses to run under production settings: demo logins share one known password.
 """
 
+import contextlib
 import dataclasses
 import datetime
 from decimal import Decimal
@@ -22,10 +23,15 @@ from stdnum.cn import ric, uscc
 
 from shebao.accounts.domain import ROLE_NAMES
 from shebao.accounts.services import user_create
+from shebao.clearance.demo import build_demo_cases
 from shebao.core import clock
+from shebao.ledger import declarations as ledger_declarations
+from shebao.ledger import domain as ledger_domain
+from shebao.ledger import services as ledger_services
+from shebao.policy.errors import NoPolicyValue
 from shebao.policy.registry import get_pack
 from shebao.registry import services as registry
-from shebao.registry.models import Person, Unit
+from shebao.registry.models import Employment, Person, Unit
 
 DEMO_PASSWORD = "demo"
 
@@ -57,6 +63,7 @@ class DemoSummary:
     units: int
     persons: int
     employments: int
+    cases: int = 0
 
 
 def ensure_allowed() -> None:
@@ -297,12 +304,83 @@ class _Builder:
                 self.register_citizen(key, actor=clerk)
                 self.employ(key, "changcheng", started_days_ago=8, wage=wage, actor=clerk)
 
+        # Clearance cases in every status, each step on its own day.
+        cases = build_demo_cases(
+            clerk=clerk,
+            auditor=self.users["auditor"],
+            finance=self.users["finance"],
+            finance2=self.users["finance2"],
+            supervisor=self.users["supervisor"],
+            region=self.region,
+        )
+
+        # Contributions, recorded today: every month each employee worked is declared;
+        # Huaxin and Changcheng paid each month on its due date but the latest, Qinghe
+        # only its first month (so it owes premiums and late fees); last year's interest.
+        with self.on(0):
+            self.declare_and_pay(finance=self.users["finance"])
+
         return DemoSummary(
             region=self.region,
             users=list(self.users),
-            units=len(self.units),
-            persons=len(self.persons),
-            employments=len(self.employments),
+            units=Unit.objects.count(),
+            persons=Person.objects.count(),
+            employments=Employment.objects.count(),
+            cases=len(cases),
+        )
+
+    def declare_and_pay(self, *, finance):
+        today = clock.today()
+        last_month = ledger_domain.previous_period(ledger_domain.period_of(today))
+        for key in ("huaxin", "changcheng", "qinghe"):
+            unit = self.units[key]
+            months = self.months_employed(unit, last_month)
+            checked = []
+            for period in months:
+                raw = [
+                    (n, e.person.citizen_id, e.monthly_wage)
+                    for n, e in enumerate(self.employments_in(unit, period), start=1)
+                    if e.person.citizen_id
+                ]
+                result = ledger_declarations.check_lines(unit, period, raw, today=today)
+                if result.lines:
+                    result.errors = []
+                    checked.append(result)
+            posted = ledger_services.declarations_post(
+                actor=self.users["hr"] if key == "huaxin" else self.users["clerk"],
+                declarations=checked,
+                source="api",
+            )
+            paid = posted[:-1] if key != "qinghe" else posted[:1]
+            for declaration in paid:
+                ledger_services.payment_record(
+                    actor=finance,
+                    unit_id=unit.pk,
+                    amount=declaration.total_due,
+                    paid_on=declaration.due_on,
+                    reference=f"DEMO-{unit.pk}-{declaration.period}",
+                )
+        # The pack may have no bookkeeping rate for last year yet: then nothing is credited.
+        with contextlib.suppress(NoPolicyValue):
+            ledger_services.interest_credit_year(actor=finance, year=today.year - 1)
+
+    def months_employed(self, unit, last_month: str) -> list[str]:
+        first = min(e.started_on for e in Employment.objects.filter(unit=unit))
+        months, period = [], ledger_domain.period_of(first)
+        while period <= last_month:
+            months.append(period)
+            year, month = ledger_domain.parse_period(period)
+            period = f"{year + month // 12:04d}-{month % 12 + 1:02d}"
+        return months
+
+    def employments_in(self, unit, period: str):
+        start = ledger_domain.period_start(period)
+        end = (start.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+        return (
+            Employment.objects.filter(unit=unit, started_on__lt=end)
+            .exclude(ended_on__lt=start)
+            .select_related("person")
+            .order_by("pk")
         )
 
     # Each helper is one service call with the demo's data.

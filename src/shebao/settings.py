@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "shebao.policy",
     "shebao.registry",
     "shebao.ledger",
+    "shebao.clearance",
     "shebao.documents",
     "shebao.inquiry",
     "shebao.web",

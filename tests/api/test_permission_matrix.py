@@ -20,6 +20,7 @@ from shebao.core import clock
 from shebao.ledger import declarations as ledger_declarations
 from shebao.ledger import services as ledger
 from shebao.registry import services as registry
+from tests.clearance.matrix import CLEARANCE_ENDPOINTS, build_clearance_records
 
 ROLES = [None, "person", "unit_rep", "clerk", "auditor", "finance", "supervisor", "admin"]
 serial = itertools.count(500)
@@ -148,6 +149,7 @@ ENDPOINTS = [
     ("get", "/units/{unit}/statement", "payment.view", "unit", None),
     ("get", "/units/{unit}/statement.pdf", "payment.view", "unit", None),
     ("get", "/audit-events", "audit.view", None, None),
+    *CLEARANCE_ENDPOINTS,
 ]
 
 
@@ -174,7 +176,7 @@ def test_every_operation_is_in_the_matrix():
 
 
 @pytest.fixture
-def world(db, make_user):
+def world(db, make_user, settings, tmp_path):
     """Two units, each with an employee and a declared month; a person user for the first
     employee and a representative for the first unit."""
     clerk = make_user("matrix-setup", "clerk")
@@ -210,6 +212,16 @@ def world(db, make_user):
                 "certificate": certificate.verification_code,
                 "citizen_id": citizen_id,
             }
+    settings.MEDIA_ROOT = tmp_path
+    auditor = make_user("matrix-auditor", "auditor")
+    finance = make_user("matrix-finance", "finance")
+    with clock.frozen(datetime.date(2025, 10, 20)):
+        for side in ("own", "other"):
+            built[side].update(
+                build_clearance_records(
+                    side=built[side], clerk=clerk, auditor=auditor, finance=finance, tag=side
+                )
+            )
     person_user = make_user("matrix-person", "person")
     registry.person_link_user(actor=clerk, person_id=built["own"]["person"], user=person_user)
     rep_user = make_user("matrix-rep", "unit_rep")
@@ -224,6 +236,8 @@ def visible(role, kind, side):
         return True
     if side == "other":
         return False
+    if kind == "case":  # the person applied for their own case; units apply at the counter
+        return role == "person"
     return not (role == "person" and kind in ("unit", "declaration"))
 
 

@@ -74,6 +74,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "clearance.order_manage": frozenset({FINANCE}),
     "clearance.debt_record": frozenset({AUDITOR, FINANCE, SUPERVISOR}),
     "clearance.debt_view": ANY_STAFF,
+    "clearance.deadlines": ANY_STAFF,
     # people and permissions (the admin site and the createuser command)
     "user.view": frozenset({SUPERVISOR, ADMIN}),
     "user.manage": frozenset({ADMIN}),

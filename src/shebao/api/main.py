@@ -23,9 +23,9 @@ errors.install(api)
 
 
 def _add_routers():
-    from shebao.api import audit, ledger, public, registry, tokens
+    from shebao.api import audit, clearance, ledger, public, registry, tokens
 
-    for module in (tokens, public, registry, ledger, audit):
+    for module in (tokens, public, registry, ledger, clearance, audit):
         api.add_router("", module.router)
 
 

@@ -1,0 +1,644 @@
+"""Clearance API: cases from application to closure, materials, liquidation statements,
+disbursement orders and payment files, benefit debts and fines, overdue time limits.
+
+Handlers check the role, call a service or a selector, and shape the answer; the rules
+(transitions, maker-checker, money) live in ``shebao.clearance``. Money is a decimal
+string with two places; ``disburse`` honours an ``Idempotency-Key`` header.
+"""
+
+import datetime
+from typing import Annotated, Any
+
+from django.http import HttpResponse
+from django.utils.translation import gettext_lazy as _
+from ninja import File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
+from pydantic import BeforeValidator, Field
+
+from shebao.api.common import IsoDate, MoneyText, paginate, require
+from shebao.clearance import selectors, services, storage
+from shebao.clearance.models import DisbursementOrder, PaymentBatch
+from shebao.core import clock
+from shebao.core.errors import Conflict, InvalidInput, NotFound
+from shebao.core.money import format_money
+from shebao.documents import clearance_pdfs
+from shebao.registry import selectors as registry_selectors
+
+router = Router(tags=["clearance"])
+
+
+def _number_text(value):
+    # A share may arrive as a JSON number; a float is read as written ("33.3"), not as
+    # its binary value.
+    if isinstance(value, bool):
+        raise ValueError(str(_("must be a number")))
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, int):
+        return str(value)
+    return value
+
+
+ShareText = Annotated[str, BeforeValidator(_number_text)]
+
+
+# Schemas -------------------------------------------------------------------------------
+
+
+class PayeeIn(Schema):
+    name: str | None = None
+    bank_account: str | None = Field(None, description="Bank card (16-19 digits, Luhn) or account")
+    bank_name: str | None = None
+
+
+class HeirIn(Schema):
+    name: str | None = None
+    citizen_id: str | None = None
+    share_percent: ShareText | None = Field(None, description='Percent, e.g. "50" or "33.34"')
+    bank_account: str | None = None
+    bank_name: str | None = None
+
+
+class CaseIn(Schema):
+    subject_type: str = Field(description="person or unit")
+    subject_id: int
+    reason: str = Field(description="A reason code of GET /guide/clearance")
+    event_date: IsoDate = Field(description="Date of death, of leaving, of termination...")
+    payee: PayeeIn | None = None
+    heirs: list[HeirIn] | None = None
+    destination_region: str | None = None
+    successor_unit_id: int | None = None
+    acknowledged: bool = Field(
+        False,
+        description="The person signed the acknowledgement of the explained alternatives "
+        "(loss of nationality, too few years at retirement)",
+    )
+
+
+class PayeesIn(Schema):
+    payee: PayeeIn | None = None
+    heirs: list[HeirIn] | None = None
+
+
+class ReasonsIn(Schema):
+    reasons: str | list[str] | None = None
+
+
+class ReturnIn(Schema):
+    reasons: str | list[str] | None = None
+    supplement: list[str] = Field(
+        default_factory=list, description="Material codes to hand in again"
+    )
+
+
+class PaidIn(Schema):
+    paid_on: IsoDate | None = None
+    bank_reference: str = ""
+
+
+class FailedIn(Schema):
+    reason: str = ""
+
+
+class ReissueIn(Schema):
+    payee_name: str | None = None
+    bank_account: str | None = None
+    bank_name: str | None = None
+
+
+class BenefitDebtIn(Schema):
+    person_id: int
+    amount: MoneyText
+    description: str
+    recorded_on: IsoDate | None = None
+
+
+class FineIn(Schema):
+    unit_id: int
+    amount: MoneyText
+    decision_no: str
+    decided_on: IsoDate
+    description: str = ""
+
+
+class FinePaidIn(Schema):
+    paid_on: IsoDate | None = None
+    reference: str = ""
+
+
+def _dump(value):
+    if value is None:
+        return None
+    if isinstance(value, list):
+        return [_dump(v) for v in value]
+    return value.model_dump()
+
+
+def _detail(case) -> dict:
+    case.refresh_from_db()
+    return selectors.case_detail(case)
+
+
+# Cases ---------------------------------------------------------------------------------
+
+
+@router.post(
+    "/clearance-cases",
+    response={201: dict},
+    summary="Open a clearance case (draft) for a person or a unit",
+    description=(
+        "Refused with 422 `not_a_clearance` (the explanation and the procedure that "
+        "applies) for a job change within the region, retirement with 15 years or more, "
+        "or settling abroad while keeping PRC nationality."
+    ),
+)
+def case_create(request, payload: CaseIn):
+    user = require(request, "clearance.create")
+    case = services.case_create(
+        actor=user,
+        subject_type=payload.subject_type,
+        subject_id=payload.subject_id,
+        reason=payload.reason,
+        event_date=payload.event_date,
+        payee=_dump(payload.payee),
+        heirs=_dump(payload.heirs),
+        destination_region=payload.destination_region,
+        successor_unit_id=payload.successor_unit_id,
+        acknowledged=payload.acknowledged,
+    )
+    detail = _detail(case)
+    return Status(201, detail)
+
+
+@router.get(
+    "/clearance-cases",
+    response=dict,
+    summary="Clearance cases; ?overdue=true lists those past a time limit",
+)
+def case_list(
+    request,
+    status: str | None = None,
+    overdue: bool = False,
+    subject_type: str | None = None,
+    reason: str | None = None,
+    page: int = 1,
+    page_size: int = 50,
+):
+    user = require(request, "clearance.view")
+    today = clock.today()
+    queryset = selectors.case_list(
+        user=user,
+        status=status,
+        overdue=overdue,
+        subject_type=subject_type,
+        reason=reason,
+        today=today,
+    )
+    items, count = paginate(queryset, page=page, page_size=page_size)
+    return {"items": [selectors.case_summary(c, today) for c in items], "count": count}
+
+
+@router.get(
+    "/clearance-cases/{case_id}",
+    response=dict,
+    summary="A case: status, timeline, deadlines, statement, disbursements, certificate",
+)
+def case_detail(request, case_id: int):
+    user = require(request, "clearance.view")
+    return selectors.case_detail(selectors.case_get(user=user, case_id=case_id))
+
+
+@router.post(
+    "/clearance-cases/{case_id}/payees",
+    response=dict,
+    summary="Correct the payee or the heirs (the old entries are kept)",
+)
+def case_payees(request, case_id: int, payload: PayeesIn):
+    user = require(request, "clearance.edit")
+    case = services.case_payees_set(
+        actor=user, case_id=case_id, payee=_dump(payload.payee), heirs=_dump(payload.heirs)
+    )
+    return _detail(case)
+
+
+@router.post(
+    "/clearance-cases/{case_id}/acknowledge",
+    response=dict,
+    summary="Record the person's signed acknowledgement of the explained alternatives",
+)
+def case_acknowledge(request, case_id: int):
+    user = require(request, "clearance.edit")
+    return _detail(services.case_acknowledge(actor=user, case_id=case_id))
+
+
+# Materials -----------------------------------------------------------------------------
+
+
+@router.post(
+    "/clearance-cases/{case_id}/materials",
+    response={201: dict},
+    summary="Upload a material (PDF, JPEG or PNG, detected from the content)",
+)
+def material_upload(
+    request,
+    case_id: int,
+    kind: Form[str | None] = None,
+    file: File[UploadedFile | None] = None,
+):
+    # Both parts are checked here, after the role and the case: a caller who may not
+    # upload is told so (403, 404) rather than about a missing field.
+    user = require(request, "clearance.edit")
+    selectors.case_get(user=user, case_id=case_id)  # 404 before any field problem
+    fields = {}
+    if not kind:
+        fields["kind"] = _("is required")
+    if file is None:
+        fields["file"] = _("is required: send the file as multipart form data")
+    if fields:
+        raise InvalidInput(fields=fields)
+    limit = storage.max_bytes()
+    if file.size is not None and file.size > limit:
+        raise InvalidInput(
+            fields={"file": _("is larger than %(mb)d MB") % {"mb": limit // 2**20}},
+            code="file_too_large",
+        )
+    data = file.read(limit + 1)
+    material = services.material_add(
+        actor=user, case_id=case_id, kind=kind, file_name=file.name or "", data=data
+    )
+    return Status(201, selectors.material_out(material))
+
+
+@router.get(
+    "/clearance-cases/{case_id}/materials",
+    response=dict,
+    summary="A case's materials, every upload kept",
+)
+def material_list(request, case_id: int):
+    user = require(request, "clearance.view")
+    case = selectors.case_get(user=user, case_id=case_id)
+    materials = case.materials.select_related("uploaded_by")
+    return {
+        "items": [selectors.material_out(m) for m in materials],
+        "count": materials.count(),
+        "missing": selectors.missing_materials(case),
+    }
+
+
+@router.get(
+    "/clearance-cases/{case_id}/materials/{material_id}",
+    summary="One material's file (staff views are recorded)",
+)
+def material_file(request, case_id: int, material_id: int):
+    user = require(request, "clearance.view")
+    material, data = services.material_open(actor=user, case_id=case_id, material_id=material_id)
+    response = HttpResponse(data, content_type=material.content_type)
+    extension = material.storage_name.rsplit(".", 1)[-1]
+    response["Content-Disposition"] = (
+        f'inline; filename="material-{material.pk}-{material.kind}.{extension}"'
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# Transitions ---------------------------------------------------------------------------
+
+
+@router.post("/clearance-cases/{case_id}/submit", response=dict, summary="Submit the case")
+def case_submit(request, case_id: int):
+    user = require(request, "clearance.submit")
+    return _detail(services.case_submit(actor=user, case_id=case_id))
+
+
+@router.post(
+    "/clearance-cases/{case_id}/return",
+    response=dict,
+    summary="Return for completion, listing what to supplement (clerk)",
+)
+def case_return(request, case_id: int, payload: ReturnIn):
+    user = require(request, "clearance.return")
+    case = services.case_return(
+        actor=user, case_id=case_id, reasons=payload.reasons, supplement=payload.supplement
+    )
+    return _detail(case)
+
+
+@router.post("/clearance-cases/{case_id}/accept", response=dict, summary="Accept (clerk)")
+def case_accept(request, case_id: int):
+    user = require(request, "clearance.accept")
+    return _detail(services.case_accept(actor=user, case_id=case_id))
+
+
+@router.post(
+    "/clearance-cases/{case_id}/approve",
+    response=dict,
+    summary="Approve the audit (an auditor other than the accepting clerk and the applicant)",
+)
+def case_approve(request, case_id: int, payload: ReasonsIn):
+    user = require(request, "clearance.approve")
+    return _detail(services.case_approve(actor=user, case_id=case_id, reasons=payload.reasons))
+
+
+@router.post(
+    "/clearance-cases/{case_id}/reject",
+    response=dict,
+    summary="Reject, with the reasons (auditor)",
+)
+def case_reject(request, case_id: int, payload: ReasonsIn):
+    user = require(request, "clearance.reject")
+    return _detail(services.case_reject(actor=user, case_id=case_id, reasons=payload.reasons))
+
+
+@router.post(
+    "/clearance-cases/{case_id}/liquidate",
+    response=dict,
+    summary="Compute and freeze the liquidation statement (finance)",
+)
+def case_liquidate(request, case_id: int):
+    user = require(request, "clearance.liquidate")
+    services.case_liquidate(actor=user, case_id=case_id)
+    return selectors.case_detail(selectors.case_get(user=user, case_id=case_id))
+
+
+@router.post(
+    "/clearance-cases/{case_id}/disburse",
+    response=dict,
+    summary="Order the payments that settle the statement (finance; Idempotency-Key)",
+)
+def case_disburse(request, case_id: int):
+    user = require(request, "clearance.disburse")
+    key = request.headers.get("Idempotency-Key") or None
+    case = services.case_disburse(actor=user, case_id=case_id, idempotency_key=key)
+    return _detail(case)
+
+
+@router.post(
+    "/clearance-cases/{case_id}/close",
+    response=dict,
+    summary="Close: end the relationship and issue the certificate of cancellation",
+)
+def case_close(request, case_id: int):
+    user = require(request, "clearance.close")
+    return _detail(services.case_close(actor=user, case_id=case_id))
+
+
+# Documents -----------------------------------------------------------------------------
+
+
+def _pdf(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+@router.get(
+    "/clearance-cases/{case_id}/statement.pdf",
+    summary="The liquidation statement as PDF",
+)
+def statement_pdf(request, case_id: int):
+    user = require(request, "clearance.view")
+    case = selectors.case_get(user=user, case_id=case_id)
+    if selectors.latest_statement(case) is None:
+        raise Conflict(_("The case is not liquidated yet."), code="no_statement")
+    return _pdf(clearance_pdfs.statement_pdf(case), f"clearance-{case.pk}-statement.pdf")
+
+
+@router.get(
+    "/clearance-cases/{case_id}/certificate.pdf",
+    summary="The certificate of cancellation as PDF (once the case is closed)",
+)
+def certificate_pdf(request, case_id: int):
+    user = require(request, "clearance.view")
+    case = selectors.case_get(user=user, case_id=case_id)
+    if case.certificate is None:
+        raise Conflict(_("The case is not closed yet: no certificate."), code="no_certificate")
+    verify_url = request.build_absolute_uri(
+        f"/api/v1/certificates/{case.certificate.verification_code}"
+    )
+    return _pdf(
+        clearance_pdfs.certificate_pdf(case, verify_url=verify_url),
+        f"certificate-{case.certificate.number}.pdf",
+    )
+
+
+# Disbursement orders and payment files -------------------------------------------------
+
+
+@router.get("/disbursement-orders", response=dict, summary="Disbursement orders (finance)")
+def order_list(request, status: str | None = None, page: int = 1, page_size: int = 50):
+    require(request, "clearance.order_manage")
+    queryset = DisbursementOrder.objects.select_related(
+        "payee", "ordered_by", "second_approved_by"
+    ).order_by("pk")
+    if status:
+        queryset = queryset.filter(status=status)
+    items, count = paginate(queryset, page=page, page_size=page_size)
+    return {
+        "items": [{**selectors.order_out(o), "case_id": o.case_id} for o in items],
+        "count": count,
+    }
+
+
+def _order(order) -> dict:
+    order.refresh_from_db()
+    return {**selectors.order_out(order), "case_id": order.case_id}
+
+
+@router.post(
+    "/disbursement-orders/{order_id}/approve",
+    response=dict,
+    summary="Second finance approval of a payment above the threshold",
+)
+def order_approve(request, order_id: int):
+    user = require(request, "clearance.order_manage")
+    return _order(services.order_approve(actor=user, order_id=order_id))
+
+
+@router.post(
+    "/disbursement-orders/{order_id}/paid",
+    response=dict,
+    summary="Record the payment (posts to the ledger; a repeat does nothing more)",
+)
+def order_paid(request, order_id: int, payload: PaidIn):
+    user = require(request, "clearance.order_manage")
+    order = services.order_mark_paid(
+        actor=user,
+        order_id=order_id,
+        paid_on=payload.paid_on,
+        bank_reference=payload.bank_reference,
+    )
+    return _order(order)
+
+
+@router.post(
+    "/disbursement-orders/{order_id}/failed",
+    response=dict,
+    summary="Record that the bank could not pay",
+)
+def order_failed(request, order_id: int, payload: FailedIn):
+    user = require(request, "clearance.order_manage")
+    return _order(services.order_mark_failed(actor=user, order_id=order_id, reason=payload.reason))
+
+
+@router.post(
+    "/disbursement-orders/{order_id}/reissue",
+    response={201: dict},
+    summary="Reissue a failed payment, with corrected bank details if given",
+)
+def order_reissue(request, order_id: int, payload: ReissueIn):
+    user = require(request, "clearance.order_manage")
+    order = services.order_reissue(
+        actor=user,
+        order_id=order_id,
+        bank_account=payload.bank_account,
+        bank_name=payload.bank_name,
+        payee_name=payload.payee_name,
+    )
+    return Status(201, _order(order))
+
+
+def _csv(data: bytes, batch: PaymentBatch) -> HttpResponse:
+    response = HttpResponse(data, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="payments-{batch.pk}.csv"'
+    response["X-Batch-Id"] = str(batch.pk)
+    response["X-Batch-Total"] = format_money(batch.total)
+    return response
+
+
+@router.post(
+    "/payment-files",
+    summary="Gather approved bank payments into a payment file (CSV) for the bank",
+)
+def payment_file_create(request):
+    user = require(request, "clearance.order_manage")
+    batch = services.payment_file_create(actor=user)
+    return _csv(selectors.batch_csv(batch), batch)
+
+
+@router.get("/payment-files/{batch_id}", summary="A payment file sent earlier (CSV)")
+def payment_file(request, batch_id: int):
+    require(request, "clearance.order_manage")
+    batch = PaymentBatch.objects.filter(pk=batch_id).first()
+    if batch is None:
+        raise NotFound()
+    return _csv(selectors.batch_csv(batch), batch)
+
+
+# Benefit debts and fines ---------------------------------------------------------------
+
+
+def _debt(debt) -> dict:
+    return {
+        "id": debt.pk,
+        "person_id": debt.person_id,
+        "amount": format_money(debt.amount),
+        "offset_amount": format_money(debt.offset_amount),
+        "description": debt.description,
+        "recorded_on": debt.recorded_on,
+        "status": debt.status,
+        "offset_case": debt.offset_case_id,
+    }
+
+
+def _fine(fine) -> dict:
+    return {
+        "id": fine.pk,
+        "unit_id": fine.unit_id,
+        "amount": format_money(fine.amount),
+        "decision_no": fine.decision_no,
+        "decided_on": fine.decided_on,
+        "description": fine.description,
+        "status": fine.status,
+        "paid_on": fine.paid_on,
+        "paid_reference": fine.paid_reference,
+    }
+
+
+@router.post(
+    "/benefit-debts",
+    response={201: dict},
+    summary="Record overpaid benefits to offset at liquidation (HR2023 Art. 46)",
+)
+def benefit_debt_create(request, payload: BenefitDebtIn):
+    user = require(request, "clearance.debt_record")
+    debt = services.benefit_debt_record(
+        actor=user,
+        person_id=payload.person_id,
+        amount=payload.amount,
+        description=payload.description,
+        recorded_on=payload.recorded_on,
+    )
+    return Status(201, _debt(debt))
+
+
+@router.get("/persons/{person_id}/benefit-debts", response=dict, summary="A person's debts")
+def benefit_debt_list(request, person_id: int):
+    user = require(request, "clearance.debt_view")
+    person = registry_selectors.person_get(user=user, person_id=person_id)
+    debts = selectors.benefit_debts(person)
+    return {"items": [_debt(d) for d in debts], "count": debts.count()}
+
+
+@router.post("/unit-fines", response={201: dict}, summary="Record a fine decided against a unit")
+def fine_create(request, payload: FineIn):
+    user = require(request, "clearance.debt_record")
+    fine = services.unit_fine_record(
+        actor=user,
+        unit_id=payload.unit_id,
+        amount=payload.amount,
+        decision_no=payload.decision_no,
+        decided_on=payload.decided_on,
+        description=payload.description,
+    )
+    return Status(201, _fine(fine))
+
+
+@router.post("/unit-fines/{fine_id}/paid", response=dict, summary="Record a fine as paid")
+def fine_paid(request, fine_id: int, payload: FinePaidIn):
+    user = require(request, "clearance.debt_record")
+    fine = services.unit_fine_mark_paid(
+        actor=user, fine_id=fine_id, paid_on=payload.paid_on, reference=payload.reference
+    )
+    return _fine(fine)
+
+
+@router.get("/units/{unit_id}/fines", response=dict, summary="A unit's fines")
+def fine_list(request, unit_id: int):
+    user = require(request, "clearance.debt_view")
+    unit = registry_selectors.unit_get(user=user, unit_id=unit_id)
+    fines = selectors.unit_fines(unit)
+    return {"items": [_fine(f) for f in fines], "count": fines.count()}
+
+
+# Time limits ---------------------------------------------------------------------------
+
+
+class DeadlineOut(Schema):
+    case_id: int
+    status: str
+    subject_type: str
+    subject: str
+    reason: str
+    code: str
+    who: str
+    due_on: datetime.date
+    days_left: int
+    overdue: bool
+
+
+@router.get(
+    "/clearance-deadlines",
+    response=dict[str, Any],
+    summary="Time limits of open cases past due (or due within ?within= days)",
+)
+def deadline_list(request, as_of: IsoDate | None = None, within: int = 0):
+    require(request, "clearance.deadlines")
+    if not 0 <= within <= 366:
+        raise InvalidInput(fields={"within": _("must be between 0 and 366")})
+    day = as_of or clock.today()
+    rows = selectors.overdue_deadlines(day, within=within)
+    return {
+        "as_of": day,
+        "items": [DeadlineOut(**r).model_dump() for r in rows],
+        "count": len(rows),
+    }

@@ -1,0 +1,723 @@
+"""Clearance rules that need no database: the case's states and the actions between them,
+input checks (bank accounts, heirs' shares, uploaded file types), the liquidation
+arithmetic and the state of each time limit.
+
+Figures (rates, shares, periods, thresholds) are passed in from the policy pack; this
+module knows only the conventions of the rules themselves.
+"""
+
+import dataclasses
+import datetime
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+
+from django.utils.translation import gettext_lazy as _
+from stdnum import luhn
+
+from shebao.core.errors import Conflict, InvalidInput, invalid
+from shebao.core.money import CENT, ZERO, format_money, round_money
+from shebao.ledger.domain import split_by_shares
+
+# States --------------------------------------------------------------------------------
+
+DRAFT = "draft"
+SUBMITTED = "submitted"
+RETURNED = "returned"
+ACCEPTED = "accepted"
+APPROVED = "approved"
+REJECTED = "rejected"
+LIQUIDATED = "liquidated"
+DISBURSED = "disbursed"
+CLOSED = "closed"
+STATUSES = (
+    DRAFT,
+    SUBMITTED,
+    RETURNED,
+    ACCEPTED,
+    APPROVED,
+    REJECTED,
+    LIQUIDATED,
+    DISBURSED,
+    CLOSED,
+)
+FINAL_STATUSES = frozenset({REJECTED, CLOSED})
+OPEN_STATUSES = frozenset(STATUSES) - FINAL_STATUSES
+# While the applicant may still change what the case holds (materials, payees, the
+# acknowledgement): before it is submitted, and after it was returned for completion.
+EDITABLE_STATUSES = frozenset({DRAFT, RETURNED})
+
+SUBMIT = "submit"
+RETURN = "return"
+ACCEPT = "accept"
+APPROVE = "approve"
+REJECT = "reject"
+LIQUIDATE = "liquidate"
+DISBURSE = "disburse"
+CLOSE = "close"
+ACTIONS = (SUBMIT, RETURN, ACCEPT, APPROVE, REJECT, LIQUIDATE, DISBURSE, CLOSE)
+
+# (status, action) -> the status the action leads to. Nothing else is allowed.
+TRANSITIONS: dict[tuple[str, str], str] = {
+    (DRAFT, SUBMIT): SUBMITTED,
+    (RETURNED, SUBMIT): SUBMITTED,
+    (SUBMITTED, RETURN): RETURNED,
+    (SUBMITTED, ACCEPT): ACCEPTED,
+    (ACCEPTED, APPROVE): APPROVED,
+    (ACCEPTED, REJECT): REJECTED,
+    (APPROVED, LIQUIDATE): LIQUIDATED,
+    # Liquidating again (the account changed before anything was paid) keeps the
+    # status and stores a new version of the statement.
+    (LIQUIDATED, LIQUIDATE): LIQUIDATED,
+    (LIQUIDATED, DISBURSE): DISBURSED,
+    (DISBURSED, CLOSE): CLOSED,
+}
+
+# The permission (``shebao.accounts.domain.PERMISSIONS``) each action needs.
+ACTION_PERMISSION = {action: f"clearance.{action}" for action in ACTIONS}
+
+
+def allowed_actions(status: str) -> list[str]:
+    return [action for (source, action) in TRANSITIONS if source == status]
+
+
+def next_status(status: str, action: str) -> str:
+    """The status ``action`` leads to from ``status``; 409 when the table forbids it."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
+    target = TRANSITIONS.get((status, action))
+    if target is None:
+        allowed = ", ".join(allowed_actions(status)) or _("none")
+        raise Conflict(
+            _("The case is %(status)s: it cannot be %(action)s now (allowed: %(allowed)s).")
+            % {"status": status, "action": PAST_TENSE.get(action, action), "allowed": allowed},
+            code="wrong_state",
+            fields={"status": status},
+        )
+    return target
+
+
+PAST_TENSE = {
+    SUBMIT: "submitted",
+    RETURN: "returned",
+    ACCEPT: "accepted",
+    APPROVE: "approved",
+    REJECT: "rejected",
+    LIQUIDATE: "liquidated",
+    DISBURSE: "disbursed",
+    CLOSE: "closed",
+}
+
+
+def reachable(path: Iterable[str], start: str = DRAFT) -> bool:
+    """Whether a sequence of statuses follows the table, one action at a time."""
+    current = start
+    for status in path:
+        if status not in {t for (s, _a), t in TRANSITIONS.items() if s == current}:
+            return False
+        current = status
+    return True
+
+
+def checker_conflict(*, approver_id: int, accepted_by_id: int | None, applicant_ids) -> str | None:
+    """Maker-checker: why this auditor may not decide the case, or None.
+
+    The auditor is neither the clerk who accepted the materials nor an applicant (the
+    user who opened the case, or the insured person's own login).
+    """
+    if accepted_by_id is not None and approver_id == accepted_by_id:
+        return "accepted_by_you"
+    if approver_id in {i for i in applicant_ids if i is not None}:
+        return "applied_by_you"
+    return None
+
+
+# Input checks --------------------------------------------------------------------------
+
+_SEPARATORS = re.compile(r"[\s-]+")
+BANK_ACCOUNT_DIGITS = (8, 30)
+CARD_DIGITS = (16, 19)
+
+
+def clean_bank_account(value, field: str = "bank_account") -> str:
+    """A bank account number as digits only. A card number (16-19 digits) must pass the
+    Luhn check, which catches a mistyped digit and most swapped pairs."""
+    if not isinstance(value, str) or not value.strip():
+        raise invalid(field, _("is required"))
+    digits = _SEPARATORS.sub("", value)
+    low, high = BANK_ACCOUNT_DIGITS
+    if not digits.isdigit() or not low <= len(digits) <= high:
+        raise invalid(
+            field,
+            _("must be %(low)d to %(high)d digits") % {"low": low, "high": high},
+            code="invalid_bank_account",
+        )
+    if CARD_DIGITS[0] <= len(digits) <= CARD_DIGITS[1] and not luhn.is_valid(digits):
+        raise invalid(
+            field,
+            _("fails the Luhn check of a bank card number: a mistyped digit?"),
+            code="invalid_bank_account",
+        )
+    return digits
+
+
+def clean_text(value, field: str, *, max_length: int = 200, required: bool = True) -> str:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise invalid(field, _("is required"))
+        return ""
+    if not isinstance(value, str):
+        raise invalid(field, _("must be text"))
+    value = " ".join(value.split())
+    if len(value) > max_length:
+        raise invalid(field, _("may be at most %(n)d characters") % {"n": max_length})
+    return value
+
+
+HUNDRED = Decimal(100)
+
+
+def clean_share(value, field: str) -> Decimal:
+    """A heir's share in percent: more than 0, at most 100, at most two decimal places."""
+    if isinstance(value, float):
+        value = repr(value)  # JSON numbers arrive as floats; "33.3" is meant, not a binary
+    try:
+        share = Decimal(str(value).strip())
+    except (ArithmeticError, ValueError):
+        raise invalid(field, _("is not a number")) from None
+    if not share.is_finite() or share <= 0 or share > HUNDRED:
+        raise invalid(field, _("must be more than 0 and at most 100"))
+    if share != share.quantize(CENT):
+        raise invalid(field, _("may have at most two decimal places"))
+    return share.quantize(CENT)
+
+
+def check_shares(shares: Sequence[Decimal], field: str = "heirs") -> None:
+    """The heirs' shares must add up to exactly 100%."""
+    total = sum(shares, Decimal(0))
+    if total != HUNDRED:
+        raise InvalidInput(
+            _("The heirs' shares add up to %(total)s%%, not 100%%.") % {"total": total},
+            code="shares_not_100",
+            fields={
+                field: _("shares add up to %(total)s%%; they must add up to 100%%")
+                % {"total": total}
+            },
+        )
+
+
+# What an uploaded file is, read from its first bytes (never from its name).
+ACCEPTED_TYPES = (
+    (b"%PDF-", "application/pdf", "pdf"),
+    (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
+    (b"\xff\xd8\xff", "image/jpeg", "jpg"),
+)
+# Recognised only to say what a refused file looks like.
+REFUSED_TYPES = (
+    (b"MZ", _("a Windows program")),
+    (b"\x7fELF", _("a Linux program")),
+    (b"\xcf\xfa\xed\xfe", _("a macOS program")),
+    (b"PK\x03\x04", _("a ZIP archive or an Office document")),
+    (b"Rar!", _("a RAR archive")),
+    (b"7z\xbc\xaf", _("a 7-Zip archive")),
+    (b"GIF8", _("a GIF image")),
+    (b"#!", _("a script")),
+    (b"{\\rtf", _("an RTF document")),
+    (b"\xd0\xcf\x11\xe0", _("an old Office document")),
+)
+SNIFF_BYTES = 16
+
+
+def detect_file_type(head: bytes) -> tuple[str, str] | None:
+    """``(content type, extension)`` of a PDF, PNG or JPEG file, or None."""
+    for magic, content_type, extension in ACCEPTED_TYPES:
+        if head.startswith(magic):
+            return content_type, extension
+    return None
+
+
+def describe_refused(head: bytes) -> str:
+    for magic, what in REFUSED_TYPES:
+        if head.startswith(magic):
+            return str(what)
+    if head.lstrip()[:1] in (b"<",):
+        return str(_("an HTML or XML document"))
+    return str(_("not a PDF, JPEG or PNG file"))
+
+
+def check_upload(head: bytes, size: int, max_bytes: int, field: str = "file") -> tuple[str, str]:
+    """The detected type of an upload; 422 naming ``field`` when it is empty, too large
+    or not one of the accepted types, whatever its name says."""
+    if size <= 0:
+        raise invalid(field, _("is empty"), code="empty_file")
+    if size > max_bytes:
+        raise invalid(
+            field,
+            _("is %(size)s bytes; the limit is %(mb)s MB")
+            % {"size": size, "mb": max_bytes // 2**20},
+            code="file_too_large",
+        )
+    detected = detect_file_type(head)
+    if detected is None:
+        raise invalid(
+            field,
+            _("its content is %(what)s: only PDF, JPEG and PNG files are accepted")
+            % {"what": describe_refused(head)},
+            code="unsupported_file_type",
+        )
+    return detected
+
+
+# Liquidation ---------------------------------------------------------------------------
+
+# How a statement settles: the agency pays the person or heirs, transfers to another
+# agency, collects from the unit, refunds the unit, or nothing moves.
+PAY = "pay"
+TRANSFER = "transfer"
+COLLECT = "collect"
+REFUND = "refund"
+NOTHING = "none"
+
+
+@dataclasses.dataclass(frozen=True)
+class Line:
+    """One line of a liquidation statement.
+
+    ``amount`` is signed in the case's direction of settlement: for a person, positive
+    is owed to the payee and an offset is negative; for a unit, positive is owed by the
+    unit and an overpayment to refund is negative.
+    """
+
+    code: str
+    label_zh: str
+    label_en: str
+    amount: Decimal
+    rule_zh: str
+    rule_en: str
+    basis: tuple[str, ...]  # citation codes of the pack
+    detail: dict = dataclasses.field(default_factory=dict)
+    # Which ledger account the amount comes from when it is paid out or collected.
+    source: str = ""
+
+    def canonical(self) -> dict:
+        return {
+            "code": self.code,
+            "label_zh": self.label_zh,
+            "label_en": self.label_en,
+            "amount": format_money(self.amount),
+            "rule_zh": self.rule_zh,
+            "rule_en": self.rule_en,
+            "basis": list(self.basis),
+            "detail": self.detail,
+            "source": self.source,
+        }
+
+
+# Sources: where each line's money sits in the ledger.
+FROM_INDIVIDUAL = "individual"
+FROM_POOLED = "pooled"
+FROM_INTEREST = "interest"
+FROM_OFFSET = "offset"
+FROM_RECEIVABLE = "receivable"
+FROM_FINES = "fines"
+FROM_UNIT_CREDIT = "unit_credit"
+
+
+def _m(amount: Decimal) -> str:
+    return format_money(amount)
+
+
+def balance_line(balance: Decimal, basis: Sequence[str]) -> Line:
+    return Line(
+        code="individual_account_balance",
+        label_zh="个人账户储存额",
+        label_en="Individual account balance",
+        amount=round_money(balance),
+        rule_zh="个人账户记账余额（含已记入的利息）",
+        rule_en="Balance of the individual account as booked, interest credited so far included",
+        basis=tuple(basis),
+        source=FROM_INDIVIDUAL,
+    )
+
+
+def interest_line(
+    *,
+    leaving_year_policy: str,
+    balance: Decimal,
+    year: int,
+    months: int,
+    rate: Decimal | None,
+    rate_year: int | None,
+    basis: Sequence[str],
+) -> Line:
+    """Interest for the unfinished year of leaving.
+
+    ``none``: nothing (one locality's practice, the pack's default).
+    ``pro_rata_latest_rate``: balance x latest published rate x months elapsed / 12,
+    rounded to the cent; the months are the whole months of the year before the month
+    of leaving.
+    """
+    if leaving_year_policy == "none" or rate is None or months <= 0:
+        why_en = (
+            "No interest for the unfinished year (policy: none)"
+            if leaving_year_policy == "none"
+            else "No whole month of the year elapsed, or no rate is published"
+        )
+        why_zh = (
+            "离开当年不计息（政策：不计息）"
+            if leaving_year_policy == "none"
+            else "当年无整月或无已公布记账利率"
+        )
+        return Line(
+            code="interest_unfinished_year",
+            label_zh=f"{year}年度未满年度利息",
+            label_en=f"Interest for the unfinished year {year}",
+            amount=ZERO,
+            rule_zh=why_zh,
+            rule_en=why_en,
+            basis=tuple(basis),
+            detail={"policy": leaving_year_policy, "months": months},
+            source=FROM_INTEREST,
+        )
+    amount = round_money(balance * rate * months / 12)
+    return Line(
+        code="interest_unfinished_year",
+        label_zh=f"{year}年度未满年度利息",
+        label_en=f"Interest for the unfinished year {year}",
+        amount=amount,
+        rule_zh=f"{_m(balance)} × {rate}（{rate_year}年度记账利率）× {months}/12",
+        rule_en=f"{_m(balance)} x {rate} ({rate_year} rate) x {months}/12",
+        basis=tuple(basis),
+        detail={
+            "policy": leaving_year_policy,
+            "months": months,
+            "rate": str(rate),
+            "rate_year": rate_year,
+        },
+        source=FROM_INTEREST,
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class DebtIn:
+    id: int
+    amount: Decimal  # what is still outstanding
+    description: str
+    recorded_on: datetime.date
+
+
+def offset_lines(debts: Sequence[DebtIn], available: Decimal, basis: Sequence[str]) -> list[Line]:
+    """Offsets of overpaid benefits (HR2023 Art. 46), oldest debt first, never more
+    than the balance available: what cannot be offset stays owed."""
+    lines = []
+    for debt in sorted(debts, key=lambda d: (d.recorded_on, d.id)):
+        take = min(debt.amount, max(available, ZERO))
+        available -= take
+        lines.append(
+            Line(
+                code="benefit_overpayment_offset",
+                label_zh=f"抵扣多领待遇（{debt.description}）",
+                label_en=f"Offset of overpaid benefits ({debt.description})",
+                amount=-round_money(take),
+                rule_zh=f"记录欠款 {_m(debt.amount)}，从余额中抵扣 {_m(take)}",
+                rule_en=f"Recorded debt {_m(debt.amount)}; {_m(take)} offset against the balance",
+                basis=tuple(basis),
+                detail={"debt_id": debt.id, "recorded": _m(debt.amount), "offset": _m(take)},
+                source=FROM_OFFSET,
+            )
+        )
+    return lines
+
+
+def pooled_transfer_line(
+    wages_by_year: dict[int, Decimal], share: Decimal, since_year: int, basis: Sequence[str]
+) -> Line:
+    """The pooled-fund part of a transfer: ``share`` (12%) of each year's contribution
+    wages from ``since_year`` (1998) on, each year rounded to the cent, no interest."""
+    years = []
+    total = ZERO
+    for year in sorted(wages_by_year):
+        if year < since_year:
+            continue
+        wages = wages_by_year[year]
+        amount = round_money(wages * share)
+        total += amount
+        years.append({"year": year, "wages": _m(wages), "amount": _m(amount)})
+    percent = (share * 100).normalize()
+    return Line(
+        code="pooled_fund_transfer",
+        label_zh=f"统筹基金转移额（{since_year}年起各年度缴费工资的{percent}%）",
+        label_en=(
+            f"Pooled fund transfer ({percent}% of each year's contribution wages "
+            f"since {since_year})"
+        ),
+        amount=total,
+        rule_zh="；".join(f"{y['year']}年 {y['wages']} × {share} = {y['amount']}" for y in years)
+        or "无缴费工资记录",
+        rule_en="; ".join(f"{y['year']}: {y['wages']} x {share} = {y['amount']}" for y in years)
+        or "No contribution wages recorded",
+        basis=tuple(basis),
+        detail={"share": str(share), "since_year": since_year, "years": years},
+        source=FROM_POOLED,
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class ArrearsItem:
+    period: str
+    due_on: datetime.date
+    principal: Decimal
+    late_fee: Decimal
+    days_late: int
+
+
+def unit_lines(
+    *,
+    as_of: datetime.date,
+    items: Sequence[ArrearsItem],
+    daily_rate: Decimal,
+    fines: Sequence[tuple[int, Decimal, str]],
+    refundable: Decimal,
+    basis_arrears: Sequence[str],
+    basis_late_fee: Sequence[str],
+    basis_fines: Sequence[str],
+    basis_refund: Sequence[str],
+) -> list[Line]:
+    """A unit's statement: unpaid premiums and the late fees accrued on them to
+    ``as_of``, fines decided and unpaid, less overpaid premiums to refund."""
+    principal = sum((i.principal for i in items), ZERO)
+    fee = sum((i.late_fee for i in items), ZERO)
+    periods = [
+        {
+            "period": i.period,
+            "due_on": i.due_on.isoformat(),
+            "principal": _m(i.principal),
+            "late_fee": _m(i.late_fee),
+            "days_late": i.days_late,
+        }
+        for i in items
+    ]
+    lines = [
+        Line(
+            code="arrears_principal",
+            label_zh="欠缴社会保险费",
+            label_en="Unpaid premiums",
+            amount=round_money(principal),
+            rule_zh="；".join(f"{p['period']} {p['principal']}" for p in periods) or "无欠费",
+            rule_en="; ".join(f"{p['period']}: {p['principal']}" for p in periods) or "No arrears",
+            basis=tuple(basis_arrears),
+            detail={"as_of": as_of.isoformat(), "periods": periods},
+            source=FROM_RECEIVABLE,
+        ),
+        Line(
+            code="late_fees",
+            label_zh=f"滞纳金（计至{as_of.isoformat()}）",
+            label_en=f"Late fees to {as_of.isoformat()}",
+            amount=round_money(fee),
+            rule_zh="；".join(
+                f"{p['period']} 按日{daily_rate}计{p['days_late']}天 {p['late_fee']}"
+                for p in periods
+            )
+            or "无滞纳金",
+            rule_en="; ".join(
+                f"{p['period']}: {daily_rate} a day x {p['days_late']} days = {p['late_fee']}"
+                for p in periods
+            )
+            or "No late fees",
+            basis=tuple(basis_late_fee),
+            detail={"as_of": as_of.isoformat(), "daily_rate": str(daily_rate)},
+            source=FROM_RECEIVABLE,
+        ),
+    ]
+    for fine_id, amount, reference in fines:
+        lines.append(
+            Line(
+                code="fine",
+                label_zh=f"罚款（{reference}）",
+                label_en=f"Fine ({reference})",
+                amount=round_money(amount),
+                rule_zh="行政处罚决定的未缴罚款",
+                rule_en="Unpaid fine of an administrative penalty decision",
+                basis=tuple(basis_fines),
+                detail={"fine_id": fine_id, "reference": reference},
+                source=FROM_FINES,
+            )
+        )
+    lines.append(
+        Line(
+            code="overpayment_refund",
+            label_zh="多缴费用退还",
+            label_en="Overpaid premiums to refund",
+            amount=-round_money(refundable),
+            rule_zh=f"单位多缴余额 {_m(refundable)}",
+            rule_en=f"Overpayments held for the unit: {_m(refundable)}",
+            basis=tuple(basis_refund),
+            source=FROM_UNIT_CREDIT,
+        )
+    )
+    return lines
+
+
+def total(lines: Iterable[Line]) -> Decimal:
+    return round_money(sum((line.amount for line in lines), ZERO))
+
+
+def direction(subject: str, payee: str, lines: Sequence[Line]) -> str:
+    amount = total(lines)
+    if subject == "unit":
+        if amount > 0:
+            return COLLECT
+        return REFUND if amount < 0 else NOTHING
+    if amount <= 0:
+        return NOTHING
+    return TRANSFER if payee == "destination_agency" else PAY
+
+
+def fingerprint(lines: Iterable[Line]) -> str:
+    """A digest of the statement's lines: computing it again from the same data gives
+    the same digest, and any changed figure a different one."""
+    canonical = json.dumps(
+        [line.canonical() for line in lines], sort_keys=True, ensure_ascii=False
+    ).encode()
+    return hashlib.sha256(canonical).hexdigest()
+
+
+def months_elapsed(day: datetime.date) -> int:
+    """Whole months of the year before the month of ``day``."""
+    return day.month - 1
+
+
+# Disbursement --------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class PayeeIn:
+    slot: int
+    name: str
+    share_percent: Decimal | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class OrderPlan:
+    slot: int
+    direction: str  # pay or collect
+    amount: Decimal
+    parts: dict  # source -> amount (strings), summing to amount
+
+
+# A unit is both payer (arrears) and payee (refund): two slots, each with at most one live
+# order, for the same unit.
+UNIT_COLLECTION_SLOT = 0
+UNIT_REFUND_SLOT = 1
+
+
+def part_sum(lines: Sequence[Line], *sources: str) -> Decimal:
+    return round_money(sum((li.amount for li in lines if li.source in sources), ZERO))
+
+
+def plan_orders(
+    *, subject: str, payee_kind: str, lines: Sequence[Line], payees: Sequence[PayeeIn]
+) -> list[OrderPlan]:
+    """The orders that settle a statement: one per payee, none for a zero amount.
+
+    A person's balance (after interest and offsets) goes to the payee, split among heirs
+    by their shares so that the payments add up to the cent; a transfer also carries the
+    pooled-fund part. A unit owes its arrears, late fees and fines (one collection order)
+    and is refunded its overpayments (one payment order).
+    """
+    if subject == "unit":
+        owed = part_sum(lines, FROM_RECEIVABLE, FROM_FINES)
+        refund = -part_sum(lines, FROM_UNIT_CREDIT)
+        plans = []
+        if owed > 0:
+            plans.append(
+                OrderPlan(
+                    slot=UNIT_COLLECTION_SLOT,
+                    direction=COLLECT,
+                    amount=owed,
+                    parts={
+                        FROM_RECEIVABLE: _m(part_sum(lines, FROM_RECEIVABLE)),
+                        FROM_FINES: _m(part_sum(lines, FROM_FINES)),
+                    },
+                )
+            )
+        if refund > 0:
+            plans.append(
+                OrderPlan(
+                    slot=UNIT_REFUND_SLOT,
+                    direction=PAY,
+                    amount=refund,
+                    parts={FROM_UNIT_CREDIT: _m(refund)},
+                )
+            )
+        return plans
+
+    individual = part_sum(lines, FROM_INDIVIDUAL, FROM_INTEREST, FROM_OFFSET)
+    pooled = part_sum(lines, FROM_POOLED)
+    if individual < 0:
+        individual = ZERO  # offsets never exceed the balance; a guard for bad data
+    payable = individual + pooled
+    if payable <= 0 or not payees:
+        return []
+    if payee_kind == "heirs":
+        shares = [p.share_percent for p in payees]
+        amounts = split_by_shares(individual, shares)
+        return [
+            OrderPlan(
+                slot=p.slot,
+                direction=PAY,
+                amount=a,
+                parts={FROM_INDIVIDUAL: _m(a)},
+            )
+            for p, a in zip(payees, amounts, strict=True)
+            if a > 0
+        ]
+    parts = {FROM_INDIVIDUAL: _m(individual)}
+    if pooled:
+        parts[FROM_POOLED] = _m(pooled)
+    return [OrderPlan(slot=payees[0].slot, direction=PAY, amount=payable, parts=parts)]
+
+
+def needs_second_approval(amount: Decimal, threshold: Decimal) -> bool:
+    """A payment above the threshold needs a second finance approver."""
+    return amount > threshold
+
+
+# Time limits ---------------------------------------------------------------------------
+
+# Which moment of the case starts the period of an obligation (by the obligation's
+# ``from_event`` in the pack), and which action fulfils it.
+EVENT_DATE = "event_date"
+ACCEPTANCE = "accepted"
+STARTS = {
+    "death": EVENT_DATE,
+    "unit_terminated": EVENT_DATE,
+    "employment_ended": EVENT_DATE,
+    "cancellation_accepted": ACCEPTANCE,
+    "transfer_step_received": ACCEPTANCE,
+}
+FULFILLED_BY = {
+    "death": SUBMIT,
+    "unit_terminated": SUBMIT,
+    "employment_ended": APPROVE,
+    "cancellation_accepted": CLOSE,
+    "transfer_step_received": DISBURSE,
+}
+
+NOT_STARTED = "not_started"
+PENDING = "pending"
+OVERDUE = "overdue"
+MET = "met"
+LATE = "late"
+
+
+def deadline_state(
+    due_on: datetime.date | None, done_on: datetime.date | None, today: datetime.date
+) -> str:
+    if due_on is None:
+        return NOT_STARTED
+    if done_on is not None:
+        return MET if done_on <= due_on else LATE
+    return OVERDUE if today > due_on else PENDING

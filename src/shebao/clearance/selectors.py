@@ -1,0 +1,699 @@
+"""Reads of clearance cases: who may see which case, the figures a liquidation is
+computed from, deadlines with days left, and the case as the API and the command show it.
+"""
+
+import csv
+import datetime
+import io
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db.models import Q
+from django.utils.translation import get_language
+
+from shebao.accounts import domain as roles
+from shebao.clearance import domain
+from shebao.clearance.models import (
+    BenefitDebt,
+    CaseDeadline,
+    CasePayee,
+    ClearanceCase,
+    DisbursementOrder,
+    Material,
+    PaymentBatch,
+    Statement,
+    UnitFine,
+)
+from shebao.core import clock
+from shebao.core.errors import NotFound
+from shebao.core.ids import mask_account, mask_citizen_id
+from shebao.core.money import ZERO, format_money, round_money
+from shebao.core.periods import days_left
+from shebao.documents.domain import format_verification_code
+from shebao.ledger import accounts
+from shebao.ledger import selectors as ledger_selectors
+from shebao.ledger.models import Account, Declaration, DeclarationLine
+from shebao.policy import clearance as clearance_policy_module
+from shebao.policy import contributions, interest
+from shebao.policy import registry as policy_registry
+from shebao.policy.errors import NoPolicyValue
+from shebao.registry.models import Employment, Person, Unit
+
+# Visibility ----------------------------------------------------------------------------
+
+
+def _represented_unit_id(user):
+    representation = getattr(user, "unit_representation", None)
+    return representation.unit_id if representation is not None else None
+
+
+def cases_visible(user):
+    """Staff see every case; a person their own cases and those they opened; a unit
+    representative their unit's cases and those they opened."""
+    cases = ClearanceCase.objects.select_related("person", "unit")
+    role = getattr(user, "role", None)
+    if role in roles.STAFF_ROLES:
+        return cases
+    if role == roles.PERSON:
+        return cases.filter(Q(person__user=user) | Q(created_by=user))
+    if role == roles.UNIT_REP:
+        return cases.filter(Q(unit_id=_represented_unit_id(user)) | Q(created_by=user))
+    return cases.none()
+
+
+def case_get(*, user, case_id) -> ClearanceCase:
+    try:
+        case_id = int(case_id)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    case = cases_visible(user).filter(pk=case_id).first()
+    if case is None:
+        raise NotFound()
+    return case
+
+
+def case_list(*, user, status=None, overdue=False, subject_type=None, reason=None, today=None):
+    cases = cases_visible(user)
+    if status:
+        cases = cases.filter(status=status)
+    if subject_type:
+        cases = cases.filter(subject_type=subject_type)
+    if reason:
+        cases = cases.filter(reason=reason)
+    if overdue:
+        today = today or clock.today()
+        late = CaseDeadline.objects.filter(done_on__isnull=True, due_on__lt=today).values("case")
+        cases = cases.filter(status__in=domain.OPEN_STATUSES, pk__in=late)
+    return cases.order_by("pk")
+
+
+# Subjects ------------------------------------------------------------------------------
+
+
+def person_region(person: Person) -> str:
+    """The region a person is insured in: that of the unit of their open employment
+    (the latest, if several), else of their latest employment; "" when none."""
+    employments = Employment.objects.filter(person=person).select_related("unit")
+    latest = (
+        employments.filter(status="open").order_by("-started_on", "-pk").first()
+        or employments.order_by("-started_on", "-pk").first()
+    )
+    return latest.unit.region if latest is not None else ""
+
+
+def subject_of(case: ClearanceCase):
+    return case.person if case.subject_type == "person" else case.unit
+
+
+def subject_name(case: ClearanceCase) -> str:
+    return subject_of(case).name
+
+
+def subject_identifier(case: ClearanceCase) -> str:
+    if case.subject_type == "unit":
+        return mask_citizen_id(case.unit.uscc)
+    return mask_citizen_id(case.person.citizen_id or case.person.passport_no)
+
+
+def current_payees(case: ClearanceCase) -> list[CasePayee]:
+    return list(case.payees.filter(superseded_at__isnull=True).order_by("slot"))
+
+
+def latest_statement(case: ClearanceCase) -> Statement | None:
+    return case.statements.order_by("-version").first()
+
+
+def policy_for(case: ClearanceCase):
+    return clearance_policy_module.clearance_policy(case.region or None)
+
+
+def reason_of(case: ClearanceCase):
+    return policy_for(case).reasons[case.reason]
+
+
+# The signed acknowledgement of the explained alternatives (a material of the pack).
+ACKNOWLEDGEMENT_MATERIAL = "alternatives_acknowledgement"
+
+
+def checklist(case: ClearanceCase):
+    """The pack's checklist for the case's subject and reason; a reason that needs the
+    person's signed acknowledgement also needs that paper, whether or not the reason's
+    own list names it."""
+    policy = policy_for(case)
+    items = policy.materials_for(case.subject_type, case.reason)
+    reason = policy.reasons[case.reason]
+    if (
+        reason.needs_acknowledgement
+        and ACKNOWLEDGEMENT_MATERIAL in policy.materials
+        and all(item.code != ACKNOWLEDGEMENT_MATERIAL for item in items)
+    ):
+        items = (
+            *items,
+            clearance_policy_module.ChecklistItem(
+                material=policy.materials[ACKNOWLEDGEMENT_MATERIAL]
+            ),
+        )
+    return items
+
+
+def _pack(region: str):
+    return policy_registry.pack_of(region or None)
+
+
+def citation_texts(region: str, codes) -> tuple[str, str]:
+    """The cited sources in Chinese and in English, joined."""
+    packs = [_pack(region), policy_registry.get_pack()]
+    zh, en = [], []
+    for code in codes:
+        citation = next((p.citations[code] for p in packs if code in p.citations), None)
+        zh.append(citation.text.zh if citation else code)
+        en.append(citation.text.en if citation else code)
+    return "；".join(zh), "; ".join(en)
+
+
+def obligation_for(region: str, code: str, day: datetime.date):
+    """The version of obligation ``code`` in force on ``day`` (the region's pack first,
+    then the default pack); None when no version is in force that day."""
+    for pack in (_pack(region), policy_registry.get_pack()):
+        if code in pack.obligation_versions:
+            try:
+                return pack.obligation(code, day)
+            except NoPolicyValue:
+                return None
+    return None
+
+
+# Liquidation figures -------------------------------------------------------------------
+
+
+def individual_balance(person: Person) -> Decimal:
+    """The individual pension account balance (credit-normal: shown positive)."""
+    account = Account.objects.filter(code=accounts.individual_code(person.pk)).first()
+    return -account.balance if account is not None else ZERO
+
+
+def contribution_wages_by_year(person: Person) -> dict[int, Decimal]:
+    """Each year's contribution wage (the declared base in force) of the person."""
+    totals: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    lines = DeclarationLine.objects.filter(
+        person=person, declaration__status=Declaration.Status.LIVE
+    ).values_list("period", "base")
+    for period, base in lines:
+        totals[int(period[:4])] += base
+    return {year: round_money(amount) for year, amount in totals.items()}
+
+
+def outstanding_debts(person: Person) -> list[domain.DebtIn]:
+    return [
+        domain.DebtIn(
+            id=debt.pk,
+            amount=debt.amount - debt.offset_amount,
+            description=debt.description,
+            recorded_on=debt.recorded_on,
+        )
+        for debt in BenefitDebt.objects.filter(
+            person=person, status=BenefitDebt.Status.OUTSTANDING
+        ).order_by("recorded_on", "pk")
+    ]
+
+
+def outstanding_fines(unit: Unit) -> list[UnitFine]:
+    return list(
+        UnitFine.objects.filter(unit=unit, status=UnitFine.Status.OUTSTANDING).order_by(
+            "decided_on", "pk"
+        )
+    )
+
+
+def unit_unpaid(unit: Unit, as_of: datetime.date) -> tuple[list[domain.ArrearsItem], dict]:
+    """Every unpaid declared month of the unit, overdue or not, with its late fee to
+    ``as_of``; and the ledger's arrears answer it came from."""
+    arrears = ledger_selectors.unit_arrears(unit, as_of=as_of)
+    items = [
+        domain.ArrearsItem(
+            period=i["period"],
+            due_on=i["due_on"],
+            principal=i["principal"],
+            late_fee=i["late_fee"],
+            days_late=i["days_late"],
+        )
+        for i in arrears["items"]
+    ] + [
+        domain.ArrearsItem(
+            period=i["period"],
+            due_on=i["due_on"],
+            principal=i["principal"],
+            late_fee=ZERO,
+            days_late=0,
+        )
+        for i in arrears["not_yet_due"]
+    ]
+    return sorted(items, key=lambda i: i.period), arrears
+
+
+def compute_statement(case: ClearanceCase, *, as_of: datetime.date) -> list[domain.Line]:
+    """The liquidation lines of a case from the records as they stand: the same records
+    give the same lines (``domain.fingerprint`` says so)."""
+    policy = policy_for(case)
+    reason = policy.reasons[case.reason]
+    if case.subject_type == "unit":
+        items, arrears = unit_unpaid(case.unit, as_of)
+        preconditions = {rule.code: rule for rule in policy.unit_preconditions}
+        settled = preconditions.get("arrears_settled")
+        arrears_basis = [settled.basis.code] if settled else [c.code for c in reason.basis]
+        late_fee_basis = [contributions.late_fee_rule(as_of, case.unit.region).basis.code]
+        refund_basis = [rule.basis.code for rule in policy.refund_cases[:1]] or arrears_basis
+        return domain.unit_lines(
+            as_of=as_of,
+            items=items,
+            daily_rate=arrears["daily_rate"],
+            fines=[(f.pk, f.amount, f.decision_no) for f in outstanding_fines(case.unit)],
+            refundable=arrears["refundable"],
+            basis_arrears=arrears_basis,
+            basis_late_fee=late_fee_basis,
+            basis_fines=arrears_basis,
+            basis_refund=refund_basis,
+        )
+
+    person = case.person
+    balance = individual_balance(person)
+    lines = [domain.balance_line(balance, [c.code for c in reason.basis])]
+    rates = interest.interest_policy(case.region or None)
+    year = case.event_date.year
+    # A year's rate is published the next year: the latest published one when leaving
+    # in ``year`` is that of an earlier year.
+    latest = rates.latest_rate(up_to_year=year - 1)
+    lines.append(
+        domain.interest_line(
+            leaving_year_policy=rates.leaving_year,
+            balance=balance,
+            year=year,
+            months=domain.months_elapsed(case.event_date),
+            rate=latest.rate if latest and rates.leaving_year != interest.NO_INTEREST else None,
+            rate_year=latest.year if latest else None,
+            basis=[c.code for c in rates.basis],
+        )
+    )
+    offsets = {rule.code: rule for rule in policy.offsets}
+    offset_rule = offsets.get("benefit_overpayment") or next(iter(offsets.values()), None)
+    debts = outstanding_debts(person)
+    if debts:
+        lines += domain.offset_lines(
+            debts,
+            domain.total(lines),
+            [offset_rule.basis.code] if offset_rule else [c.code for c in reason.basis],
+        )
+    if case.payee_kind == "destination_agency":
+        transfer = policy.transfer
+        lines.append(
+            domain.pooled_transfer_line(
+                contribution_wages_by_year(person),
+                transfer.pooled_share,
+                transfer.pooled_since_year,
+                [c.code for c in transfer.basis],
+            )
+        )
+    return lines
+
+
+# Deadlines -----------------------------------------------------------------------------
+
+
+def _texts(text) -> dict:
+    return {"zh": text.zh, "en": text.en}
+
+
+def _pick(zh: str, en: str) -> str:
+    return en if (get_language() or "zh-hans").startswith("en") else zh
+
+
+def case_deadlines(case: ClearanceCase, today: datetime.date | None = None) -> list[dict]:
+    """Every time limit of the case's reason: running or done ones with their dates and
+    days left, and those whose start is still to come."""
+    today = today or clock.today()
+    stored = {d.code: d for d in case.deadlines.all()}
+    rows = []
+    for code in reason_of(case).time_limits:
+        deadline = stored.get(code)
+        obligation = obligation_for(
+            case.region, code, deadline.start if deadline else case.event_date
+        )
+        if obligation is None and deadline is None:
+            continue  # no version in force on the event date: the limit does not apply
+        state = domain.deadline_state(
+            deadline.due_on if deadline else None, deadline.done_on if deadline else None, today
+        )
+        row = {
+            "code": code,
+            "name": str(obligation.names) if obligation else code,
+            "who": deadline.who if deadline else obligation.who,
+            "days": deadline.days if deadline else obligation.days,
+            "day_kind": deadline.day_kind if deadline else obligation.day_kind,
+            "basis": str(obligation.basis) if obligation else "",
+            "start": deadline.start if deadline else None,
+            "due_on": deadline.due_on if deadline else None,
+            "done_on": deadline.done_on if deadline else None,
+            "status": state,
+            "days_left": (
+                days_left(deadline.due_on, today)
+                if deadline is not None and deadline.done_on is None
+                else None
+            ),
+            "calendar_fallback": deadline.calendar_fallback if deadline else False,
+        }
+        if case.status in domain.FINAL_STATUSES and state in (domain.PENDING, domain.OVERDUE):
+            row["days_left"] = None  # a rejected case's limits no longer run
+        rows.append(row)
+    return rows
+
+
+def overdue_deadlines(as_of: datetime.date, *, within: int = 0) -> list[dict]:
+    """Time limits of open cases past their due date (or due within ``within`` days)."""
+    limit = as_of + datetime.timedelta(days=within)
+    due = (
+        CaseDeadline.objects.filter(
+            done_on__isnull=True,
+            case__status__in=domain.OPEN_STATUSES,
+            due_on__lt=as_of if within == 0 else limit + datetime.timedelta(days=1),
+        )
+        .select_related("case", "case__person", "case__unit")
+        .order_by("due_on", "case_id", "code")
+    )
+    return [
+        {
+            "case_id": d.case_id,
+            "status": d.case.status,
+            "subject_type": d.case.subject_type,
+            "subject": subject_name(d.case),
+            "reason": d.case.reason,
+            "code": d.code,
+            "who": d.who,
+            "due_on": d.due_on,
+            "days_left": days_left(d.due_on, as_of),
+            "overdue": d.due_on < as_of,
+        }
+        for d in due
+    ]
+
+
+# Shaping -------------------------------------------------------------------------------
+
+
+def _when(value):
+    return value.isoformat() if value is not None else None
+
+
+def payee_out(payee: CasePayee) -> dict:
+    return {
+        "slot": payee.slot,
+        "kind": payee.kind,
+        "name": payee.name,
+        "citizen_id": mask_citizen_id(payee.citizen_id) if payee.citizen_id else None,
+        "share_percent": str(payee.share_percent) if payee.share_percent is not None else None,
+        "bank_account": mask_account(payee.bank_account) if payee.bank_account else None,
+        "bank_name": payee.bank_name,
+    }
+
+
+def order_out(order: DisbursementOrder) -> dict:
+    return {
+        "id": order.pk,
+        "payee": order.payee_name,
+        "payee_kind": order.payee.kind,
+        "slot": order.slot,
+        "direction": order.direction,
+        "channel": order.channel,
+        "amount": format_money(order.amount),
+        "parts": order.parts,
+        "status": order.status,
+        "bank_account": mask_account(order.bank_account) if order.bank_account else None,
+        "bank_name": order.bank_name,
+        "needs_second_approval": order.needs_second_approval,
+        "ordered_by": order.ordered_by.username,
+        "second_approved_by": order.second_approved_by.username
+        if order.second_approved_by_id
+        else None,
+        "paid_on": _when(order.paid_on),
+        "bank_reference": order.bank_reference,
+        "failure_reason": order.failure_reason,
+        "reissue_of": order.reissue_of_id,
+        "batch": order.batch_id,
+    }
+
+
+def statement_out(statement: Statement | None, case: ClearanceCase) -> dict | None:
+    if statement is None:
+        return None
+    lines = list(statement.lines.all())
+    body = {
+        "version": statement.version,
+        "as_of": _when(statement.as_of),
+        "direction": statement.direction,
+        "total": format_money(statement.total),
+        "fingerprint": statement.fingerprint,
+        "computed_by": statement.computed_by.username,
+        "lines": [
+            {
+                "code": line.code,
+                "label": _pick(line.label_zh, line.label_en),
+                "labels": {"zh": line.label_zh, "en": line.label_en},
+                "amount": format_money(line.amount),
+                "rule": _pick(line.rule_zh, line.rule_en),
+                "basis": _pick(line.basis_zh, line.basis_en),
+                "basis_codes": line.basis_codes,
+                "source": line.source,
+                "detail": line.detail,
+            }
+            for line in lines
+        ],
+    }
+    if case.payee_kind == "heirs":
+        payees = current_payees(case)
+        payable = domain.part_sum(
+            [_as_domain_line(line) for line in lines],
+            domain.FROM_INDIVIDUAL,
+            domain.FROM_INTEREST,
+            domain.FROM_OFFSET,
+        )
+        amounts = (
+            domain.split_by_shares(max(payable, ZERO), [p.share_percent for p in payees])
+            if payees
+            else []
+        )
+        body["allocations"] = [
+            {"payee": p.name, "share_percent": str(p.share_percent), "amount": format_money(a)}
+            for p, a in zip(payees, amounts, strict=True)
+        ]
+    return body
+
+
+def _as_domain_line(line) -> domain.Line:
+    return domain.Line(
+        code=line.code,
+        label_zh=line.label_zh,
+        label_en=line.label_en,
+        amount=line.amount,
+        rule_zh=line.rule_zh,
+        rule_en=line.rule_en,
+        basis=tuple(line.basis_codes),
+        detail=line.detail,
+        source=line.source,
+    )
+
+
+def statement_lines(statement: Statement) -> list[domain.Line]:
+    return [_as_domain_line(line) for line in statement.lines.all()]
+
+
+def materials_required(case: ClearanceCase) -> list[dict]:
+    present = set(case.materials.values_list("kind", flat=True)) if case.pk else set()
+    return [
+        {
+            "code": item.code,
+            "name": str(item.names),
+            "names": _texts(item.names),
+            "required": not item.optional,
+            "when": str(item.when) if item.when else None,
+            "present": item.code in present,
+        }
+        for item in checklist(case)
+    ]
+
+
+def missing_materials(case: ClearanceCase) -> list[str]:
+    """Required codes with no upload, and codes a return asked to supplement that have
+    no upload since."""
+    uploads = list(case.materials.values_list("kind", "round"))
+    present = {kind for kind, _r in uploads}
+    fresh = {kind for kind, round_no in uploads if round_no == case.round}
+    missing = [i.code for i in checklist(case) if not i.optional and i.code not in present]
+    missing += [code for code in case.to_supplement if code not in fresh and code not in missing]
+    return missing
+
+
+def material_out(material: Material) -> dict:
+    return {
+        "id": material.pk,
+        "kind": material.kind,
+        "round": material.round,
+        "original_name": material.original_name,
+        "content_type": material.content_type,
+        "size": material.size,
+        "sha256": material.sha256,
+        "uploaded_by": material.uploaded_by.username,
+        "uploaded_at": material.uploaded_at.isoformat(),
+    }
+
+
+def event_out(event) -> dict:
+    return {
+        "sequence": event.sequence,
+        "action": event.action,
+        "from_status": event.from_status or None,
+        "to_status": event.to_status or None,
+        "actor": event.actor_name,
+        "actor_role": event.actor_role,
+        "at": event.occurred_at.isoformat(),
+        "note": event.note,
+        "data": event.data,
+    }
+
+
+def case_summary(case: ClearanceCase, today: datetime.date | None = None) -> dict:
+    deadlines = case_deadlines(case, today)
+    running = [d for d in deadlines if d["due_on"] is not None and d["done_on"] is None]
+    return {
+        "id": case.pk,
+        "status": case.status,
+        "subject_type": case.subject_type,
+        "subject_id": subject_of(case).pk,
+        "subject": subject_name(case),
+        "reason": case.reason,
+        "event_date": _when(case.event_date),
+        "created_at": case.created_at.isoformat(),
+        "next_due_on": _when(min((d["due_on"] for d in running), default=None)),
+        "overdue": [
+            d["code"]
+            for d in running
+            if d["status"] == domain.OVERDUE and case.status in domain.OPEN_STATUSES
+        ],
+    }
+
+
+def case_detail(case: ClearanceCase, today: datetime.date | None = None) -> dict:
+    """The whole case, JSON-ready: what ``GET /clearance-cases/{id}`` answers."""
+    policy = policy_for(case)
+    reason = policy.reasons[case.reason]
+    certificate = case.certificate
+    return {
+        "id": case.pk,
+        "status": case.status,
+        "status_name": str(case.get_status_display()),
+        "subject_type": case.subject_type,
+        "subject_id": subject_of(case).pk,
+        "subject": {
+            "id": subject_of(case).pk,
+            "name": subject_name(case),
+            "identifier": subject_identifier(case),
+        },
+        "reason": case.reason,
+        "reason_name": str(reason.names),
+        "disposition": case.disposition,
+        "disposition_name": str(reason.disposition.names),
+        "region": case.region or None,
+        "event_date": _when(case.event_date),
+        "destination_region": case.destination_region or None,
+        "successor_unit_id": case.successor_unit_id,
+        "applicant": case.created_by.username,
+        "created_at": case.created_at.isoformat(),
+        "round": case.round,
+        "acknowledgement": {
+            "required": reason.needs_acknowledgement,
+            "acknowledged": case.acknowledged_at is not None,
+            "text": str(reason.acknowledgement) if reason.acknowledgement else None,
+            "version": case.acknowledgement_version or None,
+            "acknowledged_at": _when(case.acknowledged_at),
+        },
+        "materials_required": materials_required(case),
+        "materials_missing": missing_materials(case),
+        "to_supplement": list(case.to_supplement),
+        "materials": [material_out(m) for m in case.materials.select_related("uploaded_by")],
+        "payees": [payee_out(p) for p in current_payees(case)],
+        "allowed_actions": domain.allowed_actions(case.status),
+        "timeline": [event_out(e) for e in case.events.order_by("sequence")],
+        "deadlines": [
+            {
+                **d,
+                "start": _when(d["start"]),
+                "due_on": _when(d["due_on"]),
+                "done_on": _when(d["done_on"]),
+            }
+            for d in case_deadlines(case, today)
+        ],
+        "statement": statement_out(latest_statement(case), case),
+        "disbursements": [
+            order_out(o)
+            for o in case.orders.select_related("payee", "ordered_by", "second_approved_by")
+        ],
+        "certificate": (
+            {
+                "number": certificate.number,
+                "verification_code": certificate.verification_code,
+                "verification_code_printed": format_verification_code(
+                    certificate.verification_code
+                ),
+                "issued_on": _when(certificate.issued_on),
+                "verify_path": f"/api/v1/certificates/{certificate.verification_code}",
+            }
+            if certificate is not None
+            else None
+        ),
+    }
+
+
+# Payment files -------------------------------------------------------------------------
+
+PAYMENT_FILE_HEADER = [
+    "order_id",
+    "case_id",
+    "payee_name",
+    "bank_name",
+    "bank_account",
+    "amount",
+    "currency",
+    "purpose",
+]
+
+
+def payment_file_csv(orders) -> bytes:
+    """The bank's payment file: one row per order, UTF-8 with a byte-order mark so that
+    spreadsheet programs read the Chinese names."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(PAYMENT_FILE_HEADER)
+    for order in orders:
+        writer.writerow(
+            [
+                order.pk,
+                order.case_id,
+                order.payee_name,
+                order.bank_name,
+                order.bank_account,
+                format_money(order.amount),
+                "CNY",
+                f"SHEBAO-CLEARANCE-{order.case_id}-{order.pk}",
+            ]
+        )
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def batch_csv(batch: PaymentBatch) -> bytes:
+    return payment_file_csv(batch.orders.order_by("pk"))
+
+
+def benefit_debts(person: Person):
+    return BenefitDebt.objects.filter(person=person).order_by("recorded_on", "pk")
+
+
+def unit_fines(unit: Unit):
+    return UnitFine.objects.filter(unit=unit).order_by("decided_on", "pk")

@@ -1,0 +1,217 @@
+"""Clearance documents as PDF: the certificate of cancellation (with its verification
+code and a QR code of the verification address) and the liquidation statement, both
+bilingual, built from the stored case alone so that printing again gives the same text.
+"""
+
+import qrcode
+from reportlab.graphics.shapes import Drawing, Rect
+from reportlab.lib import colors
+from reportlab.lib.units import mm
+from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
+
+from shebao.core.ids import mask_account
+from shebao.core.money import format_money
+from shebao.documents.domain import format_verification_code
+from shebao.documents.pdf import BODY, FONT, SMALL, render, table
+
+SUBJECT_NAMES = {"person": "参保人员 Insured person", "unit": "用人单位 Unit"}
+DIRECTION_NAMES = {
+    "pay": "支付给领取人 Paid to the payee",
+    "transfer": "转移至转入地经办机构 Transferred to the destination agency",
+    "collect": "由单位缴纳 Payable by the unit",
+    "refund": "退还单位 Refunded to the unit",
+    "none": "无款项 Nothing to settle",
+}
+CODE_FONT = "Courier-Bold"
+LATIN = "Helvetica"
+
+
+def latin(text: str) -> str:
+    """Numbers, codes and addresses set in a Latin font: crisp, and searchable as text."""
+    return f'<font face="{LATIN}">{text}</font>'
+
+
+def qr_matrix(text: str) -> list[list[bool]]:
+    """The QR code's modules (True = dark), without the quiet zone."""
+    code = qrcode.QRCode(border=0, error_correction=qrcode.constants.ERROR_CORRECT_M)
+    code.add_data(text)
+    code.make(fit=True)
+    return code.get_matrix()
+
+
+def qr_drawing(text: str, size: float = 32 * mm) -> Drawing:
+    """The QR code as vector squares: sharp at any zoom, and no image library needed."""
+    matrix = qr_matrix(text)
+    count = len(matrix)
+    quiet = 2  # modules of white margin drawn around the code
+    module = size / (count + 2 * quiet)
+    drawing = Drawing(size, size)
+    drawing.add(Rect(0, 0, size, size, fillColor=colors.white, strokeColor=None))
+    for row, cells in enumerate(matrix):
+        for column, dark in enumerate(cells):
+            if dark:
+                drawing.add(
+                    Rect(
+                        (column + quiet) * module,
+                        size - (row + quiet + 1) * module,
+                        module,
+                        module,
+                        fillColor=colors.black,
+                        strokeColor=None,
+                    )
+                )
+    return drawing
+
+
+def _subject_lines(case) -> list:
+    from shebao.clearance import selectors
+
+    reason = selectors.reason_of(case)
+    return [
+        Paragraph(
+            f"{SUBJECT_NAMES[case.subject_type]}: {selectors.subject_name(case)}"
+            f"　（{selectors.subject_identifier(case)}）",
+            BODY,
+        ),
+        Paragraph(
+            f"注销原因 Reason: {reason.names.zh} / {reason.names.en}　　"
+            f"事由发生日 Event date: {case.event_date.isoformat()}",
+            BODY,
+        ),
+        Paragraph(
+            f"处理方式 Disposition: {reason.disposition.names.zh} / {reason.disposition.names.en}",
+            BODY,
+        ),
+        Paragraph(f"案件编号 Case no.: {latin(str(case.pk))}", BODY),
+    ]
+
+
+def certificate_pdf(case, *, verify_url: str) -> bytes:
+    """The certificate of cancellation of a closed case."""
+    certificate = case.certificate
+    printed = format_verification_code(certificate.verification_code)
+    story = [
+        Paragraph(f"证书编号 Certificate no.: {latin(certificate.number)}", BODY),
+        Paragraph(f"签发日期 Issued on: {latin(certificate.issued_on.isoformat())}", BODY),
+        Spacer(1, 3 * mm),
+        *_subject_lines(case),
+        Spacer(1, 4 * mm),
+        Paragraph(
+            "经审核，上述社会保险关系已终止，社会保险账户已注销。"
+            "The insurance relationship above has ended and the social insurance account "
+            "is cancelled.",
+            BODY,
+        ),
+        Spacer(1, 6 * mm),
+    ]
+    code_style = BODY.clone("code", fontName=CODE_FONT, fontSize=13, leading=17)
+    verify = Table(
+        [
+            [
+                qr_drawing(verify_url),
+                [
+                    Paragraph("验证码 Verification code", BODY),
+                    Paragraph(printed, code_style),
+                    Spacer(1, 2 * mm),
+                    Paragraph(
+                        "扫描二维码或在社会保险经办机构网站输入验证码核验本证书。"
+                        "Scan the code, or enter the verification code on the agency's site, "
+                        "to check this certificate.",
+                        SMALL,
+                    ),
+                    Paragraph(latin(verify_url), SMALL),
+                ],
+            ]
+        ],
+        colWidths=[38 * mm, 140 * mm],
+    )
+    verify.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("BOX", (0, 0), (-1, -1), 0.5, colors.grey),
+            ]
+        )
+    )
+    story.append(verify)
+    return render(
+        "社会保险注销证明",
+        "Certificate of cancellation of social insurance",
+        story,
+        footer=f"Shebao · {certificate.number} · {printed}",
+    )
+
+
+def statement_pdf(case) -> bytes:
+    """The latest liquidation statement of a case, line by line with rule and basis."""
+    from shebao.clearance import selectors
+
+    statement = selectors.latest_statement(case)
+    story = [
+        *_subject_lines(case),
+        Paragraph(
+            f"清算日 As of: {statement.as_of.isoformat()}　　版本 Version: {statement.version}"
+            f"　　经办 By: {statement.computed_by.username}",
+            BODY,
+        ),
+        Spacer(1, 4 * mm),
+    ]
+    cell = BODY.clone("cell", fontSize=7.5, leading=10)
+    rows = [["项目 Item", "金额 Amount", "计算 Rule", "依据 Basis"]]
+    for line in statement.lines.all():
+        rows.append(
+            [
+                Paragraph(f"{line.label_zh}<br/>{line.label_en}", cell),
+                format_money(line.amount),
+                Paragraph(f"{line.rule_zh}<br/>{line.rule_en}", cell),
+                Paragraph(f"{line.basis_zh}<br/>{line.basis_en}", cell),
+            ]
+        )
+    rows.append(["合计 Total", format_money(statement.total), "", ""])
+    grid = table(rows, [48 * mm, 24 * mm, 60 * mm, 48 * mm])
+    grid.setStyle(
+        TableStyle(
+            [
+                ("ALIGN", (1, 1), (1, -1), "RIGHT"),
+                ("FONT", (0, -1), (0, -1), FONT, 9),
+                ("FONT", (1, 1), (1, -1), LATIN, 8),
+            ]
+        )
+    )
+    story.append(grid)
+    story.append(Spacer(1, 4 * mm))
+    story.append(
+        Paragraph(f"结算方式 Settlement: {DIRECTION_NAMES.get(statement.direction, '')}", BODY)
+    )
+    orders = list(case.orders.order_by("slot", "pk"))
+    if orders:
+        story.append(Spacer(1, 3 * mm))
+        story.append(
+            table(
+                [["领取人/缴款人 Payee", "账户 Account", "金额 Amount", "状态 Status"]]
+                + [
+                    [
+                        o.payee_name,
+                        mask_account(o.bank_account) if o.bank_account else "-",
+                        format_money(o.amount),
+                        o.status,
+                    ]
+                    for o in orders
+                ],
+                [70 * mm, 45 * mm, 30 * mm, 30 * mm],
+                numeric_from=2,
+            )
+        )
+    story.append(Spacer(1, 6 * mm))
+    story.append(
+        Paragraph(
+            f"指纹 Fingerprint (SHA-256 of the lines): {latin(statement.fingerprint)}",
+            SMALL,
+        )
+    )
+    return render(
+        "社会保险注销清算表",
+        "Liquidation statement",
+        story,
+        footer=f"Shebao · case {case.pk} · statement v{statement.version}",
+    )

@@ -1,0 +1,248 @@
+"""Clearance test data: staff of every role, registered units and persons with posted
+declarations (through the registry and ledger services), valid bank card numbers, and
+small files of each accepted type."""
+
+import datetime
+import types
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
+from stdnum import luhn
+from stdnum.cn import ric, uscc
+
+from shebao.core import clock
+from shebao.ledger import accounts, declarations
+from shebao.ledger import services as ledger_services
+from shebao.ledger.models import JournalEntry
+from shebao.registry import services as registry
+
+D = datetime.date
+
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 32
+EXE = b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 64
+
+
+def citizen_id(serial: int, birth: str = "19800101", area: str = "110105") -> str:
+    body = f"{area}{birth}{serial:03d}"
+    return body + ric.calc_check_digit(body + "0")
+
+
+def credit_code(serial: int) -> str:
+    body = f"91110000{serial:09d}"
+    return body + uscc.calc_check_digit(body + "0")
+
+
+def card(serial: int, length: int = 19) -> str:
+    """A bank card number that passes the Luhn check."""
+    body = f"622202{serial:0{length - 7}d}"
+    return body + luhn.calc_check_digit(body)
+
+
+def bad_card(serial: int) -> str:
+    good = card(serial)
+    return good[:-1] + str((int(good[-1]) + 1) % 10)
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def staff(make_user):
+    return types.SimpleNamespace(
+        clerk=make_user("c-clerk", "clerk"),
+        clerk2=make_user("c-clerk2", "clerk"),
+        auditor=make_user("c-auditor", "auditor"),
+        auditor2=make_user("c-auditor2", "auditor"),
+        finance=make_user("c-finance", "finance"),
+        finance2=make_user("c-finance2", "finance"),
+        supervisor=make_user("c-supervisor", "supervisor"),
+        admin=make_user("c-admin", "admin"),
+    )
+
+
+@pytest.fixture
+def api(api_as, staff):
+    """API clients logged in as each staff member: ``api.clerk``, ``api.auditor``..."""
+    return types.SimpleNamespace(
+        **{name: api_as(user.role, user=user) for name, user in vars(staff).items()}
+    )
+
+
+class World:
+    """Builds registry and ledger records through their services, as a clerk would."""
+
+    def __init__(self, clerk):
+        self.clerk = clerk
+        self.serial = 0
+
+    def unit(self, *, established=None, region="cn-bj", name=None):
+        established = established or D(2023, 1, 2)
+        self.serial += 1
+        unit = registry.unit_register(
+            actor=self.clerk,
+            uscc=credit_code(self.serial),
+            name=name or f"Unit {self.serial}",
+            established_on=established,
+            region=region,
+            received_on=established,
+        )
+        registry.unit_registration_approve(actor=self.clerk, unit_id=unit.pk)
+        unit.refresh_from_db()
+        return unit
+
+    def employ(self, unit, *, serial, started=None, wage="8000.00", name=None):
+        started = started or D(2024, 11, 1)
+        employment = registry.employment_register(
+            actor=self.clerk,
+            unit_id=unit.pk,
+            citizen_id=citizen_id(serial),
+            name=name or f"Person {serial}",
+            started_on=started,
+            monthly_wage=Decimal(wage),
+            registered_on=started,
+        )
+        return employment.person
+
+    def declare(self, unit, period: str, lines):
+        """Post a declaration: ``lines`` are (person, wage) pairs."""
+        checked = declarations.check_lines(
+            unit,
+            period,
+            [(i, p.citizen_id, wage) for i, (p, wage) in enumerate(lines, start=1)],
+            today=clock.today(),
+        )
+        assert not checked.errors, checked.errors
+        return ledger_services.declarations_post(actor=self.clerk, declarations=[checked])[0]
+
+    def pay(self, unit, amount, paid_on, reference):
+        return ledger_services.payment_record(
+            actor=self.clerk,
+            unit_id=unit.pk,
+            amount=Decimal(amount),
+            paid_on=paid_on,
+            reference=reference,
+        )
+
+    def transfer_in(self, person, amount):
+        """A balance brought in from another region (booked straight to the account)."""
+        by_code = accounts.accounts_by_code(
+            [accounts.individual_code(person.pk), accounts.BANK_CODE]
+        )
+        ledger_services.entry_post(
+            actor=self.clerk,
+            kind=JournalEntry.Kind.PAYMENT,
+            effective_on=clock.today(),
+            memo="balance transferred in",
+            lines=[
+                (by_code[accounts.BANK_CODE], Decimal(amount), ""),
+                (by_code[accounts.individual_code(person.pk)], -Decimal(amount), ""),
+            ],
+        )
+
+    def end(self, person, unit, ended_on, reason="resignation"):
+        employment = person.employments.get(unit=unit, status="open")
+        return registry.employment_end(
+            actor=self.clerk, employment_id=employment.pk, ended_on=ended_on, reason=reason
+        )
+
+
+@pytest.fixture
+def world(staff):
+    return World(staff.clerk)
+
+
+@pytest.fixture
+def worker(world):
+    """A Beijing employee since 2024-11 at 8,000.00 a month, declared for 2024-11 to
+    2025-03: 5 months x 8% x 8,000.00 = 3,200.00 in the individual account."""
+    unit = world.unit()
+    person = world.employ(unit, serial=11)
+    for period in ("2024-11", "2024-12", "2025-01", "2025-02", "2025-03"):
+        world.declare(unit, period, [(person, "8000.00")])
+    return types.SimpleNamespace(unit=unit, person=person)
+
+
+def upload(client, case_id, kind, data=PDF, name="scan.pdf"):
+    return client.post(
+        f"clearance-cases/{case_id}/materials",
+        {"kind": kind, "file": SimpleUploadedFile(name, data)},
+        multipart=True,
+    )
+
+
+def upload_required(client, case_body):
+    for item in case_body["materials_required"]:
+        if item["required"]:
+            response = upload(client, case_body["id"], item["code"])
+            assert response.status_code == 201, response.json()
+
+
+def ok(response, status=200):
+    assert response.status_code == status, response.json()
+    return response.json()
+
+
+def drive(staff, case_id, *, until="closed", materials=True):
+    """Take a case from draft through the services, as far as ``until``."""
+    from shebao.clearance import selectors
+    from shebao.clearance import services as clearance
+    from shebao.clearance.models import ClearanceCase, DisbursementOrder
+
+    case = ClearanceCase.objects.get(pk=case_id)
+    if materials:
+        for item in selectors.materials_required(case):
+            if item["required"] and not item["present"]:
+                clearance.material_add(
+                    actor=staff.clerk,
+                    case_id=case_id,
+                    kind=item["code"],
+                    file_name="a.pdf",
+                    data=PDF,
+                )
+    steps = [
+        ("submitted", lambda: clearance.case_submit(actor=staff.clerk, case_id=case_id)),
+        ("accepted", lambda: clearance.case_accept(actor=staff.clerk, case_id=case_id)),
+        ("approved", lambda: clearance.case_approve(actor=staff.auditor, case_id=case_id)),
+        ("liquidated", lambda: clearance.case_liquidate(actor=staff.finance, case_id=case_id)),
+        ("disbursed", lambda: clearance.case_disburse(actor=staff.finance, case_id=case_id)),
+    ]
+    for status, step in steps:
+        step()
+        if status == until:
+            return ClearanceCase.objects.get(pk=case_id)
+    for order in DisbursementOrder.objects.filter(case_id=case_id).order_by("pk"):
+        if order.status == "awaiting_approval":
+            clearance.order_approve(actor=staff.finance2, order_id=order.pk)
+        clearance.order_mark_paid(
+            actor=staff.finance, order_id=order.pk, bank_reference=f"T-{order.pk}"
+        )
+    if until == "paid":
+        return ClearanceCase.objects.get(pk=case_id)
+    clearance.case_close(actor=staff.clerk, case_id=case_id)
+    return ClearanceCase.objects.get(pk=case_id)
+
+
+def open_self_case(staff, person, *, reason="lost_nationality", serial=9, event_date=None):
+    from shebao.clearance import services as clearance
+
+    return clearance.case_create(
+        actor=staff.clerk,
+        subject_type="person",
+        subject_id=person.pk,
+        reason=reason,
+        event_date=event_date or D(2025, 10, 1),
+        acknowledged=True,
+        payee={"name": person.name, "bank_account": card(serial), "bank_name": "CCB"},
+    )
