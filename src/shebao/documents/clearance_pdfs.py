@@ -138,7 +138,7 @@ def certificate_pdf(case, *, verify_url: str) -> bytes:
         "社会保险注销证明",
         "Certificate of cancellation of social insurance",
         story,
-        footer=f"Shebao · {certificate.number} · {printed}",
+        footer=f"Shebao | {certificate.number} | {printed}",
     )
 
 
@@ -213,5 +213,5 @@ def statement_pdf(case) -> bytes:
         "社会保险注销清算表",
         "Liquidation statement",
         story,
-        footer=f"Shebao · case {case.pk} · statement v{statement.version}",
+        footer=f"Shebao | case {case.pk} | statement v{statement.version}",
     )

@@ -40,7 +40,10 @@ def table(rows, widths=None, *, numeric_from: int = 99):
 
 
 def render(title_zh: str, title_en: str, story: list, *, footer: str = "") -> bytes:
-    """A4 document with a bilingual title, the story, and a footer line on every page."""
+    """A4 document with a bilingual title, the story, and a footer line on every page.
+
+    Keep to characters the CID font has: it lacks some Western punctuation (the middle
+    dot, for one), which would print as an empty box."""
     buffer = io.BytesIO()
 
     def on_page(canvas, document):

@@ -84,7 +84,7 @@ def person_statement_pdf(statement: dict) -> bytes:
         "社会保险个人权益记录",
         "Social insurance rights statement (person)",
         story,
-        footer=f"Shebao · {statement['as_of']}",
+        footer=f"Shebao | {statement['as_of']}",
     )
 
 
@@ -146,5 +146,5 @@ def unit_statement_pdf(statement: dict) -> bytes:
         "用人单位社会保险缴费对账单",
         "Unit contribution statement",
         story,
-        footer=f"Shebao · {statement['as_of']}",
+        footer=f"Shebao | {statement['as_of']}",
     )
