@@ -43,6 +43,18 @@ STATUSES = (
     DISBURSED,
     CLOSED,
 )
+# The names people read; the model's choices are built from them.
+STATUS_NAMES = {
+    DRAFT: _("Draft"),
+    SUBMITTED: _("Submitted"),
+    RETURNED: _("Returned for completion"),
+    ACCEPTED: _("Accepted"),
+    APPROVED: _("Approved"),
+    REJECTED: _("Rejected"),
+    LIQUIDATED: _("Liquidated"),
+    DISBURSED: _("Disbursed"),
+    CLOSED: _("Closed"),
+}
 FINAL_STATUSES = frozenset({REJECTED, CLOSED})
 OPEN_STATUSES = frozenset(STATUSES) - FINAL_STATUSES
 # While the applicant may still change what the case holds (materials, payees, the
@@ -92,7 +104,11 @@ def next_status(status: str, action: str) -> str:
         allowed = ", ".join(allowed_actions(status)) or _("none")
         raise Conflict(
             _("The case is %(status)s: it cannot be %(action)s now (allowed: %(allowed)s).")
-            % {"status": status, "action": PAST_TENSE.get(action, action), "allowed": allowed},
+            % {
+                "status": STATUS_NAMES.get(status, status),
+                "action": PAST_TENSE.get(action, action),
+                "allowed": allowed,
+            },
             code="wrong_state",
             fields={"status": status},
         )

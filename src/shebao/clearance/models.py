@@ -11,21 +11,23 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from shebao.clearance import domain
+
 MONEY = {"max_digits": 18, "decimal_places": 2}
 OPEN = ["draft", "submitted", "returned", "accepted", "approved", "liquidated", "disbursed"]
 
 
 class ClearanceCase(models.Model):
     class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        SUBMITTED = "submitted", _("Submitted")
-        RETURNED = "returned", _("Returned for completion")
-        ACCEPTED = "accepted", _("Accepted")
-        APPROVED = "approved", _("Approved")
-        REJECTED = "rejected", _("Rejected")
-        LIQUIDATED = "liquidated", _("Liquidated")
-        DISBURSED = "disbursed", _("Disbursed")
-        CLOSED = "closed", _("Closed")
+        DRAFT = domain.DRAFT, domain.STATUS_NAMES[domain.DRAFT]
+        SUBMITTED = domain.SUBMITTED, domain.STATUS_NAMES[domain.SUBMITTED]
+        RETURNED = domain.RETURNED, domain.STATUS_NAMES[domain.RETURNED]
+        ACCEPTED = domain.ACCEPTED, domain.STATUS_NAMES[domain.ACCEPTED]
+        APPROVED = domain.APPROVED, domain.STATUS_NAMES[domain.APPROVED]
+        REJECTED = domain.REJECTED, domain.STATUS_NAMES[domain.REJECTED]
+        LIQUIDATED = domain.LIQUIDATED, domain.STATUS_NAMES[domain.LIQUIDATED]
+        DISBURSED = domain.DISBURSED, domain.STATUS_NAMES[domain.DISBURSED]
+        CLOSED = domain.CLOSED, domain.STATUS_NAMES[domain.CLOSED]
 
     class Subject(models.TextChoices):
         PERSON = "person", _("Person")

@@ -259,7 +259,7 @@ def _check_heirs(errors, heirs, today) -> list[dict]:
             if parsed.number in seen:
                 errors.add(
                     f"{prefix}.citizen_id",
-                    _("is the same as heir %(n)d") % {"n": seen[parsed.number]},
+                    _("is the same as heir %(n)d") % {"n": seen[parsed.number] + 1},
                 )
             seen[parsed.number] = index
         share = errors.check(
@@ -340,19 +340,25 @@ def _payee_rows(errors, case_like, payee_kind, payee, heirs, today) -> list[dict
 # Cases ---------------------------------------------------------------------------------
 
 
+def _noun(subject_type):
+    return clearance_policy_module.SUBJECT_NOUNS.get(subject_type, subject_type)
+
+
 def _find_subject(subject_type, subject_id, actor):
     model = Person if subject_type == PERSON else Unit
     try:
         pk = int(subject_id)
     except (TypeError, ValueError):
-        raise invalid("subject_id", _("must be the id of a %(s)s") % {"s": subject_type}) from None
+        raise invalid(
+            "subject_id", _("must be the id of a %(s)s") % {"s": _noun(subject_type)}
+        ) from None
     visible = (
         registry_selectors.persons_visible(actor)
         if subject_type == PERSON
         else registry_selectors.units_visible(actor)
     )
     if not visible.filter(pk=pk).exists():
-        raise invalid("subject_id", _("no such %(s)s") % {"s": subject_type})
+        raise invalid("subject_id", _("no such %(s)s") % {"s": _noun(subject_type)})
     return model.objects.select_for_update().filter(pk=pk).order_by("pk").first()
 
 
@@ -513,7 +519,7 @@ def case_create(
         if open_case is not None:
             raise Conflict(
                 _("Clearance case %(id)d of this %(s)s is still open.")
-                % {"id": open_case.pk, "s": subject_type},
+                % {"id": open_case.pk, "s": _noun(subject_type)},
                 code="case_open",
                 fields={"subject_id": _("has open case %(id)d") % {"id": open_case.pk}},
             )
@@ -537,7 +543,7 @@ def case_create(
                 )
         except IntegrityError:
             raise Conflict(
-                _("A clearance case of this %(s)s is already open.") % {"s": subject_type},
+                _("A clearance case of this %(s)s is already open.") % {"s": _noun(subject_type)},
                 code="case_open",
             ) from None
         _create_payees(case, rows, PAYEE_KIND[payee_kind])
@@ -596,7 +602,8 @@ def case_acknowledge(*, actor, case_id) -> ClearanceCase:
             return case
         if case.status not in domain.EDITABLE_STATUSES:
             raise Conflict(
-                _("The case is %(status)s: it can no longer be changed.") % {"status": case.status},
+                _("The case is %(status)s: it can no longer be changed.")
+                % {"status": case.get_status_display()},
                 code="wrong_state",
             )
         _record_acknowledgement(case, actor, reason)
@@ -628,7 +635,7 @@ def case_payees_set(*, actor, case_id, payee=None, heirs=None) -> ClearanceCase:
         if case.status not in allowed:
             raise Conflict(
                 _("The case is %(status)s: its payees can no longer be changed.")
-                % {"status": case.status},
+                % {"status": case.get_status_display()},
                 code="wrong_state",
             )
         errors = registry_domain.FieldErrors()
@@ -673,7 +680,7 @@ def material_add(*, actor, case_id, kind, file_name, data: bytes) -> Material:
                     "The case is %(status)s: materials are added before it is submitted, or "
                     "after it was returned."
                 )
-                % {"status": case.status},
+                % {"status": case.get_status_display()},
                 code="wrong_state",
             )
         codes = [item.code for item in selectors.checklist(case)]
@@ -1374,7 +1381,7 @@ def order_approve(*, actor, order_id) -> DisbursementOrder:
         if order.status != DisbursementOrder.Status.AWAITING_APPROVAL:
             raise Conflict(
                 _("Order %(id)d is %(status)s: it is not waiting for a second approval.")
-                % {"id": order.pk, "status": order.status},
+                % {"id": order.pk, "status": order.get_status_display()},
                 code="wrong_state",
             )
         if order.ordered_by_id == actor.pk:
@@ -1462,7 +1469,7 @@ def order_mark_paid(*, actor, order_id, paid_on=None, bank_reference="") -> Disb
         ):
             raise Conflict(
                 _("Order %(id)d is %(status)s: it cannot be marked paid.")
-                % {"id": order.pk, "status": order.status},
+                % {"id": order.pk, "status": order.get_status_display()},
                 code="wrong_state",
             )
         if paid_on < order.statement.as_of:
@@ -1560,7 +1567,7 @@ def order_mark_failed(*, actor, order_id, reason) -> DisbursementOrder:
         ):
             raise Conflict(
                 _("Order %(id)d is %(status)s: it cannot be marked failed.")
-                % {"id": order.pk, "status": order.status},
+                % {"id": order.pk, "status": order.get_status_display()},
                 code="wrong_state",
             )
         order.status = DisbursementOrder.Status.FAILED
@@ -1589,7 +1596,7 @@ def order_reissue(
         if order.status != DisbursementOrder.Status.FAILED:
             raise Conflict(
                 _("Only a failed order is reissued; order %(id)d is %(status)s.")
-                % {"id": order.pk, "status": order.status},
+                % {"id": order.pk, "status": order.get_status_display()},
                 code="wrong_state",
             )
         if DisbursementOrder.objects.filter(reissue_of=order).exists():

@@ -29,6 +29,10 @@ ALL_REASONS = "*"
 NOT_A_CLEARANCE = "not_a_clearance"
 
 
+# A clearance subject as a word inside a sentence ("no such person").
+SUBJECT_NOUNS = {"person": _("person"), "unit": _("unit")}
+
+
 @dataclasses.dataclass(frozen=True)
 class Step:
     code: str
@@ -189,7 +193,7 @@ class ClearancePolicy:
             )
             raise NoPolicyValue(
                 _("%(code)r is not a clearance reason for a %(subject)s.")
-                % {"code": code, "subject": subject},
+                % {"code": code, "subject": SUBJECT_NOUNS.get(subject, subject)},
                 code="unknown_reason",
                 fields={"reason": _("must be one of: %(known)s") % {"known": known}},
             )
