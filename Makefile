@@ -56,3 +56,10 @@ messages: $(STAMP)
 
 clean:
 	rm -rf $(VENV) var
+
+# Ledger benchmarks beside a raw baseline, on SQLite and PostgreSQL (docs/performance.md).
+# Full size by default; a quick run: make bench BENCH_ARGS="--db sqlite --persons 1000".
+# Not part of `make test`.
+.PHONY: bench
+bench: $(STAMP)
+	$(BIN)/python -m bench $(BENCH_ARGS)

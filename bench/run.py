@@ -1,0 +1,446 @@
+"""``python -m bench``: post a province's month of declarations through the real import and
+credit a year's interest on every individual account, on SQLite and on PostgreSQL, each
+beside a raw baseline measured in the same run on the same database.
+
+Each database runs in a child process of its own (Django is set up once per process, and
+the memory peak is then the import's alone). The bench makes and removes its own database:
+a temporary SQLite file, and on PostgreSQL the database named by ``--pg-url``, dropped and
+created afresh, so it must not be one holding anything of value.
+"""
+
+import argparse
+import dataclasses
+import datetime
+import gc
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+if __package__ in (None, ""):  # run as a script: bench/run.py
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.measure import peak_memory_mb, reset_peak_memory, say, timed  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_PERSONS = 100_000
+DEFAULT_MONTHS = 10
+DEFAULT_PG_URL = "postgres://postgres@127.0.0.1:5432/shebao_bench"
+INTEREST_YEAR = 2025
+INTEREST_TODAY = datetime.date(2026, 1, 15)
+# The targets the figures are held to.
+POSTING_RATIO_TARGET = 1 / 3  # the import's rate, as a fraction of the raw insert rate
+INTEREST_RATIO_TARGET = 3.0  # the interest run's time, as a multiple of the raw UPDATE
+IMPORT_MEMORY_TARGET_MB = 500
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(
+        prog="python -m bench",
+        description="Ledger benchmarks against a raw baseline. The default is the full "
+        "size: 1,000,000 declaration lines (100,000 persons x 10 months, 100 persons a "
+        "unit) and interest on 100,000 accounts with ten years of history.",
+    )
+    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument(
+        "--lines",
+        type=int,
+        help="declaration lines to import (persons x months, 10 months at most)",
+    )
+    parser.add_argument("--persons", type=int, help="persons, and individual accounts")
+    parser.add_argument(
+        "--pg-url",
+        default=os.environ.get("BENCH_PG_URL", DEFAULT_PG_URL),
+        help="the PostgreSQL database to (re)create for the bench (default: %(default)s)",
+    )
+    parser.add_argument("--workdir", type=Path, help="where the temporary files go")
+    parser.add_argument("--keep", action="store_true", help="keep the bench databases and files")
+    parser.add_argument("--skip-interest", action="store_true", help="measure the import only")
+    parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
+    parser.add_argument("--worker", choices=["sqlite", "postgres"], help=argparse.SUPPRESS)
+    parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    persons, lines = args.persons, args.lines
+    if persons is None and lines is None:
+        persons, lines = DEFAULT_PERSONS, DEFAULT_PERSONS * DEFAULT_MONTHS
+    elif persons is None:
+        persons = lines // DEFAULT_MONTHS
+    elif lines is None:
+        lines = persons * DEFAULT_MONTHS
+    if persons <= 0 or lines % persons or not 1 <= lines // persons <= DEFAULT_MONTHS:
+        parser.error("--lines must be --persons times a number of months from 1 to 10")
+    if persons > 100 and persons % 100:
+        parser.error("--persons must be a multiple of 100 (the persons of one unit)")
+    args.persons, args.months = persons, lines // persons
+    return args
+
+
+# The child process: one database ------------------------------------------------------
+
+
+def _recreate_pg_database(url: str, *, drop_only: bool = False) -> None:
+    import dj_database_url
+    import psycopg
+    from psycopg import sql
+
+    config = dj_database_url.parse(url)
+    name = config["NAME"]
+    with psycopg.connect(
+        host=config["HOST"] or None,
+        port=config["PORT"] or None,
+        user=config["USER"] or None,
+        password=config["PASSWORD"] or None,
+        dbname="postgres",
+        autocommit=True,
+    ) as admin:
+        admin.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
+        if not drop_only:
+            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def _database_version() -> str:
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW server_version")
+            return f"PostgreSQL {cursor.fetchone()[0].split()[0]}"
+    import sqlite3
+
+    return f"SQLite {sqlite3.sqlite_version}"
+
+
+def _analyze() -> None:
+    """Table statistics, as autovacuum keeps them on a production PostgreSQL."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+
+def _measure_import(plan, workdir: Path, actor) -> dict:
+    from bench import baseline, data
+    from shebao.core import clock
+    from shebao.ledger.imports import import_declarations
+    from shebao.ledger.models import Declaration, DeclarationLine, JournalEntry, Posting
+
+    path = workdir / "declarations.csv"
+    with timed(f"write the declaration file ({plan.lines:,} lines)") as writing:
+        size = data.write_declaration_file(plan, path)
+    postings_before = Posting.objects.count()
+    gc.collect()
+    reset_peak_memory()
+    say("import_declarations ...")
+    with clock.frozen(data.IMPORT_TODAY), timed("import_declarations") as posting:
+        report = import_declarations(lambda: path.open("rb"), actor=actor)
+    peak = peak_memory_mb()
+    if not report.posted or report.errors or report.posted_lines != plan.lines:
+        raise RuntimeError(
+            f"the import did not post the file: posted={report.posted} "
+            f"lines={report.posted_lines} errors={report.errors[:5]}"
+        )
+    written = {
+        "declarations": Declaration.objects.count(),
+        "lines": DeclarationLine.objects.count(),
+        "entries": JournalEntry.objects.count(),
+        "postings": Posting.objects.count() - postings_before,
+    }
+    if written["lines"] != plan.lines or written["declarations"] != plan.units * plan.months:
+        raise RuntimeError(f"unexpected rows after the import: {written}")
+    say(f"written: {written}; peak memory {peak:.0f} MiB")
+    raw = baseline.raw_insert(
+        lines=written["lines"],
+        postings=written["postings"],
+        per_declaration=plan.per_unit,
+        with_indexes=False,
+    )
+    say(f"raw insert, bare: {raw['seconds']:.2f} s")
+    raw_indexed = baseline.raw_insert(
+        lines=written["lines"],
+        postings=written["postings"],
+        per_declaration=plan.per_unit,
+        with_indexes=True,
+    )
+    say(f"raw insert, with the ledger's indexes: {raw_indexed['seconds']:.2f} s")
+    return {
+        "file_bytes": size,
+        "file_seconds": writing.seconds,
+        **posting.figures(),
+        "peak_mb": peak,
+        "written": written,
+        "raw": raw,
+        "raw_indexed": raw_indexed,
+    }
+
+
+def _measure_interest(plan, actor) -> dict:
+    from bench import baseline, history
+    from shebao.core import clock
+    from shebao.ledger import services
+    from shebao.ledger.models import Account, InterestCredit
+    from shebao.policy import interest
+
+    with timed("write the contribution history 2016-2025") as writing:
+        written = history.write_contribution_history(plan.periods)
+    say(f"history: {written}")
+    with timed(f"write the interest of 2016-{INTEREST_YEAR - 1}") as earlier:
+        credited_before = history.write_earlier_interest(plan.periods, INTEREST_YEAR)
+    _analyze()
+    policy = interest.interest_policy()
+    with clock.frozen(INTEREST_TODAY):
+        raw_read = baseline.raw_history_read(
+            first_period="1990-01", last_period=f"{INTEREST_YEAR}-12"
+        )
+        say(f"raw grouped read of the history: {raw_read['seconds']:.2f} s")
+        raw_read_year = baseline.raw_history_read(
+            first_period=f"{INTEREST_YEAR}-01", last_period=f"{INTEREST_YEAR}-12"
+        )
+        say(f"raw grouped read of {INTEREST_YEAR} alone: {raw_read_year['seconds']:.2f} s")
+        raw_update = baseline.raw_interest_update(
+            rate=policy.rates[INTEREST_YEAR].rate, factor=policy.annual_factor
+        )
+        say(f"raw UPDATE: {raw_update['seconds']:.3f} s")
+        gc.collect()
+        reset_peak_memory()
+        say(f"interest_credit_year({INTEREST_YEAR}) ...")
+        with timed(f"interest_credit_year({INTEREST_YEAR})") as crediting:
+            run = services.interest_credit_year(actor=actor, year=INTEREST_YEAR)
+        peak = peak_memory_mb()
+    other_years = (
+        InterestCredit.objects.filter(entry_id=run.entry_id).exclude(year=INTEREST_YEAR).count()
+    )
+    if run.accounts_credited != plan.persons or other_years:
+        raise RuntimeError(
+            f"the run credited {run.accounts_credited} accounts (expected {plan.persons}) "
+            f"and {other_years} rows for earlier years (expected none)"
+        )
+    sample = Account.objects.filter(kind=Account.Kind.INDIVIDUAL).order_by("pk")
+    for account in (sample.first(), sample.last()):
+        credited = InterestCredit.objects.get(account=account, year=INTEREST_YEAR).amount
+        expected = history.expected_interest(account, INTEREST_YEAR)
+        if credited != expected:
+            raise RuntimeError(f"account {account.code}: credited {credited}, expected {expected}")
+    return {
+        "accounts": run.accounts_credited,
+        "total": str(run.total_interest),
+        **crediting.figures(),
+        "peak_mb": peak,
+        "history_seconds": writing.seconds,
+        "history": written,
+        "earlier_seconds": earlier.seconds,
+        "earlier": credited_before,
+        "raw_update": raw_update,
+        "raw_read": raw_read,
+        "raw_read_year": raw_read_year,
+    }
+
+
+def worker(args) -> dict:
+    workdir = Path(tempfile.mkdtemp(prefix=f"shebao-bench-{args.worker}-", dir=args.workdir))
+    url = f"sqlite:///{workdir / 'bench.sqlite3'}" if args.worker == "sqlite" else args.pg_url
+    if args.worker == "postgres":
+        _recreate_pg_database(url)
+    os.environ.update(
+        DJANGO_SETTINGS_MODULE="shebao.settings",
+        DATABASE_URL=url,
+        SHEBAO_HOME=str(workdir),
+        SHEBAO_ENV="test",
+        SHEBAO_DEBUG="0",
+    )
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connections
+
+    from bench import data
+    from shebao.core import clock
+
+    plan = data.Plan(persons=args.persons, months=args.months)
+    result = {"database": args.worker, "plan": dataclasses.asdict(_PlanFigures.of(plan))}
+    try:
+        result["version"] = _database_version()
+        with clock.frozen(data.IMPORT_TODAY):
+            with timed("migrate") as migrating:
+                call_command("migrate", verbosity=0, interactive=False)
+            with timed(f"units, persons, employments ({plan.persons:,})") as registry:
+                actor = data.create_registry(plan)
+        _analyze()
+        result["setup"] = {
+            "migrate_seconds": migrating.seconds,
+            "registry_seconds": registry.seconds,
+        }
+        result["import"] = _measure_import(plan, workdir, actor)
+        if not args.skip_interest:
+            result["interest"] = _measure_interest(plan, actor)
+    finally:
+        connections.close_all()
+        if not args.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+            if args.worker == "postgres":
+                _recreate_pg_database(url, drop_only=True)
+        else:
+            say(f"kept {url} and {workdir}")
+    return result
+
+
+@dataclasses.dataclass(frozen=True)
+class _PlanFigures:
+    lines: int
+    persons: int
+    months: int
+    units: int
+    persons_per_unit: int
+
+    @classmethod
+    def of(cls, plan):
+        return cls(plan.lines, plan.persons, plan.months, plan.units, plan.per_unit)
+
+
+# The parent: run each database, print the figures -------------------------------------
+
+
+def _machine() -> dict:
+    memory_kb = 0
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                memory_kb = int(line.split()[1])
+    except OSError:
+        pass
+    return {
+        "cpus": os.cpu_count(),
+        "memory_gib": round(memory_kb / 1024 / 1024, 1),
+        "python": platform.python_version(),
+        "system": f"{platform.system()} {platform.release()}",
+    }
+
+
+def _load(figures: dict) -> str:
+    before, after = figures["load"]
+    return f"{before:.1f}-{after:.1f}"
+
+
+def _verdict(met: bool) -> str:
+    return "met" if met else "MISSED"
+
+
+def summarise(result: dict) -> list[str]:
+    plan = result["plan"]
+    out = [f"{result['version']}"]
+    imp = result["import"]
+    lines = plan["lines"]
+    rate = lines / imp["seconds"]
+    raw_rate = lines / imp["raw"]["seconds"]
+    ratio = rate / raw_rate
+    imp["ratio"] = ratio
+    out += [
+        f"  posting   import_declarations: {lines:,} lines "
+        f"({plan['units']:,} units x {plan['persons_per_unit']} persons x {plan['months']} "
+        f"months, {imp['file_bytes'] / 1e6:.0f} MB CSV)",
+        f"              {imp['seconds']:9.2f} s   {rate:11,.0f} lines/s   "
+        f"(CPU {imp['cpu_seconds']:.1f} s, load {_load(imp)})",
+        f"            raw insert of the same rows ({lines:,} lines + "
+        f"{imp['written']['postings']:,} postings), bare tables",
+        f"              {imp['raw']['seconds']:9.2f} s   {raw_rate:11,.0f} lines/s   "
+        f"(load {_load(imp['raw'])}; with the ledger's indexes: "
+        f"{imp['raw_indexed']['seconds']:.2f} s)",
+        f"            ratio {ratio:.3f} of the raw rate; target >= {POSTING_RATIO_TARGET:.3f}: "
+        f"{_verdict(ratio >= POSTING_RATIO_TARGET)}",
+        f"  memory    peak RSS during the import {imp['peak_mb']:.0f} MiB; target < "
+        f"{IMPORT_MEMORY_TARGET_MB} MB: {_verdict(imp['peak_mb'] < IMPORT_MEMORY_TARGET_MB)}",
+    ]
+    if "interest" in result:
+        rest = result["interest"]
+        times = rest["seconds"] / rest["raw_update"]["seconds"]
+        rest["ratio"] = times
+        out += [
+            f"  interest  interest_credit_year({INTEREST_YEAR}): {rest['accounts']:,} accounts, "
+            f"{rest['history']['postings']:,} history postings",
+            f"              {rest['seconds']:9.2f} s   (CPU {rest['cpu_seconds']:.1f} s, load "
+            f"{_load(rest)}, peak RSS {rest['peak_mb']:.0f} MiB)",
+            f"            raw set-based UPDATE of {rest['raw_update']['rows']:,} rows",
+            f"              {rest['raw_update']['seconds']:9.3f} s   (load "
+            f"{_load(rest['raw_update'])})",
+            f"            grouped read of the history alone: {rest['raw_read']['seconds']:.2f} s "
+            f"({rest['raw_read']['rows']:,} rows); of {INTEREST_YEAR} alone: "
+            f"{rest['raw_read_year']['seconds']:.2f} s ({rest['raw_read_year']['rows']:,} rows)",
+            f"            {times:.1f}x the raw UPDATE; target <= {INTEREST_RATIO_TARGET:.0f}x: "
+            f"{_verdict(times <= INTEREST_RATIO_TARGET)}",
+        ]
+    setup = result["setup"]
+    out.append(
+        f"  setup     migrate {setup['migrate_seconds']:.1f} s, registry "
+        f"{setup['registry_seconds']:.1f} s, file {imp['file_seconds']:.1f} s"
+        + (
+            f", history {result['interest']['history_seconds']:.1f} s, earlier interest "
+            f"{result['interest']['earlier_seconds']:.1f} s"
+            if "interest" in result
+            else ""
+        )
+    )
+    return out
+
+
+def main(argv=None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    if args.worker:
+        result = worker(args)
+        args.result.write_text(json.dumps(result, indent=2))
+        return 0
+    databases = ["sqlite", "postgres"] if args.db == "both" else [args.db]
+    machine = _machine()
+    print(
+        f"Shebao ledger bench: {args.persons * args.months:,} declaration lines, interest on "
+        f"{args.persons:,} accounts; {machine['cpus']} CPUs, {machine['memory_gib']} GiB, "
+        f"Python {machine['python']}, {machine['system']}",
+        flush=True,
+    )
+    results, failed = [], []
+    for database in databases:
+        with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as handle:
+            result_path = Path(handle.name)
+        command = [
+            sys.executable,
+            "-m",
+            "bench",
+            "--worker",
+            database,
+            "--persons",
+            str(args.persons),
+            "--lines",
+            str(args.persons * args.months),
+            "--pg-url",
+            args.pg_url,
+            "--result",
+            str(result_path),
+        ]
+        command += ["--workdir", str(args.workdir)] if args.workdir else []
+        command += ["--keep"] if args.keep else []
+        command += ["--skip-interest"] if args.skip_interest else []
+        say(f"{database}: {' '.join(command[1:])}")
+        status = subprocess.call(command, cwd=ROOT)
+        if status:
+            failed.append(database)
+        else:
+            result = json.loads(result_path.read_text())
+            results.append(result)
+            print("\n".join(summarise(result)), flush=True)
+        result_path.unlink(missing_ok=True)
+    if args.json:
+        args.json.write_text(json.dumps({"machine": machine, "results": results}, indent=2))
+    if failed:
+        print(f"failed: {', '.join(failed)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
