@@ -2,35 +2,16 @@
 certificate checks. Texts come in the request's language (``Accept-Language``)."""
 
 import datetime
-import re
-from typing import Annotated
 
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
-from pydantic import BeforeValidator
 
+from shebao.api.common import IsoDate
 from shebao.core.money import format_money
 from shebao.inquiry import selectors
 from shebao.policy.clearance import NOT_A_CLEARANCE, ChecklistItem, Procedure, Reason, Refusal
 
 router = Router(tags=["public"])
-
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def _strict_date(value):
-    """Only ``YYYY-MM-DD`` naming a real day; no timestamps, no other spellings."""
-    if isinstance(value, datetime.date):
-        return value
-    if isinstance(value, str) and _ISO_DATE.fullmatch(value.strip()):
-        try:
-            return datetime.date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise ValueError(_("must be a real date YYYY-MM-DD"))
-
-
-IsoDate = Annotated[datetime.date, BeforeValidator(_strict_date)]
 
 
 class RegionOut(Schema):
