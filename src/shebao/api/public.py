@@ -4,7 +4,7 @@ certificate checks. Texts come in the request's language (``Accept-Language``)."
 import datetime
 
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from shebao.api.common import IsoDate
 from shebao.core.money import format_money
@@ -449,14 +449,17 @@ class CertificateMissingOut(Schema):
 def certificate(request, verification_code: str):
     check = selectors.certificate_check(verification_code=verification_code)
     if check is None:
-        return 404, {
-            "valid": False,
-            "error": {
-                "code": "not_found",
-                "message": _("No certificate has this verification code."),
-                "fields": {},
+        return Status(
+            404,
+            {
+                "valid": False,
+                "error": {
+                    "code": "not_found",
+                    "message": _("No certificate has this verification code."),
+                    "fields": {},
+                },
             },
-        }
+        )
     cert = check.certificate
     return {
         "valid": check.valid,
