@@ -163,6 +163,12 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# What one declaration file may hold (shebao.ledger.imports.FileLimits names every limit
+# and its default): a file the operator imports may be a province's month; an upload
+# through the API is one unit's month.
+SHEBAO_IMPORT_LIMITS = {"max_rows": 2_000_000, "max_unpacked_bytes": 2 * 1024**3}
+SHEBAO_UPLOAD_LIMITS = {"max_rows": 200_000, "max_unpacked_bytes": 200 * 1024**2}
+
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Shebao's own settings.

@@ -175,6 +175,7 @@ def declaration_upload(
         period=period,
         good_rows_only=good_rows_only,
         source="upload",
+        limits=imports.upload_limits(),
     )
     if not report.posted:
         raise _row_errors(report.errors, "row ")

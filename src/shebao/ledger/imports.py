@@ -7,15 +7,25 @@ as any payroll export writes them.
 
 A file is read twice: first every row is checked and every problem collected, then, if
 there is none (or the user asked for the good rows only), the declarations are posted.
+
+A file is untrusted input: a workbook is a zip archive whose parts can unpack to far
+more than its own size, and a cell or a line can be of any length. Before a workbook is
+opened its parts' unpacked sizes and packing ratios are checked and its XML is scanned
+for over-long text; while any file is read, its rows, columns and cell lengths are
+counted. Past any limit (``FileLimits``, from the settings) the file is refused with a
+422 that names the limit, and nothing is posted.
 """
 
 import contextlib
 import csv
 import dataclasses
 import io
+import re
 import zipfile
 from collections.abc import Callable, Iterator
+from xml.etree.ElementTree import ParseError
 
+from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -40,6 +50,175 @@ HEADERS = {
 # Lines posted per transaction batch: large enough for bulk inserts to pay off, small
 # enough that a batch's objects stay well inside the memory budget.
 BATCH_LINES = 20_000
+
+
+@dataclasses.dataclass(frozen=True)
+class FileLimits:
+    """What one declaration file may hold. The defaults suit a file the operator imports
+    (a province's month: a million lines and more); uploads have their own, smaller,
+    values. Both are settings: ``SHEBAO_IMPORT_LIMITS`` and ``SHEBAO_UPLOAD_LIMITS``."""
+
+    max_rows: int = 2_000_000  # rows of data, the header not counted
+    max_columns: int = 50
+    max_cell_chars: int = 1_000
+    max_line_chars: int = 20_000  # one CSV line
+    max_unpacked_bytes: int = 2 * 1024**3  # an XLSX workbook's parts, unpacked
+    max_packing_ratio: int = 100  # unpacked size over packed size, for each part
+    max_parts: int = 1_000  # files inside an XLSX workbook
+
+
+def file_limits() -> FileLimits:
+    """The limits of a file the operator imports (``shebao import-declarations``)."""
+    return FileLimits(**getattr(settings, "SHEBAO_IMPORT_LIMITS", {}))
+
+
+def upload_limits() -> FileLimits:
+    """The limits of a file uploaded through the API."""
+    return FileLimits(**getattr(settings, "SHEBAO_UPLOAD_LIMITS", {}))
+
+
+def _refused(why, *, code: str) -> InvalidInput:
+    return InvalidInput(
+        _("The file was refused: %(why)s.") % {"why": why}, code=code, fields={"file": why}
+    )
+
+
+def _bad_workbook() -> InvalidInput:
+    return InvalidInput(fields={"file": _("is not a readable XLSX workbook")}, code="bad_file")
+
+
+# Parts below this size are not checked for their packing ratio: however well they
+# pack, they cannot take much memory.
+RATIO_CHECK_FROM_BYTES = 1024 * 1024
+# Excel and the other spreadsheet programs never write these; a CDATA section would let
+# a long text pass the scan below as many short runs.
+_FORBIDDEN_XML = re.compile(rb"<!\[CDATA\[|<!DOCTYPE|<!ENTITY")
+_SCAN_CHUNK = 1024 * 1024
+
+
+def _check_workbook(open_file, limits: FileLimits) -> None:
+    """Refuse a workbook that unpacks to too much, or packs too densely, or holds an
+    over-long text, before any XML of it is parsed.
+
+    The sizes come from the archive's directory; reading a part never yields more than
+    its recorded size (a part that claims less than it holds fails its checksum), so
+    checking the recorded sizes is enough."""
+    with open_file() as handle:
+        try:
+            archive = zipfile.ZipFile(handle)
+        except (zipfile.BadZipFile, OSError, ValueError):
+            raise _bad_workbook() from None
+        with archive:
+            parts = archive.infolist()
+            if len(parts) > limits.max_parts:
+                raise _refused(
+                    _("it holds more than %(limit)s parts (the limit for one workbook)")
+                    % {"limit": f"{limits.max_parts:,}"},
+                    code="file_too_large",
+                )
+            if sum(part.file_size for part in parts) > limits.max_unpacked_bytes:
+                raise _refused(
+                    _("it unpacks to more than %(mb)s MB (the limit for one workbook)")
+                    % {"mb": f"{limits.max_unpacked_bytes // 2**20:,}"},
+                    code="file_too_large",
+                )
+            for part in parts:
+                if (
+                    part.file_size >= RATIO_CHECK_FROM_BYTES
+                    and part.file_size > limits.max_packing_ratio * max(part.compress_size, 1)
+                ):
+                    raise _refused(
+                        _(
+                            "a part of it unpacks to more than %(ratio)s times its packed size "
+                            "(the limit for one workbook)"
+                        )
+                        % {"ratio": limits.max_packing_ratio},
+                        code="file_too_compressed",
+                    )
+            for part in parts:
+                if part.filename.endswith((".xml", ".rels")):
+                    _scan_xml(archive, part, limits)
+
+
+def _scan_xml(archive: zipfile.ZipFile, part: zipfile.ZipInfo, limits: FileLimits) -> None:
+    """Refuse a part with a run of text (or of a tag) longer than any cell may be. The
+    part is read in pieces, so a long text is refused without ever being held whole."""
+    # A character takes up to 6 bytes in the file (an escaped "&quot;"); a run up to
+    # 64 KB is harmless here and left to the cell check of the rows.
+    longest = max(6 * limits.max_cell_chars, 64 * 1024)
+    too_long = re.compile(rb"[^<>]{%d}" % (longest + 1))
+    run, tail = 0, b""  # the run of the previous pieces' end, and their last bytes
+    try:
+        with archive.open(part) as stream:
+            while chunk := stream.read(_SCAN_CHUNK):
+                if _FORBIDDEN_XML.search(tail + chunk[:16]) or _FORBIDDEN_XML.search(chunk):
+                    raise _bad_workbook()
+                tail = chunk[-16:]
+                last = max(chunk.rfind(b"<"), chunk.rfind(b">"))
+                if last < 0:
+                    run += len(chunk)
+                else:
+                    first = re.search(rb"[<>]", chunk).start()
+                    run += first
+                if run > longest or too_long.search(chunk):
+                    raise _refused(
+                        _(
+                            "it holds a cell longer than %(limit)s characters "
+                            "(the limit for one cell)"
+                        )
+                        % {"limit": f"{limits.max_cell_chars:,}"},
+                        code="cell_too_long",
+                    )
+                if last >= 0:
+                    run = len(chunk) - 1 - last
+    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError):
+        raise _bad_workbook() from None
+
+
+def _bounded(table: Iterator[list], limits: FileLimits) -> Iterator[list]:
+    """The table's rows, refused past the limits on rows, columns and cell length."""
+    for line, values in enumerate(table, start=1):
+        if line > limits.max_rows + 1:
+            raise _refused(
+                _("it has more than %(limit)s rows of data (the limit for one file)")
+                % {"limit": f"{limits.max_rows:,}"},
+                code="too_many_rows",
+            )
+        width = len(values)
+        while width and values[width - 1] in (None, ""):
+            width -= 1
+        if width > limits.max_columns:
+            raise _refused(
+                _("row %(line)d has more than %(limit)s columns (the limit for one file)")
+                % {"line": line, "limit": f"{limits.max_columns:,}"},
+                code="too_many_columns",
+            )
+        for value in values[:width]:
+            if isinstance(value, str) and len(value) > limits.max_cell_chars:
+                raise _refused(
+                    _(
+                        "row %(line)d has a cell longer than %(limit)s characters "
+                        "(the limit for one cell)"
+                    )
+                    % {"line": line, "limit": f"{limits.max_cell_chars:,}"},
+                    code="cell_too_long",
+                )
+        yield values
+
+
+def _csv_lines(text: io.TextIOBase, limits: FileLimits) -> Iterator[str]:
+    """The lines of a CSV text, refused at the first one longer than the limit: a line
+    is never read whole past it."""
+    number = 0
+    while line := text.readline(limits.max_line_chars + 2):
+        number += 1
+        if len(line.rstrip("\r\n")) > limits.max_line_chars:
+            raise _refused(
+                _("line %(line)d is longer than %(limit)s characters (the limit for one line)")
+                % {"line": number, "limit": f"{limits.max_line_chars:,}"},
+                code="line_too_long",
+            )
+        yield line
 
 
 @dataclasses.dataclass(frozen=True)
@@ -106,37 +285,62 @@ def _rows_from_table(
         )
 
 
+# What a malformed workbook can raise while it is parsed (defusedxml's refusals of
+# entities are ValueErrors).
+_WORKBOOK_ERRORS = (
+    zipfile.BadZipFile,
+    KeyError,
+    ValueError,
+    TypeError,
+    IndexError,
+    OSError,
+    EOFError,
+    ParseError,
+    NotImplementedError,
+    RuntimeError,
+)
+
+
 def read_rows(
     open_file: Callable[[], io.BufferedIOBase],
     *,
     unit: Unit | None = None,
     period: str | None = None,
+    limits: FileLimits | None = None,
 ) -> Iterator[Row]:
     """The rows of a CSV or XLSX file; the type is read from the content, not the name."""
+    limits = limits or file_limits()
     with open_file() as handle:
         head = handle.read(4)
     if _is_xlsx(head):
-        import openpyxl
+        import openpyxl  # reads XML through defusedxml when it is installed, as it is here
 
+        _check_workbook(open_file, limits)
         try:
             workbook = openpyxl.load_workbook(open_file(), read_only=True, data_only=True)
-        except (zipfile.BadZipFile, KeyError, ValueError, OSError):
-            raise InvalidInput(
-                fields={"file": _("is not a readable XLSX workbook")}, code="bad_file"
-            ) from None
+            sheet = workbook.worksheets[0]
+        except _WORKBOOK_ERRORS:
+            raise _bad_workbook() from None
         try:
+            # The sheet's own dimension is not trusted: it would pad every row to its
+            # width, and add empty rows up to its height.
+            sheet.reset_dimensions()
             yield from _rows_from_table(
-                ([c for c in row] for row in workbook.worksheets[0].iter_rows(values_only=True)),
+                _bounded((list(row) for row in sheet.iter_rows(values_only=True)), limits),
                 unit=unit,
                 period=period,
             )
+        except _WORKBOOK_ERRORS:
+            raise _bad_workbook() from None
         finally:
             workbook.close()
         return
     with open_file() as handle:
         text = io.TextIOWrapper(handle, encoding="utf-8-sig", errors="strict", newline="")
         try:
-            yield from _rows_from_table(csv.reader(text), unit=unit, period=period)
+            yield from _rows_from_table(
+                _bounded(csv.reader(_csv_lines(text, limits)), limits), unit=unit, period=period
+            )
         except UnicodeDecodeError:
             raise InvalidInput(
                 fields={"file": _("is not UTF-8 text, nor an XLSX workbook")}, code="bad_file"
@@ -189,11 +393,12 @@ def _unit_by_uscc(uscc: str, cache: dict) -> Unit | None:
 
 
 def _checked_groups(
-    open_file, *, unit, period, report: ImportReport, known: dict, progress=None
+    open_file, *, unit, period, limits, report: ImportReport, known: dict, progress=None
 ) -> Iterator[declarations.CheckedDeclaration]:
     today = clock.today()
     units: dict = {}
-    for uscc, month, rows in _groups(read_rows(open_file, unit=unit, period=period), report.errors):
+    lines = read_rows(open_file, unit=unit, period=period, limits=limits)
+    for uscc, month, rows in _groups(lines, report.errors):
         if progress is not None:
             progress(len(rows))
         report.lines += len(rows)
@@ -223,18 +428,28 @@ def import_declarations(
     good_rows_only: bool = False,
     source: str = "import",
     progress: Callable[[str, int], None] | None = None,
+    limits: FileLimits | None = None,
 ) -> ImportReport:
-    """Check the whole file, then post it (or its good rows) in one transaction."""
+    """Check the whole file, then post it (or its good rows) in one transaction.
+
+    ``limits`` defaults to those of a file the operator imports."""
+    limits = limits or file_limits()
     report = ImportReport()
     # One look-up of every person the file names, shared by both passes.
     numbers = set()
-    for row in read_rows(open_file, unit=unit, period=period):
+    for row in read_rows(open_file, unit=unit, period=period, limits=limits):
         with contextlib.suppress(ids.IdError):
             numbers.add(ids.parse_citizen_id(row.citizen_id).number)
     known = declarations.person_ids_by_citizen_id(numbers)
     step = (lambda n: progress("check", n)) if progress else None
     for _checked in _checked_groups(
-        open_file, unit=unit, period=period, report=report, known=known, progress=step
+        open_file,
+        unit=unit,
+        period=period,
+        limits=limits,
+        report=report,
+        known=known,
+        progress=step,
     ):
         pass
     report.errors.sort(key=lambda e: (e.line, e.field))
@@ -245,7 +460,13 @@ def import_declarations(
     with transaction.atomic():
         batch, batch_lines = [], 0
         for checked in _checked_groups(
-            open_file, unit=unit, period=period, report=ImportReport(), known=known, progress=step
+            open_file,
+            unit=unit,
+            period=period,
+            limits=limits,
+            report=ImportReport(),
+            known=known,
+            progress=step,
         ):
             checked.errors = []
             if not checked.lines:
