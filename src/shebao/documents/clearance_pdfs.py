@@ -7,12 +7,12 @@ import qrcode
 from reportlab.graphics.shapes import Drawing, Rect
 from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Spacer, Table, TableStyle
 
 from shebao.core.ids import mask_account
 from shebao.core.money import format_money
 from shebao.documents.domain import format_verification_code
-from shebao.documents.pdf import BODY, FONT, SMALL, render, table
+from shebao.documents.pdf import BODY, FONT, SMALL, Markup, markup, paragraph, render, table
 
 SUBJECT_NAMES = {"person": "参保人员 Insured person", "unit": "用人单位 Unit"}
 DIRECTION_NAMES = {
@@ -26,9 +26,9 @@ CODE_FONT = "Courier-Bold"
 LATIN = "Helvetica"
 
 
-def latin(text: str) -> str:
+def latin(text: str) -> Markup:
     """Numbers, codes and addresses set in a Latin font: crisp, and searchable as text."""
-    return f'<font face="{LATIN}">{text}</font>'
+    return markup('<font face="{face}">{text}</font>', face=LATIN, text=text)
 
 
 def qr_matrix(text: str) -> list[list[bool]]:
@@ -68,21 +68,27 @@ def _subject_lines(case) -> list:
 
     reason = selectors.reason_of(case)
     return [
-        Paragraph(
-            f"{SUBJECT_NAMES[case.subject_type]}: {selectors.subject_name(case)}"
-            f"　（{selectors.subject_identifier(case)}）",
+        paragraph(
+            "{subject}: {name}　（{identifier}）",
             BODY,
+            subject=SUBJECT_NAMES[case.subject_type],
+            name=selectors.subject_name(case),
+            identifier=selectors.subject_identifier(case),
         ),
-        Paragraph(
-            f"注销原因 Reason: {reason.names.zh} / {reason.names.en}　　"
-            f"事由发生日 Event date: {case.event_date.isoformat()}",
+        paragraph(
+            "注销原因 Reason: {zh} / {en}　　事由发生日 Event date: {date}",
             BODY,
+            zh=reason.names.zh,
+            en=reason.names.en,
+            date=case.event_date.isoformat(),
         ),
-        Paragraph(
-            f"处理方式 Disposition: {reason.disposition.names.zh} / {reason.disposition.names.en}",
+        paragraph(
+            "处理方式 Disposition: {zh} / {en}",
             BODY,
+            zh=reason.disposition.names.zh,
+            en=reason.disposition.names.en,
         ),
-        Paragraph(f"案件编号 Case no.: {latin(str(case.pk))}", BODY),
+        paragraph("案件编号 Case no.: {number}", BODY, number=latin(str(case.pk))),
     ]
 
 
@@ -91,12 +97,14 @@ def certificate_pdf(case, *, verify_url: str) -> bytes:
     certificate = case.certificate
     printed = format_verification_code(certificate.verification_code)
     story = [
-        Paragraph(f"证书编号 Certificate no.: {latin(certificate.number)}", BODY),
-        Paragraph(f"签发日期 Issued on: {latin(certificate.issued_on.isoformat())}", BODY),
+        paragraph("证书编号 Certificate no.: {number}", BODY, number=latin(certificate.number)),
+        paragraph(
+            "签发日期 Issued on: {date}", BODY, date=latin(certificate.issued_on.isoformat())
+        ),
         Spacer(1, 3 * mm),
         *_subject_lines(case),
         Spacer(1, 4 * mm),
-        Paragraph(
+        paragraph(
             "经审核，上述社会保险关系已终止，社会保险账户已注销。"
             "The insurance relationship above has ended and the social insurance account "
             "is cancelled.",
@@ -110,16 +118,16 @@ def certificate_pdf(case, *, verify_url: str) -> bytes:
             [
                 qr_drawing(verify_url),
                 [
-                    Paragraph("验证码 Verification code", BODY),
-                    Paragraph(printed, code_style),
+                    paragraph("验证码 Verification code", BODY),
+                    paragraph("{code}", code_style, code=printed),
                     Spacer(1, 2 * mm),
-                    Paragraph(
+                    paragraph(
                         "扫描二维码或在社会保险经办机构网站输入验证码核验本证书。"
                         "Scan the code, or enter the verification code on the agency's site, "
                         "to check this certificate.",
                         SMALL,
                     ),
-                    Paragraph(latin(verify_url), SMALL),
+                    paragraph("{url}", SMALL, url=latin(verify_url)),
                 ],
             ]
         ],
@@ -149,10 +157,12 @@ def statement_pdf(case) -> bytes:
     statement = selectors.latest_statement(case)
     story = [
         *_subject_lines(case),
-        Paragraph(
-            f"清算日 As of: {statement.as_of.isoformat()}　　版本 Version: {statement.version}"
-            f"　　经办 By: {statement.computed_by.username}",
+        paragraph(
+            "清算日 As of: {as_of}　　版本 Version: {version}　　经办 By: {by}",
             BODY,
+            as_of=statement.as_of.isoformat(),
+            version=statement.version,
+            by=statement.computed_by.username,
         ),
         Spacer(1, 4 * mm),
     ]
@@ -161,10 +171,10 @@ def statement_pdf(case) -> bytes:
     for line in statement.lines.all():
         rows.append(
             [
-                Paragraph(f"{line.label_zh}<br/>{line.label_en}", cell),
+                paragraph("{zh}<br/>{en}", cell, zh=line.label_zh, en=line.label_en),
                 format_money(line.amount),
-                Paragraph(f"{line.rule_zh}<br/>{line.rule_en}", cell),
-                Paragraph(f"{line.basis_zh}<br/>{line.basis_en}", cell),
+                paragraph("{zh}<br/>{en}", cell, zh=line.rule_zh, en=line.rule_en),
+                paragraph("{zh}<br/>{en}", cell, zh=line.basis_zh, en=line.basis_en),
             ]
         )
     rows.append(["合计 Total", format_money(statement.total), "", ""])
@@ -181,7 +191,11 @@ def statement_pdf(case) -> bytes:
     story.append(grid)
     story.append(Spacer(1, 4 * mm))
     story.append(
-        Paragraph(f"结算方式 Settlement: {DIRECTION_NAMES.get(statement.direction, '')}", BODY)
+        paragraph(
+            "结算方式 Settlement: {direction}",
+            BODY,
+            direction=DIRECTION_NAMES.get(statement.direction, ""),
+        )
     )
     orders = list(case.orders.order_by("slot", "pk"))
     if orders:
@@ -204,9 +218,10 @@ def statement_pdf(case) -> bytes:
         )
     story.append(Spacer(1, 6 * mm))
     story.append(
-        Paragraph(
-            f"指纹 Fingerprint (SHA-256 of the lines): {latin(statement.fingerprint)}",
+        paragraph(
+            "指纹 Fingerprint (SHA-256 of the lines): {fingerprint}",
             SMALL,
+            fingerprint=latin(statement.fingerprint),
         )
     )
     return render(

@@ -2,8 +2,15 @@
 
 Chinese text uses ReportLab's built-in CID font STSong-Light (Adobe's Asian font pack
 metrics; PDF readers supply the glyphs), so no font file or system package is needed.
+
+ReportLab reads markup in a paragraph's text (``<img src=...>`` embeds a file, ``<a
+href=...>`` adds a link), so no text from a user, the database or a policy pack goes
+into a paragraph unescaped: documents build every paragraph with ``paragraph()``, from a
+template written in the code and values that are escaped into it. Plain strings in a
+table's cells are drawn as they are, without markup.
 """
 
+import html
 import io
 
 from reportlab.lib import colors
@@ -20,6 +27,30 @@ pdfmetrics.registerFont(UnicodeCIDFont(FONT))
 TITLE = ParagraphStyle("title", fontName=FONT, fontSize=15, leading=20, spaceAfter=4)
 BODY = ParagraphStyle("body", fontName=FONT, fontSize=9, leading=13)
 SMALL = ParagraphStyle("small", fontName=FONT, fontSize=7.5, leading=10, textColor=colors.grey)
+
+
+class Markup(str):
+    """Paragraph markup built here from a template written in the code: put into
+    another template as it is, where every other value is escaped."""
+
+
+def escape(value) -> Markup:
+    """``value`` as literal text in paragraph markup."""
+    if isinstance(value, Markup):
+        return value
+    return Markup(html.escape(str(value), quote=True))
+
+
+def markup(template: str, /, **values) -> Markup:
+    """``template`` (markup written in the code) with each value escaped into its
+    ``{name}`` field."""
+    return Markup(template.format_map({name: escape(value) for name, value in values.items()}))
+
+
+def paragraph(template: str, style: ParagraphStyle, /, **values) -> Paragraph:
+    """The one way documents build a paragraph: any text that is not written in the code
+    goes in ``values``, never into ``template``."""
+    return Paragraph(markup(template, **values), style)
 
 
 def table(rows, widths=None, *, numeric_from: int = 99):
@@ -63,6 +94,10 @@ def render(title_zh: str, title_en: str, story: list, *, footer: str = "") -> by
         title=f"{title_zh} {title_en}",
         author="Shebao",
     )
-    heading = [Paragraph(title_zh, TITLE), Paragraph(title_en, BODY), Spacer(1, 4 * mm)]
+    heading = [
+        paragraph("{title}", TITLE, title=title_zh),
+        paragraph("{title}", BODY, title=title_en),
+        Spacer(1, 4 * mm),
+    ]
     document.build(heading + story, onFirstPage=on_page, onLaterPages=on_page)
     return buffer.getvalue()

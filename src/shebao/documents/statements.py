@@ -1,9 +1,9 @@
 """Rights statements (SIL Art. 74) as PDF, from the same data the API returns."""
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, Spacer
+from reportlab.platypus import Spacer
 
-from shebao.documents.pdf import BODY, SMALL, render, table
+from shebao.documents.pdf import BODY, SMALL, paragraph, render, table
 
 TYPE_NAMES = {
     "pension": "养老 Pension",
@@ -19,15 +19,21 @@ def _type(code: str) -> str:
 
 def person_statement_pdf(statement: dict) -> bytes:
     story = [
-        Paragraph(
-            f"姓名 Name: {statement['name']}　　证件号码 ID: {statement['citizen_id'] or '-'}", BODY
-        ),
-        Paragraph(
-            f"截至 As of: {statement['as_of']}　　累计缴费月数 Contribution months: "
-            f"{statement['contribution_months']}",
+        paragraph(
+            "姓名 Name: {name}　　证件号码 ID: {id}",
             BODY,
+            name=statement["name"],
+            id=statement["citizen_id"] or "-",
         ),
-        Paragraph(f"个人账户余额 Individual account balance: {statement['balance']}", BODY),
+        paragraph(
+            "截至 As of: {as_of}　　累计缴费月数 Contribution months: {months}",
+            BODY,
+            as_of=statement["as_of"],
+            months=statement["contribution_months"],
+        ),
+        paragraph(
+            "个人账户余额 Individual account balance: {balance}", BODY, balance=statement["balance"]
+        ),
         Spacer(1, 4 * mm),
     ]
     rows = [
@@ -74,7 +80,7 @@ def person_statement_pdf(statement: dict) -> bytes:
         )
     story.append(Spacer(1, 6 * mm))
     story.append(
-        Paragraph(
+        paragraph(
             "依据《中华人民共和国社会保险法》第七十四条提供。Provided under Art. 74 of "
             "the Social Insurance Law of the PRC.",
             SMALL,
@@ -91,18 +97,26 @@ def person_statement_pdf(statement: dict) -> bytes:
 def unit_statement_pdf(statement: dict) -> bytes:
     arrears = statement["arrears"]
     story = [
-        Paragraph(
-            f"单位 Unit: {statement['name']}　　统一社会信用代码 USCC: {statement['uscc']}", BODY
-        ),
-        Paragraph(
-            f"截至 As of: {statement['as_of']}　　申报合计 Declared: {statement['declared_total']}"
-            f"　　缴纳合计 Paid: {statement['paid_total']}",
+        paragraph(
+            "单位 Unit: {name}　　统一社会信用代码 USCC: {uscc}",
             BODY,
+            name=statement["name"],
+            uscc=statement["uscc"],
         ),
-        Paragraph(
-            f"欠费本金 Arrears: {arrears['principal']}　　滞纳金 Late fees: {arrears['late_fee']}"
-            f"　　可退还 Refundable: {arrears['refundable']}",
+        paragraph(
+            "截至 As of: {as_of}　　申报合计 Declared: {declared}　　缴纳合计 Paid: {paid}",
             BODY,
+            as_of=statement["as_of"],
+            declared=statement["declared_total"],
+            paid=statement["paid_total"],
+        ),
+        paragraph(
+            "欠费本金 Arrears: {principal}　　滞纳金 Late fees: {fee}"
+            "　　可退还 Refundable: {refundable}",
+            BODY,
+            principal=arrears["principal"],
+            fee=arrears["late_fee"],
+            refundable=arrears["refundable"],
         ),
         Spacer(1, 4 * mm),
     ]
@@ -136,7 +150,7 @@ def unit_statement_pdf(statement: dict) -> bytes:
     )
     story.append(Spacer(1, 6 * mm))
     story.append(
-        Paragraph(
+        paragraph(
             "滞纳金按日万分之五计收（《社会保险法》第八十六条）。Late fees at 0.05% a day "
             "(SIL Art. 86).",
             SMALL,
