@@ -58,5 +58,5 @@ def test_home_page_refuses_writes():
 def test_health_check_reports_the_database(db):
     response = Client().get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "up"}
+    assert response.json() == {"status": "ok", "database": "up", "storage": "up"}
     assert "no-cache" in response["Cache-Control"]

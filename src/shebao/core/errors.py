@@ -74,6 +74,18 @@ class TooManyRequests(ShebaoError):
     default_message = _("Too many attempts. Try again later.")
 
 
+class StorageUnavailable(ShebaoError):
+    """The file store cannot be written or read: the request is not at fault, and
+    nothing of it was recorded."""
+
+    status = 503
+    default_code = "storage_unavailable"
+    default_message = _(
+        "The file store is unavailable, so nothing was recorded. Try again later, or tell "
+        "the agency's administrator."
+    )
+
+
 def invalid(field, why, *, code="invalid_input", message=None):
     """The common case: one field is wrong, and the message says which and why."""
     return InvalidInput(

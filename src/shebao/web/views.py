@@ -4,6 +4,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from shebao.clearance import storage
 from shebao.policy.registry import all_regions
 
 
@@ -15,10 +16,16 @@ def home(request):
 @never_cache
 @require_safe
 def health(request):
-    """For load balancers and monitoring: 200 while the database answers, 503 otherwise."""
+    """For load balancers and monitoring: 200 while the database answers and the file
+    store takes a file, 503 otherwise, saying which check failed."""
+    checks = {"database": "up", "storage": "up"}
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
     except Exception:  # any database failure means "not ready", whatever its class
-        return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
-    return JsonResponse({"status": "ok", "database": "up"})
+        checks["database"] = "down"
+    if not storage.writable():
+        checks["storage"] = "down"
+    if "down" in checks.values():
+        return JsonResponse({"status": "unavailable", **checks}, status=503)
+    return JsonResponse({"status": "ok", **checks})
