@@ -175,34 +175,47 @@ def _scan_xml(archive: zipfile.ZipFile, part: zipfile.ZipInfo, limits: FileLimit
         raise _bad_workbook() from None
 
 
-def _bounded(table: Iterator[list], limits: FileLimits) -> Iterator[list]:
+def _longest_text(values) -> int:
+    return max((len(v) for v in values if isinstance(v, str)), default=0)
+
+
+def _longest_csv_field(values) -> int:
+    return max(map(len, values), default=0)  # a CSV row holds text only
+
+
+def _bounded(table: Iterator[list], limits: FileLimits, *, longest=_longest_text) -> Iterator[list]:
     """The table's rows, refused past the limits on rows, columns and cell length."""
+    max_rows, max_columns, max_chars = (
+        limits.max_rows + 1,
+        limits.max_columns,
+        limits.max_cell_chars,
+    )
     for line, values in enumerate(table, start=1):
-        if line > limits.max_rows + 1:
+        if line > max_rows:
             raise _refused(
                 _("it has more than %(limit)s rows of data (the limit for one file)")
                 % {"limit": f"{limits.max_rows:,}"},
                 code="too_many_rows",
             )
-        width = len(values)
-        while width and values[width - 1] in (None, ""):
-            width -= 1
-        if width > limits.max_columns:
-            raise _refused(
-                _("row %(line)d has more than %(limit)s columns (the limit for one file)")
-                % {"line": line, "limit": f"{limits.max_columns:,}"},
-                code="too_many_columns",
-            )
-        for value in values[:width]:
-            if isinstance(value, str) and len(value) > limits.max_cell_chars:
+        if len(values) > max_columns:
+            width = len(values)
+            while width and values[width - 1] in (None, ""):
+                width -= 1
+            if width > max_columns:
                 raise _refused(
-                    _(
-                        "row %(line)d has a cell longer than %(limit)s characters "
-                        "(the limit for one cell)"
-                    )
-                    % {"line": line, "limit": f"{limits.max_cell_chars:,}"},
-                    code="cell_too_long",
+                    _("row %(line)d has more than %(limit)s columns (the limit for one file)")
+                    % {"line": line, "limit": f"{max_columns:,}"},
+                    code="too_many_columns",
                 )
+        if longest(values) > max_chars:
+            raise _refused(
+                _(
+                    "row %(line)d has a cell longer than %(limit)s characters "
+                    "(the limit for one cell)"
+                )
+                % {"line": line, "limit": f"{max_chars:,}"},
+                code="cell_too_long",
+            )
         yield values
 
 
@@ -339,7 +352,9 @@ def read_rows(
         text = io.TextIOWrapper(handle, encoding="utf-8-sig", errors="strict", newline="")
         try:
             yield from _rows_from_table(
-                _bounded(csv.reader(_csv_lines(text, limits)), limits), unit=unit, period=period
+                _bounded(csv.reader(_csv_lines(text, limits)), limits, longest=_longest_csv_field),
+                unit=unit,
+                period=period,
             )
         except UnicodeDecodeError:
             raise InvalidInput(
