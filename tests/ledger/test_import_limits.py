@@ -9,6 +9,7 @@ import random
 import re
 import string
 import time
+import zipfile
 from unittest import mock
 
 import pytest
@@ -192,3 +193,31 @@ def test_the_refusal_is_in_the_users_language(settings, api_as, unit_rep, unit_w
     error = upload(chinese, unit, data, name="wages.csv").json()["error"]
     assert error["code"] == "too_many_rows"
     assert error["message"] == "文件被拒绝：数据行超过 1 行（单个文件的上限）。"
+
+
+@pytest.mark.parametrize(
+    "part",
+    [
+        pytest.param(
+            ("xl/worksheets/sheet1.xml", "<worksheet><sheetData><row>"), id="broken-sheet"
+        ),
+        pytest.param(("xl/sharedStrings.xml", "<sst><si><t>unclosed</sst>"), id="broken-strings"),
+        pytest.param(("[Content_Types].xml", "not xml at all"), id="broken-types"),
+    ],
+)
+def test_a_malformed_workbook_is_a_422_not_a_500(unit_rep, unit_with_staff, part):
+    unit, _people = unit_with_staff
+    data = workbook(["citizen_id", "wage", citizen_id(11), "8000"], [[0, 1], [2, 3]])
+    response = upload(unit_rep, unit, replace_part(data, *part))
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "bad_file"
+
+
+def test_a_zip_that_is_no_workbook_is_a_422(unit_rep, unit_with_staff):
+    unit, _people = unit_with_staff
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("readme.txt", "hello")
+    response = upload(unit_rep, unit, buffer.getvalue())
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "bad_file"
