@@ -8,6 +8,7 @@ with such names (person, unit, payee, heir, the description of a debt) and must 
 embed no image, carry no link, and print each name as written.
 """
 
+import datetime
 import io
 import re
 import shutil
@@ -124,3 +125,25 @@ def test_cancellation_certificate(api, staff, marked_up):
     response = api.clerk.get(f"clearance-cases/{case.pk}/certificate.pdf")
     assert response.status_code == 200
     assert_text_only(response.content, marked_up.person.name)
+
+
+def test_clearance_statement_of_a_unit_with_a_fine_decided_in_markup(api, staff, world, marked_up):
+    services.unit_fine_record(
+        actor=staff.auditor,
+        unit_id=marked_up.unit.pk,
+        amount="50.00",
+        decision_no=BROKEN_IMAGE,
+        decided_on=datetime.date(2025, 10, 10),
+    )
+    world.end(marked_up.person, marked_up.unit, datetime.date(2025, 10, 31), "unit_terminated")
+    case = services.case_create(
+        actor=staff.clerk,
+        subject_type="unit",
+        subject_id=marked_up.unit.pk,
+        reason="dissolved",
+        event_date=datetime.date(2025, 10, 31),
+    )
+    drive(staff, case.pk, until="liquidated")
+    response = api.finance.get(f"clearance-cases/{case.pk}/statement.pdf")
+    assert response.status_code == 200
+    assert_text_only(response.content, marked_up.unit.name, BROKEN_IMAGE)
