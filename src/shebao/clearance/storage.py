@@ -67,7 +67,7 @@ def writable() -> bool:
     try:
         stored = default_storage.save(name, ContentFile(b"ok"))
         default_storage.delete(stored)
-    except OSError:
+    except Exception:  # whatever the backend raises (an S3 client error too): not ready
         logger.exception("file store: the health probe %s failed", name)
         return False
     return True
