@@ -388,6 +388,15 @@ def case_create(
     errors = registry_domain.FieldErrors()
     if subject_type not in (PERSON, UNIT):
         raise invalid("subject_type", _("must be person or unit"))
+    if subject_type == PERSON and not can(
+        getattr(actor, "role", None), "clearance.create_person_case"
+    ):
+        raise PermissionDenied(
+            _(
+                "A person's clearance case is opened by the agency or by the person; "
+                "a unit opens only its own case."
+            )
+        )
     event_date = errors.check("event_date", registry_domain.parse_date, event_date, "event_date")
     if event_date is not None:
         errors.check("event_date", registry_domain.not_in_future, event_date, "event_date", today)
