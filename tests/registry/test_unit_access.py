@@ -85,7 +85,9 @@ def test_a_wrong_name_is_no_oracle_and_no_name_is_refused(hr, units, stranger):
 
 
 @pytest.mark.django_db
-def test_employing_someone_employed_elsewhere_waits_for_the_agency(hr, units, stranger, clerk_api):
+def test_employing_someone_employed_elsewhere_waits_for_the_agency(
+    hr, units, stranger, clerk_api, api_as, make_user
+):
     """Regression: the employment of another unit's employee gave the unit their record;
     now it waits for a clerk's confirmation, and until then the unit sees no name, no
     record and cannot declare them."""
@@ -101,6 +103,11 @@ def test_employing_someone_employed_elsewhere_waits_for_the_agency(hr, units, st
     listed = hr.get(f"units/{units[0].pk}/employments").json()["items"]
     assert [e["person_name"] for e in listed] == [None]
     never_shows(NAME, response, shown)
+    # The person sees, in their own record, the employment a unit claims.
+    user = make_user("stranger", "person")
+    services.person_link_user(actor=None, person_id=stranger.pk, user=user)
+    own = api_as("person", user=user).get(f"persons/{stranger.pk}/employments").json()
+    assert "pending_confirmation" in [e["status"] for e in own["items"]]
     declared = hr.post(
         f"units/{units[0].pk}/declarations",
         {"period": "2025-11", "lines": [{"citizen_id": stranger.citizen_id, "wage": "7000"}]},

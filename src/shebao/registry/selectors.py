@@ -87,7 +87,9 @@ def employments_visible(user):
             )
         )
     if user.role == roles.PERSON:
-        return employments.filter(person__user=user, status__in=domain.EMPLOYMENT_CONFIRMED_STATES)
+        # Their own record, including an employment a unit claims and the agency has
+        # yet to confirm.
+        return employments.filter(person__user=user)
     return employments.none()
 
 
