@@ -257,3 +257,19 @@ def test_staff_still_see_the_name_mismatch(clerk_api, units, stranger):
     refused = employ(clerk_api, units[0], stranger.citizen_id, name="李雷")
     assert refused.status_code == 422 and "name" in refused.json()["error"]["fields"]
     assert not Employment.objects.filter(unit=units[0]).exists()
+
+
+@pytest.mark.django_db
+def test_an_uploaded_declaration_answers_the_same_too(hr, units, stranger, ids):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    unknown = ids.citizen_id("19700101", "110105", "091")
+    data = f"citizen_id,wage\n{unknown},7000\n{stranger.citizen_id},7000\n".encode()
+    response = hr.client.post(
+        f"/api/v1/units/{units[0].pk}/declarations/upload",
+        {"period": "2025-10", "file": SimpleUploadedFile("w.csv", data)},
+        headers=hr.headers,
+    )
+    assert response.status_code == 422
+    fields = response.json()["error"]["fields"]
+    assert fields == {"row 2.citizen_id": NEUTRAL, "row 3.citizen_id": NEUTRAL}
