@@ -103,7 +103,11 @@ class PersonPage(Schema):
 class EmploymentIn(Schema):
     citizen_id: str | None = None
     person_id: int | None = Field(None, description="Instead of citizen_id (foreign nationals)")
-    name: str | None = Field(None, description="Used when the person is not registered yet")
+    name: str | None = Field(
+        None,
+        description="The person's name: registers a new person; required of a unit "
+        "representative, for whom it vouches for the ID number",
+    )
     started_on: IsoDate
     monthly_wage: MoneyText = Field(description='Decimal string, e.g. "8000.00"')
 
