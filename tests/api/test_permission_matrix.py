@@ -101,6 +101,7 @@ ENDPOINTS = [
         "unit",
         lambda w: {
             "citizen_id": new_citizen_id(),
+            "name": "New Employee",
             "started_on": "2025-10-08",
             "monthly_wage": "6000.00",
         },
@@ -115,6 +116,17 @@ ENDPOINTS = [
         lambda w: {"ended_on": "2025-11-01", "reason": "resignation"},
     ),
     ("get", "/employments/{employment}/history", "history.view", "employment", None),
+    # The agency's confirmation of an employment a unit registered for a person employed
+    # elsewhere (the matrix's employments are open: the answer is 409, after the checks).
+    ("get", "/employments", "employment.list", None, None),
+    ("post", "/employments/{employment}/confirm", "employment.confirm", "employment", None),
+    (
+        "post",
+        "/employments/{employment}/refuse",
+        "employment.confirm",
+        "employment",
+        lambda w: {"reason": "not employed there"},
+    ),
     ("get", "/compliance", "compliance.view", None, None),
     (
         "post",

@@ -31,7 +31,15 @@ def _case_body(w):
 
 
 CLEARANCE_ENDPOINTS = [
-    ("post", "/clearance-cases", "clearance.create", None, lambda w: _case_body(w)),
+    # A person's case: opened by the agency or by the person, never by a unit
+    # representative, even for its own employee (``clearance.create_person_case``).
+    (
+        "post",
+        "/clearance-cases",
+        ("clearance.create", "clearance.create_person_case"),
+        None,
+        lambda w: _case_body(w),
+    ),
     ("get", "/clearance-cases", "clearance.view", None, None),
     ("get", "/clearance-cases/{case_id}", "clearance.view", "case", None),
     (

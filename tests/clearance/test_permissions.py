@@ -74,7 +74,8 @@ def visible(role, kind, side):
 def expected(role, action, kind, side):
     if role is None:
         return 401
-    if role not in PERMISSIONS[action]:
+    actions = action if isinstance(action, tuple) else (action,)
+    if any(role not in PERMISSIONS[a] for a in actions):
         return 403
     if not visible(role, kind, side):
         return 404

@@ -469,3 +469,23 @@ def test_an_empty_payee_object_counts_as_none(api, worker):
     assert [p["kind"] for p in body["payees"]] == ["heir"]
     assert body["payees"][0]["bank_account"].startswith("*")
     assert body["payees"][0]["citizen_id"].count("*") == 8
+
+
+def test_a_disbursement_key_reused_on_another_case_is_refused(api, world):
+    """Regression (finding 6): a key is bound to the request it first came with; on
+    another case it is refused, and that case stays undisbursed."""
+    first_worker = world.employ(world.unit(), serial=41)
+    second_worker = world.employ(world.unit(), serial=42)
+    first = approved_case(api, self_payee(first_worker))
+    second = approved_case(api, self_payee(second_worker))
+    for case_id in (first, second):
+        ok(api.finance.post(f"clearance-cases/{case_id}/liquidate"))
+    key = {"Idempotency-Key": "case-key"}
+    ok(api.finance.post(f"clearance-cases/{first}/disburse", headers=key))
+    reused = api.finance.post(f"clearance-cases/{second}/disburse", headers=key)
+    assert reused.status_code == 422
+    assert reused.json()["error"]["code"] == "idempotency_key_reused"
+    assert ClearanceCase.objects.get(pk=second).status == "liquidated"
+    # Another finance officer's key of the same name is theirs alone.
+    ok(api.finance2.post(f"clearance-cases/{second}/disburse", headers=key))
+    assert ClearanceCase.objects.get(pk=second).status == "disbursed"

@@ -423,3 +423,11 @@ def test_unknown_end_reason_is_refused_naming_reason():
     with pytest.raises(NoPolicyValue) as caught:
         employment.employment_policy().end_reason("fired_for_fun")
     assert "reason" in caught.value.fields
+
+
+def test_former_employees_are_seen_for_24_months_with_the_reason():
+    access = employment.employment_policy("cn-bj").former_employee_access
+    assert access.months == 24
+    assert access.basis.code == "lcl_50"
+    assert "二年" in access.reason.zh and "two years" in access.reason.en
+    assert employment.former_employee_months("cn-bj") == 24

@@ -352,7 +352,13 @@ def test_unit_rep_registers_and_ends_only_at_their_own_unit(
         {"uscc": ids.uscc(2), "name": "Other", "established_on": "2025-10-01", "region": "cn-bj"},
     ).json()["id"]
     rep = rep_of(api_as, make_user, unit_id)
-    payload = {"citizen_id": FULL_ID, "started_on": "2025-11-10", "monthly_wage": "7000.00"}
+    # A unit names the person it registers (the name is how it vouches for the number).
+    payload = {
+        "citizen_id": FULL_ID,
+        "name": "新员工",
+        "started_on": "2025-11-10",
+        "monthly_wage": "7000.00",
+    }
     assert rep.post(f"units/{other}/employments", payload).status_code == 404
     created = rep.post(f"units/{unit_id}/employments", payload)
     assert created.status_code == 201

@@ -202,3 +202,39 @@ def test_any_single_mistyped_character_of_a_uscc_is_caught(ids, serial, position
     with pytest.raises(InvalidInput) as caught:
         domain.check_uscc("".join(chars))
     assert "uscc" in caught.value.fields
+
+
+@pytest.mark.parametrize(
+    ("day", "months", "expected"),
+    [
+        (datetime.date(2025, 11, 14), 24, datetime.date(2023, 11, 14)),
+        (datetime.date(2025, 3, 31), 1, datetime.date(2025, 2, 28)),
+        (datetime.date(2025, 1, 15), 1, datetime.date(2024, 12, 15)),
+        (datetime.date(2025, 1, 15), 0, datetime.date(2025, 1, 15)),
+    ],
+)
+def test_months_before(day, months, expected):
+    assert domain.months_before(day, months) == expected
+
+
+@pytest.mark.parametrize(
+    ("given", "registered", "elsewhere", "deceased", "reason"),
+    [
+        ("张三", "张三", False, False, ""),
+        ("张三", "", False, False, ""),
+        ("张三", "张三", True, False, domain.PENDING_EMPLOYED_ELSEWHERE),
+        ("李四", "张三", False, False, domain.PENDING_NAME_DIFFERS),
+        ("李四", "张三", True, False, domain.PENDING_NAME_DIFFERS),
+        ("张三", "张三", False, True, domain.PENDING_DECEASED),
+    ],
+)
+def test_why_a_units_employment_waits(given, registered, elsewhere, deceased, reason):
+    assert (
+        domain.employment_pending_reason(
+            name_given=given,
+            name_registered=registered,
+            employed_elsewhere=elsewhere,
+            deceased=deceased,
+        )
+        == reason
+    )

@@ -47,6 +47,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "employment.create": FRONT_DESK | {UNIT_REP},
     "employment.end": FRONT_DESK | {UNIT_REP},
     "employment.view": ANY_STAFF | {PERSON, UNIT_REP},
+    "employment.list": ANY_STAFF,
+    # An employment a unit registered for a person employed elsewhere (or named
+    # otherwise) waits for the agency: a clerk confirms or refuses it.
+    "employment.confirm": FRONT_DESK,
     "compliance.view": frozenset({CLERK, AUDITOR, SUPERVISOR, ADMIN}),
     "audit.view": frozenset({SUPERVISOR, ADMIN, AUDITOR}),
     "history.view": ANY_STAFF,
@@ -61,6 +65,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # clearance (who may do what at each step; the case's state and maker-checker rules
     # are checked by shebao.clearance.services)
     "clearance.create": frozenset({CLERK, SUPERVISOR, PERSON, UNIT_REP}),
+    # A person's case is opened by the agency or by the person; a unit opens only its
+    # own case (it may not end, or claim the balance of, an employee's insurance).
+    "clearance.create_person_case": frozenset({CLERK, SUPERVISOR, PERSON}),
     "clearance.view": ANY_STAFF | {PERSON, UNIT_REP},
     "clearance.edit": frozenset({CLERK, SUPERVISOR, PERSON, UNIT_REP}),
     "clearance.submit": frozenset({CLERK, SUPERVISOR, PERSON, UNIT_REP}),

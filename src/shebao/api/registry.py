@@ -103,7 +103,11 @@ class PersonPage(Schema):
 class EmploymentIn(Schema):
     citizen_id: str | None = None
     person_id: int | None = Field(None, description="Instead of citizen_id (foreign nationals)")
-    name: str | None = Field(None, description="Used when the person is not registered yet")
+    name: str | None = Field(
+        None,
+        description="The person's name: registers a new person; required of a unit "
+        "representative, for whom it vouches for the ID number",
+    )
     started_on: IsoDate
     monthly_wage: MoneyText = Field(description='Decimal string, e.g. "8000.00"')
 
@@ -113,7 +117,10 @@ class EmploymentOut(Schema):
     unit_id: int
     unit_name: str
     person_id: int
-    person_name: str
+    person_name: str | None = Field(
+        description="Null where the caller may not see the person (a unit, before the agency "
+        "confirms the employment, or after its period of access to former employees)"
+    )
     citizen_id: str | None
     started_on: datetime.date
     monthly_wage: str
@@ -125,6 +132,13 @@ class EmploymentOut(Schema):
     end_reason: str
     end_report_due_on: datetime.date | None
     end_reported_on: datetime.date | None
+    confirmation_reason: str | None = Field(
+        None, description="Staff only: why the employment waits for confirmation"
+    )
+    declared_name: str | None = Field(
+        None, description="Staff only: the name the unit gave, where it differs"
+    )
+    refusal_reason: str | None = Field(None, description="Staff only: why it was refused")
 
 
 class EmploymentPage(Schema):
@@ -135,6 +149,10 @@ class EmploymentPage(Schema):
 class EmploymentEndIn(Schema):
     ended_on: IsoDate
     reason: str
+
+
+class EmploymentRefuseIn(Schema):
+    reason: str | None = None
 
 
 class HistoryEvent(Schema):
@@ -207,13 +225,21 @@ def _person(person, *, revealed: str | None = None) -> dict:
     }
 
 
-def _employment(employment) -> dict:
+def _employment(employment, user) -> dict:
+    """Who the employment is of is shown only to those who may see the person; the
+    clerk's working fields only to staff."""
+    staff = user.is_agency_staff
     return {
         "id": employment.pk,
         "unit_id": employment.unit_id,
         "unit_name": employment.unit.name,
         "person_id": employment.person_id,
-        "person_name": employment.person.name,
+        "person_name": (
+            employment.person.name if selectors.shows_person(user, employment) else None
+        ),
+        "confirmation_reason": (employment.confirmation_reason or None) if staff else None,
+        "declared_name": (employment.declared_name or None) if staff else None,
+        "refusal_reason": (employment.refusal_reason or None) if staff else None,
         "citizen_id": mask_citizen_id(employment.person.citizen_id) or None,
         "started_on": employment.started_on,
         "monthly_wage": format_money(employment.monthly_wage),
@@ -360,7 +386,7 @@ def person_employment_index(
     user = require(request, "employment.view")
     employments = selectors.person_employments(user=user, person_id=person_id, status=status)
     items, count = paginate(employments, page=page, page_size=page_size)
-    return {"items": [_employment(e) for e in items], "count": count}
+    return {"items": [_employment(e, user) for e in items], "count": count}
 
 
 @router.get("/persons/{person_id}/history", response=HistoryOut, summary="A person's history")
@@ -383,7 +409,7 @@ def employment_create(request, unit_id: int, payload: EmploymentIn):
     if payload.person_id is not None:
         selectors.require_person_visible(user=user, person_id=payload.person_id)
     employment = services.employment_register(actor=user, unit_id=unit.pk, **payload.model_dump())
-    return Status(201, _employment(employment))
+    return Status(201, _employment(employment, user))
 
 
 @router.get("/units/{unit_id}/employments", response=EmploymentPage, summary="A unit's employments")
@@ -393,13 +419,13 @@ def employment_index(
     user = require(request, "employment.view")
     employments = selectors.unit_employments(user=user, unit_id=unit_id, status=status)
     items, count = paginate(employments, page=page, page_size=page_size)
-    return {"items": [_employment(e) for e in items], "count": count}
+    return {"items": [_employment(e, user) for e in items], "count": count}
 
 
 @router.get("/employments/{employment_id}", response=EmploymentOut, summary="An employment")
 def employment_detail(request, employment_id: int):
     user = require(request, "employment.view")
-    return _employment(selectors.employment_get(user=user, employment_id=employment_id))
+    return _employment(selectors.employment_get(user=user, employment_id=employment_id), user)
 
 
 @router.post(
@@ -411,7 +437,45 @@ def employment_finish(request, employment_id: int, payload: EmploymentEndIn):
     employment = services.employment_end(
         actor=user, employment_id=employment.pk, ended_on=payload.ended_on, reason=payload.reason
     )
-    return _employment(employment)
+    return _employment(employment, user)
+
+
+@router.get(
+    "/employments",
+    response=EmploymentPage,
+    summary="Employments across units, e.g. ?status=pending_confirmation (staff)",
+)
+def employment_queue(request, status: str | None = None, page: int = 1, page_size: int = 50):
+    user = require(request, "employment.list")
+    employments = selectors.employment_list(user=user, status=status)
+    items, count = paginate(employments, page=page, page_size=page_size)
+    return {"items": [_employment(e, user) for e in items], "count": count}
+
+
+@router.post(
+    "/employments/{employment_id}/confirm",
+    response=EmploymentOut,
+    summary="Confirm an employment that waits for the agency (staff)",
+)
+def employment_confirm(request, employment_id: int):
+    user = require(request, "employment.confirm")
+    employment = selectors.employment_get(user=user, employment_id=employment_id)
+    employment = services.employment_confirm(actor=user, employment_id=employment.pk)
+    return _employment(employment, user)
+
+
+@router.post(
+    "/employments/{employment_id}/refuse",
+    response=EmploymentOut,
+    summary="Refuse an employment that waits for the agency, with the reason (staff)",
+)
+def employment_refuse(request, employment_id: int, payload: EmploymentRefuseIn):
+    user = require(request, "employment.confirm")
+    employment = selectors.employment_get(user=user, employment_id=employment_id)
+    employment = services.employment_refuse(
+        actor=user, employment_id=employment.pk, reason=payload.reason
+    )
+    return _employment(employment, user)
 
 
 @router.get(

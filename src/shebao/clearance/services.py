@@ -39,7 +39,7 @@ from shebao.clearance.models import (
     StatementLine,
     UnitFine,
 )
-from shebao.core import clock
+from shebao.core import clock, idempotency
 from shebao.core.errors import Conflict, NotFound, PermissionDenied, invalid
 from shebao.core.ids import mask_account
 from shebao.core.money import ZERO, format_money, round_money, to_money
@@ -388,6 +388,15 @@ def case_create(
     errors = registry_domain.FieldErrors()
     if subject_type not in (PERSON, UNIT):
         raise invalid("subject_type", _("must be person or unit"))
+    if subject_type == PERSON and not can(
+        getattr(actor, "role", None), "clearance.create_person_case"
+    ):
+        raise PermissionDenied(
+            _(
+                "A person's clearance case is opened by the agency or by the person; "
+                "a unit opens only its own case."
+            )
+        )
     event_date = errors.check("event_date", registry_domain.parse_date, event_date, "event_date")
     if event_date is not None:
         errors.check("event_date", registry_domain.not_in_future, event_date, "event_date", today)
@@ -1093,18 +1102,23 @@ def _new_order(case, statement, *, slot, payee, direction, amount, parts, actor,
 def case_disburse(*, actor, case_id, idempotency_key=None) -> ClearanceCase:
     """Order the payments that settle the statement (finance): one order per payee,
     heirs by their shares to the cent; orders above the pack's threshold wait for a
-    second finance approver. A repeat with the same ``idempotency_key`` returns the case
-    and does nothing more."""
+    second finance approver. A repeat by the same user with the same ``idempotency_key``
+    for the same case returns the case and does nothing more; for another case it is
+    refused."""
     _require(actor, "clearance.disburse")
-    if idempotency_key is not None and not (0 < len(idempotency_key) <= 128):
-        raise invalid("Idempotency-Key", _("must be 1 to 128 characters"))
+    return idempotency.run_once(
+        user=actor,
+        operation="clearance.disburse",
+        key=idempotency_key,
+        request={"case_id": str(case_id)},
+        action=lambda: _case_disburse(actor, case_id, idempotency_key),
+        load=lambda pk: _lock_case(actor, pk),
+    )
+
+
+def _case_disburse(actor, case_id, idempotency_key) -> ClearanceCase:
     with transaction.atomic():
         case = _lock_case(actor, case_id)
-        if (
-            idempotency_key
-            and case.events.filter(action=domain.DISBURSE, idempotency_key=idempotency_key).exists()
-        ):
-            return case
         domain.next_status(case.status, domain.DISBURSE)
         statement = selectors.latest_statement(case)
         fresh = selectors.compute_statement(case, as_of=clock.today())

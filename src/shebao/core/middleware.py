@@ -34,9 +34,13 @@ class RejectNulCharacters:
         except (MultiPartParserError, RequestDataTooBig, TooManyFieldsSent, UnicodeDecodeError):
             field = None  # malformed or oversized: the view answers that in its own words
         if field is not None:
-            body = {"error": {"code": "invalid_characters",
-                              "message": _("The request contains a NUL character."),
-                              "fields": {field: _("must not contain a NUL character")}}}
+            body = {
+                "error": {
+                    "code": "invalid_characters",
+                    "message": _("The request contains a NUL character."),
+                    "fields": {field: _("must not contain a NUL character")},
+                }
+            }
             return JsonResponse(body, status=422)
         return self.get_response(request)
 
@@ -58,8 +62,9 @@ class RejectNulCharacters:
                             return key.replace("\x00", "")
                 elif _has_nul(data):
                     return "body"
-            elif content_type.startswith(("multipart/form-data",
-                                          "application/x-www-form-urlencoded")):
+            elif content_type.startswith(
+                ("multipart/form-data", "application/x-www-form-urlencoded")
+            ):
                 for key, values in request.POST.lists():
                     if _has_nul(key) or any(_has_nul(v) for v in values):
                         return key.replace("\x00", "")

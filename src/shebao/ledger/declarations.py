@@ -13,9 +13,15 @@ from django.utils.translation import gettext_lazy as _
 
 from shebao.core import ids
 from shebao.ledger import domain
+from shebao.registry import domain as registry_domain
 from shebao.registry.models import Employment, Person, Unit
 
 MAX_WAGE = Decimal("100000000")
+
+# One answer for every line that names no employee of the unit in the month, whatever
+# the reason (no such ID number, employed elsewhere, not yet confirmed by the agency):
+# a unit must not learn from a declaration whether an ID number is registered.
+NOT_AN_EMPLOYEE = _("no employee with this ID number at the unit in %(period)s")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -65,13 +71,15 @@ def check_period(unit: Unit, period: str, today: datetime.date) -> str | None:
 
 
 def employed_person_ids(unit_id: int, period: str, person_ids) -> set[int]:
-    """The persons with an employment at the unit during some day of the month."""
+    """The persons with a confirmed employment at the unit during some day of the month
+    (one waiting for the agency's confirmation does not count yet)."""
     start = domain.period_start(period)
     end = (start.replace(day=28) + datetime.timedelta(days=4)).replace(day=1) - datetime.timedelta(
         days=1
     )
     return set(
         Employment.objects.filter(unit_id=unit_id, person_id__in=person_ids, started_on__lte=end)
+        .filter(status__in=registry_domain.EMPLOYMENT_CONFIRMED_STATES)
         .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=start))
         .values_list("person_id", flat=True)
     )
@@ -117,19 +125,8 @@ def check_lines(
     lines, seen = [], {}
     for line_no, number, amount in parsed:
         person_id = known.get(number)
-        if person_id is None:
-            errors.append(
-                RowError(line_no, "citizen_id", _("no person is registered with this ID number"))
-            )
-        elif person_id not in employed:
-            errors.append(
-                RowError(
-                    line_no,
-                    "citizen_id",
-                    _("this person has no employment at the unit in %(period)s")
-                    % {"period": period},
-                )
-            )
+        if person_id is None or person_id not in employed:
+            errors.append(RowError(line_no, "citizen_id", NOT_AN_EMPLOYEE % {"period": period}))
         elif person_id in seen:
             errors.append(
                 RowError(

@@ -10,7 +10,7 @@ from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
 from shebao.audit.services import audit_record
-from shebao.core import clock
+from shebao.core import clock, idempotency
 from shebao.core.errors import Conflict, InvalidInput, NotFound
 from shebao.core.money import format_money, round_money
 from shebao.ledger import accounts, domain, selectors
@@ -514,17 +514,27 @@ def payment_record(
     principal first and then its late fee to the payment date; anything left over is
     held as a refundable overpayment.
 
-    A repeat with the same ``idempotency_key`` returns the first payment and does nothing.
+    A repeat by the same user with the same ``idempotency_key`` and the same payment
+    returns the first payment and does nothing; with another payment it is refused.
     """
+    return idempotency.run_once(
+        user=actor,
+        operation="payment.create",
+        key=idempotency_key,
+        request={"unit_id": unit_id, "amount": amount, "paid_on": paid_on, "reference": reference},
+        action=lambda: _payment_record(
+            actor=actor, unit_id=unit_id, amount=amount, paid_on=paid_on, reference=reference
+        ),
+        load=lambda pk: Payment.objects.get(pk=pk),
+    )
+
+
+def _payment_record(*, actor, unit_id: int, amount: Decimal, paid_on, reference: str) -> Payment:
     today = clock.today()
     with transaction.atomic():
         unit = Unit.objects.select_for_update().filter(pk=unit_id).first()
         if unit is None:
             raise NotFound()
-        if idempotency_key:
-            earlier = Payment.objects.filter(unit=unit, idempotency_key=idempotency_key).first()
-            if earlier is not None:
-                return earlier
         fields = {}
         if amount <= 0:
             fields["amount"] = _("must be more than 0")
@@ -578,7 +588,6 @@ def payment_record(
             amount=amount,
             paid_on=paid_on,
             reference=reference,
-            idempotency_key=idempotency_key or None,
             overpaid=left_over,
             entry=entry,
             created_at=clock.now(),

@@ -23,9 +23,19 @@ class EndReason:
 
 
 @dataclasses.dataclass(frozen=True)
+class FormerEmployeeAccess:
+    """How long a unit still sees a former employee after the employment ended."""
+
+    months: int
+    reason: Text
+    basis: Citation
+
+
+@dataclasses.dataclass(frozen=True)
 class EmploymentPolicy:
     pack_code: str
     end_reasons: dict[str, EndReason]
+    former_employee_access: FormerEmployeeAccess | None = None
 
     def end_reason(self, code: str) -> EndReason:
         if code not in self.end_reasons:
@@ -51,12 +61,24 @@ def end_reason_codes(region=None) -> frozenset[str]:
     return frozenset(end_reasons(region))
 
 
+def former_employee_months(region=None) -> int:
+    """Months after an employment's end during which the unit still sees the person;
+    0 where the pack sets no period."""
+    try:
+        access = employment_policy(region).former_employee_access
+    except LookupError:
+        return 0
+    return access.months if access is not None else 0
+
+
 @section_loader(SECTION)
 def load(directory: Path, pack: Pack) -> EmploymentPolicy | None:
     reader = Reader(directory / FILE)
     if not reader.exists():
         return None
-    data = reader.only(reader.mapping(reader.load(), "(file)"), "", {"end_reasons"})
+    data = reader.only(
+        reader.mapping(reader.load(), "(file)"), "", {"end_reasons", "former_employee_access"}
+    )
     if ENDED_EVENT not in pack.events:
         reader.fail("end_reasons", f"obligations.yaml must define the event {ENDED_EVENT!r}")
     reasons = []
@@ -80,4 +102,17 @@ def load(directory: Path, pack: Pack) -> EmploymentPolicy | None:
                 events=events,
             )
         )
-    return EmploymentPolicy(pack_code=pack.code, end_reasons=reader.unique(reasons, "end_reasons"))
+    access = None
+    if "former_employee_access" in data:
+        key = "former_employee_access"
+        item = reader.only(reader.mapping(data[key], key), key, {"months", "reason", "basis"})
+        access = FormerEmployeeAccess(
+            months=reader.integer(item, "months", key, minimum=0, maximum=1200),
+            reason=reader.text(item, "reason", key),
+            basis=reader.citation(item, "basis", key, pack.citations),
+        )
+    return EmploymentPolicy(
+        pack_code=pack.code,
+        end_reasons=reader.unique(reasons, "end_reasons"),
+        former_employee_access=access,
+    )

@@ -1,6 +1,7 @@
 """Registry rules that need no database: states and their transitions, input checks,
 and the arithmetic of the compliance monitor (unregistered months, assessed base)."""
 
+import calendar
 import datetime
 import functools
 import re
@@ -33,6 +34,41 @@ UNIT_STATES_TAKING_EMPLOYEES = frozenset({UNIT_PENDING, UNIT_REGISTERED})
 
 EMPLOYMENT_OPEN = "open"
 EMPLOYMENT_ENDED = "ended"
+# An employment a unit representative registered for a person it could not vouch for
+# (employed elsewhere, or named otherwise than the registry knows them) waits for a
+# clerk: confirmed, it opens; refused, it stays on record and gives the unit nothing.
+EMPLOYMENT_PENDING = "pending_confirmation"
+EMPLOYMENT_REFUSED = "refused"
+# The employments that exist for contributions and access: confirmed ones.
+EMPLOYMENT_CONFIRMED_STATES = frozenset({EMPLOYMENT_OPEN, EMPLOYMENT_ENDED})
+# At most one of these per unit and person (a database constraint).
+EMPLOYMENT_LIVE_STATES = frozenset({EMPLOYMENT_OPEN, EMPLOYMENT_PENDING})
+
+# Why an employment waits for confirmation.
+PENDING_EMPLOYED_ELSEWHERE = "employed_elsewhere"
+PENDING_NAME_DIFFERS = "name_differs"
+PENDING_DECEASED = "person_deceased"
+
+
+def employment_pending_reason(*, name_given, name_registered, employed_elsewhere, deceased):
+    """Why a unit representative's employment of a registered person must wait for a
+    clerk, or "" when the unit may employ them at once. The unit learns only that it
+    waits, never why: the reason would tell it about a person it does not employ."""
+    if deceased:
+        return PENDING_DECEASED
+    if name_registered and name_given != name_registered:
+        return PENDING_NAME_DIFFERS
+    if employed_elsewhere:
+        return PENDING_EMPLOYED_ELSEWHERE
+    return ""
+
+
+def months_before(day: datetime.date, months: int) -> datetime.date:
+    """The same day ``months`` months earlier (the month's last day where it is shorter)."""
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return datetime.date(year, month + 1, min(day.day, last))
+
 
 PERSON_ACTIVE = "active"
 PERSON_DECEASED = "deceased"

@@ -118,6 +118,8 @@ class Employment(models.Model):
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
         ENDED = "ended", _("Ended")
+        PENDING = "pending_confirmation", _("Waiting for the agency's confirmation")
+        REFUSED = "refused", _("Refused by the agency")
 
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="employments")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="employments")
@@ -128,8 +130,13 @@ class Employment(models.Model):
     registered_on = models.DateField(_("registered on"))
     late = models.BooleanField(_("registered late"), default=False)
     status = models.CharField(
-        _("status"), max_length=8, choices=Status.choices, default=Status.OPEN
+        _("status"), max_length=24, choices=Status.choices, default=Status.OPEN
     )
+    # Why a pending employment waits (``registry.domain.PENDING_*``), for the clerk only;
+    # the name the unit gave, where it differs from the registered one; why it was refused.
+    confirmation_reason = models.CharField(_("waiting because"), max_length=32, blank=True)
+    declared_name = models.CharField(_("name given by the unit"), max_length=100, blank=True)
+    refusal_reason = models.TextField(_("refusal reason"), blank=True)
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
     end_reason = models.CharField(_("end reason"), max_length=32, blank=True)
     end_report_due_on = models.DateField(_("end report due on"), null=True, blank=True)
@@ -141,7 +148,7 @@ class Employment(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["unit", "person"],
-                condition=Q(status="open"),
+                condition=Q(status__in=["open", "pending_confirmation"]),
                 name="employment_one_open_per_unit_person",
             ),
         ]

@@ -14,10 +14,11 @@ from django.utils.translation import gettext_lazy as _
 
 from shebao.accounts import domain as roles
 from shebao.audit.selectors import history_for
+from shebao.core import clock
 from shebao.core.errors import NotFound, invalid
 from shebao.core.ids import mask_citizen_id
 from shebao.core.money import format_money
-from shebao.policy.employment import end_reason_codes
+from shebao.policy.employment import end_reason_codes, former_employee_months
 from shebao.policy.registry import find_region, pack_for_region
 from shebao.registry import domain
 from shebao.registry.models import ComplianceRun, Employment, Person, Unit
@@ -39,27 +40,75 @@ def units_visible(user):
     return units.none()
 
 
+def _access_since(region: str):
+    """The earliest end date of an employment through which a unit still sees the
+    person, by the region's pack."""
+    return domain.months_before(clock.today(), former_employee_months(region))
+
+
+def _unit_sees_employment(unit_id) -> Q:
+    """The employments through which a unit sees the person: its current employees and
+    those who left within the pack's ``former_employee_access`` period. A pending or
+    refused employment shows the unit nothing of the person."""
+    unit = Unit.objects.filter(pk=unit_id).only("region").first()
+    if unit is None:
+        return Q(pk__in=[])
+    since = _access_since(unit.region)
+    return Q(unit_id=unit_id) & (
+        Q(status=domain.EMPLOYMENT_OPEN) | Q(status=domain.EMPLOYMENT_ENDED, ended_on__gte=since)
+    )
+
+
 def persons_visible(user):
     persons = Person.objects.all()
     if user.role in roles.STAFF_ROLES:
         return persons
     if user.role == roles.UNIT_REP:
-        unit_id = _represented_unit_id(user)
-        return persons.filter(pk__in=Employment.objects.filter(unit_id=unit_id).values("person"))
+        seen = _unit_sees_employment(_represented_unit_id(user))
+        return persons.filter(pk__in=Employment.objects.filter(seen).values("person"))
     if user.role == roles.PERSON:
         return persons.filter(user=user)
     return persons.none()
 
 
 def employments_visible(user):
+    """A unit sees the employments that show it the person, and those waiting for (or
+    refused) the agency's confirmation, which it asked for; shown without the person."""
     employments = Employment.objects.select_related("unit", "person")
     if user.role in roles.STAFF_ROLES:
         return employments
     if user.role == roles.UNIT_REP:
-        return employments.filter(unit_id=_represented_unit_id(user))
+        unit_id = _represented_unit_id(user)
+        return employments.filter(
+            _unit_sees_employment(unit_id)
+            | Q(
+                unit_id=unit_id,
+                status__in=(domain.EMPLOYMENT_PENDING, domain.EMPLOYMENT_REFUSED),
+            )
+        )
     if user.role == roles.PERSON:
+        # Their own record, including an employment a unit claims and the agency has
+        # yet to confirm.
         return employments.filter(person__user=user)
     return employments.none()
+
+
+def shows_person(user, employment) -> bool:
+    """Whether the user may see who this employment is of (name and person record):
+    staff always; the person themselves; a unit only through a confirmed employment
+    within its period of access."""
+    if user.role in roles.STAFF_ROLES:
+        return True
+    if user.role == roles.PERSON:
+        return employment.person.user_id == user.pk
+    if user.role == roles.UNIT_REP:
+        if employment.unit_id != _represented_unit_id(user):
+            return False
+        if employment.status == domain.EMPLOYMENT_OPEN:
+            return True
+        since = _access_since(employment.unit.region)
+        return employment.status == domain.EMPLOYMENT_ENDED and employment.ended_on >= since
+    return False
 
 
 def _one(queryset, pk):
@@ -112,6 +161,14 @@ def person_list(*, user, citizen_id=None, passport_no=None):
     if passport_no:
         persons = persons.filter(passport_no="".join(passport_no.split()).upper())
     return persons.order_by("pk")
+
+
+def employment_list(*, user, status=None):
+    """Staff: employments across units, e.g. those waiting for confirmation."""
+    employments = employments_visible(user)
+    if status:
+        employments = employments.filter(status=status)
+    return employments.order_by("pk")
 
 
 def unit_employments(*, user, unit_id, status=None):
@@ -358,7 +415,9 @@ def _assessed_premium(unit, wage, months: list[str]) -> dict | None:
 
 def _employment_findings(as_of: datetime.date) -> list[dict]:
     late = (
-        Employment.objects.filter(late=True, registered_on__lte=as_of)
+        Employment.objects.filter(
+            late=True, registered_on__lte=as_of, status__in=domain.EMPLOYMENT_CONFIRMED_STATES
+        )
         .select_related("unit", "person")
         .order_by("pk")
     )

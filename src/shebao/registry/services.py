@@ -65,6 +65,9 @@ EMPLOYMENT_FIELDS = (
     "end_reason",
     "end_report_due_on",
     "end_reported_on",
+    "confirmation_reason",
+    "declared_name",
+    "refusal_reason",
 )
 # Identity numbers are kept masked in the audit trail: reading them in full is itself an
 # audited act (``person_id_reveal``), which the history must not bypass.
@@ -561,6 +564,7 @@ def _person_for_employment(*, actor, errors, citizen_id, person_id, name, today)
     person = Person.objects.select_for_update().filter(citizen_id=parsed.number).first()
     if person is None and not errors.fields:
         person = _create_citizen(actor=actor, parsed=parsed, name=name or "")
+        person.just_registered = True
     return person
 
 
@@ -577,10 +581,17 @@ def employment_register(
 ) -> Employment:
     """Register an employee (SIL Art. 58 para 1): due within ``employee_registration`` of
     the start of employment; a later registration is marked late and shows up in the
-    compliance findings with the months the agency assesses."""
+    compliance findings with the months the agency assesses.
+
+    A unit representative names the person (the name is how it vouches for the ID
+    number) and learns nothing about a person it does not employ: where the registry
+    knows the person by another name, or as employed elsewhere, the employment waits
+    for a clerk's confirmation (``employment_confirm``) instead of being refused or
+    opened, and the answer is the same whichever the reason."""
     today = clock.today()
+    by_unit = getattr(actor, "role", None) == roles.UNIT_REP
     errors = domain.FieldErrors()
-    name = errors.check("name", domain.clean_name, name, required=False)
+    name = errors.check("name", domain.clean_name, name, required=by_unit)
     started_on = errors.check("started_on", domain.parse_date, started_on, "started_on")
     if started_on is not None:
         errors.check("started_on", domain.not_in_future, started_on, "started_on", today)
@@ -622,15 +633,27 @@ def employment_register(
             today=today,
         )
         errors.raise_if_any()
-        if person.status == domain.PERSON_DECEASED:
+        pending_reason = ""
+        if by_unit and not getattr(person, "just_registered", False):
+            pending_reason = domain.employment_pending_reason(
+                name_given=name,
+                name_registered=person.name,
+                employed_elsewhere=person.employments.filter(
+                    status__in=domain.EMPLOYMENT_LIVE_STATES
+                )
+                .exclude(unit=unit)
+                .exists(),
+                deceased=person.status == domain.PERSON_DECEASED,
+            )
+        if person.status == domain.PERSON_DECEASED and not pending_reason:
             raise Conflict(_("The person is recorded as deceased."), code="person_deceased")
         if started_on < person.birth_date:
             raise invalid("started_on", _("is before the person's birth date"))
-        if name and person.name and name != person.name:
+        if name and person.name and name != person.name and not pending_reason:
             raise invalid(
                 "name", _("does not match the name registered for this person: a mistyped ID?")
             )
-        if name and not person.name:
+        if name and not person.name and not pending_reason:
             before = _snapshot(person, PERSON_FIELDS)
             person.name = name
             person.save(update_fields=["name"])
@@ -641,7 +664,7 @@ def employment_register(
                 data={"changes": _changes(before, _snapshot(person, PERSON_FIELDS))},
             )
         same_pair = Employment.objects.filter(unit=unit, person=person)
-        if same_pair.filter(status=domain.EMPLOYMENT_OPEN).exists():
+        if same_pair.filter(status__in=domain.EMPLOYMENT_LIVE_STATES).exists():
             raise Conflict(
                 _("This person already has an open employment at this unit."),
                 code="employment_open",
@@ -663,6 +686,9 @@ def employment_register(
                     registration_due_on=due_on,
                     registered_on=registered_on,
                     late=registered_on > due_on,
+                    status=domain.EMPLOYMENT_PENDING if pending_reason else domain.EMPLOYMENT_OPEN,
+                    confirmation_reason=pending_reason,
+                    declared_name=name if pending_reason and name != person.name else "",
                     created_at=clock.now(),
                 )
         except IntegrityError:
@@ -679,6 +705,75 @@ def employment_register(
     return employment
 
 
+def _lock_pending(employment_id) -> Employment:
+    employment = _lock(Employment, employment_id)
+    if employment.status != domain.EMPLOYMENT_PENDING:
+        raise Conflict(
+            _("The employment is not waiting for confirmation."), code="not_pending_confirmation"
+        )
+    return employment
+
+
+def employment_confirm(*, actor, employment_id) -> Employment:
+    """A clerk confirms an employment that waited: the person works at the unit (as
+    well as wherever else they do), and the unit may declare them and see their record.
+    The name the unit gave, where it differed, is not taken over: the registry keeps
+    the registered one (a person registered without a name receives it)."""
+    with transaction.atomic():
+        employment = _lock_pending(employment_id)
+        person = _lock(Person, employment.person_id)
+        if person.status == domain.PERSON_DECEASED:
+            raise Conflict(_("The person is recorded as deceased."), code="person_deceased")
+        if not person.name and employment.declared_name:
+            person_before = _snapshot(person, PERSON_FIELDS)
+            person.name = employment.declared_name
+            person.save(update_fields=["name"])
+            audit_record(
+                actor=actor,
+                action="person.updated",
+                target=person,
+                data={"changes": _changes(person_before, _snapshot(person, PERSON_FIELDS))},
+            )
+        before = _snapshot(employment, EMPLOYMENT_FIELDS)
+        employment.status = domain.EMPLOYMENT_OPEN
+        employment.save(update_fields=["status"])
+        audit_record(
+            actor=actor,
+            action="employment.confirmed",
+            target=employment,
+            data={
+                "changes": _changes(before, _snapshot(employment, EMPLOYMENT_FIELDS)),
+                "waited_because": employment.confirmation_reason,
+            },
+        )
+    return employment
+
+
+def employment_refuse(*, actor, employment_id, reason) -> Employment:
+    """A clerk refuses an employment that waited, giving the reason; the record stays."""
+    if not isinstance(reason, str) or not reason.strip():
+        raise invalid("reason", _("give the reason"))
+    reason = reason.strip()
+    if len(reason) > domain.REASON_MAX:
+        raise invalid("reason", _("may be at most %(n)d characters") % {"n": domain.REASON_MAX})
+    with transaction.atomic():
+        employment = _lock_pending(employment_id)
+        before = _snapshot(employment, EMPLOYMENT_FIELDS)
+        employment.status = domain.EMPLOYMENT_REFUSED
+        employment.refusal_reason = reason
+        employment.save(update_fields=["status", "refusal_reason"])
+        audit_record(
+            actor=actor,
+            action="employment.refused",
+            target=employment,
+            data={
+                "changes": _changes(before, _snapshot(employment, EMPLOYMENT_FIELDS)),
+                "reason": reason,
+            },
+        )
+    return employment
+
+
 def employment_end(*, actor, employment_id, ended_on, reason) -> Employment:
     """Record the end of an employment; the unit reports it within
     ``employment_end_report`` of the end date (SIL Art. 50)."""
@@ -687,6 +782,8 @@ def employment_end(*, actor, employment_id, ended_on, reason) -> Employment:
         employment = _lock(Employment, employment_id)
         if employment.status == domain.EMPLOYMENT_ENDED:
             raise Conflict(_("The employment has already ended."), code="already_ended")
+        if employment.status != domain.EMPLOYMENT_OPEN:
+            raise Conflict(_("The employment is not open."), code="employment_not_open")
         pack = pack_for_region(employment.unit.region)
         errors = domain.FieldErrors()
         ended_on = errors.check("ended_on", domain.parse_date, ended_on, "ended_on")
