@@ -412,3 +412,13 @@ def test_a_declaration_upload_within_the_limit_still_works(api_as, unit):
     )
     # The person is not employed at the unit: the file is read and its row refused.
     assert error_of(response, 422)["code"] == "invalid_lines"
+
+
+def test_a_browser_session_gets_the_413_before_the_csrf_check_reads_the_form(make_user, unit):
+    """The CSRF check of a logged-in session reads a multipart form: the size comes first."""
+    client = Client()
+    client.force_login(make_user("hostile-session-clerk", "clerk"))
+    environ = _multipart_post(f"/api/v1/units/{unit.pk}/declarations/upload", size=200 * 2**20)
+    environ["HTTP_COOKIE"] = "; ".join(f"{k}={v.value}" for k, v in client.cookies.items())
+    response = _call(environ)
+    assert error_of(response, 413)["code"] == "payload_too_large"
