@@ -1,10 +1,16 @@
-"""Who is calling: a bearer token (integrators) or a browser session (people)."""
+"""Who is calling: a bearer token (integrators) or a browser session (people).
+
+ninja authenticates before it reads the request body, and the body's announced size is
+checked right after the caller is known: an anonymous upload is a 401 and an oversized
+one a 413 before a byte of the body is read.
+"""
 
 from django.utils.translation import gettext_lazy as _
 from ninja.security import HttpBearer, SessionAuth
 from ninja.utils import check_csrf
 
 from shebao.accounts.services import token_user
+from shebao.api.limits import refuse_oversized_body
 from shebao.core.errors import PermissionDenied
 
 
@@ -13,6 +19,7 @@ class BearerToken(HttpBearer):
         user = token_user(token)
         if user is not None:
             request.user = user
+            refuse_oversized_body(request)
         return user
 
 
@@ -38,6 +45,8 @@ class BrowserSession(SessionAuth):
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return None
+        # Before the CSRF check, which reads the form of a multipart body.
+        refuse_oversized_body(request)
         checks_csrf = self.csrf and not getattr(request, "_ninja_csrf_exempt", False)
         if checks_csrf and check_csrf(request) is not None:
             raise CsrfRefused()

@@ -16,8 +16,18 @@ from ninja.files import UploadedFile
 from pydantic import BeforeValidator, Field
 
 from shebao.api.common import IsoDate, MoneyText, paginate, require
+from shebao.api.fields import IDENTIFIER, LONG_TEXT, SHARE_TEXT_MAX, at_most, column
+from shebao.api.limits import body_limit
 from shebao.clearance import selectors, services, storage
-from shebao.clearance.models import DisbursementOrder, PaymentBatch
+from shebao.clearance.models import (
+    BenefitDebt,
+    CasePayee,
+    ClearanceCase,
+    DisbursementOrder,
+    Material,
+    PaymentBatch,
+    UnitFine,
+)
 from shebao.core import clock
 from shebao.core.errors import Conflict, InvalidInput, NotFound
 from shebao.core.money import format_money
@@ -39,34 +49,46 @@ def _number_text(value):
     return value
 
 
-ShareText = Annotated[str, BeforeValidator(_number_text)]
+ShareText = Annotated[str, BeforeValidator(_number_text), at_most(SHARE_TEXT_MAX)]
 
 
 # Schemas -------------------------------------------------------------------------------
 
 
+PayeeName = Annotated[str, column(CasePayee, "name")]
+BankAccount = Annotated[str, IDENTIFIER]
+BankName = Annotated[str, column(CasePayee, "bank_name")]
+Reasons = Annotated[str, LONG_TEXT] | list[Annotated[str, LONG_TEXT]]
+
+
 class PayeeIn(Schema):
-    name: str | None = None
-    bank_account: str | None = Field(None, description="Bank card (16-19 digits, Luhn) or account")
-    bank_name: str | None = None
+    name: PayeeName | None = None
+    bank_account: BankAccount | None = Field(
+        None, description="Bank card (16-19 digits, Luhn) or account"
+    )
+    bank_name: BankName | None = None
 
 
 class HeirIn(Schema):
-    name: str | None = None
-    citizen_id: str | None = None
+    name: PayeeName | None = None
+    citizen_id: Annotated[str, IDENTIFIER] | None = None
     share_percent: ShareText | None = Field(None, description='Percent, e.g. "50" or "33.34"')
-    bank_account: str | None = None
-    bank_name: str | None = None
+    bank_account: BankAccount | None = None
+    bank_name: BankName | None = None
 
 
 class CaseIn(Schema):
-    subject_type: str = Field(description="person or unit")
+    subject_type: Annotated[str, column(ClearanceCase, "subject_type")] = Field(
+        description="person or unit"
+    )
     subject_id: int
-    reason: str = Field(description="A reason code of GET /guide/clearance")
+    reason: Annotated[str, column(ClearanceCase, "reason")] = Field(
+        description="A reason code of GET /guide/clearance"
+    )
     event_date: IsoDate = Field(description="Date of death, of leaving, of termination...")
     payee: PayeeIn | None = None
     heirs: list[HeirIn] | None = None
-    destination_region: str | None = None
+    destination_region: Annotated[str, column(ClearanceCase, "destination_region")] | None = None
     successor_unit_id: int | None = None
     acknowledged: bool = Field(
         False,
@@ -81,49 +103,49 @@ class PayeesIn(Schema):
 
 
 class ReasonsIn(Schema):
-    reasons: str | list[str] | None = None
+    reasons: Reasons | None = None
 
 
 class ReturnIn(Schema):
-    reasons: str | list[str] | None = None
-    supplement: list[str] = Field(
+    reasons: Reasons | None = None
+    supplement: list[Annotated[str, column(Material, "kind")]] = Field(
         default_factory=list, description="Material codes to hand in again"
     )
 
 
 class PaidIn(Schema):
     paid_on: IsoDate | None = None
-    bank_reference: str = ""
+    bank_reference: Annotated[str, column(DisbursementOrder, "bank_reference")] = ""
 
 
 class FailedIn(Schema):
-    reason: str = ""
+    reason: Annotated[str, column(DisbursementOrder, "failure_reason")] = ""
 
 
 class ReissueIn(Schema):
-    payee_name: str | None = None
-    bank_account: str | None = None
-    bank_name: str | None = None
+    payee_name: Annotated[str, column(DisbursementOrder, "payee_name")] | None = None
+    bank_account: BankAccount | None = None
+    bank_name: Annotated[str, column(DisbursementOrder, "bank_name")] | None = None
 
 
 class BenefitDebtIn(Schema):
     person_id: int
     amount: MoneyText
-    description: str
+    description: Annotated[str, column(BenefitDebt, "description")]
     recorded_on: IsoDate | None = None
 
 
 class FineIn(Schema):
     unit_id: int
     amount: MoneyText
-    decision_no: str
+    decision_no: Annotated[str, column(UnitFine, "decision_no")]
     decided_on: IsoDate
-    description: str = ""
+    description: Annotated[str, column(UnitFine, "description")] = ""
 
 
 class FinePaidIn(Schema):
     paid_on: IsoDate | None = None
-    reference: str = ""
+    reference: Annotated[str, column(UnitFine, "paid_reference")] = ""
 
 
 def _dump(value):
@@ -239,10 +261,11 @@ def case_acknowledge(request, case_id: int):
     response={201: dict},
     summary="Upload a material (PDF, JPEG or PNG, detected from the content)",
 )
+@body_limit(storage.max_bytes)
 def material_upload(
     request,
     case_id: int,
-    kind: Form[str | None] = None,
+    kind: Form[Annotated[str, column(Material, "kind")] | None] = None,
     file: File[UploadedFile | None] = None,
 ):
     # Both parts are checked here, after the role and the case: a caller who may not

@@ -1,7 +1,6 @@
 """Pieces every router uses: the acting user, role checks, pagination, date and money fields."""
 
 import datetime
-import re
 from typing import Annotated
 
 from django.utils.translation import gettext_lazy as _
@@ -9,9 +8,12 @@ from ninja import Schema
 from pydantic import BeforeValidator
 
 from shebao.accounts.domain import can
+from shebao.core import dates
 from shebao.core.errors import InvalidInput, PermissionDenied, Unauthenticated
 
 MAX_PAGE_SIZE = 200
+# Far beyond any real list, and small enough for every database's 64-bit offsets.
+MAX_PAGE = 2**31 - 1
 
 
 def acting_user(request):
@@ -43,29 +45,30 @@ class Page(Schema):
 
 def paginate(queryset, *, page: int, page_size: int):
     """Items and total count of one page; ``page`` counts from 1."""
-    if page < 1:
-        raise InvalidInput(fields={"page": _("must be 1 or more")})
+    if not 1 <= page <= MAX_PAGE:
+        raise InvalidInput(fields={"page": _("must be between 1 and %(max)d") % {"max": MAX_PAGE}})
     if not 1 <= page_size <= MAX_PAGE_SIZE:
         raise InvalidInput(
             fields={"page_size": _("must be between 1 and %(max)d") % {"max": MAX_PAGE_SIZE}}
         )
     count = queryset.count()
     start = (page - 1) * page_size
+    if start >= count:
+        return [], count  # past the end: no query with an offset the database cannot hold
     return list(queryset[start : start + page_size]), count
-
-
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _iso_date(value):
     if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
-        return value
-    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
-        try:
-            return datetime.date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise ValueError(str(_("must be a real date YYYY-MM-DD")))
+        day = value
+    else:
+        day = dates.iso_date(value)
+    if day is None:
+        raise ValueError(str(_("must be a real date YYYY-MM-DD")))
+    why = dates.out_of_range(day)
+    if why:
+        raise ValueError(str(why))
+    return day
 
 
 def _money_text(value):

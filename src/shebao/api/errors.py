@@ -1,7 +1,5 @@
 """Every refusal the API sends has the contract's body: {"error": {code, message, fields}}."""
 
-import json
-
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -9,7 +7,14 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 
-from shebao.core.errors import InvalidInput, PayloadTooLarge, ShebaoError, Unauthenticated
+from shebao.core import requestdata
+from shebao.core.errors import (
+    InvalidInput,
+    PayloadTooLarge,
+    ShebaoError,
+    Unauthenticated,
+    UnsupportedMediaType,
+)
 
 
 def _field_name(loc) -> str:
@@ -27,6 +32,8 @@ def _reason(error: dict) -> str:
         return _("must be a real date YYYY-MM-DD")
     if kind == "json_invalid":
         return _("the body is not valid JSON")
+    if kind == "string_too_long":
+        return _("must be at most %(n)d characters") % {"n": error["ctx"]["max_length"]}
     message = error.get("msg", "")
     return message.removeprefix("Value error, ")
 
@@ -72,16 +79,22 @@ def install(api: NinjaAPI) -> None:
 
 
 class JsonParser(Parser):
-    """Parses JSON bodies; a malformed body is a 422 naming ``body``, not a bare 400."""
+    """Reads the bodies of JSON operations and the query strings and forms of all.
+
+    A body must be declared as JSON (``application/json`` or a ``+json`` type): any
+    other type is a 415, so a body is never read as something it does not say it is.
+    What is read gets the checks of ``core.requestdata``: malformed or too deeply nested
+    JSON, NUL characters and unpaired surrogates are a 422 naming the field.
+    """
 
     def parse_body(self, request):
         if not request.body:
             return {}
-        try:
-            return json.loads(request.body)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise InvalidInput(
-                _("The body is not valid JSON."),
-                code="malformed_json",
-                fields={"body": _("not valid JSON (%(detail)s)") % {"detail": exc}},
-            ) from None
+        content_type = request.content_type or ""
+        if not (content_type == "application/json" or content_type.endswith("+json")):
+            raise UnsupportedMediaType()
+        return requestdata.loads(request.body)
+
+    def parse_querydict(self, data, list_fields, request):
+        requestdata.check_querydict(data)
+        return super().parse_querydict(data, list_fields, request)

@@ -7,6 +7,7 @@ Money is a decimal string with two places. Writes that move money honour an
 import datetime
 import io
 from decimal import Decimal
+from typing import Annotated
 
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +15,8 @@ from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from shebao.api.common import IsoDate, MoneyText, paginate, require
+from shebao.api.fields import IDENTIFIER, column
+from shebao.api.limits import body_limit
 from shebao.audit.services import audit_personal_data_view
 from shebao.core import clock
 from shebao.core.errors import InvalidInput, NotFound
@@ -32,12 +35,12 @@ MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
 class DeclarationLineIn(Schema):
-    citizen_id: str
+    citizen_id: Annotated[str, IDENTIFIER]
     wage: MoneyText
 
 
 class DeclarationIn(Schema):
-    period: str
+    period: Annotated[str, column(Declaration, "period")]
     lines: list[DeclarationLineIn]
     good_rows_only: bool = False
 
@@ -45,7 +48,7 @@ class DeclarationIn(Schema):
 class PaymentIn(Schema):
     amount: MoneyText
     paid_on: IsoDate
-    reference: str
+    reference: Annotated[str, column(Payment, "reference")]
 
 
 class InterestIn(Schema):
@@ -148,11 +151,12 @@ def declaration_create(request, unit_id: int, payload: DeclarationIn):
     response={201: dict},
     summary="Declare from a CSV or XLSX file (columns citizen_id, wage)",
 )
+@body_limit(lambda: MAX_UPLOAD_BYTES)
 def declaration_upload(
     request,
     unit_id: int,
     file: File[UploadedFile],
-    period: Form[str],
+    period: Form[Annotated[str, column(Declaration, "period")]],
     good_rows_only: Form[bool] = False,
 ):
     user = require(request, "declaration.create")
@@ -213,7 +217,7 @@ def declaration_detail(request, declaration_id: int):
 
 
 class AssessmentIn(Schema):
-    period: str
+    period: Annotated[str, column(Declaration, "period")]
 
 
 @router.post(

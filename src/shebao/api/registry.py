@@ -7,15 +7,17 @@ records.
 """
 
 import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Field, Router, Schema, Status
 
 from shebao.api.common import IsoDate, MoneyText, paginate, require
+from shebao.api.fields import IDENTIFIER, LONG_TEXT, column
 from shebao.core import clock
 from shebao.core.ids import mask_citizen_id
 from shebao.core.money import format_money
 from shebao.registry import selectors, services
+from shebao.registry.models import Employment, Person, Unit
 
 router = Router(tags=["registry"])
 
@@ -24,10 +26,14 @@ router = Router(tags=["registry"])
 
 
 class UnitIn(Schema):
-    uscc: str = Field(description="Unified social credit code, 18 characters (GB 32100)")
-    name: str
+    uscc: Annotated[str, IDENTIFIER] = Field(
+        description="Unified social credit code, 18 characters (GB 32100)"
+    )
+    name: Annotated[str, column(Unit, "name")]
     established_on: IsoDate
-    region: str = Field(description="A region code from GET /regions")
+    region: Annotated[str, column(Unit, "region")] = Field(
+        description="A region code from GET /regions"
+    )
     industry_class: int | None = Field(
         None, description="Work-injury industry class (1-8); the pack's default when omitted"
     )
@@ -68,16 +74,24 @@ class CertificateOut(Schema):
 
 
 class RejectIn(Schema):
-    reason: str
+    reason: Annotated[str, LONG_TEXT]
 
 
 class PersonIn(Schema):
-    name: str
-    citizen_id: str | None = Field(None, description="18-character citizen ID number")
-    passport_no: str | None = Field(None, description="For foreign nationals")
-    nationality: str | None = Field(None, description="ISO 3166 alpha-3, with passport_no")
+    name: Annotated[str, column(Person, "name")]
+    citizen_id: Annotated[str, IDENTIFIER] | None = Field(
+        None, description="18-character citizen ID number"
+    )
+    passport_no: Annotated[str, IDENTIFIER] | None = Field(
+        None, description="For foreign nationals"
+    )
+    nationality: Annotated[str, IDENTIFIER] | None = Field(
+        None, description="ISO 3166 alpha-3, with passport_no"
+    )
     birth_date: IsoDate | None = None
-    sex: str | None = Field(None, description="M or F; read from a citizen ID number")
+    sex: Annotated[str, IDENTIFIER] | None = Field(
+        None, description="M or F; read from a citizen ID number"
+    )
 
 
 class PersonOut(Schema):
@@ -101,9 +115,9 @@ class PersonPage(Schema):
 
 
 class EmploymentIn(Schema):
-    citizen_id: str | None = None
+    citizen_id: Annotated[str, IDENTIFIER] | None = None
     person_id: int | None = Field(None, description="Instead of citizen_id (foreign nationals)")
-    name: str | None = Field(
+    name: Annotated[str, column(Person, "name")] | None = Field(
         None,
         description="The person's name: registers a new person; required of a unit "
         "representative, for whom it vouches for the ID number",
@@ -148,11 +162,11 @@ class EmploymentPage(Schema):
 
 class EmploymentEndIn(Schema):
     ended_on: IsoDate
-    reason: str
+    reason: Annotated[str, column(Employment, "end_reason")]
 
 
 class EmploymentRefuseIn(Schema):
-    reason: str | None = None
+    reason: Annotated[str, column(Employment, "refusal_reason")] | None = None
 
 
 class HistoryEvent(Schema):

@@ -1,18 +1,22 @@
 """Logging in and out, and who the caller is."""
 
+from typing import Annotated
+
 from django.contrib.auth import logout
 from ninja import Router, Schema, Status
 
+from shebao.accounts.models import User
 from shebao.accounts.selectors import user_profile
 from shebao.accounts.services import token_issue, token_revoke
 from shebao.api.common import acting_user, client_address
+from shebao.api.fields import PASSWORD_MAX, at_most, column
 
 router = Router(tags=["auth"])
 
 
 class TokenRequest(Schema):
-    username: str
-    password: str
+    username: Annotated[str, column(User, "username")]
+    password: Annotated[str, at_most(PASSWORD_MAX)]
 
 
 class TokenResponse(Schema):

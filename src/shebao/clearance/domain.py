@@ -19,6 +19,7 @@ from stdnum import luhn
 
 from shebao.core.errors import Conflict, InvalidInput, invalid
 from shebao.core.money import CENT, ZERO, format_money, round_money
+from shebao.core.text import clean_line
 from shebao.ledger.domain import split_by_shares
 
 # States --------------------------------------------------------------------------------
@@ -180,16 +181,7 @@ def clean_bank_account(value, field: str = "bank_account") -> str:
 
 
 def clean_text(value, field: str, *, max_length: int = 200, required: bool = True) -> str:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            raise invalid(field, _("is required"))
-        return ""
-    if not isinstance(value, str):
-        raise invalid(field, _("must be text"))
-    value = " ".join(value.split())
-    if len(value) > max_length:
-        raise invalid(field, _("may be at most %(n)d characters") % {"n": max_length})
-    return value
+    return clean_line(value, field, max_length=max_length, required=required)
 
 
 HUNDRED = Decimal(100)

@@ -24,7 +24,7 @@ from shebao.clearance.models import (
     Statement,
     UnitFine,
 )
-from shebao.core import clock
+from shebao.core import clock, dates
 from shebao.core.errors import NotFound
 from shebao.core.ids import mask_account, mask_citizen_id
 from shebao.core.money import ZERO, format_money, round_money
@@ -369,7 +369,8 @@ def case_deadlines(case: ClearanceCase, today: datetime.date | None = None) -> l
 
 def overdue_deadlines(as_of: datetime.date, *, within: int = 0) -> list[dict]:
     """Time limits of open cases past their due date (or due within ``within`` days)."""
-    limit = as_of + datetime.timedelta(days=within)
+    # A horizon past the calendar is the caller's mistake (422), not an OverflowError.
+    limit = dates.add_days(as_of, within, "within")
     due = (
         CaseDeadline.objects.filter(
             done_on__isnull=True,

@@ -68,6 +68,12 @@ class PayloadTooLarge(ShebaoError):
     default_message = _("The request body is too large.")
 
 
+class UnsupportedMediaType(ShebaoError):
+    status = 415
+    default_code = "unsupported_media_type"
+    default_message = _("Send the body as JSON (Content-Type: application/json).")
+
+
 class TooManyRequests(ShebaoError):
     status = 429
     default_code = "too_many_requests"

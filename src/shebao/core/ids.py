@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from stdnum import exceptions as stdnum_errors
 from stdnum.cn import ric, uscc
 
+from shebao.core.dates import EARLIEST
+
 
 class IdError(ValueError):
     def __init__(self, code, reason):
@@ -50,6 +52,8 @@ def parse_citizen_id(value: str, *, today: datetime.date | None = None) -> Citiz
         raise IdError("invalid_citizen_id", _("digits 7-14 are not a real birth date")) from None
     if today is not None and birth_date > today:
         raise IdError("invalid_citizen_id", _("the birth date in the number is in the future"))
+    if birth_date < EARLIEST:
+        raise IdError("invalid_citizen_id", _("the birth date in the number is before 1900"))
     if number[17] != ric.calc_check_digit(number):
         raise IdError(
             "invalid_citizen_id",

@@ -10,9 +10,12 @@ from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
+# The date checks live in core; the services reach them through this module.
+from shebao.core.dates import not_in_future, optional_date, parse_date  # noqa: F401
 from shebao.core.errors import Conflict, InvalidInput, invalid
 from shebao.core.ids import CitizenId, IdError, normalise_passport, parse_citizen_id, parse_uscc
 from shebao.core.money import round_money, to_money
+from shebao.core.text import clean_line
 
 # Unit registration: pending -> registered | rejected; a rejected unit may apply again
 # (back to pending); a registered unit ends as cancelled.
@@ -81,7 +84,6 @@ REASON_MAX = 2000
 MONEY_MAX = Decimal("9999999999999999.99")
 
 _REASON_CODE = re.compile(r"[a-z][a-z0-9_]{0,31}")
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def can_transition(current: str, target: str) -> bool:
@@ -97,42 +99,8 @@ def require_unit_transition(current: str, target: str) -> None:
         )
 
 
-def parse_date(value, field: str) -> datetime.date:
-    """A date, or an ISO ``YYYY-MM-DD`` string of a real day; otherwise 422 naming ``field``."""
-    if isinstance(value, datetime.datetime):
-        raise invalid(field, _("must be a date YYYY-MM-DD, not a date and time"))
-    if isinstance(value, datetime.date):
-        return value
-    if isinstance(value, str) and _ISO_DATE.fullmatch(value.strip()):
-        try:
-            return datetime.date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise invalid(field, _("must be a real date YYYY-MM-DD"))
-
-
-def optional_date(value, field: str) -> datetime.date | None:
-    return None if value is None or value == "" else parse_date(value, field)
-
-
-def not_in_future(day: datetime.date, field: str, today: datetime.date) -> datetime.date:
-    if day > today:
-        raise invalid(field, _("is in the future (today is %(today)s)") % {"today": today})
-    return day
-
-
 def clean_name(value, field: str = "name", *, kind: str = "person", required: bool = True) -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise invalid(field, _("must be text"))
-    name = " ".join(value.split())
-    if required and not name:
-        raise invalid(field, _("is required"))
-    limit = NAME_MAX[kind]
-    if len(name) > limit:
-        raise invalid(field, _("must be at most %(n)d characters") % {"n": limit})
-    return name
+    return clean_line(value, field, max_length=NAME_MAX[kind], required=required)
 
 
 def clean_reason_text(value, field: str = "reason") -> str:
