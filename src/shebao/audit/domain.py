@@ -156,7 +156,8 @@ def verify_chain(
             False,
             0,
             1,
-            "the record of the events written before the chain was keyed was altered",
+            "the record of the events written before the chain was keyed was altered, or "
+            "SHEBAO_AUDIT_KEY is not the key it was sealed with",
             anchor=anchor,
         )
     expected_prev = GENESIS_HASH
@@ -173,9 +174,11 @@ def verify_chain(
             )
         event_key = None if event.sequence <= unkeyed_until else key
         if not hmac.compare_digest(event_hash(key=event_key, **hashed_fields(event)), event.hash):
-            return ChainReport(
-                False, checked, event.sequence, "its content was changed after it was written"
-            )
+            problem = "its content was changed after it was written"
+            if event.sequence == unkeyed_until + 1:
+                # Every event fails from here when the key itself is wrong.
+                problem += ", or SHEBAO_AUDIT_KEY is not the key the chain was written with"
+            return ChainReport(False, checked, event.sequence, problem)
         if anchor is not None and event.sequence == anchor.sequence and event.hash != anchor.hash:
             return ChainReport(
                 False,
