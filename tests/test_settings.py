@@ -15,7 +15,8 @@ from django.core.exceptions import ImproperlyConfigured
 import shebao.settings as settings_module
 
 SETTINGS_FILE = settings_module.__file__
-GOOD_KEY = "k" * 50
+GOOD_KEY = "Zq7-pX2m_Rt9vLk4WcB8nHy3sDf6gJa1uEo5iT0-kq"
+GOOD_AUDIT_KEY = "audit-Hk3P9xQm2Lr7Vt5Wn8Bz4Cy6Dj1Fg0Ks"
 
 
 @pytest.fixture
@@ -23,7 +24,13 @@ def load_settings(monkeypatch, tmp_path):
     """Evaluate settings.py afresh under the given environment; return its names."""
 
     def load(**env):
-        for name in ("SHEBAO_SECRET_KEY", "SHEBAO_ALLOWED_HOSTS", "SHEBAO_DEBUG", "DATABASE_URL"):
+        for name in (
+            "SHEBAO_SECRET_KEY",
+            "SHEBAO_AUDIT_KEY",
+            "SHEBAO_ALLOWED_HOSTS",
+            "SHEBAO_DEBUG",
+            "DATABASE_URL",
+        ):
             monkeypatch.delenv(name, raising=False)
         monkeypatch.setenv("SHEBAO_HOME", str(tmp_path))
         for name, value in env.items():
@@ -47,6 +54,7 @@ def test_production_with_a_key_is_locked_down(load_settings):
     names = load_settings(
         SHEBAO_ENV="production",
         SHEBAO_SECRET_KEY=GOOD_KEY,
+        SHEBAO_AUDIT_KEY=GOOD_AUDIT_KEY,
         SHEBAO_ALLOWED_HOSTS="shebao.example.gov.cn,10.0.0.5",
         SHEBAO_DEBUG="1",
     )
@@ -96,6 +104,7 @@ def test_demo_logins_are_never_created_under_production(tmp_path):
     env.update(
         SHEBAO_ENV="production",
         SHEBAO_SECRET_KEY=GOOD_KEY,
+        SHEBAO_AUDIT_KEY=GOOD_AUDIT_KEY,
         SHEBAO_HOME=str(tmp_path),
         SHEBAO_ALLOWED_HOSTS="localhost",
     )

@@ -21,7 +21,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from stdnum.cn import ric, uscc
 
-from shebao.accounts.domain import ROLE_NAMES
+from shebao.accounts.domain import DEMO_PASSWORD, ROLE_NAMES
 from shebao.accounts.services import user_create
 from shebao.clearance.demo import build_demo_cases
 from shebao.core import clock
@@ -32,8 +32,6 @@ from shebao.policy.errors import NoPolicyValue
 from shebao.policy.registry import get_pack
 from shebao.registry import services as registry
 from shebao.registry.models import Employment, Person, Unit
-
-DEMO_PASSWORD = "demo"
 
 # (user name, role): staff first, then the two public users.
 STAFF_LOGINS = (
@@ -393,6 +391,7 @@ class _Builder:
                 password=DEMO_PASSWORD,
                 role=role,
                 email=f"{username}@demo.shebao.invalid",
+                is_demo=True,
             )
 
     def register_unit(self, key, *, established_days_ago, actor):

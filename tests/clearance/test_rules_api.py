@@ -285,7 +285,9 @@ def test_wrong_role_is_a_403_with_the_reason(api, submitted):
     assert response.status_code == 403
     error = response.json()["error"]
     assert error["code"] == "forbidden"
-    assert "finance" in error["message"] and "clearance.accept" in error["message"]
+    # The role and the action as a person reads them, never their internal codes.
+    assert "Finance officer" in error["message"] and "accept a clearance case" in error["message"]
+    assert "clearance.accept" not in error["message"]
     ok(api.clerk.post(f"clearance-cases/{submitted}/accept"))
     clerk_approves = api.clerk.post(f"clearance-cases/{submitted}/approve", {})
     assert clerk_approves.status_code == 403

@@ -51,13 +51,24 @@ def chromium():
 
 
 class BrowserPage:
-    """A fresh browser tab, plus every request it made to a host other than the server's."""
+    """A fresh browser tab, plus every request it made to a host other than the server's
+    and everything the Content-Security-Policy blocked in it."""
 
     def __init__(self, context, base_url):
         self.context = context
         self.tab = context.new_page()
         self.base_url = base_url.rstrip("/")
         self.foreign_requests = []
+        self.csp_violations = []
+        # Chromium reports each blocked script, style, image or connection on the console.
+        self.tab.on(
+            "console",
+            lambda message: (
+                self.csp_violations.append(message.text)
+                if "Content Security Policy" in message.text
+                else None
+            ),
+        )
         origin = urlsplit(self.base_url).netloc
         self.tab.on(
             "request",

@@ -13,12 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shebao.accounts import services
 from shebao.core.errors import ShebaoError, TooManyRequests, Unauthenticated
-
-
-def _address(request) -> str:
-    if request is None:
-        return "unknown"
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+from shebao.core.http import client_address
 
 
 class ThrottledAdminLoginForm(AdminAuthenticationForm):
@@ -30,7 +25,7 @@ class ThrottledAdminLoginForm(AdminAuthenticationForm):
         if username is not None and password:
             try:
                 self.user_cache = services.login_check(
-                    username=username, password=password, address=_address(self.request)
+                    username=username, password=password, address=client_address(self.request)
                 )
             except TooManyRequests as exc:
                 raise ValidationError(str(exc.message), code="login_throttled") from None

@@ -6,6 +6,8 @@ checks live in the selectors that fetch the records; this table answers only "ma
 role attempt this action at all".
 """
 
+import datetime
+
 from django.utils.translation import gettext_lazy as _
 
 CLERK = "clerk"
@@ -91,6 +93,68 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 }
 
 
+# action -> what a refusal calls it, in the user's language (never the internal name).
+ACTION_NAMES = {
+    "unit.create": _("register a unit"),
+    "unit.view": _("view a unit"),
+    "unit.list": _("list units"),
+    "unit.approve_registration": _("approve a unit's registration"),
+    "unit.reject_registration": _("reject a unit's registration"),
+    "person.create": _("register a person"),
+    "person.view": _("view a person"),
+    "person.list": _("list persons"),
+    "person.reveal_id": _("see a full ID number"),
+    "employment.create": _("register an employment"),
+    "employment.end": _("end an employment"),
+    "employment.view": _("view employments"),
+    "compliance.view": _("view the compliance findings"),
+    "audit.view": _("read the audit trail"),
+    "history.view": _("view a record's history"),
+    "declaration.create": _("declare wages"),
+    "declaration.view": _("view declarations"),
+    "declaration.assess": _("assess a declaration"),
+    "payment.create": _("record a payment"),
+    "payment.view": _("view payments"),
+    "interest.credit": _("credit interest"),
+    "account.view": _("view an individual account"),
+    "clearance.create": _("open a clearance case"),
+    "clearance.view": _("view clearance cases"),
+    "clearance.edit": _("change a clearance case"),
+    "clearance.submit": _("submit a clearance case"),
+    "clearance.return": _("return a clearance case for correction"),
+    "clearance.accept": _("accept a clearance case"),
+    "clearance.approve": _("approve a clearance case"),
+    "clearance.reject": _("reject a clearance case"),
+    "clearance.liquidate": _("liquidate a clearance case"),
+    "clearance.disburse": _("disburse a clearance payment"),
+    "clearance.close": _("close a clearance case"),
+    "clearance.order_manage": _("manage disbursement orders"),
+    "clearance.debt_record": _("record a benefit debt"),
+    "clearance.debt_view": _("view benefit debts"),
+    "clearance.deadlines": _("view clearance deadlines"),
+    "user.view": _("view user accounts"),
+    "user.manage": _("change user accounts"),
+    "token.view": _("view access tokens"),
+    "token.revoke": _("revoke access tokens"),
+    "login_failure.view": _("view failed logins"),
+}
+
+
+def role_name(role: str | None):
+    """The role as a person reads it; an unknown or missing role is not shown as a code."""
+    return ROLE_NAMES.get(role or "", _("no role"))
+
+
+def refusal_message(role: str | None, action: str):
+    """The 403 message: the caller's role and the action, both in the user's language."""
+    if action in ACTION_NAMES:
+        return _("Your role (%(role)s) may not do this: %(action)s.") % {
+            "role": role_name(role),
+            "action": ACTION_NAMES[action],
+        }
+    return _("Your role (%(role)s) may not do this.") % {"role": role_name(role)}
+
+
 def can(role: str | None, action: str) -> bool:
     if action not in PERMISSIONS:
         raise KeyError(f"unknown action {action!r}")
@@ -101,3 +165,26 @@ def admin_flags(role: str) -> dict[str, bool]:
     """The Django flags a role implies: staff may open the admin site, only ``admin`` is
     a superuser there. Kept in step with ``role`` by every service that sets it."""
     return {"is_staff": role in STAFF_ROLES, "is_superuser": role == ADMIN}
+
+
+# ---------------------------------------------------------------------------------------
+# Logging in
+
+# The one password every demo login shares (the demo builder sets it); published in the
+# README, so it opens nothing under production settings.
+DEMO_PASSWORD = "demo"
+
+
+def login_wait(
+    failures: int, *, free: int, first: datetime.timedelta, longest: datetime.timedelta
+) -> datetime.timedelta | None:
+    """How long a (user name, address) pair waits after its ``failures``-th failure.
+
+    The first ``free - 1`` failures cost nothing; the ``free``-th starts a wait of
+    ``first``, and each later one doubles it, up to ``longest``. Slowing guesses down this
+    way caps them at a handful an hour without ever shutting anyone out for long.
+    """
+    if failures < free:
+        return None
+    doublings = min(failures - free, 32)
+    return min(first * 2**doublings, longest)

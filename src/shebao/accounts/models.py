@@ -13,6 +13,9 @@ class User(AbstractUser):
     role = models.CharField(
         _("role"), max_length=16, choices=sorted(domain.ROLE_NAMES.items()), default=domain.PERSON
     )
+    # Set by the demo builder: such an account shares the one published demo password, so
+    # it never logs in under production settings and ``serve`` refuses to start beside it.
+    is_demo = models.BooleanField(_("demo login"), default=False)
 
     @property
     def is_agency_staff(self) -> bool:
@@ -40,3 +43,23 @@ class LoginFailure(models.Model):
     username = models.CharField(max_length=150, db_index=True)
     address = models.CharField(max_length=64, db_index=True)
     failed_at = models.DateTimeField(db_index=True)
+
+
+class LoginThrottle(models.Model):
+    """Failed logins of one user name from one address, and how long that pair must wait.
+
+    Keyed by the pair, so one person's guesses never hold back the same user elsewhere or
+    other users at the same address. ``failures`` counts every attempt whose password
+    was checked since the last success; the attempt is counted before the check.
+    """
+
+    username = models.CharField(max_length=150)
+    address = models.CharField(max_length=64)
+    failures = models.PositiveIntegerField(default=0)
+    last_attempt_at = models.DateTimeField()
+    blocked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["username", "address"], name="login_throttle_pair")
+        ]

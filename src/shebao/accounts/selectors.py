@@ -25,3 +25,12 @@ def user_profile(user: User) -> dict:
         "person_id": person_id,
         "unit_id": unit_id,
     }
+
+
+def active_demo_usernames() -> list[str]:
+    """The demo logins that are still active: ``serve`` refuses production beside them."""
+    return list(
+        User.objects.filter(is_demo=True, is_active=True)
+        .order_by("username")
+        .values_list("username", flat=True)
+    )

@@ -7,6 +7,7 @@ operator on the server).
 """
 
 import datetime
+import math
 import secrets
 
 from django.conf import settings
@@ -18,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from shebao.accounts import domain
-from shebao.accounts.models import ApiToken, LoginFailure, User
+from shebao.accounts.models import ApiToken, LoginFailure, LoginThrottle, User
 from shebao.audit.services import audit_record
 from shebao.core import clock
 from shebao.core.errors import (
@@ -129,16 +130,27 @@ def _revoke_live_tokens(user: User) -> int:
 # Users
 
 
-def user_create(*, actor, username: str, password: str | None, role: str, email: str = "") -> User:
+def user_create(
+    *,
+    actor,
+    username: str,
+    password: str | None,
+    role: str,
+    email: str = "",
+    is_demo: bool = False,
+) -> User:
     """A new account. Staff roles may open the admin site; only ``admin`` is a superuser.
 
     ``password=None`` makes an account that cannot log in with a password until one is set.
+    ``is_demo`` marks the demo builder's logins, which production refuses.
     """
     _require_manager(actor)
     username = _clean_username(username)
     role = _clean_role(role)
     email = _clean_email(email)
-    user = User(username=username, email=email, role=role, **domain.admin_flags(role))
+    user = User(
+        username=username, email=email, role=role, is_demo=is_demo, **domain.admin_flags(role)
+    )
     if password is None:
         user.set_unusable_password()
     else:
@@ -157,7 +169,12 @@ def user_create(*, actor, username: str, password: str | None, role: str, email:
             actor=actor,
             action="user.created",
             target=user,
-            data={"username": username, "role": role, "email": email},
+            data={
+                "username": username,
+                "role": role,
+                "email": email,
+                **({"demo": True} if is_demo else {}),
+            },
         )
     return user
 
@@ -243,6 +260,33 @@ def user_activate(*, actor, user: User) -> User:
     return locked
 
 
+def demo_users_deactivate(*, actor) -> list[str]:
+    """Stop every demo login: deactivated, password disabled, tokens revoked; the names of
+    the accounts stopped.
+
+    They are kept, not deleted: the audit trail names them, and the law requires it to be
+    kept whole. Unlike ``user_deactivate`` this may stop the last administrator (the demo's
+    ``admin``): create a real one with ``shebao createuser``.
+    """
+    _require_manager(actor)
+    with transaction.atomic():
+        users = list(
+            User.objects.select_for_update().filter(is_demo=True, is_active=True).order_by("pk")
+        )
+        for user in users:
+            user.is_active = False
+            user.set_unusable_password()
+            user.save(update_fields=["is_active", "password"])
+            revoked = _revoke_live_tokens(user)
+            audit_record(
+                actor=actor,
+                action="user.deactivated",
+                target=user,
+                data={"tokens_revoked": revoked, "demo": True},
+            )
+    return [user.username for user in users]
+
+
 def user_set_password(*, actor, user: User, password: str | None) -> User:
     """Set a new password (or, with None, disable password logins) and revoke the account's
     API tokens, as a password change also ends its other browser sessions."""
@@ -273,36 +317,69 @@ def user_set_password(*, actor, user: User, password: str | None) -> User:
 # Logging in
 
 
-def _recent_failures(*, username: str, address: str) -> tuple[int, int]:
-    since = clock.now() - datetime.timedelta(minutes=settings.SHEBAO_LOGIN_LOCK_MINUTES)
-    recent = LoginFailure.objects.filter(failed_at__gte=since)
-    return (recent.filter(username=username).count(), recent.filter(address=address).count())
+def _throttled(wait: datetime.timedelta) -> TooManyRequests:
+    return TooManyRequests(
+        _("Too many failed logins. Try again in %(seconds)d seconds.")
+        % {"seconds": max(1, math.ceil(wait.total_seconds()))},
+        code="login_throttled",
+    )
+
+
+def _claim_login_attempt(*, username: str, address: str) -> None:
+    """Count this attempt against its (user name, address) pair before any password check,
+    or refuse it (429) while the pair must wait.
+
+    The pair's row is locked (``select_for_update``) and the count written and committed
+    before the password is checked, so parallel guesses queue on the row: each sees the
+    count the one before it left, and none past the limit reaches the password check.
+    django-axes, the usual library for this, checks its lock before authenticating and
+    records the failure afterwards from a signal, so parallel guesses all pass its check
+    (a known limitation its maintainers do not plan to fix); hence this small counter.
+    """
+    now = clock.now()
+    forget = datetime.timedelta(hours=settings.SHEBAO_LOGIN_FORGET_HOURS)
+    with transaction.atomic():
+        throttle, _created = LoginThrottle.objects.select_for_update().get_or_create(
+            username=username, address=address, defaults={"last_attempt_at": now}
+        )
+        if throttle.blocked_until is not None and throttle.blocked_until > now:
+            # Not counted: waiting out the delay is all a refused attempt may do.
+            raise _throttled(throttle.blocked_until - now)
+        if now - throttle.last_attempt_at > forget:
+            throttle.failures = 0
+        throttle.failures += 1
+        throttle.last_attempt_at = now
+        wait = domain.login_wait(
+            throttle.failures,
+            free=settings.SHEBAO_LOGIN_MAX_FAILURES,
+            first=datetime.timedelta(seconds=settings.SHEBAO_LOGIN_FIRST_WAIT_SECONDS),
+            longest=datetime.timedelta(minutes=settings.SHEBAO_LOGIN_LOCK_MINUTES),
+        )
+        throttle.blocked_until = now + wait if wait is not None else None
+        throttle.save(update_fields=["failures", "last_attempt_at", "blocked_until"])
 
 
 def login_check(*, username: str, password: str, address: str) -> User:
-    """The user whose password this is, or an error; throttled by user name and address.
+    """The user whose password this is, or an error; throttled per (user name, address).
 
-    After ``SHEBAO_LOGIN_MAX_FAILURES`` failures for one user name (or four times that
-    from one address) within ``SHEBAO_LOGIN_LOCK_MINUTES``, every attempt is refused until
-    the window has passed, even with the right password.
+    Each attempt is counted before its password is checked. After
+    ``SHEBAO_LOGIN_MAX_FAILURES`` failures in a row the pair waits
+    ``SHEBAO_LOGIN_FIRST_WAIT_SECONDS``, then twice as long after each further failure, up
+    to ``SHEBAO_LOGIN_LOCK_MINUTES``; a success clears the count. Failures from one
+    address never hold back the same user at another address, nor other users.
 
-    Call it outside any transaction that the failure would roll back: the failure row is
-    what the throttle counts.
+    Under production settings demo logins are refused (see ``backends.AccountBackend``).
+
+    Call it outside any transaction that the failure would roll back: the count is what
+    the throttle keeps.
     """
-    by_user, by_address = _recent_failures(username=username, address=address)
-    limit = settings.SHEBAO_LOGIN_MAX_FAILURES
-    if by_user >= limit or by_address >= 4 * limit:
-        raise TooManyRequests(
-            _("Too many failed logins. Try again in %(minutes)d minutes.")
-            % {"minutes": settings.SHEBAO_LOGIN_LOCK_MINUTES},
-            code="login_throttled",
-        )
+    username, address = username[:150], address[:64]
+    _claim_login_attempt(username=username, address=address)
     user = authenticate(username=username, password=password)
     if user is None or not user.is_active:
-        LoginFailure.objects.create(
-            username=username[:150], address=address[:64], failed_at=clock.now()
-        )
+        LoginFailure.objects.create(username=username, address=address, failed_at=clock.now())
         raise Unauthenticated(_("Wrong user name or password."), code="invalid_credentials")
+    LoginThrottle.objects.filter(username=username, address=address).delete()
     return user
 
 
@@ -339,6 +416,8 @@ def token_user(key: str) -> User | None:
         .first()
     )
     if token is None or not token.user.is_active:
+        return None
+    if token.user.is_demo and settings.SHEBAO_ENV == "production":
         return None
     if token.last_used_at is None or now - token.last_used_at > datetime.timedelta(minutes=5):
         # Coarse on purpose: one write per token per five minutes, not one per request.

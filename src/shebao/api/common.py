@@ -7,9 +7,10 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Schema
 from pydantic import BeforeValidator
 
-from shebao.accounts.domain import can
+from shebao.accounts.domain import can, refusal_message
 from shebao.core import dates
 from shebao.core.errors import InvalidInput, PermissionDenied, Unauthenticated
+from shebao.core.http import client_address  # noqa: F401  (the routers' import path)
 
 MAX_PAGE_SIZE = 200
 # Far beyond any real list, and small enough for every database's 64-bit offsets.
@@ -27,16 +28,8 @@ def require(request, action: str):
     """The acting user, if their role may attempt ``action``; otherwise 403."""
     user = acting_user(request)
     if not can(user.role, action):
-        raise PermissionDenied(
-            _("Your role (%(role)s) may not do this: %(action)s.")
-            % {"role": user.role, "action": action},
-            code="forbidden",
-        )
+        raise PermissionDenied(refusal_message(user.role, action), code="forbidden")
     return user
-
-
-def client_address(request) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
 class Page(Schema):

@@ -36,9 +36,10 @@ class Me(Schema):
     auth=None,
     summary="Exchange a user name and password for a bearer token",
     description=(
-        "Wrong credentials are a 401 `invalid_credentials`. After repeated failures for one "
-        "user name (or from one address) every attempt is a 429 `login_throttled` until "
-        "the lock window has passed, even with the right password."
+        "Wrong credentials are a 401 `invalid_credentials`. After five failures in a row for "
+        "one user name from one client address, that pair waits (a minute, doubling with "
+        "each further failure, up to 15 minutes); attempts during the wait are a 429 "
+        "`login_throttled`. Other addresses and other user names are not held back."
     ),
 )
 def issue_token(request, payload: TokenRequest):

@@ -77,14 +77,26 @@ def run(names: Iterable[str] | None = None) -> list[tuple[Check, CheckResult]]:
 
 
 def audit_chain() -> CheckResult:
+    from django.conf import settings
+
     from shebao.audit.selectors import audit_chain_verify
 
     report = audit_chain_verify()
+    anchor_file = settings.SHEBAO_AUDIT_ANCHOR_FILE
+    if report.anchor is not None:
+        anchored = (
+            f"anchor at event {report.anchor.sequence} agrees "
+            f"(anchored {report.anchor.anchored_at}, {anchor_file})"
+        )
+    elif anchor_file:
+        anchored = f"no anchor in {anchor_file} yet: run shebao audit-anchor"
+    else:
+        anchored = "no anchor file (SHEBAO_AUDIT_ANCHOR_FILE) to check the end against"
     if report.ok:
         return CheckResult(
             ok=True,
             summary=f"audit chain: {report.checked} events, intact",
-            details=(f"last hash {report.last_hash}",),
+            details=(f"last hash {report.last_hash}", anchored),
         )
     return CheckResult(
         ok=False,

@@ -51,3 +51,7 @@ class AuditChainHead(models.Model):
 
     last_sequence = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64)
+    # Events up to this sequence were written before the chain was keyed (plain SHA-256);
+    # ``unkeyed_seal`` proves the number with the key (see shebao.audit.domain).
+    unkeyed_until = models.BigIntegerField(default=0)
+    unkeyed_seal = models.CharField(max_length=64, blank=True, default="")

@@ -1,5 +1,8 @@
 """Writing the audit trail: one append-only, hash-chained event per write or staff read."""
 
+import json
+import os
+
 from django.db import transaction
 
 from shebao.audit import domain
@@ -46,7 +49,7 @@ def audit_record(
             data=data,
             prev_hash=head.last_hash,
         )
-        event.hash = domain.event_hash(**domain.hashed_fields(event))
+        event.hash = domain.event_hash(key=domain.audit_key(), **domain.hashed_fields(event))
         event.save()
         AuditChainHead.objects.filter(pk=head.pk).update(
             last_sequence=event.sequence, last_hash=event.hash
@@ -79,3 +82,24 @@ def audit_personal_data_view(
         return audit_record(
             actor=actor, action=PERSONAL_DATA_VIEWS[what], target=person, data=data or {}
         )
+
+
+def audit_anchor_line() -> dict:
+    """The chain head as an anchor: its sequence, its hash and when it was read."""
+    head = AuditChainHead.objects.filter(pk=1).first()
+    return {
+        "sequence": head.last_sequence if head is not None else 0,
+        "hash": head.last_hash if head is not None else domain.GENESIS_HASH,
+        "anchored_at": clock.now().isoformat(timespec="seconds"),
+    }
+
+
+def audit_anchor_append(path) -> dict:
+    """Append the chain head to ``path``, a file opened for appending only, and flush it to
+    disk; the operator ships the file off the machine (or a write-once store holds it)."""
+    line = audit_anchor_line()
+    with open(path, "a", encoding="utf-8") as anchors:
+        anchors.write(json.dumps(line, sort_keys=True) + "\n")
+        anchors.flush()
+        os.fsync(anchors.fileno())
+    return line

@@ -22,7 +22,7 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
-from shebao.accounts.domain import PERMISSIONS, ROLE_NAMES, can
+from shebao.accounts.domain import ACTION_NAMES, PERMISSIONS, ROLE_NAMES, can, role_name
 from shebao.audit.domain import json_roundtrip
 from shebao.audit.services import audit_record
 from shebao.clearance import domain, selectors, storage
@@ -84,7 +84,11 @@ def _require(actor, permission: str) -> None:
         allowed = ", ".join(sorted(str(ROLE_NAMES[r]) for r in PERMISSIONS[permission]))
         raise PermissionDenied(
             _("Your role (%(role)s) may not do this (%(action)s); it belongs to: %(allowed)s.")
-            % {"role": role or "-", "action": permission, "allowed": allowed},
+            % {
+                "role": role_name(role),
+                "action": ACTION_NAMES.get(permission, permission),
+                "allowed": allowed,
+            },
             code="forbidden",
         )
 

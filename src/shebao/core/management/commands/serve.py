@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
 from shebao import demo
+from shebao.accounts.selectors import active_demo_usernames
 
 
 class Command(BaseCommand):
@@ -43,6 +44,8 @@ class Command(BaseCommand):
         self.check_port_free(host, port)
 
         call_command("migrate", interactive=False, verbosity=0)
+        if settings.SHEBAO_ENV == "production":
+            self.refuse_demo_logins()
         built = None
         if settings.SHEBAO_ENV == "demo":
             try:
@@ -53,6 +56,18 @@ class Command(BaseCommand):
 
         self.print_banner(host=host, port=port, built=built)
         self.exec_gunicorn(host=host, port=port, workers=workers, threads=threads)
+
+    def refuse_demo_logins(self):
+        """Production never serves beside demo logins: their password is published."""
+        names = active_demo_usernames()
+        if names:
+            raise CommandError(
+                f"This database holds {len(names)} active demo login(s) ({', '.join(names)}), "
+                "whose password is published; production will not serve beside them. "
+                "Start production on a new, empty database, or stop them with "
+                "`shebao remove-demo-users` (they are deactivated, not deleted: the audit "
+                "trail names them), then create real accounts with `shebao createuser`."
+            )
 
     def check_port_free(self, host, port):
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
