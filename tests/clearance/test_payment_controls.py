@@ -101,6 +101,8 @@ def test_an_account_changed_after_liquidation_sends_the_case_back_to_audit(api, 
     assert event["data"]["audit_reopened"] is True
     assert event["data"]["voided_approval"]["by"] == "c-auditor"
     assert changed["statement"]["superseded_at"] is not None
+    void = api.clerk.get(f"clearance-cases/{case_id}/statement.pdf")
+    assert void.status_code == 409 and void.json()["error"]["code"] == "statement_superseded"
     trail = AuditEvent.objects.filter(action="clearance.payees_changed").last()
     assert trail.data["from"] == "liquidated" and trail.data["to"] == "accepted"
 

@@ -190,6 +190,10 @@ class CasePayee(models.Model):
                 name="case_payee_one_current_per_slot",
             )
         ]
+        # Other cases' payees with the same bank account, recent ones first.
+        indexes = [
+            models.Index(fields=["bank_account", "created_at"], name="case_payee_account_recent")
+        ]
 
 
 class Material(models.Model):

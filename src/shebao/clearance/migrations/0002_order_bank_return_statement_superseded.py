@@ -41,5 +41,9 @@ class Migration(migrations.Migration):
             name='superseded_at',
             field=models.DateTimeField(blank=True, null=True),
         ),
+        migrations.AddIndex(
+            model_name='casepayee',
+            index=models.Index(fields=['bank_account', 'created_at'], name='case_payee_account_recent'),
+        ),
         migrations.RunPython(mark_superseded, migrations.RunPython.noop),
     ]

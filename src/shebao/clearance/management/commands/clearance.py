@@ -279,6 +279,8 @@ class Command(BaseCommand):
         case = selectors.case_get(user=user, case_id=options["case_id"])
         if selectors.latest_statement(case) is None:
             raise CommandError("the case is not liquidated yet")
+        if selectors.current_statement(case) is None:
+            raise CommandError("the payees changed after the liquidation: liquidate it again")
         Path(options["output"]).write_bytes(clearance_pdfs.statement_pdf(case))
         return {"written": options["output"]}
 
