@@ -8,6 +8,7 @@ it is refused with the contract's error body, and that nothing changed.
 import csv
 import datetime
 import io
+import json
 
 import pytest
 
@@ -387,3 +388,38 @@ def approved_case_from(api, case_id):
     ok(api.clerk.post(f"clearance-cases/{case_id}/accept"))
     ok(api.auditor.post(f"clearance-cases/{case_id}/approve", {}))
     return case_id
+
+
+def test_the_command_line_goes_through_the_same_controls(api, worker):
+    """The ``shebao clearance`` command acknowledges warnings and quotes bank returns as the
+    API does."""
+    from django.core.management import CommandError, call_command
+
+    def run(*args):
+        out = io.StringIO()
+        call_command("clearance", *args, stdout=out)
+        return json.loads(out.getvalue())
+
+    shared = card(61)
+    case_id = accepted_case(
+        api, death(worker.person, [heir(1, "50", shared), heir(2, "50", shared)])
+    )
+    [warning] = run("show", "--as", "c-auditor", str(case_id))["warnings"]
+    with pytest.raises(CommandError, match="warnings_not_acknowledged"):
+        run("approve", "--as", "c-auditor", str(case_id))
+    approved = run(
+        "approve", "--as", "c-auditor", str(case_id),
+        "--acknowledge-warning", warning["id"], "--reasons", "one family account",
+    )  # fmt: skip
+    assert approved["status"] == "approved"
+    ok(api.finance.post(f"clearance-cases/{case_id}/liquidate"))
+    orders = ok(api.finance.post(f"clearance-cases/{case_id}/disburse"))["disbursements"]
+    assert api.finance.post("payment-files").status_code == 200
+    order_id = str(orders[0]["id"])
+    with pytest.raises(CommandError, match="bank_return_reference"):
+        run("order-failed", "--as", "c-finance2", order_id, "--reason", "closed")
+    failed = run(
+        "order-failed", "--as", "c-finance2", order_id,
+        "--reason", "closed", "--bank-return-reference", "RET-9",
+    )  # fmt: skip
+    assert failed["status"] == "failed" and failed["bank_return_reference"] == "RET-9"
