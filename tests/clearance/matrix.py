@@ -19,14 +19,25 @@ def _card(serial: int) -> str:
     return body + luhn.calc_check_digit(body)
 
 
+def _person_name(person_id) -> str:
+    from shebao.registry.models import Person
+
+    return Person.objects.get(pk=person_id).name
+
+
 def _case_body(w):
+    # The insured person is paid in their own name only.
     return {
         "subject_type": "person",
         "subject_id": w["person"],
         "reason": "lost_nationality",
         "event_date": "2025-10-01",
         "acknowledged": True,
-        "payee": {"name": "P", "bank_account": _card(w["person"]), "bank_name": "CCB"},
+        "payee": {
+            "name": _person_name(w["person"]),
+            "bank_account": _card(w["person"]),
+            "bank_name": "CCB",
+        },
     }
 
 
@@ -47,7 +58,9 @@ CLEARANCE_ENDPOINTS = [
         "/clearance-cases/{case_id}/payees",
         "clearance.edit",
         "case",
-        lambda w: {"payee": {"name": "P", "bank_account": _card(9), "bank_name": "B"}},
+        lambda w: {
+            "payee": {"name": _person_name(w["person"]), "bank_account": _card(9), "bank_name": "B"}
+        },
     ),
     ("post", "/clearance-cases/{case_id}/acknowledge", "clearance.edit", "case", None),
     ("post", "/clearance-cases/{case_id}/materials", "clearance.edit", "case", None),

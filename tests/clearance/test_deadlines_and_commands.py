@@ -78,7 +78,11 @@ def test_handling_runs_ten_working_days_from_acceptance(api, worker):
                     "reason": "lost_nationality",
                     "event_date": "2025-09-20",
                     "acknowledged": True,
-                    "payee": {"name": "P", "bank_account": card(71), "bank_name": "CCB"},
+                    "payee": {
+                        "name": worker.person.name,
+                        "bank_account": card(71),
+                        "bank_name": "CCB",
+                    },
                 },
             ),
             201,
@@ -166,7 +170,7 @@ def test_the_command_refuses_unknown_users_and_reports_errors(staff, worker):
         subject_id=worker.person.pk,
         reason="lost_nationality",
         event_date=D(2025, 10, 1),
-        payee={"name": "P", "bank_account": card(72), "bank_name": "CCB"},
+        payee={"name": worker.person.name, "bank_account": card(72), "bank_name": "CCB"},
     )
     with pytest.raises(CommandError, match="materials_missing.*alternatives_acknowledgement"):
         run("submit", "--as", "c-clerk", str(case.pk))

@@ -440,6 +440,10 @@ def test_a_unit_is_refunded_its_overpayment(api, world):
             {"payee": {"name": unit.name, "bank_account": "110060149018", "bank_name": "BOB"}},
         )
     )
+    # The account recorded after the audit is audited in its turn, and the case liquidated
+    # again.
+    ok(api.auditor.post(f"clearance-cases/{case_id}/approve", {}))
+    ok(api.finance.post(f"clearance-cases/{case_id}/liquidate"))
     body = ok(api.finance.post(f"clearance-cases/{case_id}/disburse"))
     [order] = body["disbursements"]
     assert (order["direction"], order["amount"], order["channel"]) == ("pay", "180.00", "bank")
@@ -468,7 +472,11 @@ def test_pro_rata_interest_is_booked_before_it_is_paid(api, worker, monkeypatch)
                 "reason": "lost_nationality",
                 "event_date": "2025-10-01",
                 "acknowledged": True,
-                "payee": {"name": "P", "bank_account": card(61), "bank_name": "CCB"},
+                "payee": {
+                    "name": worker.person.name,
+                    "bank_account": card(61),
+                    "bank_name": "CCB",
+                },
             },
         ),
         201,

@@ -185,7 +185,7 @@ def test_money_in_equals_money_out_through_the_ledger(staff, world, extra, debt,
             "name": f"Heir {i}",
             "citizen_id": citizen_id(400 + i),
             "share_percent": str(share),
-            "bank_account": card(400 + i),
+            "bank_account": card(serial * 10 + i),  # each case its own accounts
             "bank_name": "ICBC",
         }
         for i, share in enumerate(shares)

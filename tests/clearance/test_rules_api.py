@@ -418,7 +418,14 @@ def test_a_failed_payment_is_reissued_to_a_corrected_account(api, worker):
     batch_id = response["X-Batch-Id"]
     assert api.finance.get(f"payment-files/{batch_id}").content == response.content
 
-    ok(api.finance.post(f"disbursement-orders/{order['id']}/failed", {"reason": "account closed"}))
+    # The bank returned the payment: another finance officer records it with the bank's
+    # return reference.
+    ok(
+        api.finance2.post(
+            f"disbursement-orders/{order['id']}/failed",
+            {"reason": "account closed", "bank_return_reference": "RET-1"},
+        )
+    )
     early_close = api.clerk.post(f"clearance-cases/{case_id}/close")
     assert early_close.status_code == 409
     bad = api.finance.post(
@@ -435,6 +442,8 @@ def test_a_failed_payment_is_reissued_to_a_corrected_account(api, worker):
     assert new["reissue_of"] == order["id"] and new["amount"] == "3200.00"
     twice = api.finance.post(f"disbursement-orders/{order['id']}/reissue", {})
     assert twice.status_code == 409
+    # Paid to other bank details: a second finance officer approves first.
+    ok(api.finance2.post(f"disbursement-orders/{new['id']}/approve"))
     ok(api.finance.post(f"disbursement-orders/{new['id']}/paid", {"bank_reference": "B-9"}))
     body = ok(api.clerk.post(f"clearance-cases/{case_id}/close"))
     assert body["status"] == "closed"

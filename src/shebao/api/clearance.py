@@ -106,6 +106,14 @@ class ReasonsIn(Schema):
     reasons: Reasons | None = None
 
 
+class ApproveIn(ReasonsIn):
+    acknowledge_warnings: list[Annotated[str, IDENTIFIER]] = Field(
+        default_factory=list,
+        description="The ids of the case's warnings (GET /clearance-cases/{id}) the auditor "
+        "checked; every current warning must be acknowledged, with the reasons",
+    )
+
+
 class ReturnIn(Schema):
     reasons: Reasons | None = None
     supplement: list[Annotated[str, column(Material, "kind")]] = Field(
@@ -120,6 +128,13 @@ class PaidIn(Schema):
 
 class FailedIn(Schema):
     reason: Annotated[str, column(DisbursementOrder, "failure_reason")] = ""
+    bank_return_reference: Annotated[str, column(DisbursementOrder, "bank_return_reference")] = (
+        Field(
+            "",
+            description="The bank's reference of the returned payment: required for an order "
+            "sent to the bank in a payment file",
+        )
+    )
 
 
 class ReissueIn(Schema):
@@ -156,9 +171,9 @@ def _dump(value):
     return value.model_dump()
 
 
-def _detail(case) -> dict:
+def _detail(case, user) -> dict:
     case.refresh_from_db()
-    return selectors.case_detail(case)
+    return selectors.case_detail(case, viewer=user)
 
 
 # Cases ---------------------------------------------------------------------------------
@@ -188,7 +203,7 @@ def case_create(request, payload: CaseIn):
         successor_unit_id=payload.successor_unit_id,
         acknowledged=payload.acknowledged,
     )
-    detail = _detail(case)
+    detail = _detail(case, user)
     return Status(201, detail)
 
 
@@ -227,7 +242,7 @@ def case_list(
 )
 def case_detail(request, case_id: int):
     user = require(request, "clearance.view")
-    return selectors.case_detail(selectors.case_get(user=user, case_id=case_id))
+    return selectors.case_detail(selectors.case_get(user=user, case_id=case_id), viewer=user)
 
 
 @router.post(
@@ -240,7 +255,7 @@ def case_payees(request, case_id: int, payload: PayeesIn):
     case = services.case_payees_set(
         actor=user, case_id=case_id, payee=_dump(payload.payee), heirs=_dump(payload.heirs)
     )
-    return _detail(case)
+    return _detail(case, user)
 
 
 @router.post(
@@ -250,7 +265,7 @@ def case_payees(request, case_id: int, payload: PayeesIn):
 )
 def case_acknowledge(request, case_id: int):
     user = require(request, "clearance.edit")
-    return _detail(services.case_acknowledge(actor=user, case_id=case_id))
+    return _detail(services.case_acknowledge(actor=user, case_id=case_id), user)
 
 
 # Materials -----------------------------------------------------------------------------
@@ -330,7 +345,7 @@ def material_file(request, case_id: int, material_id: int):
 @router.post("/clearance-cases/{case_id}/submit", response=dict, summary="Submit the case")
 def case_submit(request, case_id: int):
     user = require(request, "clearance.submit")
-    return _detail(services.case_submit(actor=user, case_id=case_id))
+    return _detail(services.case_submit(actor=user, case_id=case_id), user)
 
 
 @router.post(
@@ -343,13 +358,13 @@ def case_return(request, case_id: int, payload: ReturnIn):
     case = services.case_return(
         actor=user, case_id=case_id, reasons=payload.reasons, supplement=payload.supplement
     )
-    return _detail(case)
+    return _detail(case, user)
 
 
 @router.post("/clearance-cases/{case_id}/accept", response=dict, summary="Accept (clerk)")
 def case_accept(request, case_id: int):
     user = require(request, "clearance.accept")
-    return _detail(services.case_accept(actor=user, case_id=case_id))
+    return _detail(services.case_accept(actor=user, case_id=case_id), user)
 
 
 @router.post(
@@ -357,9 +372,15 @@ def case_accept(request, case_id: int):
     response=dict,
     summary="Approve the audit (an auditor other than the accepting clerk and the applicant)",
 )
-def case_approve(request, case_id: int, payload: ReasonsIn):
+def case_approve(request, case_id: int, payload: ApproveIn):
     user = require(request, "clearance.approve")
-    return _detail(services.case_approve(actor=user, case_id=case_id, reasons=payload.reasons))
+    case = services.case_approve(
+        actor=user,
+        case_id=case_id,
+        reasons=payload.reasons,
+        acknowledge_warnings=payload.acknowledge_warnings,
+    )
+    return _detail(case, user)
 
 
 @router.post(
@@ -369,7 +390,7 @@ def case_approve(request, case_id: int, payload: ReasonsIn):
 )
 def case_reject(request, case_id: int, payload: ReasonsIn):
     user = require(request, "clearance.reject")
-    return _detail(services.case_reject(actor=user, case_id=case_id, reasons=payload.reasons))
+    return _detail(services.case_reject(actor=user, case_id=case_id, reasons=payload.reasons), user)
 
 
 @router.post(
@@ -380,7 +401,7 @@ def case_reject(request, case_id: int, payload: ReasonsIn):
 def case_liquidate(request, case_id: int):
     user = require(request, "clearance.liquidate")
     services.case_liquidate(actor=user, case_id=case_id)
-    return selectors.case_detail(selectors.case_get(user=user, case_id=case_id))
+    return selectors.case_detail(selectors.case_get(user=user, case_id=case_id), viewer=user)
 
 
 @router.post(
@@ -392,7 +413,7 @@ def case_disburse(request, case_id: int):
     user = require(request, "clearance.disburse")
     key = request.headers.get("Idempotency-Key") or None
     case = services.case_disburse(actor=user, case_id=case_id, idempotency_key=key)
-    return _detail(case)
+    return _detail(case, user)
 
 
 @router.post(
@@ -402,7 +423,7 @@ def case_disburse(request, case_id: int):
 )
 def case_close(request, case_id: int):
     user = require(request, "clearance.close")
-    return _detail(services.case_close(actor=user, case_id=case_id))
+    return _detail(services.case_close(actor=user, case_id=case_id), user)
 
 
 # Documents -----------------------------------------------------------------------------
@@ -423,6 +444,11 @@ def statement_pdf(request, case_id: int):
     case = selectors.case_get(user=user, case_id=case_id)
     if selectors.latest_statement(case) is None:
         raise Conflict(_("The case is not liquidated yet."), code="no_statement")
+    if selectors.current_statement(case) is None:
+        raise Conflict(
+            _("The payees changed after the liquidation: the case must be liquidated again."),
+            code="statement_superseded",
+        )
     return _pdf(clearance_pdfs.statement_pdf(case), f"clearance-{case.pk}-statement.pdf")
 
 
@@ -500,7 +526,13 @@ def order_paid(request, order_id: int, payload: PaidIn):
 )
 def order_failed(request, order_id: int, payload: FailedIn):
     user = require(request, "clearance.order_manage")
-    return _order(services.order_mark_failed(actor=user, order_id=order_id, reason=payload.reason))
+    order = services.order_mark_failed(
+        actor=user,
+        order_id=order_id,
+        reason=payload.reason,
+        bank_return_reference=payload.bank_return_reference,
+    )
+    return _order(order)
 
 
 @router.post(

@@ -71,6 +71,10 @@ LIQUIDATE = "liquidate"
 DISBURSE = "disburse"
 CLOSE = "close"
 ACTIONS = (SUBMIT, RETURN, ACCEPT, APPROVE, REJECT, LIQUIDATE, DISBURSE, CLOSE)
+# Not an action anyone asks for: a change of the payees (a payee, an heir, a share, a bank
+# account) after the audit voids the approval, and the case awaits a new audit
+# (maker-checker, HR2023 Arts. 36-37).
+REOPEN_AUDIT = "reopen_audit"
 
 # (status, action) -> the status the action leads to. Nothing else is allowed.
 TRANSITIONS: dict[tuple[str, str], str] = {
@@ -86,19 +90,24 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     (LIQUIDATED, LIQUIDATE): LIQUIDATED,
     (LIQUIDATED, DISBURSE): DISBURSED,
     (DISBURSED, CLOSE): CLOSED,
+    # Payees changed after the approval: back to the audit, the approval void.
+    (APPROVED, REOPEN_AUDIT): ACCEPTED,
+    (LIQUIDATED, REOPEN_AUDIT): ACCEPTED,
 }
+# Where a change of the payees sends the case back to the audit.
+AUDITED_STATUSES = frozenset({APPROVED, LIQUIDATED})
 
 # The permission (``shebao.accounts.domain.PERMISSIONS``) each action needs.
 ACTION_PERMISSION = {action: f"clearance.{action}" for action in ACTIONS}
 
 
 def allowed_actions(status: str) -> list[str]:
-    return [action for (source, action) in TRANSITIONS if source == status]
+    return [action for (source, action) in TRANSITIONS if source == status and action in ACTIONS]
 
 
 def next_status(status: str, action: str) -> str:
     """The status ``action`` leads to from ``status``; 409 when the table forbids it."""
-    if action not in ACTIONS:
+    if action not in ACTIONS and action != REOPEN_AUDIT:
         raise ValueError(f"unknown action {action!r}")
     target = TRANSITIONS.get((status, action))
     if target is None:
@@ -138,16 +147,21 @@ def reachable(path: Iterable[str], start: str = DRAFT) -> bool:
     return True
 
 
-def checker_conflict(*, approver_id: int, accepted_by_id: int | None, applicant_ids) -> str | None:
+def checker_conflict(
+    *, approver_id: int, accepted_by_id: int | None, applicant_ids, changed_by_ids=()
+) -> str | None:
     """Maker-checker: why this auditor may not decide the case, or None.
 
-    The auditor is neither the clerk who accepted the materials nor an applicant (the
-    user who opened the case, or the insured person's own login).
+    The auditor is neither the clerk who accepted the materials, nor an applicant (the
+    user who opened the case, or the insured person's own login), nor anyone who changed
+    the payees after the acceptance.
     """
     if accepted_by_id is not None and approver_id == accepted_by_id:
         return "accepted_by_you"
     if approver_id in {i for i in applicant_ids if i is not None}:
         return "applied_by_you"
+    if approver_id in {i for i in changed_by_ids if i is not None}:
+        return "changed_by_you"
     return None
 
 
@@ -688,9 +702,45 @@ def plan_orders(
     return [OrderPlan(slot=payees[0].slot, direction=PAY, amount=payable, parts=parts)]
 
 
-def needs_second_approval(amount: Decimal, threshold: Decimal) -> bool:
-    """A payment above the threshold needs a second finance approver."""
-    return amount > threshold
+def needs_second_approval(
+    amount: Decimal, threshold: Decimal, *, case_total: Decimal | None = None
+) -> bool:
+    """A payment needs a second finance approver when it, or the total the case pays out
+    (of which it is a part), is above the threshold: splitting a balance among payees
+    does not slip under it."""
+    return max(amount, case_total if case_total is not None else amount) > threshold
+
+
+@dataclasses.dataclass(frozen=True)
+class PayeeAccount:
+    """A payee's bank account as the shared-account check sees it."""
+
+    slot: int
+    name: str
+    bank_account: str
+
+
+def shared_accounts(payees: Sequence[PayeeAccount]) -> list[list[PayeeAccount]]:
+    """Groups of two or more payees of one case to be paid into the same bank account,
+    in slot order."""
+    groups: dict[str, list[PayeeAccount]] = {}
+    for payee in sorted(payees, key=lambda p: p.slot):
+        if payee.bank_account:
+            groups.setdefault(payee.bank_account, []).append(payee)
+    return [group for group in groups.values() if len(group) > 1]
+
+
+def warning_id(code: str, *parts) -> str:
+    """A short stable name of one warning: the same facts give the same id, and any change
+    (another account, another case) a different one, so an acknowledgement covers exactly
+    what the auditor saw."""
+    text = "|".join([code, *(str(p) for p in parts)])
+    return f"{code}-{hashlib.sha256(text.encode()).hexdigest()[:12]}"
+
+
+def same_name(given: str, registered: str) -> bool:
+    """Whether a payee name is the registered name, spacing and letter case aside."""
+    return " ".join(given.split()).casefold() == " ".join(registered.split()).casefold()
 
 
 # Time limits ---------------------------------------------------------------------------

@@ -190,6 +190,10 @@ class CasePayee(models.Model):
                 name="case_payee_one_current_per_slot",
             )
         ]
+        # Other cases' payees with the same bank account, recent ones first.
+        indexes = [
+            models.Index(fields=["bank_account", "created_at"], name="case_payee_account_recent")
+        ]
 
 
 class Material(models.Model):
@@ -226,6 +230,9 @@ class Statement(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     computed_at = models.DateTimeField()
+    # Set when a later liquidation replaces it, or when a change of the payees sends the
+    # case back to the audit; the statement itself stays as it was frozen.
+    superseded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["case_id", "version"]
@@ -321,6 +328,12 @@ class DisbursementOrder(models.Model):
     bank_reference = models.CharField(max_length=64, blank=True)
     failed_at = models.DateTimeField(null=True, blank=True)
     failure_reason = models.TextField(blank=True)
+    failed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # The bank's reference of the returned payment: required to record the failure of an
+    # order that was sent to the bank in a payment file.
+    bank_return_reference = models.CharField(max_length=64, blank=True)
     reissue_of = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reissued_as"
     )

@@ -2,14 +2,15 @@
 computed from, deadlines with days left, and the case as the API and the command show it.
 """
 
-import csv
 import datetime
 import io
 from collections import defaultdict
 from decimal import Decimal
 
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from shebao.accounts import domain as roles
 from shebao.clearance import domain
@@ -29,6 +30,7 @@ from shebao.core.errors import NotFound
 from shebao.core.ids import mask_account, mask_citizen_id
 from shebao.core.money import ZERO, format_money, round_money
 from shebao.core.periods import days_left
+from shebao.core.spreadsheet import safe_writer
 from shebao.documents.domain import format_verification_code
 from shebao.ledger import accounts
 from shebao.ledger import selectors as ledger_selectors
@@ -121,6 +123,131 @@ def current_payees(case: ClearanceCase) -> list[CasePayee]:
 
 def latest_statement(case: ClearanceCase) -> Statement | None:
     return case.statements.order_by("-version").first()
+
+
+def current_statement(case: ClearanceCase) -> Statement | None:
+    """The statement the case is settled by: the latest, unless a change of the payees
+    sent the case back to the audit since (it must then be liquidated again)."""
+    statement = latest_statement(case)
+    return statement if statement is not None and statement.superseded_at is None else None
+
+
+# The audit and the payees ----------------------------------------------------------------
+
+PAYEES_CHANGED = "payees_changed"
+# How many other cases a warning names (it counts the rest).
+SHARED_ACCOUNT_CASES_LISTED = 10
+
+
+def payee_changers_since_acceptance(case: ClearanceCase) -> set[int]:
+    """Users who changed the case's payees after it was accepted: none of them may decide
+    the audit (maker-checker)."""
+    accepted = (
+        case.events.filter(action=domain.ACCEPT)
+        .order_by("sequence")
+        .values_list("sequence", flat=True)
+        .first()
+    )
+    if accepted is None:
+        return set()
+    return set(
+        case.events.filter(action=PAYEES_CHANGED, sequence__gt=accepted, actor__isnull=False)
+        .values_list("actor_id", flat=True)
+        .distinct()
+    )
+
+
+def awaiting_new_audit(case: ClearanceCase) -> bool:
+    """Whether an approval of the case was voided by a change of its payees, and no new
+    one has been given yet."""
+    return case.status == domain.ACCEPTED and case.events.filter(action=domain.APPROVE).exists()
+
+
+def payee_warnings(case: ClearanceCase) -> list[dict]:
+    """What the auditor must look at before approving the payments, in the user's language:
+    payees of the case to be paid into one bank account, and accounts that a payee of
+    another subject's case also gave within the pack's look-back window.
+
+    Each warning has a stable ``id`` that the approval acknowledges.
+    """
+    payees = [p for p in current_payees(case) if p.bank_account]
+    warnings = []
+    for group in domain.shared_accounts(
+        [domain.PayeeAccount(p.slot, p.name, p.bank_account) for p in payees]
+    ):
+        warnings.append(
+            {
+                "id": domain.warning_id(
+                    "shared_bank_account", group[0].bank_account, *[p.slot for p in group]
+                ),
+                "code": "shared_bank_account",
+                "message": _("%(names)s are to be paid into the same bank account (%(account)s).")
+                % {
+                    "names": ", ".join(p.name for p in group),
+                    "account": mask_account(group[0].bank_account),
+                },
+                "slots": [p.slot for p in group],
+            }
+        )
+
+    own = [p for p in payees if p.kind != CasePayee.Kind.AGENCY]
+    if not own:
+        return warnings
+    days = clearance_policy_module.shared_account_lookback_days(case.region or None)
+    since = clock.now() - datetime.timedelta(days=days)
+    others = (
+        CasePayee.objects.filter(
+            bank_account__in={p.bank_account for p in own}, created_at__gte=since
+        )
+        .exclude(case=case)
+        .exclude(kind=CasePayee.Kind.AGENCY)
+        .exclude(
+            Q(case__person_id=case.person_id) if case.person_id else Q(case__unit_id=case.unit_id)
+        )
+        .order_by("case_id", "-created_at")
+    )
+    # One warning per payee, naming the other cases (the latest payee row of each).
+    found: dict[int, dict[int, CasePayee]] = defaultdict(dict)
+    for other in others:
+        for payee in own:
+            if payee.bank_account == other.bank_account:
+                found[payee.slot].setdefault(other.case_id, other)
+    for payee in own:
+        cases = found.get(payee.slot)
+        if not cases:
+            continue
+        listed = [
+            _("case %(id)d (%(name)s, %(day)s)")
+            % {
+                "id": case_id,
+                "name": other.name,
+                "day": timezone.localtime(other.created_at).date().isoformat(),
+            }
+            for case_id, other in sorted(cases.items())[:SHARED_ACCOUNT_CASES_LISTED]
+        ]
+        if len(cases) > SHARED_ACCOUNT_CASES_LISTED:
+            listed.append(_("%(n)d more") % {"n": len(cases) - SHARED_ACCOUNT_CASES_LISTED})
+        warnings.append(
+            {
+                "id": domain.warning_id(
+                    "bank_account_in_other_case", payee.bank_account, payee.slot, *sorted(cases)
+                ),
+                "code": "bank_account_in_other_case",
+                "message": _(
+                    "The bank account of %(name)s (%(account)s) was also given for payees of "
+                    "other cases within the last %(days)d days: %(cases)s."
+                )
+                % {
+                    "name": payee.name,
+                    "account": mask_account(payee.bank_account),
+                    "days": days,
+                    "cases": "; ".join(listed),
+                },
+                "slots": [payee.slot],
+                "case_ids": sorted(cases),
+            }
+        )
+    return warnings
 
 
 def policy_for(case: ClearanceCase):
@@ -437,6 +564,8 @@ def order_out(order: DisbursementOrder) -> dict:
         "paid_on": _when(order.paid_on),
         "bank_reference": order.bank_reference,
         "failure_reason": order.failure_reason,
+        "failed_by": order.failed_by.username if order.failed_by_id else None,
+        "bank_return_reference": order.bank_return_reference,
         "reissue_of": order.reissue_of_id,
         "batch": order.batch_id,
     }
@@ -453,6 +582,7 @@ def statement_out(statement: Statement | None, case: ClearanceCase) -> dict | No
         "total": format_money(statement.total),
         "fingerprint": statement.fingerprint,
         "computed_by": statement.computed_by.username,
+        "superseded_at": _when(statement.superseded_at),
         "lines": [
             {
                 "code": line.code,
@@ -581,12 +711,14 @@ def case_summary(case: ClearanceCase, today: datetime.date | None = None) -> dic
     }
 
 
-def case_detail(case: ClearanceCase, today: datetime.date | None = None) -> dict:
-    """The whole case, JSON-ready: what ``GET /clearance-cases/{id}`` answers."""
+def case_detail(case: ClearanceCase, today: datetime.date | None = None, *, viewer=None) -> dict:
+    """The whole case, JSON-ready: what ``GET /clearance-cases/{id}`` answers. Agency staff
+    also see the warnings about its payees (they name other cases, which the public may
+    not learn about)."""
     policy = policy_for(case)
     reason = policy.reasons[case.reason]
     certificate = case.certificate
-    return {
+    detail = {
         "id": case.pk,
         "status": case.status,
         "status_name": str(case.get_status_display()),
@@ -650,6 +782,9 @@ def case_detail(case: ClearanceCase, today: datetime.date | None = None) -> dict
             else None
         ),
     }
+    if getattr(viewer, "is_agency_staff", False):
+        detail["warnings"] = payee_warnings(case)
+    return detail
 
 
 # Payment files -------------------------------------------------------------------------
@@ -668,9 +803,10 @@ PAYMENT_FILE_HEADER = [
 
 def payment_file_csv(orders) -> bytes:
     """The bank's payment file: one row per order, UTF-8 with a byte-order mark so that
-    spreadsheet programs read the Chinese names."""
+    spreadsheet programs read the Chinese names, and no cell that such a program would run
+    as a formula."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = safe_writer(buffer, lineterminator="\r\n")
     writer.writerow(PAYMENT_FILE_HEADER)
     for order in orders:
         writer.writerow(

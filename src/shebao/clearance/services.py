@@ -135,8 +135,9 @@ def _event(case, *, actor, action, from_status="", to_status="", note="", data=N
     return event
 
 
-def _transition(case, *, actor, action, note="", data=None, key=None) -> str:
-    """Move the case by ``action`` (checked against the table) and record it."""
+def _transition(case, *, actor, action, note="", data=None, key=None, event_action=None) -> str:
+    """Move the case by ``action`` (checked against the table) and record it (as
+    ``event_action`` on the timeline when that names it better)."""
     before = case.status
     case.status = domain.next_status(before, action)
     case.updated_at = clock.now()
@@ -144,7 +145,7 @@ def _transition(case, *, actor, action, note="", data=None, key=None) -> str:
     _event(
         case,
         actor=actor,
-        action=action,
+        action=event_action or action,
         from_status=before,
         to_status=case.status,
         note=note,
@@ -333,6 +334,12 @@ def _payee_rows(errors, case_like, payee_kind, payee, heirs, today) -> list[dict
             errors.add("payee", _("give the bank account (in the person's own name) to pay"))
             return []
         row = _check_payee(errors, payee, "payee")
+        own = case_like.get("own_name")
+        if row and row["name"] and own:
+            # The money goes to the insured person: never to an account in another name.
+            if not domain.same_name(row["name"], own):
+                errors.add("payee.name", _("must be the insured person's own name as registered"))
+            row["name"] = own
         return [row] if row else []
     # A transfer (to the destination agency) or a unit (refunds): an account is optional.
     if payee is None:
@@ -519,8 +526,14 @@ def case_create(
         elif successor_unit_id not in (None, ""):
             raise invalid("successor_unit_id", _("is used only for a merger"))
 
+        own_name = subject.name if subject_type == PERSON else None
         rows = _payee_rows(
-            errors, {"default_payee": default_payee}, payee_kind, payee, heirs, today
+            errors,
+            {"default_payee": default_payee, "own_name": own_name},
+            payee_kind,
+            payee,
+            heirs,
+            today,
         )
         errors.raise_if_any()
 
@@ -629,9 +642,27 @@ def case_acknowledge(*, actor, case_id) -> ClearanceCase:
     return case
 
 
+def _payee_facts(rows) -> list[tuple]:
+    return [
+        (
+            row["name"],
+            row.get("citizen_id") or "",
+            str(row["share_percent"]) if row.get("share_percent") is not None else "",
+            row.get("bank_account") or "",
+            row.get("bank_name") or "",
+        )
+        for row in rows
+    ]
+
+
 def case_payees_set(*, actor, case_id, payee=None, heirs=None) -> ClearanceCase:
     """Correct the payees (heirs' shares, bank accounts) while the applicant may still
-    change the case, or, for agency staff, until anything is ordered. The old rows stay."""
+    change the case, or, for agency staff, until anything is ordered. The old rows stay.
+
+    After the audit (approved or liquidated) a change voids the approval: the case goes
+    back to ``accepted`` and waits for a new approval by an auditor who did not make the
+    change (HR2023 Arts. 36-37); a statement already computed is superseded and must be
+    computed again. Giving the payees exactly as they are changes nothing."""
     _require(actor, "clearance.edit")
     today = clock.today()
     with transaction.atomic():
@@ -654,25 +685,64 @@ def case_payees_set(*, actor, case_id, payee=None, heirs=None) -> ClearanceCase:
         errors = registry_domain.FieldErrors()
         current = selectors.current_payees(case)
         default = current[0].name if current else selectors.subject_name(case)
-        rows = _payee_rows(errors, {"default_payee": default}, case.payee_kind, payee, heirs, today)
+        own_name = case.person.name if case.subject_type == PERSON else None
+        rows = _payee_rows(
+            errors,
+            {"default_payee": default, "own_name": own_name},
+            case.payee_kind,
+            payee,
+            heirs,
+            today,
+        )
         errors.raise_if_any()
+        before = _payee_facts(
+            [
+                {
+                    "name": p.name,
+                    "citizen_id": p.citizen_id,
+                    "share_percent": p.share_percent,
+                    "bank_account": p.bank_account,
+                    "bank_name": p.bank_name,
+                }
+                for p in current
+            ]
+        )
+        if before == _payee_facts(rows):
+            return case
         now = clock.now()
         CasePayee.objects.filter(case=case, superseded_at__isnull=True).update(superseded_at=now)
         _create_payees(case, rows, PAYEE_KIND[case.payee_kind])
-        _event(
+        data = {
+            "payees": [
+                {
+                    "name": r["name"],
+                    "bank_account": mask_account(r["bank_account"]),
+                    "share_percent": str(r.get("share_percent") or ""),
+                }
+                for r in rows
+            ]
+        }
+        if case.status not in domain.AUDITED_STATUSES:
+            _event(case, actor=actor, action=selectors.PAYEES_CHANGED, data=data)
+            return case
+        data["audit_reopened"] = True
+        data["voided_approval"] = {
+            "by": case.decided_by.username if case.decided_by_id else None,
+            "at": case.decided_at,
+            "reasons": case.decision_reasons,
+        }
+        superseded = Statement.objects.filter(case=case, superseded_at__isnull=True)
+        data["superseded_statements"] = list(superseded.values_list("version", flat=True))
+        superseded.update(superseded_at=now)
+        case.decided_by = None
+        case.decided_at = None
+        case.decision_reasons = ""
+        _transition(
             case,
             actor=actor,
-            action="payees_changed",
-            data={
-                "payees": [
-                    {
-                        "name": r["name"],
-                        "bank_account": mask_account(r["bank_account"]),
-                        "share_percent": str(r.get("share_percent") or ""),
-                    }
-                    for r in rows
-                ]
-            },
+            action=domain.REOPEN_AUDIT,
+            event_action=selectors.PAYEES_CHANGED,
+            data=data,
         )
     return case
 
@@ -864,7 +934,10 @@ def _check_checker(case, actor) -> None:
     if case.person_id:
         applicants.append(case.person.user_id)
     why = domain.checker_conflict(
-        approver_id=actor.pk, accepted_by_id=case.accepted_by_id, applicant_ids=applicants
+        approver_id=actor.pk,
+        accepted_by_id=case.accepted_by_id,
+        applicant_ids=applicants,
+        changed_by_ids=selectors.payee_changers_since_acceptance(case),
     )
     if why == "accepted_by_you":
         raise PermissionDenied(
@@ -876,15 +949,62 @@ def _check_checker(case, actor) -> None:
             _("You are an applicant of this case: another auditor must decide it."),
             code="maker_checker",
         )
+    if why == "changed_by_you":
+        raise PermissionDenied(
+            _(
+                "You changed this case's payees after its acceptance: another auditor must "
+                "decide it."
+            ),
+            code="maker_checker",
+        )
+
+
+def _refuse_while_awaiting_audit(case) -> None:
+    """Liquidation and payment wait for the new approval a change of payees asked for."""
+    if selectors.awaiting_new_audit(case):
+        raise Conflict(
+            _(
+                "The payees were changed after the audit: the case awaits a new approval "
+                "before it is liquidated or paid."
+            ),
+            code="new_audit_required",
+            fields={"status": case.status},
+        )
 
 
 def _open_employments(unit) -> int:
     return unit.employments.filter(status=registry_domain.EMPLOYMENT_OPEN).count()
 
 
-def case_approve(*, actor, case_id, reasons="") -> ClearanceCase:
-    """Approve the audit (an auditor who neither accepted the case nor applied). A
-    unit's employments must all have ended first, unless they move to a successor."""
+def _check_warnings(case, acknowledged, note) -> list[dict]:
+    """The case's warnings about its payees, each of which the approval must acknowledge by
+    its id, with the reasons why the payments are in order."""
+    warnings = selectors.payee_warnings(case)
+    if isinstance(acknowledged, str):
+        acknowledged = [acknowledged]
+    acknowledged = {str(item) for item in acknowledged or ()}
+    pending = [w for w in warnings if w["id"] not in acknowledged]
+    if pending:
+        raise Conflict(
+            _(
+                "Warnings about the payees not acknowledged yet: %(n)d. Check each (they are "
+                "listed with the case) and acknowledge it by its id before approving."
+            )
+            % {"n": len(pending)},
+            code="warnings_not_acknowledged",
+            fields={"acknowledge_warnings": ", ".join(w["id"] for w in pending)},
+        )
+    if warnings and not note:
+        raise invalid("reasons", _("say why the payments the warnings name are in order"))
+    return warnings
+
+
+def case_approve(*, actor, case_id, reasons="", acknowledge_warnings=()) -> ClearanceCase:
+    """Approve the audit (an auditor who neither accepted the case, nor applied, nor
+    changed its payees after acceptance). A unit's employments must all have ended first,
+    unless they move to a successor. Warnings about the payees (a bank account shared
+    within the case, or with another recent case) must each be acknowledged by their id,
+    with the reasons."""
     _require(actor, "clearance.approve")
     with transaction.atomic():
         case = _lock_case(actor, case_id)
@@ -910,10 +1030,26 @@ def case_approve(*, actor, case_id, reasons="") -> ClearanceCase:
                     code="successor_not_registered",
                     fields={"successor_unit_id": _("must be registered")},
                 )
+        warnings = _check_warnings(case, acknowledge_warnings, note)
         case.decided_by = actor
         case.decided_at = clock.now()
         case.decision_reasons = note
-        _transition(case, actor=actor, action=domain.APPROVE, note=note)
+        _transition(
+            case,
+            actor=actor,
+            action=domain.APPROVE,
+            note=note,
+            data=(
+                {
+                    "acknowledged_warnings": [
+                        {"id": w["id"], "code": w["code"], "message": w["message"]}
+                        for w in warnings
+                    ]
+                }
+                if warnings
+                else None
+            ),
+        )
         _fulfil_deadlines(case, domain.APPROVE)
     return case
 
@@ -939,10 +1075,14 @@ def case_liquidate(*, actor, case_id) -> Statement:
     _require(actor, "clearance.liquidate")
     with transaction.atomic():
         case = _lock_case(actor, case_id)
+        _refuse_while_awaiting_audit(case)
         domain.next_status(case.status, domain.LIQUIDATE)
         as_of = clock.today()
         lines = selectors.compute_statement(case, as_of=as_of)
         previous = selectors.latest_statement(case)
+        Statement.objects.filter(case=case, superseded_at__isnull=True).update(
+            superseded_at=clock.now()
+        )
         statement = Statement.objects.create(
             case=case,
             version=(previous.version + 1) if previous else 1,
@@ -1061,12 +1201,29 @@ def _post_before_payment(case, statement, lines, actor) -> None:
             debt.save(update_fields=["offset_amount", "status", "offset_case"])
 
 
-def _new_order(case, statement, *, slot, payee, direction, amount, parts, actor, reissue_of=None):
+def _new_order(
+    case,
+    statement,
+    *,
+    slot,
+    payee,
+    direction,
+    amount,
+    parts,
+    actor,
+    case_total,
+    reissue_of=None,
+    second_approval=False,
+):
+    """One order. A payment needs a second finance approver when the case's total pays out
+    more than the pack's threshold (``case_total``), or when ``second_approval`` says so."""
     threshold = clearance_policy_module.second_approval_above(case.region or None)
     if direction == domain.COLLECT:
         channel, needs_second = DisbursementOrder.Channel.COUNTER, False
     else:
-        needs_second = domain.needs_second_approval(amount, threshold)
+        needs_second = second_approval or domain.needs_second_approval(
+            amount, threshold, case_total=case_total
+        )
         channel = (
             DisbursementOrder.Channel.BANK
             if payee.bank_account
@@ -1123,6 +1280,7 @@ def case_disburse(*, actor, case_id, idempotency_key=None) -> ClearanceCase:
 def _case_disburse(actor, case_id, idempotency_key) -> ClearanceCase:
     with transaction.atomic():
         case = _lock_case(actor, case_id)
+        _refuse_while_awaiting_audit(case)
         domain.next_status(case.status, domain.DISBURSE)
         statement = selectors.latest_statement(case)
         fresh = selectors.compute_statement(case, as_of=clock.today())
@@ -1153,6 +1311,8 @@ def _case_disburse(actor, case_id, idempotency_key) -> ClearanceCase:
             ],
         )
         by_slot = {p.slot: p for p in payees}
+        # The threshold is the case's: three heirs' orders of 40,000 each pay out 120,000.
+        case_total = sum((p.amount for p in plans if p.direction == domain.PAY), ZERO)
         orders = []
         for plan in plans:
             payee = by_slot.get(plan.slot) or payees[0]
@@ -1166,6 +1326,7 @@ def _case_disburse(actor, case_id, idempotency_key) -> ClearanceCase:
                     amount=plan.amount,
                     parts=plan.parts,
                     actor=actor,
+                    case_total=case_total,
                 )
             )
         case.disbursed_by = actor
@@ -1572,11 +1733,49 @@ def _post_order(case, order, actor, paid_on, reference) -> None:
     )
 
 
-def order_mark_failed(*, actor, order_id, reason) -> DisbursementOrder:
+def _check_bank_return(order, actor, return_reference) -> None:
+    """An order sent to the bank in a payment file failed only if the bank returned it:
+    the bank's return reference is required, and the failure is recorded by a finance
+    officer who neither sent the file nor ordered the payment. Otherwise one person could
+    call a payment the bank made failed, and have it paid again."""
+    batch = order.batch
+    if actor.pk == batch.created_by_id:
+        raise PermissionDenied(
+            _(
+                "You sent payment file %(batch)d to the bank: another finance officer must "
+                "record that the bank returned this payment."
+            )
+            % {"batch": batch.pk},
+            code="maker_checker",
+        )
+    if actor.pk == order.ordered_by_id:
+        raise PermissionDenied(
+            _(
+                "You ordered this payment: another finance officer must record that the bank "
+                "returned it."
+            ),
+            code="maker_checker",
+        )
+    if not return_reference:
+        raise invalid(
+            "bank_return_reference",
+            _(
+                "is required: the order was sent to the bank in payment file %(batch)d; give "
+                "the bank's reference of the returned payment"
+            )
+            % {"batch": batch.pk},
+        )
+
+
+def order_mark_failed(*, actor, order_id, reason, bank_return_reference="") -> DisbursementOrder:
     """Record that the bank could not pay (a closed account, a wrong name): nothing was
-    posted, and the order may be reissued."""
+    posted, and the order may be reissued. For an order already sent to the bank, the
+    bank's return reference and a second finance officer are required."""
     _require(actor, "clearance.order_manage")
     note = _reasons_text(reason, required=True, field="reason")
+    return_reference = domain.clean_text(
+        bank_return_reference, "bank_return_reference", max_length=64, required=False
+    )
     with transaction.atomic():
         case, order = _lock_order(actor, order_id)
         if order.direction != DisbursementOrder.Direction.PAY or order.status not in (
@@ -1588,16 +1787,33 @@ def order_mark_failed(*, actor, order_id, reason) -> DisbursementOrder:
                 % {"id": order.pk, "status": order.get_status_display()},
                 code="wrong_state",
             )
+        if order.batch_id is not None:
+            _check_bank_return(order, actor, return_reference)
         order.status = DisbursementOrder.Status.FAILED
         order.failed_at = clock.now()
+        order.failed_by = actor
         order.failure_reason = note
-        order.save(update_fields=["status", "failed_at", "failure_reason"])
+        order.bank_return_reference = return_reference
+        order.save(
+            update_fields=[
+                "status",
+                "failed_at",
+                "failed_by",
+                "failure_reason",
+                "bank_return_reference",
+            ]
+        )
         _event(
             case,
             actor=actor,
             action="order_failed",
             note=note,
-            data={"order_id": order.pk, "amount": format_money(order.amount)},
+            data={
+                "order_id": order.pk,
+                "amount": format_money(order.amount),
+                "payment_file": order.batch_id,
+                "bank_return_reference": return_reference,
+            },
         )
     return order
 
@@ -1607,7 +1823,8 @@ def order_reissue(
 ) -> DisbursementOrder:
     """Reissue a failed payment as a new order, with corrected bank details if given
     (the payee's record is superseded, not changed). It needs a second approval again
-    above the threshold."""
+    above the threshold, and always when the bank details changed: a payment is never
+    redirected by one person."""
     _require(actor, "clearance.order_manage")
     with transaction.atomic():
         case, order = _lock_order(actor, order_id)
@@ -1622,6 +1839,12 @@ def order_reissue(
         payee = order.payee
         if any(v not in (None, "") for v in (bank_account, bank_name, payee_name)):
             errors = registry_domain.FieldErrors()
+            if (
+                payee.kind == CasePayee.Kind.SELF
+                and payee_name not in (None, "")
+                and not domain.same_name(str(payee_name), case.person.name)
+            ):
+                errors.add("payee_name", _("must be the insured person's own name as registered"))
             details = _check_payee(
                 errors,
                 {
@@ -1632,6 +1855,8 @@ def order_reissue(
                 "payee",
             )
             errors.raise_if_any()
+            if payee.kind == CasePayee.Kind.SELF:
+                details["name"] = case.person.name
             now = clock.now()
             current = CasePayee.objects.select_for_update().get(pk=payee.pk)
             if current.superseded_at is None:
@@ -1648,6 +1873,14 @@ def order_reissue(
                 bank_name=details["bank_name"],
                 created_at=now,
             )
+        redirected = (payee.name, payee.bank_account, payee.bank_name) != (
+            order.payee_name,
+            order.bank_account,
+            order.bank_name,
+        )
+        live = case.orders.filter(direction=DisbursementOrder.Direction.PAY).exclude(
+            status=DisbursementOrder.Status.FAILED
+        )
         new = _new_order(
             case,
             order.statement,
@@ -1657,7 +1890,9 @@ def order_reissue(
             amount=order.amount,
             parts=order.parts,
             actor=actor,
+            case_total=sum((o.amount for o in live), order.amount),
             reissue_of=order,
+            second_approval=redirected,
         )
         _event(
             case,
@@ -1667,6 +1902,8 @@ def order_reissue(
                 "order_id": new.pk,
                 "reissue_of": order.pk,
                 "bank_account": mask_account(new.bank_account),
+                "bank_details_changed": redirected,
+                "status": new.status,
             },
         )
     return new

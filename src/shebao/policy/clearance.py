@@ -147,7 +147,11 @@ class TransferRule:
 
 @dataclasses.dataclass(frozen=True)
 class DisbursementRule:
+    # Above this total of a case's payments, every order of the case needs a second
+    # finance approver.
     second_approval_above: Decimal
+    # Days back in which another case's payee with the same bank account is flagged.
+    shared_account_lookback_days: int
     basis: Citation
 
 
@@ -244,8 +248,13 @@ def needs_acknowledgement(subject: str, reason: str, region=None) -> bool:
 
 
 def second_approval_above(region=None) -> Decimal:
-    """A disbursement above this amount needs a second finance approver."""
+    """A case whose payments add up to more than this needs a second finance approver."""
     return clearance_policy(region).disbursement.second_approval_above
+
+
+def shared_account_lookback_days(region=None) -> int:
+    """Days back in which another case's payee with the same bank account is flagged."""
+    return clearance_policy(region).disbursement.shared_account_lookback_days
 
 
 def transfer_rule(region=None) -> TransferRule:
@@ -442,7 +451,11 @@ def load(directory: Path, pack: Pack) -> ClearancePolicy | None:
         transfer, "transfer", {"pooled_share", "pooled_since_year", "pooled_interest", "basis"}
     )
     disbursement = reader.mapping(reader.field(data, "disbursement", ""), "disbursement")
-    reader.only(disbursement, "disbursement", {"second_approval_above", "basis"})
+    reader.only(
+        disbursement,
+        "disbursement",
+        {"second_approval_above", "shared_account_lookback_days", "basis"},
+    )
     pension = reader.mapping(reader.field(data, "pension", ""), "pension")
     reader.only(pension, "pension", {"minimum_months", "basis"})
     return ClearancePolicy(
@@ -470,6 +483,13 @@ def load(directory: Path, pack: Pack) -> ClearancePolicy | None:
         disbursement=DisbursementRule(
             second_approval_above=reader.money(
                 disbursement, "second_approval_above", "disbursement"
+            ),
+            shared_account_lookback_days=reader.integer(
+                disbursement,
+                "shared_account_lookback_days",
+                "disbursement",
+                minimum=0,
+                maximum=3660,
             ),
             basis=reader.citation(disbursement, "basis", "disbursement", cite),
         ),

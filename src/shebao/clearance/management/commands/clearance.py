@@ -8,7 +8,7 @@ checks, and audit trail) as the API; the answer is the case as JSON.
     shebao clearance material --as clerk 7 --kind death_certificate scan.pdf
     shebao clearance submit --as clerk 7
     shebao clearance accept --as clerk 7
-    shebao clearance approve --as auditor 7
+    shebao clearance approve --as auditor 7 [--acknowledge-warning ID --reasons "..."]
     shebao clearance liquidate --as finance 7
     shebao clearance disburse --as finance 7 --idempotency-key k-7
     shebao clearance order-paid --as finance 12 --reference BANK-1
@@ -89,7 +89,14 @@ class Command(BaseCommand):
         returned = command("return", "Return for completion.")
         returned.add_argument("--reasons", required=True)
         returned.add_argument("--supplement", action="append", default=[])
-        command("approve", "Approve the audit.").add_argument("--reasons", default="")
+        approve = command("approve", "Approve the audit.")
+        approve.add_argument("--reasons", default="")
+        approve.add_argument(
+            "--acknowledge-warning",
+            action="append",
+            default=[],
+            help="The id of a warning of the case (see show) that was checked.",
+        )
         command("reject", "Reject.").add_argument("--reasons", required=True)
         command("disburse", "Order the payments.").add_argument("--idempotency-key")
         for name in ("order-approve", "order-paid", "order-failed", "order-reissue"):
@@ -100,6 +107,11 @@ class Command(BaseCommand):
                 p.add_argument("--paid-on")
             elif name == "order-failed":
                 p.add_argument("--reason", required=True)
+                p.add_argument(
+                    "--bank-return-reference",
+                    default="",
+                    help="The bank's reference of the returned payment (required once sent).",
+                )
             elif name == "order-reissue":
                 p.add_argument("--bank-account")
                 p.add_argument("--bank-name")
@@ -128,7 +140,7 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2, default=str))
 
     def _case(self, user, case_id):
-        return selectors.case_detail(selectors.case_get(user=user, case_id=case_id))
+        return selectors.case_detail(selectors.case_get(user=user, case_id=case_id), viewer=user)
 
     def do_list(self, user, options):
         cases = selectors.case_list(user=user, overdue=options["overdue"])
@@ -201,7 +213,13 @@ class Command(BaseCommand):
         )
 
     def do_approve(self, user, options):
-        return self._step(user, options, services.case_approve, reasons=options["reasons"])
+        return self._step(
+            user,
+            options,
+            services.case_approve,
+            reasons=options["reasons"],
+            acknowledge_warnings=options["acknowledge_warning"],
+        )
 
     def do_reject(self, user, options):
         return self._step(user, options, services.case_reject, reasons=options["reasons"])
@@ -232,7 +250,10 @@ class Command(BaseCommand):
     def do_order_failed(self, user, options):
         return self._order(
             services.order_mark_failed(
-                actor=user, order_id=options["order_id"], reason=options["reason"]
+                actor=user,
+                order_id=options["order_id"],
+                reason=options["reason"],
+                bank_return_reference=options["bank_return_reference"],
             )
         )
 
@@ -258,6 +279,8 @@ class Command(BaseCommand):
         case = selectors.case_get(user=user, case_id=options["case_id"])
         if selectors.latest_statement(case) is None:
             raise CommandError("the case is not liquidated yet")
+        if selectors.current_statement(case) is None:
+            raise CommandError("the payees changed after the liquidation: liquidate it again")
         Path(options["output"]).write_bytes(clearance_pdfs.statement_pdf(case))
         return {"written": options["output"]}
 
