@@ -571,7 +571,8 @@ def unit_credit_settle(*, actor, unit) -> None:
         debts = selectors.unit_debts(unit)
     if money_policy.overpayment_rule(unit.region) != money_policy.APPLY_TO_NEXT_PERIODS:
         return
-    held = -Account.objects.get(pk=credit.pk).balance
+    # Locked: a refund of the credit (a unit's clearance) may run at the same time.
+    held = -Account.objects.select_for_update().get(pk=credit.pk).balance
     if held <= 0 or not any(d.principal_outstanding > 0 for d in debts):
         return
     applied = []
