@@ -1,6 +1,7 @@
 import datetime
 from decimal import Decimal as D
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -118,3 +119,10 @@ def test_released_excess_comes_from_the_latest_payments_and_never_more(excess, p
     assert all(0 < amount <= put_in[pid] for pid, amount in released)
     ids = [pid for pid, _a in released]
     assert ids == sorted(ids, reverse=True)
+
+
+def test_a_month_in_full_width_digits_is_refused():
+    """Python's isdigit() and int() take full-width digits; a month is ASCII only."""
+    with pytest.raises(ValueError):
+        domain.parse_period("２０２５-０９")
+    assert domain.parse_period("2025-09") == (2025, 9)

@@ -7,6 +7,7 @@ half up; late fees simple, per day).
 
 import dataclasses
 import datetime
+import re
 from collections.abc import Iterable
 from decimal import Decimal
 
@@ -187,14 +188,13 @@ def split_by_shares(total: Decimal, shares: list[Decimal]) -> list[Decimal]:
     return [Decimal(c) / 100 for c in floors]
 
 
+_PERIOD = re.compile(r"[0-9]{4}-[0-9]{2}")
+
+
 def parse_period(value: str) -> tuple[int, int]:
     """``"2025-03"`` -> (2025, 3); a ValueError names what is wrong."""
-    if (
-        not isinstance(value, str)
-        or len(value) != 7
-        or value[4] != "-"
-        or not (value[:4] + value[5:]).isdigit()
-    ):
+    # ASCII digits only: str.isdigit() and int() also take full-width digits.
+    if not isinstance(value, str) or not _PERIOD.fullmatch(value):
         raise ValueError("must be a month YYYY-MM")
     year, month = int(value[:4]), int(value[5:])
     if not 1 <= month <= 12 or year < 1990:
