@@ -6,12 +6,14 @@ in full, nothing was refundable and verify passed. Any excess now becomes the un
 credit: applied to the next months oldest first, or held as refundable, as the pack says.
 """
 
+import datetime
 import io
 from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
 
+from shebao.core import clock
 from shebao.ledger import selectors, services
 from shebao.policy import money as money_policy
 
@@ -129,3 +131,23 @@ def test_verify_finds_a_month_paid_beyond_what_is_due(clerk, finance, unit_with_
     with pytest.raises(CommandError):
         call_command("verify", "--check", "ledger_balances", stdout=out)
     assert f"unit {unit.pk}" in out.getvalue()
+
+
+def test_a_credit_settles_an_assessed_month_too(api_as, clerk, finance, unit_with_staff):
+    unit, _people = unit_with_staff
+    september = declare(clerk, unit, "2025-09", LOWER)
+    finance.post(
+        f"units/{unit.pk}/payments",
+        {"amount": "3000.00", "paid_on": september["due_on"], "reference": "B-1"},
+    )
+    with clock.frozen(datetime.date(2025, 12, 20)):
+        finance = api_as("finance")  # a token of the day
+        assessed = api_as("supervisor").post("declaration-assessments", {"period": "2025-10"})
+        assert assessed.status_code == 201, assessed.json()
+        [october] = assessed.json()["items"]
+        statement = finance.get(f"units/{unit.pk}/statement").json()
+        assert month(statement, "2025-10")["paid_principal"] == "525.94"
+        expected = Decimal(october["total_due"]) - Decimal("525.94")
+        assert Decimal(month(statement, "2025-10")["outstanding"]) == expected
+        assert finance.get(f"units/{unit.pk}/arrears").json()["refundable"] == "0.00"
+        assert "ledger: every entry balances" in verify_ledger()
