@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.db.models import Sum
 
 from shebao.core import clock
-from shebao.core.money import ZERO, round_money
+from shebao.core.money import ZERO
 from shebao.ledger import accounts, domain
 from shebao.ledger.models import (
     Account,
@@ -308,7 +308,7 @@ def person_statement(person) -> dict:
     interest = []
     if account is not None:
         interest = [
-            {"year": year, "amount": round_money(amount)}
+            {"year": year, "amount": amount}
             for year, amount in InterestCredit.objects.filter(account=account)
             .values_list("year")
             .annotate(s=Sum("amount"))
@@ -333,7 +333,7 @@ def unit_statement(unit, *, as_of: datetime.date) -> dict:
         .annotate(Sum("principal"), Sum("late_fee"))
         .order_by()
     ):
-        paid[period] = [round_money(principal), round_money(fee)]
+        paid[period] = [principal, fee]  # exact: integer fen sums
     months = [
         {
             "period": d.period,

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from shebao.audit.services import audit_record
 from shebao.core import clock
 from shebao.core.errors import Conflict, InvalidInput, NotFound
-from shebao.core.money import AmountError, format_money, parse_amount, round_money, to_fen
+from shebao.core.money import AmountError, format_money, parse_amount, to_fen
 from shebao.ledger import accounts, domain, selectors
 from shebao.ledger.models import (
     Account,
@@ -773,7 +773,7 @@ def interest_credit_year(*, actor, year: int) -> InterestRun:
             .annotate(s=Sum("amount"))
             .order_by()
         ):
-            credited[(account_id, credit_year)] = round_money(amount)
+            credited[(account_id, credit_year)] = amount  # exact: integer fen sums
         month_flows = (
             Posting.objects.filter(
                 account__kind=Account.Kind.INDIVIDUAL,
@@ -807,7 +807,7 @@ def interest_credit_year(*, actor, year: int) -> InterestRun:
                     settle(current, flows)
                 current, flows = account_id, {}
             # Individual accounts are credit-normal: a contribution is a negative posting.
-            flows.setdefault(int(period[:4]), {})[int(period[5:7])] = -round_money(amount)
+            flows.setdefault(int(period[:4]), {})[int(period[5:7])] = -amount
         if current is not None:
             settle(current, flows)
         if not deltas:
