@@ -1,9 +1,9 @@
 """Model fields shared by the domain packages."""
 
-from decimal import Decimal
-
 from django import forms
+from django.core import exceptions
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from shebao.core.money import from_fen, to_fen
 
@@ -26,19 +26,21 @@ class MoneyField(models.BigIntegerField):
         return None if value is None else from_fen(value)
 
     def to_python(self, value):
-        if value is None or isinstance(value, Decimal):
-            return value if value is None else from_fen(to_fen(value))
-        return from_fen(to_fen(value))
+        if value is None:
+            return None
+        try:
+            return from_fen(to_fen(value))
+        except (TypeError, ValueError):
+            raise exceptions.ValidationError(
+                _("“%(value)s” is not an amount of money with at most two decimal places."),
+                code="invalid",
+                params={"value": value},
+            ) from None
 
     def get_prep_value(self, value):
         if value is None or hasattr(value, "resolve_expression"):
             return value
         return to_fen(value)
-
-    def get_db_prep_value(self, value, connection, prepared=False):
-        if not prepared:
-            value = self.get_prep_value(value)
-        return value
 
     def formfield(self, **kwargs):
         return forms.DecimalField(
