@@ -72,7 +72,8 @@ def _insert(name: str, columns: list[str], rows) -> None:
 
 
 def _line_rows(count: int, per_declaration: int):
-    wages = ["8000.00", "3000.00", "35811.00", "12345.00"]
+    # Money columns hold integer fen, as the ledger's own tables do.
+    wages = [800000, 300000, 3581100, 1234500]
     for n in range(count):
         declaration, line_no = divmod(n, per_declaration)
         money = wages[n % 4]
@@ -83,9 +84,9 @@ def _line_rows(count: int, per_declaration: int):
             "period": "2025-03",
             "wage": money,
             "base": money,
-            "unit_total": "2390.31",
-            "personal_total": "940.01",
-            "account_credit": "716.20",
+            "unit_total": 239031,
+            "personal_total": 94001,
+            "account_credit": 71620,
             "parts": SAMPLE_PARTS,
         }
 
@@ -95,7 +96,7 @@ def _posting_rows(count: int, per_entry: int):
         yield {
             "entry_id": n // per_entry + 1,
             "account_id": n % 100_000 + 1,
-            "amount": "-716.20",
+            "amount": -71620,
             "period": "2025-03",
         }
 
@@ -140,7 +141,7 @@ def raw_interest_update(*, rate: Decimal, factor: Decimal) -> dict:
         )
         cursor.execute(
             "INSERT INTO bench_raw_accounts (balance, credits) "
-            "SELECT -balance, 8000.00 FROM ledger_account WHERE kind = 'individual'"
+            "SELECT -balance / 100.0, 8000.00 FROM ledger_account WHERE kind = 'individual'"
         )
         accounts = cursor.rowcount
     with timed() as update, transaction.atomic(), connection.cursor() as cursor:

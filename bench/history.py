@@ -16,7 +16,7 @@ from decimal import Decimal
 from django.db import connection, transaction
 
 from shebao.core import clock
-from shebao.core.money import ZERO
+from shebao.core.money import ZERO, to_fen
 from shebao.ledger import accounts, services
 from shebao.ledger.models import Account, JournalEntry
 from shebao.policy import interest
@@ -71,7 +71,7 @@ def write_contribution_history(declared: list[str]) -> dict:
         first_posting = _max_id(cursor, "ledger_posting")
         cursor.execute(
             "INSERT INTO ledger_posting (entry_id, account_id, amount, period) "
-            f"SELECT e.id, a.id, -(400 + 8 * (a.person_id %% {WAGE_CLASSES})), e.period "
+            f"SELECT e.id, a.id, -(400 + 8 * (a.person_id %% {WAGE_CLASSES})) * 100, e.period "
             "FROM ledger_journalentry e "
             "JOIN registry_employment em ON em.unit_id = e.unit_id "
             "JOIN ledger_account a ON a.person_id = em.person_id AND a.kind = %s "
@@ -135,11 +135,12 @@ def write_earlier_interest(declared: list[str], measured_year: int) -> dict:
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             "CREATE TEMPORARY TABLE bench_interest (wage_class integer, year integer, "
-            "amount numeric(18, 2), opening numeric(18, 2), credits numeric(18, 2))"
+            "amount bigint, opening bigint, credits bigint)"
         )
         cursor.executemany(
             "INSERT INTO bench_interest VALUES (%s, %s, %s, %s, %s)",
-            [(c, y, str(a), str(o), str(cr)) for (c, y), (a, o, cr) in table.items()],
+            # Integer fen, as the ledger stores every amount.
+            [(c, y, to_fen(a), to_fen(o), to_fen(cr)) for (c, y), (a, o, cr) in table.items()],
         )
         for year in years:
             entry = JournalEntry.objects.create(

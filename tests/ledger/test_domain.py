@@ -1,6 +1,7 @@
 import datetime
 from decimal import Decimal as D
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -87,3 +88,41 @@ def test_shares_split_to_the_exact_cent(total, weights):
 def test_interest_is_never_negative(opening, credits, rate):
     assert domain.interest_annual(opening, credits, rate) >= 0
     assert domain.interest_month_product(opening, {6: credits}, rate) >= 0
+
+
+def test_a_month_paid_beyond_what_is_due_takes_nothing_more():
+    """Regression: an overpayment vanished; a month declared again lower after it was
+    paid had a negative outstanding principal, and a later payment allocated a negative
+    amount to it."""
+    lowered = domain.Debt(
+        period="2025-09",
+        due_on=datetime.date(2025, 10, 15),
+        principal=D("2474.06"),
+        principal_paid=D("19319.37"),
+    )
+    allocations, left = domain.allocate_payment(
+        D("100.00"), [lowered], datetime.date(2025, 10, 10), RATE
+    )
+    assert allocations == [] and left == D("100.00")
+
+
+@given(
+    excess=st.decimals(min_value="0.01", max_value="100000", places=2),
+    paid=st.lists(st.decimals(min_value="0.00", max_value="50000", places=2), max_size=5),
+)
+def test_released_excess_comes_from_the_latest_payments_and_never_more(excess, paid):
+    paid_by = list(enumerate(paid, start=1))
+    released = domain.release_excess(excess, paid_by)
+    total = sum((amount for _id, amount in released), D(0))
+    assert total == min(excess, sum(paid, D(0)))
+    put_in = dict(paid_by)
+    assert all(0 < amount <= put_in[pid] for pid, amount in released)
+    ids = [pid for pid, _a in released]
+    assert ids == sorted(ids, reverse=True)
+
+
+def test_a_month_in_full_width_digits_is_refused():
+    """Python's isdigit() and int() take full-width digits; a month is ASCII only."""
+    with pytest.raises(ValueError):
+        domain.parse_period("２０２５-０９")
+    assert domain.parse_period("2025-09") == (2025, 9)

@@ -295,3 +295,36 @@ def test_region_defined_by_two_packs_is_refused(settings, tmp_path, pack_copy):
         assert "already defined by pack 'cn-national'" in caught.value.problem
     finally:
         registry.reload()
+
+
+NATIONAL_MONEY = registry.BUILTIN_DIR / "cn-national" / "money.yaml"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key", "problem"),
+    [
+        ('amount: "10000000000.00"', 'amount: "1e15"', "ceilings.payment.amount", "at most"),
+        ('amount: "10000000000.00"', "amount: 10000000000", "ceilings.payment.amount", "quoted"),
+        ("  fine:\n", "  fines:\n", "ceilings.fines", "unknown kind"),
+        ("rule: apply_to_next_periods", "rule: keep", "overpayment.rule", "is not one of"),
+    ],
+)
+def test_bad_money_section(pack_copy, old, new, key, problem):
+    """Amount ceilings and the overpayment rule are checked on load."""
+    path = pack_copy.directory / "money.yaml"
+    shutil.copy(NATIONAL_MONEY, path)
+    directory = pack_copy("money.yaml", old, new)
+    error = load_error(directory)
+    assert error.file.endswith("money.yaml")
+    assert error.key == key
+    assert problem in error.problem
+
+
+def test_a_money_section_without_every_kind_is_refused(pack_copy):
+    path = pack_copy.directory / "money.yaml"
+    shutil.copy(NATIONAL_MONEY, path)
+    text = path.read_text(encoding="utf-8")
+    start = text.index("  benefit_debt:")
+    path.write_text(text[:start] + text[text.index("overpayment:") :], encoding="utf-8")
+    error = load_error(pack_copy.directory)
+    assert error.key == "ceilings" and "benefit_debt" in error.problem

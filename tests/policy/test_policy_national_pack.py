@@ -18,7 +18,7 @@ def pack():
 
 
 def test_every_section_is_loaded(pack):
-    assert set(pack.sections) == {"contributions", "interest", "clearance", "employment"}
+    assert set(pack.sections) == {"contributions", "interest", "clearance", "employment", "money"}
     assert all(value is not None for value in pack.sections.values())
 
 

@@ -324,10 +324,17 @@ def test_post_employment_refusals(clerk_api, unit_id, change, field):
 
 
 @pytest.mark.django_db
-def test_integer_wage_is_taken_as_whole_yuan(clerk_api, unit_id):
-    response = clerk_api.post(
+def test_integer_wage_is_refused_and_whole_yuan_text_taken(clerk_api, unit_id):
+    """Money is a decimal string, never a JSON number (a JSON integer was taken before)."""
+    number = clerk_api.post(
         f"units/{unit_id}/employments",
         {"citizen_id": FULL_ID, "started_on": "2025-10-08", "monthly_wage": 8000},
+    )
+    assert number.status_code == 422
+    assert "monthly_wage" in number.json()["error"]["fields"]
+    response = clerk_api.post(
+        f"units/{unit_id}/employments",
+        {"citizen_id": FULL_ID, "started_on": "2025-10-08", "monthly_wage": "8000"},
     )
     assert response.status_code == 201
     assert response.json()["monthly_wage"] == "8000.00"

@@ -11,6 +11,7 @@ from shebao.accounts.domain import can, refusal_message
 from shebao.core import dates
 from shebao.core.errors import InvalidInput, PermissionDenied, Unauthenticated
 from shebao.core.http import client_address  # noqa: F401  (the routers' import path)
+from shebao.core.money import NOT_A_DECIMAL_STRING
 
 MAX_PAGE_SIZE = 200
 # Far beyond any real list, and small enough for every database's 64-bit offsets.
@@ -65,11 +66,11 @@ def _iso_date(value):
 
 
 def _money_text(value):
-    # JSON numbers with a fraction arrive as floats: refuse them rather than round.
-    if isinstance(value, bool | float):
-        raise ValueError(str(_('must be a decimal string such as "8000.00"')))
-    if isinstance(value, int):
-        return str(value)
+    # Money is a decimal string, never a JSON number: an integer is refused like a float
+    # (which would have lost its exactness already). The string itself is checked by
+    # shebao.core.money.parse_amount in the service, with the ceiling of its kind.
+    if not isinstance(value, str):
+        raise ValueError(str(NOT_A_DECIMAL_STRING))
     return value
 
 

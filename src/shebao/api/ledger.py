@@ -6,7 +6,6 @@ Money is a decimal string with two places. Writes that move money honour an
 
 import datetime
 import io
-from decimal import Decimal
 from typing import Annotated
 
 from django.http import HttpResponse
@@ -21,7 +20,7 @@ from shebao.audit.services import audit_personal_data_view
 from shebao.core import clock
 from shebao.core.errors import InvalidInput, NotFound
 from shebao.core.ids import mask_citizen_id
-from shebao.core.money import format_money, to_money
+from shebao.core.money import format_money
 from shebao.ledger import declarations, imports, selectors, services
 from shebao.ledger.models import Declaration, Payment
 from shebao.registry import selectors as registry_selectors
@@ -53,13 +52,6 @@ class PaymentIn(Schema):
 
 class InterestIn(Schema):
     year: int
-
-
-def _money_or_error(field, value) -> Decimal:
-    try:
-        return to_money(value)
-    except ValueError:
-        raise InvalidInput(fields={field: _("is not an amount of money")}) from None
 
 
 def _declaration(declaration: Declaration, *, with_lines: bool = True, errors=()) -> dict:
@@ -274,7 +266,7 @@ def payment_create(request, unit_id: int, payload: PaymentIn):
     payment = services.payment_record(
         actor=user,
         unit_id=unit.pk,
-        amount=_money_or_error("amount", payload.amount),
+        amount=payload.amount,
         paid_on=payload.paid_on,
         reference=payload.reference.strip(),
         idempotency_key=key,

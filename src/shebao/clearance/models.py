@@ -6,14 +6,16 @@ Nothing here is ever deleted. A case moves through the statuses of
 rows, never overwritten.
 """
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from shebao.clearance import domain
+from shebao.core.fields import MoneyField
 
-MONEY = {"max_digits": 18, "decimal_places": 2}
 OPEN = ["draft", "submitted", "returned", "accepted", "approved", "liquidated", "disbursed"]
 
 
@@ -224,7 +226,7 @@ class Statement(models.Model):
     version = models.PositiveIntegerField()
     as_of = models.DateField()
     direction = models.CharField(max_length=12)
-    total = models.DecimalField(**MONEY)
+    total = MoneyField()
     fingerprint = models.CharField(max_length=64)
     computed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -247,7 +249,7 @@ class StatementLine(models.Model):
     code = models.CharField(max_length=48)
     label_zh = models.CharField(max_length=200)
     label_en = models.CharField(max_length=200)
-    amount = models.DecimalField(**MONEY)
+    amount = MoneyField()
     rule_zh = models.TextField()
     rule_en = models.TextField()
     basis_codes = models.JSONField(default=list)
@@ -268,7 +270,7 @@ class PaymentBatch(models.Model):
     )
     created_at = models.DateTimeField()
     order_count = models.PositiveIntegerField()
-    total = models.DecimalField(**MONEY)
+    total = MoneyField()
     sha256 = models.CharField(max_length=64)
 
     class Meta:
@@ -306,7 +308,7 @@ class DisbursementOrder(models.Model):
     slot = models.PositiveSmallIntegerField()
     direction = models.CharField(max_length=8, choices=Direction.choices)
     channel = models.CharField(max_length=16, choices=Channel.choices)
-    amount = models.DecimalField(**MONEY)
+    amount = MoneyField()
     parts = models.JSONField(default=dict)  # ledger source -> amount
     payee_name = models.CharField(max_length=200)
     bank_account = models.CharField(max_length=34, blank=True)
@@ -386,8 +388,8 @@ class BenefitDebt(models.Model):
     person = models.ForeignKey(
         "registry.Person", on_delete=models.PROTECT, related_name="benefit_debts"
     )
-    amount = models.DecimalField(**MONEY)
-    offset_amount = models.DecimalField(**MONEY, default=0)
+    amount = MoneyField()
+    offset_amount = MoneyField(default=Decimal("0.00"))
     description = models.CharField(max_length=200)
     recorded_on = models.DateField()
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.OUTSTANDING)
@@ -415,7 +417,7 @@ class UnitFine(models.Model):
         PAID = "paid", _("Paid")
 
     unit = models.ForeignKey("registry.Unit", on_delete=models.PROTECT, related_name="fines")
-    amount = models.DecimalField(**MONEY)
+    amount = MoneyField()
     decision_no = models.CharField(max_length=64)
     decided_on = models.DateField()
     description = models.CharField(max_length=200, blank=True)

@@ -42,7 +42,7 @@ from shebao.clearance.models import (
 from shebao.core import clock, idempotency
 from shebao.core.errors import Conflict, NotFound, PermissionDenied, invalid
 from shebao.core.ids import mask_account
-from shebao.core.money import ZERO, format_money, round_money, to_money
+from shebao.core.money import ZERO, clean_amount, format_money, to_money
 from shebao.core.periods import deadline
 from shebao.documents import domain as documents_domain
 from shebao.documents.services import certificate_issue
@@ -1912,25 +1912,11 @@ def order_reissue(
 # Benefit debts and fines ---------------------------------------------------------------
 
 
-def _amount(value, field: str) -> Decimal:
-    try:
-        amount = to_money(value)
-    except (TypeError, ValueError):
-        raise invalid(field, _("is not an amount of money")) from None
-    if amount <= 0:
-        raise invalid(field, _("must be more than 0"))
-    if amount != round_money(amount):
-        raise invalid(field, _("may have at most two decimal places"))
-    if amount > registry_domain.MONEY_MAX:
-        raise invalid(field, _("is implausibly large"))
-    return amount
-
-
 def benefit_debt_record(*, actor, person_id, amount, description, recorded_on=None) -> BenefitDebt:
     """Record benefits a person was overpaid; a later liquidation offsets them against
     the individual account balance (HR2023 Art. 46)."""
     _require(actor, "clearance.debt_record")
-    amount = _amount(amount, "amount")
+    amount = clean_amount(amount, "amount", kind="benefit_debt")
     description = domain.clean_text(description, "description")
     recorded_on = registry_domain.parse_date(
         recorded_on if recorded_on is not None else clock.today(), "recorded_on"
@@ -1967,7 +1953,7 @@ def unit_fine_record(
     """Record a fine decided against a unit; it must be paid before the unit's
     registration is cancelled."""
     _require(actor, "clearance.debt_record")
-    amount = _amount(amount, "amount")
+    amount = clean_amount(amount, "amount", kind="fine")
     decision_no = domain.clean_text(decision_no, "decision_no", max_length=64)
     description = domain.clean_text(description, "description", required=False)
     decided_on = registry_domain.parse_date(decided_on, "decided_on")

@@ -15,5 +15,8 @@ def ledger_balances() -> CheckResult:
         )
     return CheckResult(
         ok=True,
-        summary=f"ledger: every entry balances; {checked} account balances match their postings",
+        summary=(
+            f"ledger: every entry balances; {checked} account balances match their postings; "
+            "every unit's arrears and credit agree with them"
+        ),
     )

@@ -6,17 +6,16 @@ declaration with bad lines is refused whole (the default) or posted with its goo
 
 import dataclasses
 import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from shebao.core import ids
+from shebao.core.money import AmountError, parse_amount
 from shebao.ledger import domain
 from shebao.registry import domain as registry_domain
 from shebao.registry.models import Employment, Person, Unit
-
-MAX_WAGE = Decimal("100000000")
 
 # One answer for every line that names no employee of the unit in the month, whatever
 # the reason (no such ID number, employed elsewhere, not yet confirmed by the agency):
@@ -40,19 +39,9 @@ class CheckedDeclaration:
 
 
 def parse_wage(value) -> Decimal:
-    if isinstance(value, float):
-        value = repr(value)
-    try:
-        wage = Decimal(str(value).strip().replace(",", ""))
-    except (InvalidOperation, ValueError):
-        raise ValueError(_("is not an amount of money")) from None
-    if not wage.is_finite() or wage <= 0:
-        raise ValueError(_("must be more than 0"))
-    if wage != wage.quantize(Decimal("0.01")):
-        raise ValueError(_("may have at most two decimal places"))
-    if wage >= MAX_WAGE:
-        raise ValueError(_("is implausibly large"))
-    return wage
+    """A declared wage: the same amount rule and ceiling as an employment's monthly wage
+    (``AmountError``, a ValueError, says why not)."""
+    return parse_amount(value, kind="monthly_wage")
 
 
 def check_period(unit: Unit, period: str, today: datetime.date) -> str | None:
@@ -112,8 +101,8 @@ def check_lines(
             number = None
         try:
             amount = parse_wage(wage)
-        except ValueError as exc:
-            errors.append(RowError(line_no, "wage", str(exc)))
+        except AmountError as exc:
+            errors.append(RowError(line_no, "wage", exc.reason))
             amount = None
         if number is not None and amount is not None:
             parsed.append((line_no, number, amount))

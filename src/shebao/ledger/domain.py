@@ -7,6 +7,7 @@ half up; late fees simple, per day).
 
 import dataclasses
 import datetime
+import re
 from collections.abc import Iterable
 from decimal import Decimal
 
@@ -113,13 +114,45 @@ def allocate_payment(
         if remaining <= 0:
             break
         fee_due = debt.fee_outstanding(paid_on, daily_rate)
-        to_principal = min(remaining, debt.principal_outstanding)
+        # A month paid beyond what is due (declared again lower) takes nothing more.
+        to_principal = min(remaining, max(debt.principal_outstanding, ZERO))
         remaining -= to_principal
         to_fee = min(remaining, fee_due)
         remaining -= to_fee
         if to_principal or to_fee:
             allocations.append(Allocation(debt.period, to_principal, to_fee))
     return allocations, remaining
+
+
+def record_allocations(
+    debts: Iterable[Debt], allocations: Iterable[Allocation], paid_on: datetime.date
+) -> None:
+    """Count ``allocations`` (made with money paid on ``paid_on``) against ``debts``."""
+    by_period = {debt.period: debt for debt in debts}
+    for allocation in allocations:
+        debt = by_period[allocation.period]
+        debt.principal_paid += allocation.principal
+        debt.fee_paid += allocation.late_fee
+        if allocation.principal:
+            debt.payments.append((paid_on, allocation.principal))
+
+
+def release_excess(
+    excess: Decimal, paid_by: list[tuple[int, Decimal]]
+) -> list[tuple[int, Decimal]]:
+    """Which payments give back ``excess`` of a month paid beyond what is due: the
+    latest payment first, none more than it put into the month. ``paid_by`` lists
+    ``(payment id, net principal in the month)`` oldest first; returns
+    ``(payment id, amount released)``."""
+    released = []
+    for payment_id, paid in reversed(paid_by):
+        if excess <= 0:
+            break
+        take = min(excess, paid)
+        if take > 0:
+            released.append((payment_id, take))
+            excess -= take
+    return released
 
 
 def interest_annual(
@@ -155,14 +188,13 @@ def split_by_shares(total: Decimal, shares: list[Decimal]) -> list[Decimal]:
     return [Decimal(c) / 100 for c in floors]
 
 
+_PERIOD = re.compile(r"[0-9]{4}-[0-9]{2}")
+
+
 def parse_period(value: str) -> tuple[int, int]:
     """``"2025-03"`` -> (2025, 3); a ValueError names what is wrong."""
-    if (
-        not isinstance(value, str)
-        or len(value) != 7
-        or value[4] != "-"
-        or not (value[:4] + value[5:]).isdigit()
-    ):
+    # ASCII digits only: str.isdigit() and int() also take full-width digits.
+    if not isinstance(value, str) or not _PERIOD.fullmatch(value):
         raise ValueError("must be a month YYYY-MM")
     year, month = int(value[:4]), int(value[5:])
     if not 1 <= month <= 12 or year < 1990:

@@ -256,6 +256,20 @@ def _is_xlsx(head: bytes) -> bool:
     return head[:4] == b"PK\x03\x04"
 
 
+def _amount_cell(values: list, index: int | None) -> str:
+    """An amount cell as the text the amount parser reads: a CSV cell as it is (no
+    stripping: spaces around an amount are refused like anywhere else), an XLSX number
+    (a float or int, the only form a spreadsheet has for numbers) as its shortest text."""
+    if index is None or index >= len(values) or values[index] is None:
+        return ""
+    value = values[index]
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
 def _rows_from_table(
     table: Iterator[list], *, unit: Unit | None, period: str | None
 ) -> Iterator[Row]:
@@ -294,7 +308,7 @@ def _rows_from_table(
             uscc=unit.uscc if unit else cell("uscc"),
             period=period or cell("period"),
             citizen_id=cell("citizen_id"),
-            wage=cell("wage"),
+            wage=_amount_cell(values, where.get("wage")),
         )
 
 

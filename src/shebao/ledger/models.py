@@ -6,12 +6,14 @@ correction is a reversing entry. ``Account.balance`` is a cache of the sum of th
 account's postings, kept in the same transaction and checked by ``shebao verify``.
 """
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-MONEY = {"max_digits": 18, "decimal_places": 2}
+from shebao.core.fields import MoneyField
 
 
 class Account(models.Model):
@@ -41,7 +43,7 @@ class Account(models.Model):
         on_delete=models.PROTECT,
         related_name="ledger_accounts",
     )
-    balance = models.DecimalField(**MONEY, default=0)
+    balance = MoneyField(default=Decimal("0.00"))
     created_at = models.DateTimeField()
 
     class Meta:
@@ -60,6 +62,10 @@ class JournalEntry(models.Model):
         REVERSAL = "reversal", _("Reversal")
         REFUND = "refund", _("Refund of overpaid premiums")
         DISBURSEMENT = "disbursement", _("Disbursement of an account balance")
+        # A month paid beyond what is due after it was declared again lower: the excess
+        # moves from the month to the unit's credit.
+        OVERPAYMENT = "overpayment", _("Excess payment moved to the unit's credit")
+        CREDIT_APPLIED = "credit_applied", _("Unit's credit applied to its months")
 
     kind = models.CharField(max_length=16, choices=Kind.choices)
     effective_on = models.DateField()
@@ -88,7 +94,7 @@ class JournalEntry(models.Model):
 class Posting(models.Model):
     entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="postings")
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="postings")
-    amount = models.DecimalField(**MONEY)  # debit positive, credit negative
+    amount = MoneyField()  # debit positive, credit negative
     # The month a contribution posting is for: rights statements count months from it.
     period = models.CharField(max_length=7, blank=True)
 
@@ -117,9 +123,9 @@ class Declaration(models.Model):
     kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.DECLARED)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.LIVE)
     due_on = models.DateField()
-    unit_total = models.DecimalField(**MONEY)
-    personal_total = models.DecimalField(**MONEY)
-    total_due = models.DecimalField(**MONEY)
+    unit_total = MoneyField()
+    personal_total = MoneyField()
+    total_due = MoneyField()
     # What each insurance type received: {"pension": ["1600.00", "800.00"], ...}
     totals_by_type = models.JSONField(default=dict)
     line_count = models.PositiveIntegerField(default=0)
@@ -151,11 +157,11 @@ class DeclarationLine(models.Model):
         "registry.Person", on_delete=models.PROTECT, related_name="declaration_lines"
     )
     period = models.CharField(max_length=7)  # copied from the declaration for per-person reads
-    wage = models.DecimalField(**MONEY)
-    base = models.DecimalField(**MONEY)
-    unit_total = models.DecimalField(**MONEY)
-    personal_total = models.DecimalField(**MONEY)
-    account_credit = models.DecimalField(**MONEY)  # the part credited to the individual account
+    wage = MoneyField()
+    base = MoneyField()
+    unit_total = MoneyField()
+    personal_total = MoneyField()
+    account_credit = MoneyField()  # the part credited to the individual account
     parts = models.JSONField(default=dict)  # {"pension": ["1600.00", "800.00"], ...}
 
     class Meta:
@@ -165,11 +171,11 @@ class DeclarationLine(models.Model):
 
 class Payment(models.Model):
     unit = models.ForeignKey("registry.Unit", on_delete=models.PROTECT, related_name="payments")
-    amount = models.DecimalField(**MONEY)
+    amount = MoneyField()
     paid_on = models.DateField()
     reference = models.CharField(max_length=64)
     idempotency_key = models.CharField(max_length=128, null=True, blank=True)
-    overpaid = models.DecimalField(**MONEY, default=0)
+    overpaid = MoneyField(default=Decimal("0.00"))
     entry = models.OneToOneField(JournalEntry, on_delete=models.PROTECT, related_name="payment")
     created_at = models.DateTimeField()
     created_by = models.ForeignKey(
@@ -191,13 +197,24 @@ class Payment(models.Model):
 
 
 class PaymentAllocation(models.Model):
+    """What a payment settled of one month.
+
+    Rows are never changed: money that a lower re-declaration leaves over is released by
+    a row with a negative principal, and money applied later from the unit's credit adds
+    a row for the payment it came from; ``entry`` is then the journal entry that moved it
+    (empty for the allocations made when the payment was recorded).
+    """
+
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="allocations")
     period = models.CharField(max_length=7)
-    principal = models.DecimalField(**MONEY)
-    late_fee = models.DecimalField(**MONEY)
+    principal = MoneyField()
+    late_fee = MoneyField()
+    entry = models.ForeignKey(
+        JournalEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
-        ordering = ["payment_id", "period"]
+        ordering = ["payment_id", "period", "id"]
 
 
 class InterestCredit(models.Model):
@@ -209,11 +226,11 @@ class InterestCredit(models.Model):
 
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="interest_credits")
     year = models.PositiveSmallIntegerField()
-    amount = models.DecimalField(**MONEY)
+    amount = MoneyField()
     rate = models.DecimalField(max_digits=8, decimal_places=6)
     method = models.CharField(max_length=16)
-    opening = models.DecimalField(**MONEY)
-    credits = models.DecimalField(**MONEY)
+    opening = MoneyField()
+    credits = MoneyField()
     entry = models.ForeignKey(
         JournalEntry, on_delete=models.PROTECT, related_name="interest_credits"
     )

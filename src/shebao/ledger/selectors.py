@@ -6,7 +6,8 @@ from decimal import Decimal
 
 from django.db.models import Sum
 
-from shebao.core.money import ZERO, round_money
+from shebao.core import clock
+from shebao.core.money import ZERO
 from shebao.ledger import accounts, domain
 from shebao.ledger.models import (
     Account,
@@ -41,6 +42,43 @@ def unit_debts(unit, *, as_of: datetime.date | None = None) -> list[domain.Debt]
         if allocation.principal:
             debt.payments.append((allocation.payment.paid_on, allocation.principal))
     return sorted(debts.values(), key=lambda d: (d.due_on, d.period))
+
+
+def period_paid_by_payment(unit, periods) -> dict[str, list[tuple[int, Decimal]]]:
+    """For each of ``periods``, the net principal each payment put into it, oldest
+    payment first: ``{period: [(payment id, amount), ...]}``."""
+    paid: dict[str, dict[int, Decimal]] = defaultdict(dict)
+    for period, payment_id, principal in (
+        PaymentAllocation.objects.filter(payment__unit=unit, period__in=list(periods))
+        .values_list("period", "payment_id")
+        .annotate(s=Sum("principal"))
+        .order_by("period", "payment__paid_on", "payment_id")
+    ):
+        paid[period][payment_id] = principal
+    return {period: list(by_payment.items()) for period, by_payment in paid.items()}
+
+
+def unit_credit_sources(unit, available: Decimal) -> list[tuple[Payment, Decimal]]:
+    """The payments the unit's credit of ``available`` comes from, oldest first, with
+    how much of each is still unallocated. A refund is taken from the oldest money, so
+    the credit left is the newest unallocated money."""
+    allocated = {
+        payment_id: principal + fee
+        for payment_id, principal, fee in PaymentAllocation.objects.filter(payment__unit=unit)
+        .values_list("payment_id")
+        .annotate(Sum("principal"), Sum("late_fee"))
+        .order_by()
+    }
+    sources = []
+    for payment in Payment.objects.filter(unit=unit).order_by("-paid_on", "-id"):
+        if available <= 0:
+            break
+        unallocated = payment.amount - allocated.get(payment.pk, ZERO)
+        take = min(unallocated, available)
+        if take > 0:
+            sources.append((payment, take))
+            available -= take
+    return sources[::-1]
 
 
 def unit_arrears(unit, *, as_of: datetime.date) -> dict:
@@ -91,9 +129,9 @@ def unit_refundable(unit) -> Decimal:
 
 
 def money_sum(queryset, field: str = "amount") -> Decimal:
-    """SUM of a money column, to the cent: SQLite adds NUMERIC values as floating point,
-    so its sums carry tiny binary residues that must not reach a comparison."""
-    return round_money(queryset.aggregate(s=Sum(field))["s"] or ZERO)
+    """SUM of a money column: exact, since amounts are integer fen on every database
+    (the sum comes back as a two-place Decimal through the money field)."""
+    return queryset.aggregate(s=Sum(field))["s"] or ZERO
 
 
 def account_balance_from_postings(account_id: int) -> Decimal:
@@ -101,27 +139,20 @@ def account_balance_from_postings(account_id: int) -> Decimal:
 
 
 def ledger_check() -> tuple[int, list[str]]:
-    """Every entry balances and every cached balance equals the sum of its postings.
+    """Every entry balances, every cached balance equals the sum of its postings exactly,
+    and every unit's arrears and credit, as the API reports them, agree with the ledger.
 
     Returns the number of accounts checked and a description of each problem found.
     """
     problems = []
-    entry_sums = Posting.objects.values_list("entry_id").annotate(s=Sum("amount")).order_by()
-    for entry_id, total in entry_sums.iterator():
-        if round_money(total) != 0:
-            problems.append(
-                f"journal entry {entry_id} does not balance (off by {round_money(total)})"
-            )
-            if len(problems) >= 20:
-                break
+    entry_sums = (
+        Posting.objects.values_list("entry_id").annotate(s=Sum("amount")).exclude(s=0).order_by()
+    )
+    for entry_id, total in entry_sums[:20]:
+        problems.append(f"journal entry {entry_id} does not balance (off by {total})")
     sums = defaultdict(
         Decimal,
-        {
-            account_id: round_money(total)
-            for account_id, total in Posting.objects.values_list("account_id")
-            .annotate(s=Sum("amount"))
-            .order_by()
-        },
+        Posting.objects.values_list("account_id").annotate(s=Sum("amount")).order_by(),
     )
     checked = 0
     for account_id, code, balance in Account.objects.values_list(
@@ -133,8 +164,69 @@ def ledger_check() -> tuple[int, list[str]]:
                 f"account {code}: cached balance {balance} but postings sum to {sums[account_id]}"
             )
             if len(problems) >= 50:
-                break
+                return checked, problems
+    from shebao.registry.models import Unit
+
+    unit_ids = (
+        Account.objects.filter(unit__isnull=False).values_list("unit_id", flat=True).distinct()
+    )
+    for unit in Unit.objects.filter(pk__in=unit_ids).order_by("pk").iterator():
+        problems += unit_money_problems(unit, sums=sums)
+        if len(problems) >= 50:
+            break
     return checked, problems
+
+
+def unit_money_problems(unit, *, sums: dict[int, Decimal] | None = None) -> list[str]:
+    """Where what the API reports of a unit's money (arrears, months not yet due, credit)
+    differs from its ledger postings; empty when they agree."""
+    from shebao.policy import money as money_policy
+
+    today = clock.today()
+    codes = {a.code: a.pk for a in Account.objects.filter(unit=unit)}
+
+    def posted(code: str) -> Decimal:
+        pk = codes.get(code)
+        if pk is None:
+            return ZERO
+        if sums is not None:
+            return sums.get(pk, ZERO)
+        return money_sum(Posting.objects.filter(account_id=pk))
+
+    receivable = posted(accounts.unit_receivable_code(unit.pk))
+    credit = -posted(accounts.unit_credit_code(unit.pk))
+    arrears = unit_arrears(unit, as_of=today)
+    owed = arrears["principal"] + sum((i["principal"] for i in arrears["not_yet_due"]), ZERO)
+    problems = []
+    name = f"unit {unit.pk}"
+    if owed != receivable:
+        problems.append(
+            f"{name}: arrears and months not yet due report {owed} owed but its receivable "
+            f"postings sum to {receivable}"
+        )
+    if arrears["refundable"] != credit:
+        problems.append(
+            f"{name}: refundable reported as {arrears['refundable']} but its credit postings "
+            f"sum to {credit}"
+        )
+    if credit < 0:
+        problems.append(f"{name}: its credit is negative ({credit})")
+    unallocated = money_sum(Payment.objects.filter(unit=unit)) - (
+        money_sum(PaymentAllocation.objects.filter(payment__unit=unit), "principal")
+        + money_sum(PaymentAllocation.objects.filter(payment__unit=unit), "late_fee")
+    )
+    if unallocated < credit:
+        problems.append(
+            f"{name}: its credit of {credit} is more than its payments left unallocated "
+            f"({unallocated})"
+        )
+    if (
+        credit > 0
+        and owed > 0
+        and money_policy.overpayment_rule(unit.region) == money_policy.APPLY_TO_NEXT_PERIODS
+    ):
+        problems.append(f"{name}: holds a credit of {credit} while it owes {owed}")
+    return problems
 
 
 def _individual_account(person):
@@ -216,7 +308,7 @@ def person_statement(person) -> dict:
     interest = []
     if account is not None:
         interest = [
-            {"year": year, "amount": round_money(amount)}
+            {"year": year, "amount": amount}
             for year, amount in InterestCredit.objects.filter(account=account)
             .values_list("year")
             .annotate(s=Sum("amount"))
@@ -241,7 +333,7 @@ def unit_statement(unit, *, as_of: datetime.date) -> dict:
         .annotate(Sum("principal"), Sum("late_fee"))
         .order_by()
     ):
-        paid[period] = [round_money(principal), round_money(fee)]
+        paid[period] = [principal, fee]  # exact: integer fen sums
     months = [
         {
             "period": d.period,

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from shebao.audit.services import audit_record
 from shebao.core import clock, idempotency
 from shebao.core.errors import Conflict, InvalidInput, NotFound
-from shebao.core.money import format_money, round_money
+from shebao.core.money import AmountError, format_money, parse_amount, to_fen
 from shebao.ledger import accounts, domain, selectors
 from shebao.ledger.models import (
     Account,
@@ -25,6 +25,7 @@ from shebao.ledger.models import (
     Posting,
 )
 from shebao.policy import contributions, interest
+from shebao.policy import money as money_policy
 from shebao.policy import registry as policy_registry
 from shebao.registry.models import Unit
 
@@ -36,16 +37,17 @@ class UnbalancedEntry(ValueError):
 def _apply_to_balances(totals: dict[int, Decimal]) -> None:
     """Add each account's net change to its cached balance: one set-based UPDATE joined to
     a VALUES list per few thousand accounts (the same SQL on SQLite and PostgreSQL, whose
-    VALUES columns are both named column1, column2)."""
+    VALUES columns are both named column1, column2). Balances are integer fen, so the
+    changes are passed as fen and the addition is exact on both databases."""
     table = connection.ops.quote_name(Account._meta.db_table)
     ids = sorted(pk for pk, amount in totals.items() if amount)
     with connection.cursor() as cursor:
         for start in range(0, len(ids), 5000):
             batch = ids[start : start + 5000]
             values = ", ".join(["(%s, %s)"] * len(batch))
-            params = [p for pk in batch for p in (pk, totals[pk])]
+            params = [p for pk in batch for p in (pk, to_fen(totals[pk]))]
             if connection.vendor == "postgresql":
-                values = ", ".join(["(%s::bigint, %s::numeric)"] * len(batch))
+                values = ", ".join(["(%s::bigint, %s::bigint)"] * len(batch))
             cursor.execute(
                 f"UPDATE {table} SET balance = {table}.balance + v.column2 "
                 f"FROM (VALUES {values}) AS v WHERE {table}.id = v.column1",
@@ -381,6 +383,8 @@ def declarations_post(*, actor, declarations, source: str = "api") -> list[Decla
         )
         Posting.objects.bulk_create(postings, batch_size=5000)
         _apply_to_balances(balance_changes)
+        for unit_id in _units_to_settle(unit_ids, {unit_id for unit_id, _p in live}):
+            unit_credit_settle(actor=actor, unit=units[unit_id])
         audit_record(
             actor=actor,
             action="ledger.declarations_posted",
@@ -484,6 +488,10 @@ def declarations_assess(*, actor, period: str) -> list[Declaration]:
                     created_by_id=actor_id,
                 )
             )
+        for unit_id in _units_to_settle([d.unit_id for d in assessed], ()):
+            unit_credit_settle(
+                actor=actor, unit=next(d.unit for d in assessed if d.unit_id == unit_id)
+            )
         audit_record(
             actor=actor,
             action="ledger.undeclared_assessed",
@@ -498,6 +506,111 @@ def declarations_assess(*, actor, period: str) -> list[Declaration]:
     return assessed
 
 
+# Overpayments and the unit's credit ----------------------------------------------------
+
+
+def _units_to_settle(unit_ids, replaced_unit_ids) -> list[int]:
+    """The units whose months or credit may need settling after new declarations: those
+    that declared a month again, and those holding a credit."""
+    holding = Account.objects.filter(
+        kind=Account.Kind.UNIT_CREDIT, unit_id__in=list(unit_ids)
+    ).exclude(balance=0)
+    return sorted(set(replaced_unit_ids) | set(holding.values_list("unit_id", flat=True)))
+
+
+def unit_credit_settle(*, actor, unit) -> None:
+    """Move what a unit paid beyond what is due into its credit, then (when the policy
+    pack says so) apply the credit to its months, oldest first. The caller holds the
+    unit's row lock, inside its transaction.
+
+    A month declared again lower than what was paid for it releases the excess: rows
+    with a negative principal, taken from the latest payments into the month, and one
+    entry moving the money from the receivable to the unit's credit. The credit then
+    settles the months still owed as a payment would (principal, then its late fee),
+    each allocation counted for the payment the money came from, on that payment's date.
+    """
+    by_code = accounts.accounts_by_code(
+        [
+            accounts.unit_receivable_code(unit.pk),
+            accounts.unit_credit_code(unit.pk),
+            accounts.LATE_FEE_CODE,
+        ]
+    )
+    receivable = by_code[accounts.unit_receivable_code(unit.pk)]
+    credit = by_code[accounts.unit_credit_code(unit.pk)]
+    debts = selectors.unit_debts(unit)
+    excess = {d.period: -d.principal_outstanding for d in debts if d.principal_outstanding < 0}
+    if excess:
+        paid_by = selectors.period_paid_by_payment(unit, excess)
+        released = [
+            (period, payment_id, amount)
+            for period, amount in sorted(excess.items())
+            for payment_id, amount in domain.release_excess(amount, paid_by.get(period, []))
+        ]
+        total = sum((amount for _p, _i, amount in released), Decimal(0))
+        entry = entry_post(
+            actor=actor,
+            kind=JournalEntry.Kind.OVERPAYMENT,
+            effective_on=clock.today(),
+            unit=unit,
+            memo="paid beyond what is due: " + ", ".join(sorted(excess)),
+            lines=[(receivable, total, ""), (credit, -total, "")],
+        )
+        PaymentAllocation.objects.bulk_create(
+            [
+                PaymentAllocation(
+                    payment_id=payment_id,
+                    period=period,
+                    principal=-amount,
+                    late_fee=Decimal(0),
+                    entry=entry,
+                )
+                for period, payment_id, amount in released
+            ]
+        )
+        debts = selectors.unit_debts(unit)
+    if money_policy.overpayment_rule(unit.region) != money_policy.APPLY_TO_NEXT_PERIODS:
+        return
+    # Locked: a refund of the credit (a unit's clearance) may run at the same time.
+    held = -Account.objects.select_for_update().get(pk=credit.pk).balance
+    if held <= 0 or not any(d.principal_outstanding > 0 for d in debts):
+        return
+    applied = []
+    for payment, available in selectors.unit_credit_sources(unit, held):
+        daily_rate = contributions.late_fee_rule(payment.paid_on, unit.region).daily_rate
+        allocations, _left = domain.allocate_payment(available, debts, payment.paid_on, daily_rate)
+        domain.record_allocations(debts, allocations, payment.paid_on)
+        applied += [(payment, a) for a in allocations]
+    if not applied:
+        return
+    principal = sum((a.principal for _p, a in applied), Decimal(0))
+    fees = sum((a.late_fee for _p, a in applied), Decimal(0))
+    entry = entry_post(
+        actor=actor,
+        kind=JournalEntry.Kind.CREDIT_APPLIED,
+        effective_on=clock.today(),
+        unit=unit,
+        memo="credit applied to " + ", ".join(sorted({a.period for _p, a in applied})),
+        lines=[
+            (credit, principal + fees, ""),
+            (receivable, -principal, ""),
+            (by_code[accounts.LATE_FEE_CODE], -fees, ""),
+        ],
+    )
+    PaymentAllocation.objects.bulk_create(
+        [
+            PaymentAllocation(
+                payment=payment,
+                period=a.period,
+                principal=a.principal,
+                late_fee=a.late_fee,
+                entry=entry,
+            )
+            for payment, a in applied
+        ]
+    )
+
+
 # Payments ----------------------------------------------------------------------------
 
 
@@ -505,7 +618,7 @@ def payment_record(
     *,
     actor,
     unit_id: int,
-    amount: Decimal,
+    amount,
     paid_on,
     reference: str,
     idempotency_key: str | None = None,
@@ -536,10 +649,10 @@ def _payment_record(*, actor, unit_id: int, amount: Decimal, paid_on, reference:
         if unit is None:
             raise NotFound()
         fields = {}
-        if amount <= 0:
-            fields["amount"] = _("must be more than 0")
-        elif amount != amount.quantize(Decimal("0.01")):
-            fields["amount"] = _("may have at most two decimal places")
+        try:
+            amount = parse_amount(amount, kind="payment")
+        except AmountError as exc:
+            fields["amount"] = exc.reason
         if paid_on > today:
             fields["paid_on"] = _("is in the future")
         elif paid_on < unit.established_on:
@@ -669,7 +782,7 @@ def interest_credit_year(*, actor, year: int) -> InterestRun:
             .annotate(s=Sum("amount"))
             .order_by()
         ):
-            credited[(account_id, credit_year)] = round_money(amount)
+            credited[(account_id, credit_year)] = amount  # exact: integer fen sums
         month_flows = (
             Posting.objects.filter(
                 account__kind=Account.Kind.INDIVIDUAL,
@@ -703,7 +816,7 @@ def interest_credit_year(*, actor, year: int) -> InterestRun:
                     settle(current, flows)
                 current, flows = account_id, {}
             # Individual accounts are credit-normal: a contribution is a negative posting.
-            flows.setdefault(int(period[:4]), {})[int(period[5:7])] = -round_money(amount)
+            flows.setdefault(int(period[:4]), {})[int(period[5:7])] = -amount
         if current is not None:
             settle(current, flows)
         if not deltas:

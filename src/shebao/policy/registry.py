@@ -26,6 +26,7 @@ SECTION_MODULES = (
     "shebao.policy.interest",
     "shebao.policy.clearance",
     "shebao.policy.employment",
+    "shebao.policy.money",
 )
 
 

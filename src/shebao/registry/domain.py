@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from shebao.core.dates import not_in_future, optional_date, parse_date  # noqa: F401
 from shebao.core.errors import Conflict, InvalidInput, invalid
 from shebao.core.ids import CitizenId, IdError, normalise_passport, parse_citizen_id, parse_uscc
-from shebao.core.money import round_money, to_money
+from shebao.core.money import clean_amount, round_money
 from shebao.core.text import clean_line
 
 # Unit registration: pending -> registered | rejected; a rejected unit may apply again
@@ -80,8 +80,6 @@ PERSON_CLEARED = "cleared"
 SEXES = ("M", "F")
 NAME_MAX = {"person": 100, "unit": 200}
 REASON_MAX = 2000
-# Money columns hold 18 digits with 2 places.
-MONEY_MAX = Decimal("9999999999999999.99")
 
 _REASON_CODE = re.compile(r"[a-z][a-z0-9_]{0,31}")
 
@@ -117,20 +115,9 @@ def clean_reason_text(value, field: str = "reason") -> str:
 
 
 def clean_wage(value, field: str = "monthly_wage") -> Decimal:
-    """A positive amount of money with at most two decimal places; floats are refused."""
-    if isinstance(value, bool | float):
-        raise invalid(field, _('must be a decimal string such as "8000.00"'))
-    try:
-        amount = to_money(value)
-    except (TypeError, ValueError):
-        raise invalid(field, _('must be a decimal string such as "8000.00"')) from None
-    if amount <= 0:
-        raise invalid(field, _("must be more than zero"))
-    if amount != amount.quantize(Decimal("0.01")):
-        raise invalid(field, _("may have at most two decimal places"))
-    if amount > MONEY_MAX:
-        raise invalid(field, _("is too large"))
-    return round_money(amount)
+    """A positive monthly wage, by the one amount rule and the pack's ceiling (the same
+    as a declared wage's)."""
+    return clean_amount(value, field, kind="monthly_wage")
 
 
 def clean_sex(value, field: str = "sex") -> str:

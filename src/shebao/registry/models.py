@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-MONEY = {"max_digits": 18, "decimal_places": 2}
+from shebao.core.fields import MoneyField
 
 
 class Person(models.Model):
@@ -124,7 +124,7 @@ class Employment(models.Model):
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="employments")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="employments")
     started_on = models.DateField(_("started on"))
-    monthly_wage = models.DecimalField(_("monthly wage"), **MONEY)
+    monthly_wage = MoneyField(_("monthly wage"))
     # Art. 58 para 1: the unit registers the employee within 30 days of employment.
     registration_due_on = models.DateField(_("registration due on"))
     registered_on = models.DateField(_("registered on"))
