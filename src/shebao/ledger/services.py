@@ -630,11 +630,21 @@ def payment_record(
     A repeat by the same user with the same ``idempotency_key`` and the same payment
     returns the first payment and does nothing; with another payment it is refused.
     """
+    try:
+        # "500.0" and "500.00" are the same payment to the key.
+        amount_for_key = parse_amount(amount, kind="payment")
+    except AmountError:
+        amount_for_key = amount  # refused below, together with the other fields
     return idempotency.run_once(
         user=actor,
         operation="payment.create",
         key=idempotency_key,
-        request={"unit_id": unit_id, "amount": amount, "paid_on": paid_on, "reference": reference},
+        request={
+            "unit_id": unit_id,
+            "amount": amount_for_key,
+            "paid_on": paid_on,
+            "reference": reference,
+        },
         action=lambda: _payment_record(
             actor=actor, unit_id=unit_id, amount=amount, paid_on=paid_on, reference=reference
         ),
