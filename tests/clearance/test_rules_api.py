@@ -3,6 +3,7 @@ maker-checker, requests that are not a clearance, bad payees and bad files; and 
 controls on money (idempotent disbursement, second approval, failed payments)."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -257,6 +258,19 @@ def test_a_reason_without_acknowledgement_refuses_one(api, worker):
     assert response.json()["error"]["code"] == "no_acknowledgement_needed"
 
 
+def test_missing_materials_are_named_in_the_users_language(api_as, staff, worker):
+    """The message names each missing material as the pack names it in Chinese, never by
+    its code; the fields keep the codes for programs."""
+    clerk = api_as("clerk", user=staff.clerk, language="zh-hans")
+    body = ok(clerk.post("clearance-cases", self_payee(worker.person)), 201)
+    response = clerk.post(f"clearance-cases/{body['id']}/submit")
+    assert response.status_code == 409
+    error = response.json()["error"]
+    assert "termination_application" in error["fields"]["materials"]
+    assert "终止社会保险关系书面申请" in error["message"]
+    assert not re.search(r"[a-z]+_[a-z]+", error["message"]), error["message"]
+
+
 def test_submission_needs_every_required_material(api, worker):
     body = ok(api.clerk.post("clearance-cases", self_payee(worker.person)), 201)
     upload(api.clerk, body["id"], "identity_document")
@@ -264,7 +278,10 @@ def test_submission_needs_every_required_material(api, worker):
     assert response.status_code == 409
     error = response.json()["error"]
     assert error["code"] == "materials_missing"
-    assert "termination_application" in error["message"]
+    # The message names the material as a person reads it; the fields keep the codes.
+    assert "Written application to end the insurance relationship" in error["message"]
+    assert "termination_application" not in error["message"]
+    assert "termination_application" in error["fields"]["materials"]
     assert "identity_document" not in error["fields"]["materials"]
     assert ok(api.clerk.get(f"clearance-cases/{body['id']}"))["status"] == "draft"
 

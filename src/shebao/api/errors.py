@@ -14,6 +14,8 @@ from shebao.core.errors import (
     ShebaoError,
     Unauthenticated,
     UnsupportedMediaType,
+    invalid,
+    invalid_fields_message,
 )
 
 
@@ -34,8 +36,48 @@ def _reason(error: dict) -> str:
         return _("the body is not valid JSON")
     if kind == "string_too_long":
         return _("must be at most %(n)d characters") % {"n": error["ctx"]["max_length"]}
-    message = error.get("msg", "")
-    return message.removeprefix("Value error, ")
+    if kind in ("value_error", "assertion_error"):
+        # Raised by Shebao's own validators, already in the user's language.
+        return error.get("msg", "").removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    if kind in _REASONS:
+        return _REASONS[kind]
+    # pydantic's own wording is English: say what is wrong without it.
+    return _("is not valid")
+
+
+# pydantic's error types, in the user's language.
+_REASONS = {
+    "int_parsing": _("must be a whole number"),
+    "int_type": _("must be a whole number"),
+    "int_from_float": _("must be a whole number"),
+    "bool_parsing": _("must be true or false"),
+    "bool_type": _("must be true or false"),
+    "string_type": _("must be text"),
+    "list_type": _("must be a list"),
+    "dict_type": _("must be an object"),
+    "model_type": _("must be an object"),
+    "model_attributes_type": _("must be an object"),
+    "extra_forbidden": _("is not a known field"),
+    "string_too_short": _("must not be empty"),
+    "too_short": _("must not be empty"),
+    "too_long": _("has too many items"),
+    "literal_error": _("is not one of the allowed values"),
+    "enum": _("is not one of the allowed values"),
+    "greater_than": _("is too small"),
+    "greater_than_equal": _("is too small"),
+    "less_than": _("is too large"),
+    "less_than_equal": _("is too large"),
+    "int_too_big": _("is too large"),
+    "float_parsing": _("must be a number"),
+    "float_type": _("must be a number"),
+    "decimal_parsing": _("must be a number"),
+    "decimal_type": _("must be a number"),
+    "date_type": _("must be a real date YYYY-MM-DD"),
+    "datetime_parsing": _("must be a real date and time"),
+    "datetime_type": _("must be a real date and time"),
+    "uuid_parsing": _("is not valid"),
+    "none_required": _("must be empty"),
+}
 
 
 def render(api: NinjaAPI, request, error: ShebaoError):
@@ -52,8 +94,9 @@ def install(api: NinjaAPI) -> None:
         fields = {}
         for error in exc.errors:
             fields.setdefault(_field_name(error.get("loc", ())), _reason(error))
-        message = _("Some fields are not valid: %(fields)s") % {"fields": ", ".join(fields)}
-        return render(api, request, InvalidInput(message, fields=fields))
+        if len(fields) == 1:
+            return render(api, request, invalid(*next(iter(fields.items()))))
+        return render(api, request, InvalidInput(invalid_fields_message(fields), fields=fields))
 
     @api.exception_handler(AuthenticationError)
     def authentication_error(request, exc):

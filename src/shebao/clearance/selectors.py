@@ -651,6 +651,12 @@ def materials_required(case: ClearanceCase) -> list[dict]:
     ]
 
 
+def material_names(case: ClearanceCase, codes) -> str:
+    """The materials ``codes`` by their names in the user's language, for a message."""
+    names = {item.code: str(item.names) for item in checklist(case)}
+    return str(_(", ")).join(names.get(code, code) for code in codes)
+
+
 def missing_materials(case: ClearanceCase) -> list[str]:
     """Required codes with no upload, and codes a return asked to supplement that have
     no upload since."""

@@ -770,7 +770,8 @@ def material_add(*, actor, case_id, kind, file_name, data: bytes) -> Material:
         if kind not in codes:
             raise invalid(
                 "kind",
-                _("must be one of this case's materials: %(codes)s") % {"codes": ", ".join(codes)},
+                _("must be one of this case's materials: %(names)s")
+                % {"names": selectors.material_names(case, codes)},
             )
         content_type, extension = domain.check_upload(
             data[: domain.SNIFF_BYTES], size, storage.max_bytes()
@@ -858,7 +859,8 @@ def case_submit(*, actor, case_id) -> ClearanceCase:
         missing = selectors.missing_materials(case)
         if missing:
             raise Conflict(
-                _("Required materials are missing: %(codes)s.") % {"codes": ", ".join(missing)},
+                _("Required materials are missing: %(names)s.")
+                % {"names": selectors.material_names(case, missing)},
                 code="materials_missing",
                 fields={
                     "materials": ", ".join(missing),
@@ -895,8 +897,8 @@ def case_return(*, actor, case_id, reasons, supplement=()) -> ClearanceCase:
         if unknown:
             raise invalid(
                 "supplement",
-                _("%(bad)s: not materials of this case (its materials: %(codes)s)")
-                % {"bad": ", ".join(unknown), "codes": ", ".join(codes)},
+                _("%(bad)s: not materials of this case (its materials: %(names)s)")
+                % {"bad": ", ".join(unknown), "names": selectors.material_names(case, codes)},
             )
         case.round += 1
         case.to_supplement = supplement

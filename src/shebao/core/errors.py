@@ -92,10 +92,104 @@ class StorageUnavailable(ShebaoError):
     )
 
 
+# What a field is called in a message. The ``fields`` of an error keep the names the
+# client sent (``citizen_id``, ``lines.2.wage``) for programs; the message a person reads
+# names the field in their language and never shows those names.
+FIELD_LABELS = {
+    "acknowledge_warnings": _("acknowledged warnings"),
+    "acknowledged": _("acknowledgement of the explained alternatives"),
+    "amount": _("amount"),
+    "as_of": _("reference date"),
+    "bank_account": _("bank account"),
+    "bank_name": _("bank"),
+    "bank_return_reference": _("bank return reference"),
+    "birth_date": _("date of birth"),
+    "body": _("request body"),
+    "citizen_id": _("citizen ID number"),
+    "date": _("date"),
+    "decision_no": _("decision number"),
+    "destination_region": _("destination region"),
+    "died_on": _("date of death"),
+    "email": _("email address"),
+    "employments": _("employments"),
+    "ended_on": _("end date"),
+    "established_on": _("date of establishment"),
+    "event": _("event"),
+    "event_date": _("date of the event"),
+    "file": _("file"),
+    "heirs": _("heirs"),
+    "Idempotency-Key": _("repeat-protection key"),
+    "industry_class": _("industry class"),
+    "kind": _("kind of material"),
+    "lines": _("declaration lines"),
+    "monthly_wage": _("monthly wage"),
+    "name": _("name"),
+    "nationality": _("nationality"),
+    "page": _("page number"),
+    "page_size": _("page size"),
+    "paid_on": _("date of payment"),
+    "passport_no": _("passport number"),
+    "password": _("password"),
+    "payee": _("payee"),
+    "period": _("month"),
+    "person": _("person"),
+    "person_id": _("person"),
+    "reason": _("reason"),
+    "reasons": _("reasons"),
+    "received_on": _("date received"),
+    "reference": _("reference"),
+    "region": _("region"),
+    "registered_on": _("date of registration"),
+    "sex": _("sex"),
+    "share_percent": _("share"),
+    "started_on": _("start date"),
+    "subject": _("subject"),
+    "subject_id": _("subject"),
+    "subject_type": _("kind of subject"),
+    "successor_unit_id": _("successor unit"),
+    "supplement": _("materials to hand in again"),
+    "terminated_on": _("date of termination"),
+    "unit_id": _("unit"),
+    "user": _("user"),
+    "username": _("user name"),
+    "uscc": _("unified social credit code"),
+    "wage": _("wage"),
+    "within": _("number of days ahead"),
+    "work_injury_class": _("work-injury risk class"),
+    "year": _("year"),
+}
+
+
+def field_label(path: str):
+    """The name of the field at ``path`` in the user's language, or None if it has none.
+
+    A path into a list (``lines.2.wage``) names the item, counted from 1."""
+    parts = str(path).split(".")
+    names = [part for part in parts if not part.isdigit()]
+    label = FIELD_LABELS.get(names[-1]) if names else None
+    if label is None:
+        return None
+    indexes = [int(part) for part in parts if part.isdigit()]
+    if indexes:
+        return _("%(label)s (item %(n)d)") % {"label": label, "n": indexes[0] + 1}
+    return label
+
+
+def invalid_fields_message(fields) -> str:
+    """The message of a refusal naming several fields, by their labels."""
+    labels = [str(label) for label in map(field_label, fields) if label is not None]
+    if not labels:
+        return InvalidInput.default_message
+    return _("Some fields are not valid: %(fields)s") % {"fields": str(_(", ")).join(labels)}
+
+
 def invalid(field, why, *, code="invalid_input", message=None):
     """The common case: one field is wrong, and the message says which and why."""
-    return InvalidInput(
-        message or _("%(field)s: %(why)s") % {"field": field, "why": why},
-        code=code,
-        fields={field: why},
-    )
+    if message is None:
+        label = field_label(field)
+        message = (
+            _("%(field)s: %(why)s") % {"field": label, "why": why}
+            if label is not None
+            else _("Not valid: %(why)s") % {"why": why}
+        )
+    return InvalidInput(message, code=code, fields={field: why})

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 # The date checks live in core; the services reach them through this module.
 from shebao.core.dates import not_in_future, optional_date, parse_date  # noqa: F401
-from shebao.core.errors import Conflict, InvalidInput, invalid
+from shebao.core.errors import Conflict, InvalidInput, invalid, invalid_fields_message
 from shebao.core.ids import CitizenId, IdError, normalise_passport, parse_citizen_id, parse_uscc
 from shebao.core.money import clean_amount, round_money
 from shebao.core.text import clean_line
@@ -247,10 +247,7 @@ class FieldErrors:
         if len(self.fields) == 1:
             (field, why), code = next(iter(self.fields.items())), self.codes[0]
             raise invalid(field, why, code=code)
-        raise InvalidInput(
-            _("Some fields are not valid: %(fields)s") % {"fields": ", ".join(self.fields)},
-            fields=self.fields,
-        )
+        raise InvalidInput(invalid_fields_message(self.fields), fields=self.fields)
 
 
 def _required(value, field: str) -> None:
