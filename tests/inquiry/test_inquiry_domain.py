@@ -42,7 +42,7 @@ def test_guide_basis_has_no_repeats():
     pack = registry.get_pack()
     guide = domain.clearance_guide(policy, policy.lookup("unit", "dissolved"), pack.obligation)
     codes = [c.code for c in guide.basis]
-    assert codes == ["sil_57_2", "hr2023_10", "sil_50"]
+    assert codes == ["sil_57_2", "hr2023_10", "lcl_50_1"]
 
 
 def test_reason_list_puts_refusals_last():

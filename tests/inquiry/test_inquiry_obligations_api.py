@@ -76,7 +76,7 @@ SECTION_2 = [
         15,
         "calendar",
         "2026-01-04",  # a Sunday worked for the New Year holiday
-        "Social Insurance Law of the PRC, Art. 50",
+        "Labour Contract Law of the PRC, Art. 50 para 1",
     ),
     (
         "death",

@@ -749,11 +749,14 @@ def same_name(given: str, registered: str) -> bool:
 # ``from_event`` in the pack), and which action fulfils it.
 EVENT_DATE = "event_date"
 ACCEPTANCE = "accepted"
+# The agency's cancellation handling runs from receipt of the application (HR2023
+# Art. 10): the day it is submitted.
+RECEIPT = "received"
 STARTS = {
     "death": EVENT_DATE,
     "unit_terminated": EVENT_DATE,
     "employment_ended": EVENT_DATE,
-    "cancellation_accepted": ACCEPTANCE,
+    "cancellation_accepted": RECEIPT,
     "transfer_step_received": ACCEPTANCE,
 }
 FULFILLED_BY = {

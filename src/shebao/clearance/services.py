@@ -879,6 +879,7 @@ def case_submit(*, actor, case_id) -> ClearanceCase:
             )
         case.submitted_at = clock.now()
         _transition(case, actor=actor, action=domain.SUBMIT, data={"round": case.round})
+        _start_deadlines(case, domain.RECEIPT, clock.today())
         _fulfil_deadlines(case, domain.SUBMIT)
     return case
 

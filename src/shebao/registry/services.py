@@ -776,7 +776,7 @@ def employment_refuse(*, actor, employment_id, reason) -> Employment:
 
 def employment_end(*, actor, employment_id, ended_on, reason) -> Employment:
     """Record the end of an employment; the unit reports it within
-    ``employment_end_report`` of the end date (SIL Art. 50)."""
+    ``employment_end_report`` of the end date (Labour Contract Law Art. 50 para 1)."""
     today = clock.today()
     with transaction.atomic():
         employment = _lock(Employment, employment_id)
