@@ -66,6 +66,7 @@ ENDPOINTS = [
     ),
     ("get", "/units", "unit.list", None, None),
     ("get", "/units/{unit}", "unit.view", "unit", None),
+    ("get", "/units/{unit}/registration-record.pdf", "unit.view", "unit", None),
     ("post", "/units/{unit}/registration/approve", "unit.approve_registration", "unit", None),
     (
         "post",

@@ -30,7 +30,7 @@ def test_a_valid_certificate(anon, certificate):
     assert response.json() == {
         "valid": True,
         "kind": "unit_registration",
-        "kind_name": "Social insurance registration certificate",
+        "kind_name": "Social insurance registration record",
         "number": "SBDJ202500000007",
         "subject": "Example Trading Co. (913501********0Y43)",
         "issued_on": "2025-10-09",

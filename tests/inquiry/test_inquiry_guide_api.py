@@ -143,7 +143,6 @@ def test_unit_bankruptcy(anon):
     assert [m["code"] for m in answer["materials"]] == [
         "cancellation_application_form",
         "business_licence",
-        "registration_certificate",
         "staff_placement_plan",
         "bankruptcy_ruling",
     ]

@@ -309,7 +309,6 @@ def test_dispositions_by_reason(subject, reason, disposition, citations):
             [
                 "cancellation_application_form",
                 "business_licence",
-                "registration_certificate",
                 "staff_placement_plan",
                 "bankruptcy_ruling",
             ],
@@ -320,7 +319,6 @@ def test_dispositions_by_reason(subject, reason, disposition, citations):
             [
                 "cancellation_application_form",
                 "business_licence",
-                "registration_certificate",
                 "staff_placement_plan",
                 "merger_agreement",
                 "successor_registration",

@@ -9,13 +9,17 @@ records.
 import datetime
 from typing import Annotated, Any
 
+from django.http import HttpResponse
+from django.utils.translation import gettext_lazy as _
 from ninja import Field, Router, Schema, Status
 
 from shebao.api.common import IsoDate, MoneyText, paginate, require
 from shebao.api.fields import IDENTIFIER, LONG_TEXT, column
 from shebao.core import clock
+from shebao.core.errors import Conflict
 from shebao.core.ids import mask_citizen_id
 from shebao.core.money import format_money
+from shebao.documents import registration_pdfs
 from shebao.registry import selectors, services
 from shebao.registry.models import Employment, Person, Unit
 
@@ -318,7 +322,7 @@ def unit_detail(request, unit_id: int):
 @router.post(
     "/units/{unit_id}/registration/approve",
     response=CertificateOut,
-    summary="Approve a unit's registration and issue its certificate",
+    summary="Approve a unit's registration and issue its registration record",
 )
 def unit_approve(request, unit_id: int):
     user = require(request, "unit.approve_registration")
@@ -334,6 +338,28 @@ def unit_approve(request, unit_id: int):
         "unit_id": unit.pk,
         "unit_status": unit.status,
     }
+
+
+@router.get(
+    "/units/{unit_id}/registration-record.pdf",
+    summary="The unit's registration record as PDF, with its verification code and QR code",
+)
+def unit_registration_record_pdf(request, unit_id: int):
+    user = require(request, "unit.view")
+    unit = selectors.unit_get(user=user, unit_id=unit_id)
+    certificate = selectors.unit_registration_record(unit)
+    if certificate is None:
+        raise Conflict(
+            _("The unit's registration is not decided yet: there is no registration record."),
+            code="no_registration_record",
+        )
+    verify_url = request.build_absolute_uri(f"/api/v1/certificates/{certificate.verification_code}")
+    response = HttpResponse(
+        registration_pdfs.registration_record_pdf(unit, certificate, verify_url=verify_url),
+        content_type="application/pdf",
+    )
+    response["Content-Disposition"] = f'inline; filename="registration-{certificate.number}.pdf"'
+    return response
 
 
 @router.post(

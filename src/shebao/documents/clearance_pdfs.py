@@ -92,26 +92,10 @@ def _subject_lines(case) -> list:
     ]
 
 
-def certificate_pdf(case, *, verify_url: str) -> bytes:
-    """The certificate of cancellation of a closed case."""
-    certificate = case.certificate
+def verification_block(certificate, verify_url: str) -> Table:
+    """The QR code of the public check beside the printed verification code: what every
+    certificate the agency issues carries."""
     printed = format_verification_code(certificate.verification_code)
-    story = [
-        paragraph("证书编号 Certificate no.: {number}", BODY, number=latin(certificate.number)),
-        paragraph(
-            "签发日期 Issued on: {date}", BODY, date=latin(certificate.issued_on.isoformat())
-        ),
-        Spacer(1, 3 * mm),
-        *_subject_lines(case),
-        Spacer(1, 4 * mm),
-        paragraph(
-            "经审核，上述社会保险关系已终止，社会保险账户已注销。"
-            "The insurance relationship above has ended and the social insurance account "
-            "is cancelled.",
-            BODY,
-        ),
-        Spacer(1, 6 * mm),
-    ]
     code_style = BODY.clone("code", fontName=CODE_FONT, fontSize=13, leading=17)
     verify = Table(
         [
@@ -141,7 +125,30 @@ def certificate_pdf(case, *, verify_url: str) -> bytes:
             ]
         )
     )
-    story.append(verify)
+    return verify
+
+
+def certificate_pdf(case, *, verify_url: str) -> bytes:
+    """The certificate of cancellation of a closed case."""
+    certificate = case.certificate
+    printed = format_verification_code(certificate.verification_code)
+    story = [
+        paragraph("证书编号 Certificate no.: {number}", BODY, number=latin(certificate.number)),
+        paragraph(
+            "签发日期 Issued on: {date}", BODY, date=latin(certificate.issued_on.isoformat())
+        ),
+        Spacer(1, 3 * mm),
+        *_subject_lines(case),
+        Spacer(1, 4 * mm),
+        paragraph(
+            "经审核，上述社会保险关系已终止，社会保险账户已注销。"
+            "The insurance relationship above has ended and the social insurance account "
+            "is cancelled.",
+            BODY,
+        ),
+        Spacer(1, 6 * mm),
+    ]
+    story.append(verification_block(certificate, verify_url))
     return render(
         "社会保险注销证明",
         "Certificate of cancellation of social insurance",

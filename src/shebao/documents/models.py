@@ -6,7 +6,7 @@ class Certificate(models.Model):
     """A certificate the agency issued; anyone can check it by its verification code."""
 
     class Kind(models.TextChoices):
-        UNIT_REGISTRATION = "unit_registration", _("Social insurance registration certificate")
+        UNIT_REGISTRATION = "unit_registration", _("Social insurance registration record")
         CANCELLATION = "cancellation", _("Certificate of cancellation")
 
     kind = models.CharField(max_length=32, choices=Kind.choices)

@@ -126,6 +126,22 @@ def unit_get(*, user, unit_id) -> Unit:
     return _one(units_visible(user), unit_id)
 
 
+def unit_registration_record(unit: Unit):
+    """The certificate recording the unit's registration decision (the latest), or None
+    before the decision."""
+    from shebao.documents.models import Certificate
+
+    return (
+        Certificate.objects.filter(
+            kind=Certificate.Kind.UNIT_REGISTRATION,
+            subject_type="registry.unit",
+            subject_id=str(unit.pk),
+        )
+        .order_by("-issued_on", "-pk")
+        .first()
+    )
+
+
 def person_get(*, user, person_id) -> Person:
     return _one(persons_visible(user), person_id)
 
