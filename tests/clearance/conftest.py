@@ -182,11 +182,27 @@ def upload(client, case_id, kind, data=PDF, name="scan.pdf"):
     )
 
 
+def verify_checked(case_id, note="checked in the agency's own records"):
+    """Record a clerk's check of each material the agency checks itself (HR2023 Art. 31)."""
+    from shebao.accounts.models import User
+    from shebao.clearance import selectors
+    from shebao.clearance import services as clearance
+    from shebao.clearance.models import ClearanceCase
+
+    clerk = User.objects.filter(role="clerk").order_by("pk").first()
+    case = ClearanceCase.objects.get(pk=case_id)
+    for code in selectors.unverified_materials(case):
+        clearance.material_verify(actor=clerk, case_id=case_id, kind=code, note=note)
+
+
 def upload_required(client, case_body):
+    """Upload every required material the applicant brings, and record the clerk's check
+    of those the agency checks itself."""
     for item in case_body["materials_required"]:
-        if item["required"]:
+        if item["required"] and not item.get("checked_by_agency"):
             response = upload(client, case_body["id"], item["code"])
             assert response.status_code == 201, response.json()
+    verify_checked(case_body["id"])
 
 
 def ok(response, status=200):
@@ -202,8 +218,9 @@ def drive(staff, case_id, *, until="closed", materials=True):
 
     case = ClearanceCase.objects.get(pk=case_id)
     if materials:
+        verify_checked(case_id)
         for item in selectors.materials_required(case):
-            if item["required"] and not item["present"]:
+            if item["required"] and not item["present"] and not item["checked_by_agency"]:
                 clearance.material_add(
                     actor=staff.clerk,
                     case_id=case_id,

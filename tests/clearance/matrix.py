@@ -72,6 +72,13 @@ CLEARANCE_ENDPOINTS = [
         "case",
         None,
     ),
+    (
+        "post",
+        "/clearance-cases/{case_id}/materials/{code}/verify",
+        "clearance.verify_material",
+        "case",
+        lambda w: {"note": "checked"},
+    ),
     ("post", "/clearance-cases/{case_id}/submit", "clearance.submit", "case", None),
     (
         "post",
@@ -166,6 +173,8 @@ def build_clearance_records(*, side: dict, clerk, auditor, finance, tag: str) ->
             material = services.material_add(
                 actor=clerk, case_id=case.pk, kind=item["code"], file_name="a.pdf", data=PDF
             )
+    for code in selectors.unverified_materials(case):
+        services.material_verify(actor=clerk, case_id=case.pk, kind=code, note="checked")
     services.case_submit(actor=clerk, case_id=case.pk)
     services.case_accept(actor=clerk, case_id=case.pk)
     services.case_approve(actor=auditor, case_id=case.pk)
@@ -183,6 +192,7 @@ def build_clearance_records(*, side: dict, clerk, auditor, finance, tag: str) ->
     return {
         "case_id": case.pk,
         "material_id": material.pk,
+        "code": "contribution_certificate",
         "order_id": order.pk,
         "batch_id": batch.pk,
         "fine_id": fine.pk,

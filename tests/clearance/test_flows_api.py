@@ -12,7 +12,7 @@ from shebao.ledger.models import Account
 from shebao.ledger.selectors import ledger_check
 from shebao.registry.models import Employment, Person, Unit
 
-from .conftest import card, citizen_id, ok, upload, upload_required
+from .conftest import card, citizen_id, ok, upload, upload_required, verify_checked
 
 D = datetime.date
 
@@ -23,6 +23,7 @@ def balance(code):
 
 
 def run_to_disbursed(api, case_id):
+    verify_checked(case_id)
     ok(api.clerk.post(f"clearance-cases/{case_id}/submit"))
     ok(api.clerk.post(f"clearance-cases/{case_id}/accept"))
     ok(api.auditor.post(f"clearance-cases/{case_id}/approve", {"reasons": "materials verified"}))

@@ -2,7 +2,7 @@
 review): after it, marking a disbursement order paid answered 500. The amount is now
 refused and disbursements keep working."""
 
-from .conftest import card, ok, upload
+from .conftest import card, ok, upload, verify_checked
 from .test_flows_api import pay_all, run_to_disbursed
 
 
@@ -25,6 +25,7 @@ def test_an_absurd_payment_is_refused_and_a_disbursement_is_still_paid(api, work
     for material in body["materials_required"]:
         if material["required"]:
             ok(upload(api.clerk, body["id"], material["code"]), 201)
+    verify_checked(body["id"])
     body = run_to_disbursed(api, body["id"])
     assert [o["amount"] for o in body["disbursements"]] == ["3200.00"]
     pay_all(api, body)

@@ -51,6 +51,11 @@ def test_guide_for_a_death(anon):
         "name": "Death certificate",
         "optional": False,
         "when": None,
+        # Received by data sharing: the agency checks it itself (HR2023 Arts. 8, 31).
+        "checked_by_agency": True,
+        "label": "checked by the agency",
+        "basis": "Social Insurance Handling Regulations (State Council Order 765), Art. 8; "
+        "Social Insurance Handling Regulations (State Council Order 765), Art. 31",
     } in answer["materials"]
     assert answer["time_limits"] == [
         {

@@ -25,6 +25,7 @@ from shebao.clearance.models import (
     ClearanceCase,
     DisbursementOrder,
     Material,
+    MaterialVerification,
     PaymentBatch,
     UnitFine,
 )
@@ -118,6 +119,12 @@ class ReturnIn(Schema):
     reasons: Reasons | None = None
     supplement: list[Annotated[str, column(Material, "kind")]] = Field(
         default_factory=list, description="Material codes to hand in again"
+    )
+
+
+class VerifyIn(Schema):
+    note: Annotated[str, column(MaterialVerification, "note")] | None = Field(
+        None, description="What was checked, in which record (required)"
     )
 
 
@@ -337,6 +344,17 @@ def material_file(request, case_id: int, material_id: int):
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@router.post(
+    "/clearance-cases/{case_id}/materials/{code}/verify",
+    response=dict,
+    summary="Record the check of a material the agency holds or receives by data sharing (clerk)",
+)
+def material_verify(request, case_id: int, code: str, payload: VerifyIn):
+    user = require(request, "clearance.verify_material")
+    services.material_verify(actor=user, case_id=case_id, kind=code, note=payload.note)
+    return selectors.case_detail(selectors.case_get(user=user, case_id=case_id), viewer=user)
 
 
 # Transitions ---------------------------------------------------------------------------

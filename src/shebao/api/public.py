@@ -262,6 +262,9 @@ class MaterialOut(Schema):
     name: str
     optional: bool
     when: str | None
+    checked_by_agency: bool = False
+    label: str | None = None
+    basis: str | None = None
 
 
 class TimeLimitOut(Schema):
@@ -339,6 +342,10 @@ def _material(item: ChecklistItem) -> dict:
         "name": str(item.names),
         "optional": item.optional,
         "when": str(item.when) if item.when else None,
+        # Never asked of the applicant: the agency checks it itself (HR2023 Arts. 8, 31).
+        "checked_by_agency": item.checked_by_agency,
+        "label": str(_("checked by the agency")) if item.checked_by_agency else None,
+        "basis": "; ".join(str(c) for c in item.material.basis) or None,
     }
 
 

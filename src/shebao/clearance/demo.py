@@ -142,7 +142,17 @@ class _Cases:
         with self.on(days_ago):
             case = selectors.case_get(user=self.clerk, case_id=case_id)
             for item in selectors.materials_required(case):
-                if item["required"] and item["code"] not in skip:
+                if item["code"] in skip or not item["required"]:
+                    continue
+                if item["checked_by_agency"]:
+                    # Never asked of the applicant: the clerk checks the agency's records.
+                    services.material_verify(
+                        actor=self.clerk,
+                        case_id=case_id,
+                        kind=item["code"],
+                        note="已核对本机构记录及共享数据",
+                    )
+                else:
                     services.material_add(
                         actor=self.clerk,
                         case_id=case_id,

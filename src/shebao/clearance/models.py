@@ -218,6 +218,24 @@ class Material(models.Model):
         ordering = ["case_id", "id"]
 
 
+class MaterialVerification(models.Model):
+    """A staff member's record of having checked a material the applicant is not asked
+    for: what the agency holds itself or receives by data sharing (HR2023 Arts. 8 and
+    31). Kept for good, like an upload."""
+
+    case = models.ForeignKey(ClearanceCase, on_delete=models.PROTECT, related_name="verifications")
+    kind = models.CharField(max_length=48)
+    round = models.PositiveIntegerField()
+    note = models.TextField()
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    verified_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["case_id", "id"]
+
+
 class Statement(models.Model):
     """A liquidation statement as frozen when it was computed; a later liquidation of
     the same case adds a new version."""

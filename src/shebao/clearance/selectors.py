@@ -636,18 +636,51 @@ def statement_lines(statement: Statement) -> list[domain.Line]:
     return [_as_domain_line(line) for line in statement.lines.all()]
 
 
+def latest_verifications(case: ClearanceCase) -> dict:
+    """The latest staff check of each material the agency checks itself, by code."""
+    if not case.pk:
+        return {}
+    return {v.kind: v for v in case.verifications.select_related("verified_by").order_by("pk")}
+
+
 def materials_required(case: ClearanceCase) -> list[dict]:
     present = set(case.materials.values_list("kind", flat=True)) if case.pk else set()
-    return [
-        {
+    checked = latest_verifications(case)
+    rows = []
+    for item in checklist(case):
+        verification = checked.get(item.code) if item.checked_by_agency else None
+        row = {
             "code": item.code,
             "name": str(item.names),
             "names": _texts(item.names),
             "required": not item.optional,
             "when": str(item.when) if item.when else None,
             "present": item.code in present,
+            # Not asked of the applicant: a staff member checks it (HR2023 Arts. 8, 31).
+            "checked_by_agency": item.checked_by_agency,
         }
+        if item.checked_by_agency:
+            row["label"] = _("checked by the agency")
+            row["basis"] = "; ".join(str(c) for c in item.material.basis)
+            row["verified"] = verification is not None
+            row["verified_by"] = verification.verified_by.username if verification else None
+            row["verified_at"] = verification.verified_at.isoformat() if verification else None
+        rows.append(row)
+    return rows
+
+
+def unverified_materials(case: ClearanceCase) -> list[str]:
+    """Required materials the agency checks itself with no staff check recorded (or, for
+    one a return asked to check again, none since that return)."""
+    checks = list(case.verifications.values_list("kind", "round"))
+    done = {kind for kind, _r in checks}
+    fresh = {kind for kind, round_no in checks if round_no == case.round}
+    return [
+        item.code
         for item in checklist(case)
+        if item.checked_by_agency
+        and not item.optional
+        and (item.code not in done or (item.code in case.to_supplement and item.code not in fresh))
     ]
 
 
@@ -659,12 +692,18 @@ def material_names(case: ClearanceCase, codes) -> str:
 
 def missing_materials(case: ClearanceCase) -> list[str]:
     """Required codes with no upload, and codes a return asked to supplement that have
-    no upload since."""
+    no upload since; never what the agency checks itself (``unverified_materials``)."""
     uploads = list(case.materials.values_list("kind", "round"))
     present = {kind for kind, _r in uploads}
     fresh = {kind for kind, round_no in uploads if round_no == case.round}
-    missing = [i.code for i in checklist(case) if not i.optional and i.code not in present]
-    missing += [code for code in case.to_supplement if code not in fresh and code not in missing]
+    items = [i for i in checklist(case) if not i.checked_by_agency]
+    agency = {i.code for i in checklist(case) if i.checked_by_agency}
+    missing = [i.code for i in items if not i.optional and i.code not in present]
+    missing += [
+        code
+        for code in case.to_supplement
+        if code not in fresh and code not in missing and code not in agency
+    ]
     return missing
 
 
@@ -755,6 +794,7 @@ def case_detail(case: ClearanceCase, today: datetime.date | None = None, *, view
         },
         "materials_required": materials_required(case),
         "materials_missing": missing_materials(case),
+        "materials_unverified": unverified_materials(case),
         "to_supplement": list(case.to_supplement),
         "materials": [material_out(m) for m in case.materials.select_related("uploaded_by")],
         "payees": [payee_out(p) for p in current_payees(case)],

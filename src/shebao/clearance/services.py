@@ -34,6 +34,7 @@ from shebao.clearance.models import (
     ClearanceCase,
     DisbursementOrder,
     Material,
+    MaterialVerification,
     PaymentBatch,
     Statement,
     StatementLine,
@@ -822,6 +823,51 @@ def material_add(*, actor, case_id, kind, file_name, data: bytes) -> Material:
     return material
 
 
+# Before acceptance a clerk may record the check; afterwards the case is audited as it was
+# accepted.
+VERIFY_STATUSES = frozenset({domain.DRAFT, domain.RETURNED, domain.SUBMITTED})
+
+
+def material_verify(*, actor, case_id, kind, note) -> MaterialVerification:
+    """Record that a staff member checked, in the agency's own records or by data sharing,
+    a material the applicant is not asked for (HR2023 Arts. 8 and 31), with a note of what
+    was checked. The acceptance requires it."""
+    _require(actor, "clearance.verify_material")
+    note = _reasons_text(note, required=True, field="note")
+    with transaction.atomic():
+        case = _lock_case(actor, case_id)
+        items = {item.code: item for item in selectors.checklist(case)}
+        checked = [code for code, item in items.items() if item.checked_by_agency]
+        if kind not in checked:
+            raise invalid(
+                "kind",
+                _("is not checked by the agency for this case (those it checks: %(names)s)")
+                % {"names": selectors.material_names(case, checked) or _("none")},
+            )
+        if case.status not in VERIFY_STATUSES:
+            raise Conflict(
+                _("The case is %(status)s: materials are checked before it is accepted.")
+                % {"status": case.get_status_display()},
+                code="wrong_state",
+            )
+        verification = MaterialVerification.objects.create(
+            case=case,
+            kind=kind,
+            round=case.round,
+            note=note,
+            verified_by=actor,
+            verified_at=clock.now(),
+        )
+        _event(
+            case,
+            actor=actor,
+            action="material_verified",
+            note=note,
+            data={"kind": kind, "round": case.round, "verification_id": verification.pk},
+        )
+    return verification
+
+
 def material_open(*, actor, case_id, material_id) -> tuple[Material, bytes]:
     """A stored material's bytes, checked against its SHA-256. A staff member's view of
     it is recorded in the audit trail."""
@@ -914,12 +960,21 @@ def case_return(*, actor, case_id, reasons, supplement=()) -> ClearanceCase:
 
 
 def case_accept(*, actor, case_id) -> ClearanceCase:
-    """Accept a complete application (a clerk): the agency's own time limit starts.
+    """Accept a complete application (a clerk): every material the agency checks itself
+    must have its check recorded (``material_verify``); the agency's own time limit starts.
     For a death, the death is recorded in the registry if it is not yet."""
     _require(actor, "clearance.accept")
     with transaction.atomic():
         case = _lock_case(actor, case_id)
         domain.next_status(case.status, domain.ACCEPT)
+        unverified = selectors.unverified_materials(case)
+        if unverified:
+            raise Conflict(
+                _("Materials the agency checks itself are not recorded as checked yet: %(names)s.")
+                % {"names": selectors.material_names(case, unverified)},
+                code="materials_unverified",
+                fields={f"materials.{code}": _("not checked yet") for code in unverified},
+            )
         if case.reason == "death" and case.person.status == registry_domain.PERSON_ACTIVE:
             registry_services.person_record_death(
                 actor=actor, person_id=case.person_id, died_on=case.event_date

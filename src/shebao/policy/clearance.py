@@ -99,6 +99,10 @@ class Refusal:
 class Material:
     code: str
     names: Text
+    # What the agency holds itself or receives by data sharing (HR2023 Arts. 8 and 31):
+    # never asked of the applicant; a staff member records having checked it.
+    checked_by_agency: bool = False
+    basis: tuple[Citation, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -117,6 +121,10 @@ class ChecklistItem:
     @property
     def optional(self) -> bool:
         return self.when is not None
+
+    @property
+    def checked_by_agency(self) -> bool:
+        return self.material.checked_by_agency
 
 
 @dataclasses.dataclass(frozen=True)
@@ -409,9 +417,18 @@ def load(directory: Path, pack: Pack) -> ClearancePolicy | None:
 
     materials = []
     for key, item in reader.items(data, "materials", ""):
-        reader.only(item, key, {"code", "names"})
+        reader.only(item, key, {"code", "names", "checked_by_agency", "basis"})
+        checked = reader.boolean(item, "checked_by_agency", key, default=False)
+        basis = reader.citation_list(item, "basis", key, cite) if "basis" in item else ()
+        if checked and not basis:
+            reader.fail(f"{key}.basis", "name the law that lets the agency check it itself")
         materials.append(
-            Material(code=reader.code(item, "code", key), names=reader.text(item, "names", key))
+            Material(
+                code=reader.code(item, "code", key),
+                names=reader.text(item, "names", key),
+                checked_by_agency=checked,
+                basis=basis,
+            )
         )
     materials = reader.unique(materials, "materials")
 

@@ -84,6 +84,11 @@ class Command(BaseCommand):
         material = command("material", "Upload a material file.")
         material.add_argument("--kind", required=True)
         material.add_argument("file")
+        verify = command(
+            "verify-material", "Record the check of a material the agency holds itself."
+        )
+        verify.add_argument("--kind", required=True)
+        verify.add_argument("--note", required=True)
         for name in CASE_ACTIONS:
             command(name, f"{name.capitalize()} the case.")
         returned = command("return", "Return for completion.")
@@ -183,6 +188,12 @@ class Command(BaseCommand):
             data=path.read_bytes(),
         )
         return selectors.material_out(material)
+
+    def do_verify_material(self, user, options):
+        services.material_verify(
+            actor=user, case_id=options["case_id"], kind=options["kind"], note=options["note"]
+        )
+        return self._case(user, options["case_id"])
 
     def _step(self, user, options, function, **extra):
         function(actor=user, case_id=options["case_id"], **extra)
