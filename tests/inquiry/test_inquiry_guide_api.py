@@ -144,7 +144,8 @@ def test_other_refusals_explain_what_applies(anon, reason, procedure):
 
 def test_unit_bankruptcy(anon):
     answer = guide(anon, subject="unit", reason="bankrupt")
-    assert answer["disposition"] == "unit_account_closed"
+    # The agency files a ranked claim (Enterprise Bankruptcy Law Art. 113).
+    assert answer["disposition"] == "claim_in_bankruptcy"
     assert [m["code"] for m in answer["materials"]] == [
         "cancellation_application_form",
         "business_licence",
@@ -158,6 +159,7 @@ def test_unit_bankruptcy(anon):
         "cancellation_handling": (10, "working"),
     }
     assert "Social Insurance Law of the PRC, Art. 57 para 2" in answer["basis"]
+    assert "Enterprise Bankruptcy Law of the PRC, Art. 113" in answer["basis"]
 
 
 def test_unit_merger_moves_employees_to_the_successor(anon):

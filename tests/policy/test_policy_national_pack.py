@@ -250,9 +250,14 @@ def test_five_steps_in_both_languages():
         ("person", "hukou_migration", "transfer_to_destination", {"sil_19", "tm2009"}),
         ("unit", "deregistered", "unit_account_closed", {"sil_57_2", "hr2023_10"}),
         ("unit", "dissolved", "unit_account_closed", {"sil_57_2", "hr2023_10"}),
-        ("unit", "bankrupt", "unit_account_closed", {"sil_57_2", "hr2023_10"}),
+        (
+            "unit",
+            "bankrupt",
+            "claim_in_bankruptcy",
+            {"sil_57_2", "ebl_113", "ebl_46", "ebl_121"},
+        ),
         ("unit", "licence_revoked", "unit_account_closed", {"sil_57_2", "hr2023_10"}),
-        ("unit", "merged", "employees_to_successor", {"sil_57_2"}),
+        ("unit", "merged", "employees_to_successor", {"sil_57_2", "cc_67", "cl2023_221"}),
     ],
 )
 def test_dispositions_by_reason(subject, reason, disposition, citations):

@@ -345,6 +345,8 @@ FROM_OFFSET = "offset"
 FROM_RECEIVABLE = "receivable"
 FROM_FINES = "fines"
 FROM_UNIT_CREDIT = "unit_credit"
+# A merged unit's arrears the successor assumes: nothing is collected from the unit.
+FROM_SUCCESSOR = "successor"
 
 
 def _m(amount: Decimal) -> str:
@@ -582,6 +584,22 @@ def unit_lines(
     return lines
 
 
+def assumed_line(*, amount: Decimal, successor: str, basis: Sequence[str]) -> Line:
+    """A merger: the merged unit's unpaid premiums and late fees move to the successor
+    (Civil Code Art. 67; Company Law Art. 221), so the merged unit pays none of them."""
+    return Line(
+        code="assumed_by_successor",
+        label_zh=f"由承继单位承担（{successor}）",
+        label_en=f"Assumed by the successor unit ({successor})",
+        amount=-round_money(amount),
+        rule_zh=f"欠缴社会保险费及滞纳金合计 {_m(amount)} 转入承继单位应收账户",
+        rule_en=f"Unpaid premiums and late fees of {_m(amount)} move to the successor's account",
+        basis=tuple(basis),
+        detail={"successor": successor},
+        source=FROM_SUCCESSOR,
+    )
+
+
 def total(lines: Iterable[Line]) -> Decimal:
     return round_money(sum((line.amount for line in lines), ZERO))
 
@@ -650,7 +668,7 @@ def plan_orders(
     and is refunded its overpayments (one payment order).
     """
     if subject == "unit":
-        owed = part_sum(lines, FROM_RECEIVABLE, FROM_FINES)
+        owed = part_sum(lines, FROM_RECEIVABLE, FROM_SUCCESSOR, FROM_FINES)
         refund = -part_sum(lines, FROM_UNIT_CREDIT)
         plans = []
         if owed > 0:
@@ -660,7 +678,7 @@ def plan_orders(
                     direction=COLLECT,
                     amount=owed,
                     parts={
-                        FROM_RECEIVABLE: _m(part_sum(lines, FROM_RECEIVABLE)),
+                        FROM_RECEIVABLE: _m(part_sum(lines, FROM_RECEIVABLE, FROM_SUCCESSOR)),
                         FROM_FINES: _m(part_sum(lines, FROM_FINES)),
                     },
                 )

@@ -390,7 +390,7 @@ def compute_statement(case: ClearanceCase, *, as_of: datetime.date) -> list[doma
         arrears_basis = [settled.basis.code] if settled else [c.code for c in reason.basis]
         late_fee_basis = [contributions.late_fee_rule(as_of, case.unit.region).basis.code]
         refund_basis = [rule.basis.code for rule in policy.refund_cases[:1]] or arrears_basis
-        return domain.unit_lines(
+        lines = domain.unit_lines(
             as_of=as_of,
             items=items,
             daily_rate=arrears["daily_rate"],
@@ -401,6 +401,17 @@ def compute_statement(case: ClearanceCase, *, as_of: datetime.date) -> list[doma
             basis_fines=arrears_basis,
             basis_refund=refund_basis,
         )
+        if case.payee_kind == "successor_unit" and policy.merger_basis:
+            assumed = domain.part_sum(lines, domain.FROM_RECEIVABLE)
+            if assumed > 0:
+                lines.append(
+                    domain.assumed_line(
+                        amount=assumed,
+                        successor=case.successor_unit.name,
+                        basis=[c.code for c in policy.merger_basis],
+                    )
+                )
+        return lines
 
     person = case.person
     balance = individual_balance(person)

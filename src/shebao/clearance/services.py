@@ -1510,6 +1510,8 @@ def case_close(*, actor, case_id) -> ClearanceCase:
             subject = person
         else:
             unit = Unit.objects.select_for_update().get(pk=case.unit_id)
+            if case.payee_kind == "successor_unit":
+                _assume_arrears(case, actor)
             _check_unit_settled(case)
             if case.payee_kind == "successor_unit":
                 _move_employments(actor, case, unit)
@@ -1541,6 +1543,39 @@ def case_close(*, actor, case_id) -> ClearanceCase:
         )
         _fulfil_deadlines(case, domain.CLOSE)
     return case
+
+
+def _assume_arrears(case, actor) -> None:
+    """A merger: the successor assumes what the merged unit still owes today, premiums
+    and late fees (Civil Code Art. 67; Company Law Art. 221), by journal entries that name
+    the basis; the merged unit then owes nothing and closes without paying it."""
+    policy = selectors.policy_for(case)
+    if not policy.merger_basis:
+        return
+    basis = [c.code for c in policy.merger_basis]
+    moved = ledger_services.unit_arrears_assume(
+        actor=actor,
+        unit_id=case.unit_id,
+        successor_id=case.successor_unit_id,
+        effective_on=clock.today(),
+        reference=f"clearance case {case.pk}",
+        basis=basis,
+    )
+    out = [row for row in moved if row.unit_id == case.unit_id]
+    if out:
+        _event(
+            case,
+            actor=actor,
+            action="arrears_assumed",
+            data={
+                "successor_unit_id": case.successor_unit_id,
+                "principal": format_money(sum((r.principal for r in out), ZERO)),
+                "late_fee": format_money(sum((r.late_fee for r in out), ZERO)),
+                "periods": [r.period for r in out],
+                "basis": basis,
+                "entry_id": out[0].entry_id,
+            },
+        )
 
 
 def _settle_collections(case, actor) -> None:

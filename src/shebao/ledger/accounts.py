@@ -29,6 +29,7 @@ def pooled_code(insurance_type: str) -> str:
 BANK_CODE = "AGENCY:bank"
 LATE_FEE_CODE = "AGENCY:late_fees"
 INTEREST_CODE = "AGENCY:interest"
+WRITE_OFF_CODE = "AGENCY:write_offs"
 
 
 def _spec(code: str) -> dict:
@@ -50,6 +51,7 @@ def _spec(code: str) -> dict:
         BANK_CODE: {"kind": Kind.BANK},
         LATE_FEE_CODE: {"kind": Kind.LATE_FEE_INCOME},
         INTEREST_CODE: {"kind": Kind.INTEREST_EXPENSE},
+        WRITE_OFF_CODE: {"kind": Kind.WRITE_OFF},
     }[code]
 
 

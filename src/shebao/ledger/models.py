@@ -25,6 +25,7 @@ class Account(models.Model):
         BANK = "bank", _("Agency bank clearing")
         LATE_FEE_INCOME = "late_fee_income", _("Late fees")
         INTEREST_EXPENSE = "interest_expense", _("Interest credited to individual accounts")
+        WRITE_OFF = "write_off", _("Premiums written off")
 
     code = models.CharField(max_length=64, unique=True)
     kind = models.CharField(max_length=24, choices=Kind.choices)
@@ -66,6 +67,10 @@ class JournalEntry(models.Model):
         # moves from the month to the unit's credit.
         OVERPAYMENT = "overpayment", _("Excess payment moved to the unit's credit")
         CREDIT_APPLIED = "credit_applied", _("Unit's credit applied to its months")
+        # Arrears a court's ruling leaves uncovered (bankruptcy), or that a successor
+        # assumes in a merger: the months are settled without a payment.
+        WRITE_OFF = "write_off", _("Arrears written off by a court's ruling")
+        DEBT_ASSUMED = "debt_assumed", _("Arrears assumed by the successor unit")
 
     kind = models.CharField(max_length=16, choices=Kind.choices)
     effective_on = models.DateField()
@@ -239,3 +244,39 @@ class InterestCredit(models.Model):
     class Meta:
         ordering = ["account_id", "year", "id"]
         indexes = [models.Index(fields=["year", "account"])]
+
+
+class DebtAdjustment(models.Model):
+    """A unit's month settled or taken on without a payment; rows are never changed.
+
+    ``written_off`` and ``assumed_out`` settle ``principal`` and ``late_fee`` of the month
+    (a court's ruling in a bankruptcy; a successor's assumption in a merger);
+    ``assumed_in`` adds ``principal`` to the successor's same month, its late fee running
+    from the month's due date as it did at the merged unit.
+    """
+
+    class Kind(models.TextChoices):
+        WRITTEN_OFF = "written_off", _("Written off by a court's ruling")
+        ASSUMED_OUT = "assumed_out", _("Assumed by the successor unit")
+        ASSUMED_IN = "assumed_in", _("Assumed from a merged unit")
+
+    unit = models.ForeignKey(
+        "registry.Unit", on_delete=models.PROTECT, related_name="debt_adjustments"
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    period = models.CharField(max_length=7)
+    due_on = models.DateField()
+    principal = MoneyField()
+    late_fee = MoneyField(default=Decimal("0.00"))
+    effective_on = models.DateField()
+    # The other unit of a merger.
+    other_unit = models.ForeignKey(
+        "registry.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reference = models.CharField(max_length=64)  # the ruling's number, or the case
+    basis = models.JSONField(default=list)  # citation codes of the pack
+    entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["unit_id", "period", "id"]

@@ -11,6 +11,7 @@ from shebao.core.money import ZERO
 from shebao.ledger import accounts, domain
 from shebao.ledger.models import (
     Account,
+    DebtAdjustment,
     Declaration,
     DeclarationLine,
     InterestCredit,
@@ -41,6 +42,25 @@ def unit_debts(unit, *, as_of: datetime.date | None = None) -> list[domain.Debt]
         debt.fee_paid += allocation.late_fee
         if allocation.principal:
             debt.payments.append((allocation.payment.paid_on, allocation.principal))
+    # Months settled or taken on without a payment (a court's ruling; a merger).
+    adjustments = DebtAdjustment.objects.filter(unit=unit)
+    if as_of is not None:
+        adjustments = adjustments.filter(effective_on__lte=as_of)
+    for adjustment in adjustments.order_by("effective_on", "pk"):
+        debt = debts.get(adjustment.period)
+        if adjustment.kind == DebtAdjustment.Kind.ASSUMED_IN:
+            if debt is None:
+                debt = debts[adjustment.period] = domain.Debt(
+                    period=adjustment.period, due_on=adjustment.due_on, principal=ZERO
+                )
+            debt.principal += adjustment.principal
+            continue
+        if debt is None:
+            continue
+        debt.principal_paid += adjustment.principal
+        debt.fee_paid += adjustment.late_fee
+        if adjustment.principal:
+            debt.payments.append((adjustment.effective_on, adjustment.principal))
     return sorted(debts.values(), key=lambda d: (d.due_on, d.period))
 
 

@@ -16,6 +16,7 @@ from shebao.core.money import AmountError, format_money, parse_amount, to_fen
 from shebao.ledger import accounts, domain, selectors
 from shebao.ledger.models import (
     Account,
+    DebtAdjustment,
     Declaration,
     DeclarationLine,
     InterestCredit,
@@ -885,3 +886,239 @@ def interest_credit_year(*, actor, year: int) -> InterestRun:
             },
         )
     return InterestRun(year, policy.method, accounts_credited, total, entry.pk)
+
+
+# Arrears settled without a payment -----------------------------------------------------
+
+
+def _adjustment_accounts(*unit_ids):
+    codes = [accounts.unit_receivable_code(pk) for pk in unit_ids] + [accounts.WRITE_OFF_CODE]
+    return accounts.accounts_by_code(codes)
+
+
+def _outstanding(unit, effective_on) -> list[tuple[domain.Debt, Decimal, Decimal]]:
+    """Each month of the unit with something outstanding on ``effective_on``: the debt,
+    its principal and its late fee to that day."""
+    daily_rate = contributions.late_fee_rule(effective_on, unit.region).daily_rate
+    rows = []
+    for debt in selectors.unit_debts(unit, as_of=effective_on):
+        principal = max(debt.principal_outstanding, Decimal(0))
+        fee = debt.fee_outstanding(effective_on, daily_rate) if debt.due_on < effective_on else 0
+        if principal > 0 or fee > 0:
+            rows.append((debt, principal, Decimal(fee)))
+    return rows
+
+
+def unit_arrears_assume(
+    *, actor, unit_id: int, successor_id: int, effective_on, reference: str, basis
+) -> list[DebtAdjustment]:
+    """A merger: the successor assumes the merged unit's arrears (Civil Code Art. 67;
+    Company Law Art. 221). Each unpaid month leaves the merged unit's receivable and
+    joins the successor's same month, its late fee running from the month's due date as
+    before; one journal entry moves the principal between the two receivable accounts.
+    Nothing is paid, and the merged unit then owes nothing."""
+    with transaction.atomic():
+        units = {
+            u.pk: u
+            for u in Unit.objects.select_for_update()
+            .filter(pk__in=[unit_id, successor_id])
+            .order_by("pk")
+        }
+        unit, successor = units[unit_id], units[successor_id]
+        rows = _outstanding(unit, effective_on)
+        if not rows:
+            return []
+        principal = sum((p for _d, p, _f in rows), Decimal(0))
+        fees = sum((f for _d, _p, f in rows), Decimal(0))
+        by_code = _adjustment_accounts(unit.pk, successor.pk)
+        entry = entry_post(
+            actor=actor,
+            kind=JournalEntry.Kind.DEBT_ASSUMED,
+            effective_on=effective_on,
+            unit=unit,
+            memo=(
+                f"arrears assumed by unit {successor.pk} ({reference}; "
+                f"{', '.join(basis)}); late fees to date {format_money(fees)}"
+            ),
+            lines=[
+                (by_code[accounts.unit_receivable_code(successor.pk)], principal, ""),
+                (by_code[accounts.unit_receivable_code(unit.pk)], -principal, ""),
+            ],
+        )
+        now = clock.now()
+        made = []
+        for debt, month_principal, fee in rows:
+            common = {
+                "period": debt.period,
+                "due_on": debt.due_on,
+                "principal": month_principal,
+                "effective_on": effective_on,
+                "reference": reference[:64],
+                "basis": list(basis),
+                "entry": entry,
+                "created_at": now,
+            }
+            made.append(
+                DebtAdjustment(
+                    unit=unit,
+                    kind=DebtAdjustment.Kind.ASSUMED_OUT,
+                    late_fee=fee,
+                    other_unit=successor,
+                    **common,
+                )
+            )
+            made.append(
+                DebtAdjustment(
+                    unit=successor,
+                    kind=DebtAdjustment.Kind.ASSUMED_IN,
+                    late_fee=fee,
+                    other_unit=unit,
+                    **common,
+                )
+            )
+        DebtAdjustment.objects.bulk_create(made)
+        audit_record(
+            actor=actor,
+            action="ledger.arrears_assumed",
+            target=unit,
+            data={
+                "successor_id": successor.pk,
+                "principal": format_money(principal),
+                "late_fee": format_money(fees),
+                "periods": [d.period for d, _p, _f in rows],
+                "reference": reference,
+                "basis": list(basis),
+            },
+        )
+    return made
+
+
+def unit_arrears_write_off(
+    *, actor, unit_id: int, effective_on, reference: str, basis
+) -> list[DebtAdjustment]:
+    """Write off what a unit still owes on ``effective_on`` with a court's ruling as the
+    source: one journal entry (the agency's write-off account against the unit's
+    receivable) and one row per month; nothing is deleted."""
+    with transaction.atomic():
+        unit = Unit.objects.select_for_update().filter(pk=unit_id).order_by("pk").first()
+        if unit is None:
+            raise NotFound()
+        rows = _outstanding(unit, effective_on)
+        if not rows:
+            return []
+        principal = sum((p for _d, p, _f in rows), Decimal(0))
+        fees = sum((f for _d, _p, f in rows), Decimal(0))
+        by_code = _adjustment_accounts(unit.pk)
+        entry = entry_post(
+            actor=actor,
+            kind=JournalEntry.Kind.WRITE_OFF,
+            effective_on=effective_on,
+            unit=unit,
+            memo=f"written off by ruling {reference} ({', '.join(basis)})",
+            lines=[
+                (by_code[accounts.WRITE_OFF_CODE], principal, ""),
+                (by_code[accounts.unit_receivable_code(unit.pk)], -principal, ""),
+            ],
+        )
+        now = clock.now()
+        made = [
+            DebtAdjustment(
+                unit=unit,
+                kind=DebtAdjustment.Kind.WRITTEN_OFF,
+                period=debt.period,
+                due_on=debt.due_on,
+                principal=month_principal,
+                late_fee=fee,
+                effective_on=effective_on,
+                reference=reference[:64],
+                basis=list(basis),
+                entry=entry,
+                created_at=now,
+            )
+            for debt, month_principal, fee in rows
+        ]
+        DebtAdjustment.objects.bulk_create(made)
+        audit_record(
+            actor=actor,
+            action="ledger.arrears_written_off",
+            target=unit,
+            data={
+                "principal": format_money(principal),
+                "late_fee": format_money(fees),
+                "periods": [d.period for d, _p, _f in rows],
+                "reference": reference,
+                "basis": list(basis),
+            },
+        )
+    return made
+
+
+def payment_record_allocated(
+    *, actor, unit_id: int, amount, paid_on, reference: str, allocations
+) -> Payment:
+    """Record money received for a unit allocated as given, not oldest month first: a
+    bankruptcy distribution pays the claims by their rank (Enterprise Bankruptcy Law
+    Art. 113). ``allocations`` are ``(period, principal, late_fee)`` and sum to
+    ``amount``."""
+    amount = parse_amount(amount, kind="payment")
+    allocations = [(p, Decimal(a), Decimal(f)) for p, a, f in allocations if a or f]
+    to_principal = sum((a for _p, a, _f in allocations), Decimal(0))
+    to_fees = sum((f for _p, _a, f in allocations), Decimal(0))
+    if to_principal + to_fees != amount:
+        raise ValueError("the allocations must add up to the amount")
+    with transaction.atomic():
+        unit = Unit.objects.select_for_update().filter(pk=unit_id).order_by("pk").first()
+        if unit is None:
+            raise NotFound()
+        if Payment.objects.filter(unit=unit, reference=reference).exists():
+            raise Conflict(
+                _("A payment with reference %(ref)s is already recorded for this unit.")
+                % {"ref": reference},
+                code="duplicate_payment",
+                fields={"reference": _("already recorded")},
+            )
+        by_code = accounts.accounts_by_code(
+            [accounts.BANK_CODE, accounts.LATE_FEE_CODE, accounts.unit_receivable_code(unit.pk)]
+        )
+        entry = entry_post(
+            actor=actor,
+            kind=JournalEntry.Kind.PAYMENT,
+            effective_on=paid_on,
+            unit=unit,
+            memo=f"payment {reference}"[:200],
+            audit=False,
+            lines=[
+                (by_code[accounts.BANK_CODE], amount, ""),
+                (by_code[accounts.unit_receivable_code(unit.pk)], -to_principal, ""),
+                (by_code[accounts.LATE_FEE_CODE], -to_fees, ""),
+            ],
+        )
+        payment = Payment.objects.create(
+            unit=unit,
+            amount=amount,
+            paid_on=paid_on,
+            reference=reference,
+            entry=entry,
+            created_at=clock.now(),
+            created_by=actor if actor is not None and actor.pk else None,
+        )
+        PaymentAllocation.objects.bulk_create(
+            [
+                PaymentAllocation(payment=payment, period=p, principal=a, late_fee=f)
+                for p, a, f in allocations
+            ]
+        )
+        audit_record(
+            actor=actor,
+            action="ledger.payment_recorded",
+            target=payment,
+            data={
+                "amount": format_money(amount),
+                "paid_on": paid_on,
+                "reference": reference,
+                "principal": format_money(to_principal),
+                "late_fee": format_money(to_fees),
+                "allocated_by": "ruling",
+            },
+        )
+    return payment

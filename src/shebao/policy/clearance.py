@@ -173,6 +173,31 @@ class PensionRule:
 
 
 @dataclasses.dataclass(frozen=True)
+class ClaimRank:
+    """One rank of the agency's claim in a bankruptcy (EBL Art. 113)."""
+
+    code: str
+    rank: int
+    names: Text
+    basis: tuple[Citation, ...]
+    verified: bool = True
+
+
+# The parts of a unit's debt a bankruptcy claim ranks (the codes of ``ranks``).
+CLAIM_PARTS = ("individual_account_premiums", "other_premiums", "late_fees", "fines")
+
+
+@dataclasses.dataclass(frozen=True)
+class BankruptcyRule:
+    ranks: tuple[ClaimRank, ...]  # by rank, then as listed
+    late_fees_stop: tuple[Citation, ...]
+    termination: tuple[Citation, ...]
+
+    def rank_of(self, part: str) -> ClaimRank:
+        return next(r for r in self.ranks if r.code == part)
+
+
+@dataclasses.dataclass(frozen=True)
 class ClearancePolicy:
     pack_code: str
     steps: tuple[Step, ...]
@@ -188,6 +213,9 @@ class ClearancePolicy:
     transfer: TransferRule
     disbursement: DisbursementRule
     pension: PensionRule
+    # The successor's assumption of a merged unit's arrears; None when the pack has none.
+    merger_basis: tuple[Citation, ...] = ()
+    bankruptcy: BankruptcyRule | None = None
 
     def reasons_for(self, subject: str) -> list[Reason]:
         return [r for r in self.reasons.values() if r.subject == subject]
@@ -309,6 +337,8 @@ def load(directory: Path, pack: Pack) -> ClearancePolicy | None:
             "transfer",
             "disbursement",
             "pension",
+            "merger",
+            "bankruptcy",
         },
     )
     cite = pack.citations
@@ -475,6 +505,38 @@ def load(directory: Path, pack: Pack) -> ClearancePolicy | None:
     )
     pension = reader.mapping(reader.field(data, "pension", ""), "pension")
     reader.only(pension, "pension", {"minimum_months", "basis"})
+    merger_basis = ()
+    if "merger" in data:
+        merger = reader.mapping(data["merger"], "merger")
+        reader.only(merger, "merger", {"basis"})
+        merger_basis = reader.citation_list(merger, "basis", "merger", cite)
+    bankruptcy = None
+    if "bankruptcy" in data:
+        section = reader.mapping(data["bankruptcy"], "bankruptcy")
+        reader.only(section, "bankruptcy", {"ranks", "late_fees_stop", "termination"})
+        ranks = []
+        for key, item in reader.items(section, "ranks", "bankruptcy"):
+            reader.only(item, key, {"code", "rank", "names", "basis", "verified"})
+            ranks.append(
+                ClaimRank(
+                    code=reader.choice(item, "code", key, CLAIM_PARTS),
+                    rank=reader.integer(item, "rank", key, minimum=1, maximum=9),
+                    names=reader.text(item, "names", key),
+                    basis=reader.citation_list(item, "basis", key, cite),
+                    verified=reader.boolean(item, "verified", key, default=True),
+                )
+            )
+        ranks = reader.unique(ranks, "bankruptcy.ranks")
+        missing = [code for code in CLAIM_PARTS if code not in ranks]
+        if missing:
+            reader.fail("bankruptcy.ranks", f"needs a rank for {', '.join(missing)}")
+        stop = reader.mapping(reader.field(section, "late_fees_stop", "bankruptcy"), "stop")
+        end = reader.mapping(reader.field(section, "termination", "bankruptcy"), "termination")
+        bankruptcy = BankruptcyRule(
+            ranks=tuple(sorted(ranks.values(), key=lambda r: r.rank)),
+            late_fees_stop=reader.citation_list(stop, "basis", "bankruptcy.late_fees_stop", cite),
+            termination=reader.citation_list(end, "basis", "bankruptcy.termination", cite),
+        )
     return ClearancePolicy(
         pack_code=pack.code,
         steps=steps,
@@ -516,4 +578,6 @@ def load(directory: Path, pack: Pack) -> ClearancePolicy | None:
             ),
             basis=reader.citation(pension, "basis", "pension", cite),
         ),
+        merger_basis=merger_basis,
+        bankruptcy=bankruptcy,
     )
