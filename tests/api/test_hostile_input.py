@@ -203,7 +203,7 @@ def test_every_text_field_of_every_request_body_has_a_length_limit():
     unchecked; a new input field without one fails here."""
     from shebao.api.main import api
 
-    AMOUNTS = {"amount", "wage", "monthly_wage"}
+    AMOUNTS = {"amount", "received_amount", "wage", "monthly_wage"}
     schema = api.get_openapi_schema()
     components = schema["components"]["schemas"]
 

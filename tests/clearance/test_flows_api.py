@@ -295,7 +295,7 @@ def test_unit_close_refused_while_arrears_remain(api, world):
             {
                 "subject_type": "unit",
                 "subject_id": unit.pk,
-                "reason": "bankrupt",
+                "reason": "licence_revoked",
                 "event_date": "2025-10-31",
             },
         ),

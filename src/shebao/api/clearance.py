@@ -128,6 +128,23 @@ class VerifyIn(Schema):
     )
 
 
+class PetitionIn(Schema):
+    petition_accepted_on: IsoDate | None = Field(
+        None, description="The day the court accepted the bankruptcy petition"
+    )
+
+
+class RulingIn(Schema):
+    ruling_no: Annotated[str, column(ClearanceCase, "distribution_ruling_no")] | None = None
+    ruling_on: IsoDate | None = None
+
+
+class DistributionIn(RulingIn):
+    received_amount: MoneyText | None = Field(
+        None, description="What the court's distribution gives the agency"
+    )
+
+
 class PaidIn(Schema):
     paid_on: IsoDate | None = None
     bank_reference: Annotated[str, column(DisbursementOrder, "bank_reference")] = ""
@@ -442,6 +459,52 @@ def case_disburse(request, case_id: int):
 def case_close(request, case_id: int):
     user = require(request, "clearance.close")
     return _detail(services.case_close(actor=user, case_id=case_id), user)
+
+
+# Bankruptcy ----------------------------------------------------------------------------
+
+
+@router.post(
+    "/clearance-cases/{case_id}/bankruptcy-claim",
+    response=dict,
+    summary="File the claim in a unit's bankruptcy, by rank (finance)",
+)
+def bankruptcy_claim(request, case_id: int, payload: PetitionIn):
+    user = require(request, "clearance.liquidate")
+    case = services.case_bankruptcy_claim(
+        actor=user, case_id=case_id, petition_accepted_on=payload.petition_accepted_on
+    )
+    return _detail(case, user)
+
+
+@router.post(
+    "/clearance-cases/{case_id}/bankruptcy-distribution",
+    response=dict,
+    summary="Record the court's distribution: allocation by rank, the rest written off (finance)",
+)
+def bankruptcy_distribution(request, case_id: int, payload: DistributionIn):
+    user = require(request, "clearance.disburse")
+    case = services.case_bankruptcy_distribution(
+        actor=user,
+        case_id=case_id,
+        received_amount=payload.received_amount,
+        ruling_no=payload.ruling_no,
+        ruling_on=payload.ruling_on,
+    )
+    return _detail(case, user)
+
+
+@router.post(
+    "/clearance-cases/{case_id}/termination-ruling",
+    response=dict,
+    summary="Record the ruling that ends the bankruptcy and close the case",
+)
+def termination_ruling(request, case_id: int, payload: RulingIn):
+    user = require(request, "clearance.close")
+    case = services.case_termination_ruling(
+        actor=user, case_id=case_id, ruling_no=payload.ruling_no, ruling_on=payload.ruling_on
+    )
+    return _detail(case, user)
 
 
 # Documents -----------------------------------------------------------------------------

@@ -600,6 +600,103 @@ def assumed_line(*, amount: Decimal, successor: str, basis: Sequence[str]) -> Li
     )
 
 
+# Bankruptcy -----------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class ClaimMonth:
+    """One unpaid month of a bankrupt unit: what of it is due to individual accounts,
+    the rest of its premiums, and its late fee to the acceptance of the petition."""
+
+    period: str
+    principal: Decimal
+    individual: Decimal
+    late_fee: Decimal
+
+
+def claim_items(
+    months: Sequence[ClaimMonth], fines: Sequence[tuple[int, Decimal, str]]
+) -> dict[str, list[tuple[str, Decimal]]]:
+    """The agency's claim by part (the pack's rank codes), each part's items oldest first.
+    The part of a month due to individual accounts is counted first against what is still
+    unpaid of the month: the unit's partial payments went to the pooled parts."""
+    parts: dict[str, list[tuple[str, Decimal]]] = {
+        "individual_account_premiums": [],
+        "other_premiums": [],
+        "late_fees": [],
+        "fines": [],
+    }
+    for month in sorted(months, key=lambda m: m.period):
+        individual = min(month.individual, month.principal)
+        if individual > 0:
+            parts["individual_account_premiums"].append((month.period, round_money(individual)))
+        if month.principal - individual > 0:
+            parts["other_premiums"].append(
+                (month.period, round_money(month.principal - individual))
+            )
+        if month.late_fee > 0:
+            parts["late_fees"].append((month.period, round_money(month.late_fee)))
+    for fine_id, amount, _reference in fines:
+        parts["fines"].append((str(fine_id), round_money(amount)))
+    return parts
+
+
+def claim_lines(
+    parts: dict[str, list[tuple[str, Decimal]]],
+    ranks: Sequence,  # the pack's ClaimRank, by rank
+    *,
+    petition_accepted_on: datetime.date,
+) -> list[Line]:
+    """One statement line per rank of the claim, each naming its months (or fines)."""
+    lines = []
+    for rank in ranks:
+        items = parts[rank.code]
+        amount = round_money(sum((a for _k, a in items), ZERO))
+        listed = "; ".join(f"{key} {_m(a)}" for key, a in items)
+        lines.append(
+            Line(
+                code=rank.code,
+                label_zh=f"第{rank.rank}顺序：{rank.names.zh}",
+                label_en=f"Rank {rank.rank}: {rank.names.en}",
+                amount=amount,
+                rule_zh=(listed or "无")
+                + (
+                    f"（滞纳金计至{petition_accepted_on.isoformat()}）"
+                    if rank.code == "late_fees"
+                    else ""
+                ),
+                rule_en=(listed or "None")
+                + (
+                    f" (late fees to {petition_accepted_on.isoformat()})"
+                    if rank.code == "late_fees"
+                    else ""
+                ),
+                basis=tuple(c.code for c in rank.basis),
+                detail={
+                    "rank": rank.rank,
+                    "items": [[k, _m(a)] for k, a in items],
+                    "verified": rank.verified,
+                },
+                source=FROM_FINES if rank.code == "fines" else FROM_RECEIVABLE,
+            )
+        )
+    return lines
+
+
+def allocate_by_rank(received: Decimal, lines: Sequence[Line]) -> list[tuple[str, str, Decimal]]:
+    """What a distribution of ``received`` pays of each claim item: rank by rank, within a
+    rank oldest first (Enterprise Bankruptcy Law Art. 113). ``(part, key, amount)``."""
+    left = round_money(received)
+    paid = []
+    for line in sorted(lines, key=lambda li: li.detail.get("rank", 99)):
+        for key, amount in line.detail.get("items", []):
+            take = min(left, Decimal(amount))
+            if take > 0:
+                paid.append((line.code, key, take))
+                left -= take
+    return paid
+
+
 def total(lines: Iterable[Line]) -> Decimal:
     return round_money(sum((line.amount for line in lines), ZERO))
 

@@ -94,6 +94,18 @@ class ClearanceCase(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     closed_on = models.DateField(null=True, blank=True)
+    # A bankruptcy (Enterprise Bankruptcy Law): late fees stop on the day the court
+    # accepted the petition (Art. 46); the distribution ruling says what the agency
+    # receives, the rest is written off on it; the unit ends after the termination ruling
+    # (Art. 121).
+    petition_accepted_on = models.DateField(null=True, blank=True)
+    claim_filed_on = models.DateField(null=True, blank=True)
+    distribution_ruling_no = models.CharField(max_length=64, blank=True)
+    distribution_ruling_on = models.DateField(null=True, blank=True)
+    distribution_received = MoneyField(default=Decimal("0.00"))
+    written_off = MoneyField(default=Decimal("0.00"))
+    termination_ruling_no = models.CharField(max_length=64, blank=True)
+    termination_ruling_on = models.DateField(null=True, blank=True)
     certificate = models.OneToOneField(
         "documents.Certificate",
         null=True,
@@ -433,6 +445,8 @@ class UnitFine(models.Model):
     class Status(models.TextChoices):
         OUTSTANDING = "outstanding", _("Outstanding")
         PAID = "paid", _("Paid")
+        # Left uncovered by a bankruptcy distribution: written off on the court's ruling.
+        WRITTEN_OFF = "written_off", _("Written off by a court's ruling")
 
     unit = models.ForeignKey("registry.Unit", on_delete=models.PROTECT, related_name="fines")
     amount = MoneyField()

@@ -378,11 +378,99 @@ def unit_unpaid(unit: Unit, as_of: datetime.date) -> tuple[list[domain.ArrearsIt
     return sorted(items, key=lambda i: i.period), arrears
 
 
+def is_bankruptcy(case: ClearanceCase) -> bool:
+    return (
+        case.subject_type == "unit"
+        and policy_for(case).bankruptcy is not None
+        and (case.reason == "bankrupt")
+    )
+
+
+def bankruptcy_claim_lines(case: ClearanceCase, *, as_of: datetime.date) -> list[domain.Line]:
+    """The agency's claim in the bankruptcy by rank (Enterprise Bankruptcy Law Art. 113):
+    each unpaid month's part due to individual accounts, its other premiums, its late fee
+    stopped on the day the court accepted the petition (Art. 46), and unpaid fines."""
+    rule = policy_for(case).bankruptcy
+    unit = case.unit
+    stop = min(case.petition_accepted_on, as_of)
+    daily_rate = contributions.late_fee_rule(stop, unit.region).daily_rate
+    credits = defaultdict(lambda: ZERO)
+    for period, amount in DeclarationLine.objects.filter(
+        declaration__unit=unit, declaration__status=Declaration.Status.LIVE
+    ).values_list("period", "account_credit"):
+        credits[period] += amount
+    months = []
+    for debt in ledger_selectors.unit_debts(unit, as_of=as_of):
+        principal = max(debt.principal_outstanding, ZERO)
+        fee = debt.fee_outstanding(stop, daily_rate) if debt.due_on < stop else ZERO
+        if principal > 0 or fee > 0:
+            months.append(
+                domain.ClaimMonth(
+                    period=debt.period,
+                    principal=principal,
+                    individual=credits[debt.period],
+                    late_fee=fee,
+                )
+            )
+    fines = [(f.pk, f.amount, f.decision_no) for f in outstanding_fines(unit)]
+    return domain.claim_lines(
+        domain.claim_items(months, fines), rule.ranks, petition_accepted_on=stop
+    )
+
+
+def bankruptcy_out(case: ClearanceCase) -> dict | None:
+    """A bankrupt unit's case: the petition, the claim by rank, the distribution and the
+    rulings."""
+    if not is_bankruptcy(case):
+        return None
+    statement = latest_statement(case)
+    claim = []
+    if statement is not None and case.claim_filed_on is not None:
+        for line in statement.lines.all():
+            if "rank" in line.detail:
+                claim.append(
+                    {
+                        "rank": line.detail["rank"],
+                        "code": line.code,
+                        "name": _pick(line.label_zh, line.label_en),
+                        "amount": format_money(line.amount),
+                        "basis": _pick(line.basis_zh, line.basis_en),
+                        "verified": line.detail.get("verified", True),
+                    }
+                )
+    return {
+        "petition_accepted_on": _when(case.petition_accepted_on),
+        "claim_filed_on": _when(case.claim_filed_on),
+        "claim": claim,
+        "claim_total": format_money(sum((Decimal(c["amount"]) for c in claim), ZERO)),
+        "distribution": (
+            {
+                "ruling_no": case.distribution_ruling_no,
+                "ruling_on": _when(case.distribution_ruling_on),
+                "received": format_money(case.distribution_received),
+                "written_off": format_money(case.written_off),
+            }
+            if case.distribution_ruling_on
+            else None
+        ),
+        "termination": (
+            {
+                "ruling_no": case.termination_ruling_no,
+                "ruling_on": _when(case.termination_ruling_on),
+            }
+            if case.termination_ruling_on
+            else None
+        ),
+    }
+
+
 def compute_statement(case: ClearanceCase, *, as_of: datetime.date) -> list[domain.Line]:
     """The liquidation lines of a case from the records as they stand: the same records
     give the same lines (``domain.fingerprint`` says so)."""
     policy = policy_for(case)
     reason = policy.reasons[case.reason]
+    if is_bankruptcy(case) and case.petition_accepted_on is not None:
+        return bankruptcy_claim_lines(case, as_of=as_of)
     if case.subject_type == "unit":
         items, arrears = unit_unpaid(case.unit, as_of)
         preconditions = {rule.code: rule for rule in policy.unit_preconditions}
@@ -839,6 +927,16 @@ def case_detail(case: ClearanceCase, today: datetime.date | None = None, *, view
             else None
         ),
     }
+    bankruptcy = bankruptcy_out(case)
+    if bankruptcy is not None:
+        detail["bankruptcy"] = bankruptcy
+        # Past the liquidation a bankruptcy moves by the court's rulings, not by payments.
+        detail["allowed_actions"] = [
+            {domain.DISBURSE: "bankruptcy-distribution", domain.CLOSE: "termination-ruling"}.get(
+                a, a
+            )
+            for a in detail["allowed_actions"]
+        ]
     if getattr(viewer, "is_agency_staff", False):
         detail["warnings"] = payee_warnings(case)
     return detail

@@ -1135,54 +1135,69 @@ def case_liquidate(*, actor, case_id) -> Statement:
         case = _lock_case(actor, case_id)
         _refuse_while_awaiting_audit(case)
         domain.next_status(case.status, domain.LIQUIDATE)
-        as_of = clock.today()
-        lines = selectors.compute_statement(case, as_of=as_of)
-        previous = selectors.latest_statement(case)
-        Statement.objects.filter(case=case, superseded_at__isnull=True).update(
-            superseded_at=clock.now()
-        )
-        statement = Statement.objects.create(
-            case=case,
-            version=(previous.version + 1) if previous else 1,
-            as_of=as_of,
-            direction=domain.direction(case.subject_type, case.payee_kind, lines),
-            total=domain.total(lines),
-            fingerprint=domain.fingerprint(lines),
-            computed_by=actor,
-            computed_at=clock.now(),
-        )
-        rows = []
-        for position, line in enumerate(lines, start=1):
-            basis_zh, basis_en = selectors.citation_texts(case.region, line.basis)
-            rows.append(
-                StatementLine(
-                    statement=statement,
-                    position=position,
-                    code=line.code,
-                    label_zh=line.label_zh,
-                    label_en=line.label_en,
-                    amount=line.amount,
-                    rule_zh=line.rule_zh,
-                    rule_en=line.rule_en,
-                    basis_codes=list(line.basis),
-                    basis_zh=basis_zh,
-                    basis_en=basis_en,
-                    source=line.source,
-                    detail=line.detail,
-                )
+        if selectors.is_bankruptcy(case) and case.petition_accepted_on is None:
+            raise Conflict(
+                _(
+                    "A bankrupt unit's arrears are claimed in the bankruptcy: file the claim "
+                    "with the date the court accepted the petition."
+                ),
+                code="bankruptcy_claim_required",
             )
-        StatementLine.objects.bulk_create(rows)
-        _transition(
-            case,
-            actor=actor,
-            action=domain.LIQUIDATE,
-            data={
-                "version": statement.version,
-                "total": format_money(statement.total),
-                "direction": statement.direction,
-                "fingerprint": statement.fingerprint,
-            },
+        return _liquidate(case, actor)
+
+
+def _liquidate(case, actor, *, event_action=None, data=None) -> Statement:
+    """Compute and freeze the statement of a locked case."""
+    as_of = clock.today()
+    lines = selectors.compute_statement(case, as_of=as_of)
+    previous = selectors.latest_statement(case)
+    Statement.objects.filter(case=case, superseded_at__isnull=True).update(
+        superseded_at=clock.now()
+    )
+    statement = Statement.objects.create(
+        case=case,
+        version=(previous.version + 1) if previous else 1,
+        as_of=as_of,
+        direction=domain.direction(case.subject_type, case.payee_kind, lines),
+        total=domain.total(lines),
+        fingerprint=domain.fingerprint(lines),
+        computed_by=actor,
+        computed_at=clock.now(),
+    )
+    rows = []
+    for position, line in enumerate(lines, start=1):
+        basis_zh, basis_en = selectors.citation_texts(case.region, line.basis)
+        rows.append(
+            StatementLine(
+                statement=statement,
+                position=position,
+                code=line.code,
+                label_zh=line.label_zh,
+                label_en=line.label_en,
+                amount=line.amount,
+                rule_zh=line.rule_zh,
+                rule_en=line.rule_en,
+                basis_codes=list(line.basis),
+                basis_zh=basis_zh,
+                basis_en=basis_en,
+                source=line.source,
+                detail=line.detail,
+            )
         )
+    StatementLine.objects.bulk_create(rows)
+    _transition(
+        case,
+        actor=actor,
+        action=domain.LIQUIDATE,
+        event_action=event_action,
+        data={
+            "version": statement.version,
+            "total": format_money(statement.total),
+            "direction": statement.direction,
+            "fingerprint": statement.fingerprint,
+            **(data or {}),
+        },
+    )
     return statement
 
 
@@ -1340,6 +1355,14 @@ def _case_disburse(actor, case_id, idempotency_key) -> ClearanceCase:
         case = _lock_case(actor, case_id)
         _refuse_while_awaiting_audit(case)
         domain.next_status(case.status, domain.DISBURSE)
+        if selectors.is_bankruptcy(case):
+            raise Conflict(
+                _(
+                    "Nothing is collected from a bankrupt unit: record the court's "
+                    "distribution ruling instead."
+                ),
+                code="bankruptcy_distribution_required",
+            )
         statement = selectors.latest_statement(case)
         fresh = selectors.compute_statement(case, as_of=clock.today())
         if not _statement_is_current(case, statement, fresh):
@@ -1469,80 +1492,93 @@ def case_close(*, actor, case_id) -> ClearanceCase:
     with transaction.atomic():
         case = _lock_case(actor, case_id)
         domain.next_status(case.status, domain.CLOSE)
-        if case.subject_type == UNIT:
-            _settle_collections(case, actor)
-        unpaid = list(
-            case.orders.exclude(
-                status__in=[
-                    DisbursementOrder.Status.PAID,
-                    DisbursementOrder.Status.FAILED,
-                    DisbursementOrder.Status.SETTLED,
-                ]
-            ).order_by("pk")
-        )
-        failed = [
-            o
-            for o in case.orders.filter(status=DisbursementOrder.Status.FAILED).order_by("pk")
-            if not hasattr(o, "reissued_as")
-        ]
-        if unpaid or failed:
-            pending = unpaid + failed
+        if selectors.is_bankruptcy(case):
             raise Conflict(
-                _("Orders not paid yet: %(list)s.")
-                % {
-                    "list": ", ".join(
-                        f"#{o.pk} {o.payee_name} {format_money(o.amount)} ({o.status})"
-                        for o in pending
-                    )
-                },
-                code="orders_unpaid",
-                fields={"disbursements": ", ".join(str(o.pk) for o in pending)},
+                _(
+                    "A bankrupt unit's case closes with the court's ruling that ends the "
+                    "bankruptcy: record the termination ruling."
+                ),
+                code="termination_ruling_required",
             )
-        if case.subject_type == PERSON:
-            person = Person.objects.select_for_update().get(pk=case.person_id)
-            reason = EMPLOYMENT_END_REASON.get(case.reason, "other")
-            for employment in Employment.objects.filter(
-                person=person, status=registry_domain.EMPLOYMENT_OPEN
-            ).order_by("pk"):
-                _end_employment(actor, employment, case.event_date, reason, employment.unit.region)
-            registry_services.person_mark_cleared(actor=actor, person_id=person.pk)
-            subject_masked = f"{person.name} ({selectors.subject_identifier(case)})"
-            subject = person
-        else:
-            unit = Unit.objects.select_for_update().get(pk=case.unit_id)
-            if case.payee_kind == "successor_unit":
-                _assume_arrears(case, actor)
-            _check_unit_settled(case)
-            if case.payee_kind == "successor_unit":
-                _move_employments(actor, case, unit)
-            open_count = _open_employments(unit)
-            if open_count:
-                raise Conflict(
-                    _("%(n)d employments of this unit are still open: end them first.")
-                    % {"n": open_count},
-                    code="open_employments",
-                    fields={"employments": _("%(n)d still open") % {"n": open_count}},
-                )
-            registry_services.unit_cancel(
-                actor=actor,
-                unit_id=unit.pk,
-                terminated_on=max(case.event_date, unit.established_on),
-            )
-            subject_masked = documents_domain.unit_subject(unit.name, unit.uscc)
-            subject = unit
-        certificate = certificate_issue(
-            actor=actor, kind="cancellation", subject=subject, subject_masked=subject_masked
-        )
-        case.certificate = certificate
-        case.closed_on = clock.today()
-        _transition(
-            case,
-            actor=actor,
-            action=domain.CLOSE,
-            data={"certificate": certificate.number},
-        )
-        _fulfil_deadlines(case, domain.CLOSE)
+        _close(case, actor)
     return case
+
+
+def _close(case, actor, *, terminated_on=None, data=None) -> None:
+    """Close a locked case (see ``case_close``); a unit's registration ends on
+    ``terminated_on`` (default: the event date)."""
+    if case.subject_type == UNIT:
+        _settle_collections(case, actor)
+    unpaid = list(
+        case.orders.exclude(
+            status__in=[
+                DisbursementOrder.Status.PAID,
+                DisbursementOrder.Status.FAILED,
+                DisbursementOrder.Status.SETTLED,
+            ]
+        ).order_by("pk")
+    )
+    failed = [
+        o
+        for o in case.orders.filter(status=DisbursementOrder.Status.FAILED).order_by("pk")
+        if not hasattr(o, "reissued_as")
+    ]
+    if unpaid or failed:
+        pending = unpaid + failed
+        raise Conflict(
+            _("Orders not paid yet: %(list)s.")
+            % {
+                "list": ", ".join(
+                    f"#{o.pk} {o.payee_name} {format_money(o.amount)} ({o.status})" for o in pending
+                )
+            },
+            code="orders_unpaid",
+            fields={"disbursements": ", ".join(str(o.pk) for o in pending)},
+        )
+    if case.subject_type == PERSON:
+        person = Person.objects.select_for_update().get(pk=case.person_id)
+        reason = EMPLOYMENT_END_REASON.get(case.reason, "other")
+        for employment in Employment.objects.filter(
+            person=person, status=registry_domain.EMPLOYMENT_OPEN
+        ).order_by("pk"):
+            _end_employment(actor, employment, case.event_date, reason, employment.unit.region)
+        registry_services.person_mark_cleared(actor=actor, person_id=person.pk)
+        subject_masked = f"{person.name} ({selectors.subject_identifier(case)})"
+        subject = person
+    else:
+        unit = Unit.objects.select_for_update().get(pk=case.unit_id)
+        if case.payee_kind == "successor_unit":
+            _assume_arrears(case, actor)
+        _check_unit_settled(case)
+        if case.payee_kind == "successor_unit":
+            _move_employments(actor, case, unit)
+        open_count = _open_employments(unit)
+        if open_count:
+            raise Conflict(
+                _("%(n)d employments of this unit are still open: end them first.")
+                % {"n": open_count},
+                code="open_employments",
+                fields={"employments": _("%(n)d still open") % {"n": open_count}},
+            )
+        registry_services.unit_cancel(
+            actor=actor,
+            unit_id=unit.pk,
+            terminated_on=terminated_on or max(case.event_date, unit.established_on),
+        )
+        subject_masked = documents_domain.unit_subject(unit.name, unit.uscc)
+        subject = unit
+    certificate = certificate_issue(
+        actor=actor, kind="cancellation", subject=subject, subject_masked=subject_masked
+    )
+    case.certificate = certificate
+    case.closed_on = clock.today()
+    _transition(
+        case,
+        actor=actor,
+        action=domain.CLOSE,
+        data={"certificate": certificate.number, **(data or {})},
+    )
+    _fulfil_deadlines(case, domain.CLOSE)
 
 
 def _assume_arrears(case, actor) -> None:
@@ -2128,3 +2164,183 @@ def deadline_scan_record(*, actor=None, as_of=None) -> dict:
             },
         )
     return {"as_of": as_of, "overdue": overdue}
+
+
+# Bankruptcy ----------------------------------------------------------------------------
+
+
+def _ruling(ruling_no, ruling_on, *, not_before, today) -> tuple[str, datetime.date]:
+    errors = registry_domain.FieldErrors()
+    number = errors.check("ruling_no", domain.clean_text, ruling_no, "ruling_no", max_length=64)
+    day = errors.check("ruling_on", registry_domain.parse_date, ruling_on, "ruling_on")
+    if day is not None:
+        errors.check("ruling_on", registry_domain.not_in_future, day, "ruling_on", today)
+        if not_before is not None and day < not_before:
+            errors.add(
+                "ruling_on",
+                _("is before %(day)s, the date the court accepted the petition")
+                % {"day": not_before},
+            )
+    errors.raise_if_any()
+    return number, day
+
+
+def _require_bankruptcy(case) -> None:
+    if not selectors.is_bankruptcy(case):
+        raise Conflict(
+            _("This case is not a bankrupt unit's cancellation."), code="not_a_bankruptcy"
+        )
+
+
+def case_bankruptcy_claim(*, actor, case_id, petition_accepted_on) -> ClearanceCase:
+    """File the agency's claim in a unit's bankruptcy (finance, once the audit is
+    approved): the date the court accepted the petition stops the late fees (Enterprise
+    Bankruptcy Law Art. 46); the claim is frozen as the case's statement, by rank (Art.
+    113). Filing again before the distribution computes a new version."""
+    _require(actor, "clearance.liquidate")
+    today = clock.today()
+    with transaction.atomic():
+        case = _lock_case(actor, case_id)
+        _require_bankruptcy(case)
+        _refuse_while_awaiting_audit(case)
+        domain.next_status(case.status, domain.LIQUIDATE)
+        day = registry_domain.parse_date(petition_accepted_on, "petition_accepted_on")
+        registry_domain.not_in_future(day, "petition_accepted_on", today)
+        if day < case.unit.established_on:
+            raise invalid("petition_accepted_on", _("is before the unit was established"))
+        case.petition_accepted_on = day
+        case.claim_filed_on = today
+        case.save(update_fields=["petition_accepted_on", "claim_filed_on"])
+        _liquidate(case, actor, event_action="bankruptcy_claim", data={"petition_accepted_on": day})
+    return case
+
+
+def case_bankruptcy_distribution(
+    *, actor, case_id, received_amount, ruling_no, ruling_on
+) -> ClearanceCase:
+    """Record the court's distribution (finance): what the agency receives pays its claim
+    rank by rank, oldest month first within a rank (Enterprise Bankruptcy Law Art. 113),
+    as a payment of the unit; what it leaves uncovered, late fees after the petition
+    included, is written off with the ruling as the source (a write-off journal entry,
+    nothing deleted); fines left unpaid are marked written off."""
+    _require(actor, "clearance.disburse")
+    today = clock.today()
+    received = clean_amount(received_amount, "received_amount", kind="payment", zero_allowed=True)
+    with transaction.atomic():
+        case = _lock_case(actor, case_id)
+        _require_bankruptcy(case)
+        domain.next_status(case.status, domain.DISBURSE)
+        number, day = _ruling(
+            ruling_no, ruling_on, not_before=case.petition_accepted_on, today=today
+        )
+        statement = selectors.current_statement(case)
+        if statement is None or case.petition_accepted_on is None:
+            raise Conflict(_("File the claim first."), code="bankruptcy_claim_required")
+        lines = selectors.statement_lines(statement)
+        claim_total = domain.total(lines)
+        if received > claim_total:
+            raise invalid(
+                "received_amount",
+                _("is more than the claim (%(total)s)") % {"total": format_money(claim_total)},
+            )
+        paid = domain.allocate_by_rank(received, lines)
+        by_period: dict[str, list] = {}
+        fines_paid: dict[int, Decimal] = {}
+        for part, key, amount in paid:
+            if part == "fines":
+                fines_paid[int(key)] = fines_paid.get(int(key), ZERO) + amount
+                continue
+            row = by_period.setdefault(key, [ZERO, ZERO])
+            row[1 if part == "late_fees" else 0] += amount
+        policy = selectors.policy_for(case)
+        rule = policy.bankruptcy
+        basis = [c.code for c in rule.ranks[0].basis] + [c.code for c in rule.late_fees_stop]
+        to_ledger = sum((p + f for p, f in by_period.values()), ZERO)
+        if to_ledger > 0:
+            ledger_services.payment_record_allocated(
+                actor=actor,
+                unit_id=case.unit_id,
+                amount=to_ledger,
+                paid_on=day,
+                reference=number,
+                allocations=[(period, p, f) for period, (p, f) in sorted(by_period.items())],
+            )
+        written = ledger_services.unit_arrears_write_off(
+            actor=actor,
+            unit_id=case.unit_id,
+            effective_on=day,
+            reference=number,
+            basis=list(dict.fromkeys(basis)),
+        )
+        fines_written = ZERO
+        for fine in (
+            UnitFine.objects.select_for_update()
+            .filter(unit=case.unit, status=UnitFine.Status.OUTSTANDING)
+            .order_by("pk")
+        ):
+            covered = fines_paid.get(fine.pk, ZERO)
+            if covered >= fine.amount:
+                _fine_paid(fine, actor, day, number)
+                continue
+            fine.status = UnitFine.Status.WRITTEN_OFF
+            fine.paid_on = day
+            fine.paid_reference = number
+            fine.save(update_fields=["status", "paid_on", "paid_reference"])
+            fines_written += fine.amount - covered
+            audit_record(
+                actor=actor,
+                action="clearance.fine_written_off",
+                target=fine,
+                data={"ruling": number, "covered": format_money(covered)},
+            )
+        written_principal = sum((w.principal for w in written), ZERO)
+        written_fees = sum((w.late_fee for w in written), ZERO)
+        case.distribution_ruling_no = number
+        case.distribution_ruling_on = day
+        case.distribution_received = received
+        case.written_off = written_principal + written_fees + fines_written
+        case.disbursed_by = actor
+        _transition(
+            case,
+            actor=actor,
+            action=domain.DISBURSE,
+            event_action="bankruptcy_distribution",
+            data={
+                "ruling_no": number,
+                "ruling_on": day,
+                "received": format_money(received),
+                "paid": [[part, key, format_money(a)] for part, key, a in paid],
+                "written_off": {
+                    "premiums": format_money(written_principal),
+                    "late_fees": format_money(written_fees),
+                    "fines": format_money(fines_written),
+                },
+            },
+        )
+        _fulfil_deadlines(case, domain.DISBURSE)
+    return case
+
+
+def case_termination_ruling(*, actor, case_id, ruling_no, ruling_on) -> ClearanceCase:
+    """Record the court's ruling that ends the bankruptcy and close the case: the unit's
+    registration is cancelled on the ruling's date (Enterprise Bankruptcy Law Art. 121)
+    and the certificate of cancellation issued."""
+    _require(actor, "clearance.close")
+    today = clock.today()
+    with transaction.atomic():
+        case = _lock_case(actor, case_id)
+        _require_bankruptcy(case)
+        domain.next_status(case.status, domain.CLOSE)
+        number, day = _ruling(
+            ruling_no, ruling_on, not_before=case.distribution_ruling_on, today=today
+        )
+        case.termination_ruling_no = number
+        case.termination_ruling_on = day
+        case.save(update_fields=["termination_ruling_no", "termination_ruling_on"])
+        _close(
+            case,
+            actor,
+            terminated_on=max(day, case.unit.established_on),
+            data={"termination_ruling_no": number, "termination_ruling_on": day},
+        )
+    return case
