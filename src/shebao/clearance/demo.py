@@ -349,6 +349,8 @@ class _Cases:
         self.step(29, services.case_close, self.supervisor, case_id)
 
         self.ids["closed_unit"] = self.closed_unit()
+        self.ids["bankrupt_unit"] = self.bankrupt_unit()
+        self.ids["merged_unit"] = self.merged_unit()
         return self.ids
 
     def carry_over(self, person, amount):
@@ -406,6 +408,92 @@ class _Cases:
         self.step(49, services.case_disburse, self.finance, case.pk)
         self.pay_orders(case.pk, days_ago=49)
         self.step(45, services.case_close, self.supervisor, case.pk)
+        return case.pk
+
+    def _unit_with_unpaid_staff(self, serial, name, person):
+        """A unit with one employee whose last three months were declared, never paid."""
+        unit = self.unit(serial, name, established_days_ago=700)
+        person_name, area, birth, sequence = person
+        with self.on(300):
+            employment = registry.employment_register(
+                actor=self.clerk,
+                unit_id=unit.pk,
+                citizen_id=_citizen_id(area, birth, sequence),
+                name=person_name,
+                started_on=self.day(300),
+                monthly_wage=Decimal("9000.00"),
+            )
+        self.declare(unit, self.months(150, 3), [(employment.person, "9000.00")])
+        return unit, employment
+
+    def bankrupt_unit(self) -> int:
+        """A bankrupt unit closed through the bankruptcy: its claim by rank (late fees
+        stopped at the petition), the court's distribution, the rest written off on the
+        ruling, and the cancellation after the termination ruling."""
+        unit, employment = self._unit_with_unpaid_staff(
+            931, "北京远航物流有限公司", ("任杰", "110106", datetime.date(1979, 5, 5), 341)
+        )
+        with self.on(68):
+            registry.employment_end(
+                actor=self.clerk,
+                employment_id=employment.pk,
+                ended_on=self.day(70),
+                reason="unit_terminated",
+            )
+            case = services.case_create(
+                actor=self.clerk,
+                subject_type="unit",
+                subject_id=unit.pk,
+                reason="bankrupt",
+                event_date=self.day(70),
+            )
+        self.to_approved(case.pk, days_ago=60)
+        self.step(
+            55,
+            services.case_bankruptcy_claim,
+            self.finance,
+            case.pk,
+            petition_accepted_on=self.day(80),
+        )
+        self.step(
+            40,
+            services.case_bankruptcy_distribution,
+            self.finance,
+            case.pk,
+            received_amount="3000.00",
+            ruling_no="（2025）京01破88号之二",
+            ruling_on=self.day(41),
+        )
+        self.step(
+            35,
+            services.case_termination_ruling,
+            self.supervisor,
+            case.pk,
+            ruling_no="（2025）京01破88号之三",
+            ruling_on=self.day(36),
+        )
+        return case.pk
+
+    def merged_unit(self) -> int:
+        """A unit merged into a registered successor, which assumes its unpaid months
+        (premiums and late fees) and its staff; the merged unit closes without paying."""
+        unit, _employment = self._unit_with_unpaid_staff(
+            932, "北京华星电子有限公司", ("陶然", "110105", datetime.date(1984, 2, 14), 352)
+        )
+        successor = self.unit(933, "北京华星科技集团有限公司", established_days_ago=900)
+        with self.on(20):
+            case = services.case_create(
+                actor=self.clerk,
+                subject_type="unit",
+                subject_id=unit.pk,
+                reason="merged",
+                event_date=self.day(22),
+                successor_unit_id=successor.pk,
+            )
+        self.to_approved(case.pk, days_ago=15)
+        self.step(14, services.case_liquidate, self.finance, case.pk)
+        self.step(14, services.case_disburse, self.finance, case.pk)
+        self.step(12, services.case_close, self.supervisor, case.pk)
         return case.pk
 
 
