@@ -72,7 +72,7 @@ def test_maker_checker_and_second_approval_cite_hr2023_arts_36_37():
     assert basis.text.en.endswith("Arts. 36-37")
 
 
-def test_a_case_counts_cancellation_handling_from_its_submission(db, make_user):
+def test_a_case_counts_cancellation_handling_from_its_submission(db, make_user, settings, tmp_path):
     """Regression: a unit's cancellation handling started when the clerk accepted the
     application; HR2023 Art. 10 counts 10 working days from its receipt. Submitted on
     Friday 2025-09-26, accepted 2025-09-30: due on 2025-10-16 (10 working days across
@@ -84,6 +84,7 @@ def test_a_case_counts_cancellation_handling_from_its_submission(db, make_user):
     from shebao.core import clock
     from tests.clearance.conftest import PDF, World
 
+    settings.MEDIA_ROOT = tmp_path / "media"
     clerk = make_user("cit-clerk", "clerk")
     with clock.frozen(datetime.date(2025, 9, 26)):
         unit = World(clerk).unit(established=datetime.date(2024, 1, 2))
