@@ -495,8 +495,8 @@ def case_create(
                 raise invalid(
                     "subject_id",
                     _(
-                        "is a foreign national: a foreign national has no PRC nationality "
-                        "to lose (use foreigner_departure)"
+                        "is a foreign national, who has no PRC nationality to lose (open a "
+                        "case for a foreign national leaving China)"
                     ),
                 )
             if reason == "foreigner_departure" and not foreign:
