@@ -134,6 +134,7 @@ def test_a_certificate_of_coverage_exempts_the_agreed_insurance_types(
         {"certificate_no": "DE-2025-0042", "valid_from": "2025-03-01", "valid_to": "2026-02-28"},
     )
     assert recorded.status_code == 200, recorded.json()
+    assert recorded.json()["coverage_certificate"]["valid_to"] == "2026-02-28"
     line = {"passport_no": "C4HJ2KL71", "nationality": "DEU", "wage": "8000.00"}
 
     covered = clerk.post(f"units/{unit.pk}/declarations", {"period": "2025-03", "lines": [line]})

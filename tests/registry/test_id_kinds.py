@@ -89,3 +89,31 @@ def test_person_facts_household_province_and_benefits(api_as, make_user):
     assert done.status_code == 200, done.json()
     assert done.json()["hukou_province"] == "31"
     assert done.json()["benefits_since"] == "2010-01-01"
+
+
+def test_an_employment_does_not_register_a_foreign_resident_without_nationality(api_as):
+    """A foreign permanent resident first registered from an employment would have no
+    nationality: the employment asks for their registration first."""
+    from tests.ledger.conftest import credit_code
+
+    clerk = api_as("clerk")
+    unit = registry.unit_register(
+        actor=clerk.user,
+        uscc=credit_code(7),
+        name="Works",
+        established_on="2024-01-02",
+        region="cn-bj",
+        received_on="2024-01-02",
+    )
+    response = clerk.post(
+        f"units/{unit.pk}/employments",
+        {
+            "citizen_id": FOREIGN_PR_ID,
+            "name": "Anna Schmidt",
+            "started_on": "2025-01-02",
+            "monthly_wage": "9000.00",
+        },
+    )
+    assert response.status_code == 422
+    assert "citizen_id" in response.json()["error"]["fields"]
+    assert not registry.Person.objects.filter(citizen_id=FOREIGN_PR_ID).exists()

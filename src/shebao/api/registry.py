@@ -171,6 +171,11 @@ class EmploymentOut(Schema):
         None, description="Staff only: the name the unit gave, where it differs"
     )
     refusal_reason: str | None = Field(None, description="Staff only: why it was refused")
+    coverage_certificate: dict | None = Field(
+        None,
+        description="A certificate of coverage under a bilateral agreement: "
+        '{"certificate_no", "valid_from", "valid_to"}',
+    )
 
 
 class EmploymentPage(Schema):
@@ -286,6 +291,15 @@ def _employment(employment, user) -> dict:
         "end_reason": employment.end_reason,
         "end_report_due_on": employment.end_report_due_on,
         "end_reported_on": employment.end_reported_on,
+        "coverage_certificate": (
+            {
+                "certificate_no": employment.coverage_certificate_no,
+                "valid_from": employment.coverage_valid_from,
+                "valid_to": employment.coverage_valid_to,
+            }
+            if employment.coverage_certificate_no
+            else None
+        ),
     }
 
 

@@ -622,6 +622,13 @@ def _person_for_employment(*, actor, errors, citizen_id, person_id, name, today)
     if parsed is None:
         return None
     person = Person.objects.select_for_update().filter(citizen_id=parsed.number).first()
+    if person is None and parsed.foreign:
+        # A foreign national is registered with their nationality first (POST /persons).
+        errors.add(
+            "citizen_id",
+            _("is a foreign permanent-residence ID: register the person with their nationality"),
+        )
+        return None
     if person is None and not errors.fields:
         person = _create_citizen(actor=actor, parsed=parsed, name=name or "")
         person.just_registered = True
