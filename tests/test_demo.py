@@ -261,3 +261,25 @@ def test_serve_refuses_a_port_in_use_before_touching_anything(exec_calls):
 def test_serve_refuses_an_impossible_port(port, exec_calls):
     with pytest.raises(CommandError, match="--port"):
         call_command("serve", "--port", port)
+
+
+def test_the_foreign_employee_has_contributions(built):
+    """Regression: the demo's foreign employee (declared by passport and nationality) had
+    0.00 in the account: their months were never declared."""
+    from shebao.ledger.models import DeclarationLine
+
+    becker = Person.objects.get(passport_no="C4HJ2KL71", nationality="DEU")
+    lines = DeclarationLine.objects.filter(person=becker, declaration__status="live")
+    assert lines.exists()
+    assert all("pension" in line.parts for line in lines)
+
+
+def test_a_hong_kong_resident_is_insured_and_declared(built):
+    """MOHRSS/NHSA Order 41: a resident of Hong Kong (permit 810000...) is registered as
+    such, not as a mainland citizen, and declared like any employee."""
+    from shebao.ledger.models import DeclarationLine
+
+    resident = Person.objects.get(name=demo.HONG_KONG_RESIDENT[0])
+    assert resident.residency == "hk" and resident.citizen_id.startswith("81")
+    assert resident.nationality == ""
+    assert DeclarationLine.objects.filter(person=resident, declaration__status="live").exists()

@@ -158,6 +158,21 @@ FOREIGNERS = {
     "becker": ("Thomas Becker", "C4HJ2KL71", "DEU", datetime.date(1983, 8, 6), "M"),
 }
 
+# A resident of Hong Kong, insured on the mainland (MOHRSS/NHSA Order 41), and the unit
+# that employs them: (name, residence permit area, birth date, sequence, monthly wage).
+HONG_KONG_RESIDENT = ("陳家豪", "810000", datetime.date(1986, 10, 3), 17, "16800.00")
+HMT_UNIT = ("北京港京咨询服务有限公司", "110105", "MA07G5J9")
+
+
+def declaration_line(number: int, employment) -> tuple:
+    """A declaration line for an employment: by ID number, or, for a foreign national
+    registered by passport, by passport number and nationality."""
+    person = employment.person
+    if person.citizen_id:
+        return (number, person.citizen_id, employment.monthly_wage)
+    return (number, None, employment.monthly_wage, person.passport_no, person.nationality)
+
+
 # (person, monthly wage) hired by each unit at its start.
 HUAXIN_STAFF = (
     ("zhangwei", "18500.00"),
@@ -302,6 +317,8 @@ class _Builder:
                 self.register_citizen(key, actor=clerk)
                 self.employ(key, "changcheng", started_days_ago=8, wage=wage, actor=clerk)
 
+        self.add_hong_kong_resident(clerk=clerk)
+
         # Clearance cases in every status, each step on its own day.
         cases = build_demo_cases(
             clerk=clerk,
@@ -317,6 +334,7 @@ class _Builder:
         # only its first month (so it owes premiums and late fees); last year's interest.
         with self.on(0):
             self.declare_and_pay(finance=self.users["finance"])
+            self.declare_and_pay_hong_kong_resident(finance=self.users["finance"])
 
         return DemoSummary(
             region=self.region,
@@ -336,9 +354,8 @@ class _Builder:
             checked = []
             for period in months:
                 raw = [
-                    (n, e.person.citizen_id, e.monthly_wage)
+                    declaration_line(n, e)
                     for n, e in enumerate(self.employments_in(unit, period), start=1)
-                    if e.person.citizen_id
                 ]
                 result = ledger_declarations.check_lines(unit, period, raw, today=today)
                 if result.lines:
@@ -361,6 +378,55 @@ class _Builder:
         # The pack may have no bookkeeping rate for last year yet: then nothing is credited.
         with contextlib.suppress(NoPolicyValue):
             ledger_services.interest_credit_year(actor=finance, year=today.year - 1)
+
+    def add_hong_kong_resident(self, *, clerk):
+        """A resident of Hong Kong, registered by the residence permit number (810000...,
+        MOHRSS/NHSA Order 41: a resident of Hong Kong, not a mainland citizen), employed
+        by a unit of their own."""
+        name, area, organisation = HMT_UNIT
+        with self.on(130):
+            unit = registry.unit_register(
+                actor=clerk,
+                uscc=unit_code(area, organisation),
+                name=name,
+                established_on=self.day(135),
+                region=self.region,
+                received_on=clock.today(),
+            )
+            registry.unit_registration_approve(actor=clerk, unit_id=unit.pk)
+            self.units["hmt"] = unit
+        person_name, permit_area, birth, sequence, wage = HONG_KONG_RESIDENT
+        with self.on(120):
+            self.persons["hk_resident"] = registry.person_register(
+                actor=clerk, name=person_name, citizen_id=citizen_id(permit_area, birth, sequence)
+            )
+            self.employ("hk_resident", "hmt", started_days_ago=125, wage=wage, actor=clerk)
+
+    def declare_and_pay_hong_kong_resident(self, *, finance):
+        """Every month of the Hong Kong resident's employment declared and paid."""
+        today = clock.today()
+        unit = self.units["hmt"]
+        last_month = ledger_domain.previous_period(ledger_domain.period_of(today))
+        checked = []
+        for period in self.months_employed(unit, last_month):
+            raw = [
+                declaration_line(n, e)
+                for n, e in enumerate(self.employments_in(unit, period), start=1)
+            ]
+            result = ledger_declarations.check_lines(unit, period, raw, today=today)
+            if result.lines:
+                result.errors = []
+                checked.append(result)
+        for declaration in ledger_services.declarations_post(
+            actor=self.users["clerk"], declarations=checked, source="api"
+        ):
+            ledger_services.payment_record(
+                actor=finance,
+                unit_id=unit.pk,
+                amount=declaration.total_due,
+                paid_on=declaration.due_on,
+                reference=f"DEMO-{unit.pk}-{declaration.period}",
+            )
 
     def months_employed(self, unit, last_month: str) -> list[str]:
         first = min(e.started_on for e in Employment.objects.filter(unit=unit))

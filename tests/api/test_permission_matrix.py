@@ -128,6 +128,20 @@ ENDPOINTS = [
         "employment",
         lambda w: {"reason": "not employed there"},
     ),
+    (
+        "post",
+        "/persons/{person}/facts",
+        "person.record_facts",
+        "person",
+        lambda w: {"hukou_province": "11"},
+    ),
+    (
+        "post",
+        "/employments/{employment}/coverage-certificate",
+        "employment.record_coverage",
+        "employment",
+        lambda w: {"certificate_no": "C-1", "valid_from": "2025-01-01", "valid_to": "2025-12-31"},
+    ),
     ("get", "/compliance", "compliance.view", None, None),
     (
         "post",

@@ -42,7 +42,15 @@ def death_case(api, person, died="2025-09-01"):
     )
 
 
+def receiving_benefits(person):
+    """HR2023 Art. 25's death notification binds for persons receiving benefits only."""
+    from shebao.registry import services as registry
+
+    registry.person_facts_record(actor=None, person_id=person.pk, benefits_since="2020-01-01")
+
+
 def test_a_late_death_notification_is_listed_as_overdue(api, worker):
+    receiving_benefits(worker.person)
     body = death_case(api, worker.person)
     # Died on Monday 2025-09-01: the 20th working day after is Sunday 2025-09-28, an
     # officially adjusted working day.
@@ -99,6 +107,7 @@ def test_handling_runs_ten_working_days_from_acceptance(api, worker):
 
 
 def test_deadlines_command_and_task(api, worker):
+    receiving_benefits(worker.person)
     body = death_case(api, worker.person)
     out = io.StringIO()
     call_command("deadlines", stdout=out)
@@ -145,10 +154,11 @@ def test_the_whole_flow_from_the_command_line(staff, worker, tmp_path):
     run("approve", "--as", "c-auditor", case_id)
     run("liquidate", "--as", "c-finance", case_id)
     body = run("disburse", "--as", "c-finance", case_id, "--idempotency-key", "cli-1")
-    assert sorted(o["amount"] for o in body["disbursements"]) == ["1600.00", "1600.00"]
+    # Each heir: half of 3,200.00 and half of the survivors' benefits of 29,366.00.
+    assert sorted(o["amount"] for o in body["disbursements"]) == ["16283.00", "16283.00"]
     payments = tmp_path / "payments.csv"
     sent = run("payment-file", "--as", "c-finance", "--output", str(payments))
-    assert sent["orders"] == 2 and sent["total"] == "3200.00"
+    assert sent["orders"] == 2 and sent["total"] == "32566.00"
     assert card(80) in payments.read_text(encoding="utf-8-sig")
     for order in body["disbursements"]:
         run("order-paid", "--as", "c-finance", str(order["id"]), "--reference", f"R{order['id']}")

@@ -49,6 +49,8 @@ def pay_all(api, body, reference="BANK"):
 
 def test_death_with_two_heirs_from_draft_to_closed(api, worker, world, staff):
     person = worker.person
+    # A person receiving benefits (a work-injury allowance): the death notification binds.
+    ok(api.clerk.post(f"persons/{person.pk}/facts", {"benefits_since": "2025-01-01"}))
     # Overpaid benefits recorded earlier: offset against the balance (HR2023 Art. 46).
     debt = ok(
         api.finance.post(
@@ -96,18 +98,23 @@ def test_death_with_two_heirs_from_draft_to_closed(api, worker, world, staff):
     upload_required(api.clerk, body)
     body = run_to_disbursed(api, case_id)
 
-    # 5 months x 8% x 8,000.00 = 3,200.00; less the debt 100.01 = 3,099.99.
+    # 5 months x 8% x 8,000.00 = 3,200.00; less the debt 100.01 = 3,099.99; plus the
+    # Beijing survivors' benefits from the pooled fund (SIL Art. 17): funeral grant
+    # 5,000.00 and survivors' pension 24,366.00, 32,465.99 in all.
     statement = body["statement"]
     lines = {line["code"]: line for line in statement["lines"]}
     assert lines["individual_account_balance"]["amount"] == "3200.00"
     assert lines["interest_unfinished_year"]["amount"] == "0.00"
     assert lines["benefit_overpayment_offset"]["amount"] == "-100.01"
-    assert statement["total"] == "3099.99"
+    assert lines["funeral_grant"]["amount"] == "5000.00"
+    assert lines["survivors_pension"]["amount"] == "24366.00"
+    assert statement["total"] == "32465.99"
     assert all(line["basis"] for line in statement["lines"])
     # 60% of 309,999 cents is 185,999.4 and 40% is 123,999.6: the odd cent goes to the
-    # larger remainder, so the payments add up exactly.
+    # larger remainder, so the payments add up exactly; the 29,366.00 of the pooled fund
+    # splits 17,619.60 and 11,746.40.
     payments = {o["payee"]: o["amount"] for o in body["disbursements"]}
-    assert payments == {"Heir One": "1859.99", "Heir Two": "1240.00"}
+    assert payments == {"Heir One": "19479.59", "Heir Two": "12986.40"}
     assert all(o["status"] == "approved" for o in body["disbursements"])
 
     pay_all(api, body)

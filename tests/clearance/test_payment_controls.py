@@ -236,7 +236,9 @@ def test_the_threshold_applies_to_the_case_total_and_shared_accounts_are_flagged
     """Regression: a death case of 121,426.99 with three heirs sharing one bank account gave
     three orders just over 40,000, each approved by one officer."""
     person = worker.person
-    world.transfer_in(person, "118226.99")  # with 3,200.00 declared: 121,426.99
+    # With 3,200.00 declared and the Beijing survivors' benefits of 29,366.00 from the
+    # pooled fund (funeral grant 5,000.00 and survivors' pension 24,366.00): 121,426.99.
+    world.transfer_in(person, "88860.99")
     shared = card(31)
     heirs = [heir(1, "33.34", shared), heir(2, "33.33", shared), heir(3, "33.33", shared)]
     case_id = accepted_case(api, death(person, heirs))

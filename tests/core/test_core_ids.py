@@ -16,6 +16,7 @@ from shebao.core.ids import (
 
 VALID_ID = "11010519491231002X"  # Beijing Chaoyang, born 1949-12-31, a woman
 HK_RESIDENT_ID = "810000199001010019"  # residence permit code 81: not in the place table
+UNKNOWN_COUNTY_ID = "119999198001010018"  # a county code no table holds
 
 
 @pytest.fixture(autouse=True)
@@ -65,9 +66,15 @@ def test_birth_date_in_the_future_is_refused():
 
 
 def test_unknown_birthplace_code_is_only_a_warning():
-    parsed = parse_citizen_id(HK_RESIDENT_ID)
+    parsed = parse_citizen_id(UNKNOWN_COUNTY_ID)
     assert parsed.sex == "M"
     assert parsed.warnings == ("unknown_birthplace_code",)
+
+
+def test_a_residence_permit_is_no_unknown_birthplace():
+    parsed = parse_citizen_id(HK_RESIDENT_ID)
+    assert parsed.sex == "M" and parsed.residency == "hk"
+    assert parsed.warnings == ()
 
 
 def test_valid_uscc_and_a_letter_as_first_character():

@@ -49,4 +49,4 @@ def test_reason_list_puts_refusals_last():
     listing = domain.reason_list(clearance_policy(), "person")
     refused = [r.refused for r in listing]
     assert refused == sorted(refused)
-    assert refused.count(True) == 3
+    assert refused.count(True) == 4

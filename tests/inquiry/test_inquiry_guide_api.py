@@ -60,7 +60,7 @@ def test_guide_for_a_death(anon):
     assert answer["time_limits"] == [
         {
             "code": "death_notification",
-            "name": "Notify the agency of the death",
+            "name": "Notify the agency of the death of a person receiving benefits",
             "who": "unit_or_family",
             "days": 20,
             "day_kind": "working",
@@ -112,9 +112,11 @@ def test_job_change_is_a_transfer_and_points_to_the_same_region_case(anon):
     assert answer["payee"] == "destination_agency"
     assert "12%" in answer["disposition_text"]
     assert [t["code"] for t in answer["time_limits"]] == ["transfer_step"]
-    [see_also] = answer["see_also"]
+    see_also, temporary = answer["see_also"]
     assert see_also["code"] == "job_change_same_region"
     assert see_also["procedure"]["code"] == "employment_change"
+    # TM2009 Art. 5: older persons moving to a province not their hukou's.
+    assert temporary["procedure"]["code"] == "temporary_account"
 
 
 def test_retirement_with_a_pension_is_not_a_clearance(anon):

@@ -245,7 +245,7 @@ def test_checklist_names_an_unknown_material(national_copy):
     )
     error = load_error(directory)
     assert error.file.endswith("clearance.yaml")
-    assert error.key == "checklists[8].materials[0]"
+    assert error.key == "checklists[9].materials[0]"
     assert "deregistration_letter" in error.problem
 
 

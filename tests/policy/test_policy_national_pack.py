@@ -18,7 +18,16 @@ def pack():
 
 
 def test_every_section_is_loaded(pack):
-    assert set(pack.sections) == {"contributions", "interest", "clearance", "employment", "money"}
+    assert set(pack.sections) == {
+        "contributions",
+        "interest",
+        "clearance",
+        "employment",
+        "money",
+        "agreements",
+        "survivors",
+        "transfers",
+    }
     assert all(value is not None for value in pack.sections.values())
 
 
@@ -369,6 +378,7 @@ def test_refusals_explain_the_procedure_that_applies():
         "job_change_same_region": "employment_change",
         "retirement_with_pension": "pension_claim",
         "settled_abroad_keeping_nationality": "keep_account",
+        "temporary_account_elsewhere": "temporary_account",
     }
     assert {code: r.procedure.code for code, r in policy.refusals.items()} == expected
     for refusal in policy.refusals.values():

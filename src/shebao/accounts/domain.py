@@ -53,6 +53,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # An employment a unit registered for a person employed elsewhere (or named
     # otherwise) waits for the agency: a clerk confirms or refuses it.
     "employment.confirm": FRONT_DESK,
+    "person.record_facts": FRONT_DESK,
+    "employment.record_coverage": FRONT_DESK,
     "compliance.view": frozenset({CLERK, AUDITOR, SUPERVISOR, ADMIN}),
     "audit.view": frozenset({SUPERVISOR, ADMIN, AUDITOR}),
     "history.view": ANY_STAFF,
@@ -110,6 +112,8 @@ ACTION_NAMES = {
     "employment.view": _("view employments"),
     "employment.list": _("list employments"),
     "employment.confirm": _("confirm or refuse an employment a unit registered"),
+    "person.record_facts": _("record a person's household registration province or benefits"),
+    "employment.record_coverage": _("record a certificate of coverage"),
     "compliance.view": _("view the compliance findings"),
     "audit.view": _("read the audit trail"),
     "history.view": _("view a record's history"),

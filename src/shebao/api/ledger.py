@@ -34,7 +34,12 @@ MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
 class DeclarationLineIn(Schema):
-    citizen_id: Annotated[str, IDENTIFIER]
+    """A line names the person by ``citizen_id`` (any 18-character ID number), or, for a
+    foreign national without one, by ``passport_no`` and ``nationality``."""
+
+    citizen_id: Annotated[str, IDENTIFIER] | None = None
+    passport_no: Annotated[str, IDENTIFIER] | None = None
+    nationality: Annotated[str, IDENTIFIER] | None = None
     wage: MoneyText
 
 
@@ -78,6 +83,8 @@ def _declaration(declaration: Declaration, *, with_lines: bool = True, errors=()
                 "line": line.line_no,
                 "person_id": line.person_id,
                 "citizen_id": mask_citizen_id(line.person.citizen_id),
+                "passport_no": mask_citizen_id(line.person.passport_no) or None,
+                "nationality": line.person.nationality or None,
                 "wage": format_money(line.wage),
                 "base": format_money(line.base),
                 "premiums": [
@@ -125,7 +132,10 @@ def declaration_create(request, unit_id: int, payload: DeclarationIn):
     checked = declarations.check_lines(
         unit,
         payload.period,
-        [(i, line.citizen_id, line.wage) for i, line in enumerate(payload.lines, start=1)],
+        [
+            (i, line.citizen_id, line.wage, line.passport_no, line.nationality)
+            for i, line in enumerate(payload.lines, start=1)
+        ],
         today=clock.today(),
     )
     errors = checked.errors
@@ -141,7 +151,8 @@ def declaration_create(request, unit_id: int, payload: DeclarationIn):
 @router.post(
     "/units/{unit_id}/declarations/upload",
     response={201: dict},
-    summary="Declare from a CSV or XLSX file (columns citizen_id, wage)",
+    summary="Declare from a CSV or XLSX file (columns citizen_id or passport_no and "
+    "nationality, wage)",
 )
 @body_limit(lambda: MAX_UPLOAD_BYTES)
 def declaration_upload(

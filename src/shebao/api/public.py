@@ -184,6 +184,9 @@ class ObligationOut(Schema):
     basis_code: str
     calendar_fallback: bool
     consequences: list[ConsequenceOut]
+    # Whom the time limit binds, where not every case of the event: e.g. the death
+    # notification binds only for a person receiving benefits (HR2023 Art. 25).
+    applies_to: str | None = None
 
 
 class ObligationsOut(Schema):
@@ -230,6 +233,9 @@ def obligations(request, query: Query[ObligationsQuery]):
                 "basis": str(item.obligation.basis),
                 "basis_code": item.obligation.basis.code,
                 "calendar_fallback": item.deadline.calendar_fallback,
+                "applies_to": (
+                    str(item.obligation.applies_to.names) if item.obligation.applies_to else None
+                ),
                 "consequences": [
                     {
                         "code": c.code,

@@ -110,7 +110,25 @@ class PersonOut(Schema):
     sex: str
     status: str
     died_on: datetime.date | None
+    residency: str = ""
+    hukou_province: str = ""
+    benefits_since: datetime.date | None = None
     warnings: list[str] = []
+
+
+class PersonFactsIn(Schema):
+    hukou_province: Annotated[str, column(Person, "hukou_province")] | None = Field(
+        None, description="GB/T 2260 two-digit province code; empty clears it"
+    )
+    benefits_since: Annotated[str, IDENTIFIER] | None = Field(
+        None, description="YYYY-MM-DD: receives a periodic benefit since; empty clears it"
+    )
+
+
+class CoverageIn(Schema):
+    certificate_no: Annotated[str, column(Employment, "coverage_certificate_no")]
+    valid_from: IsoDate
+    valid_to: IsoDate
 
 
 class PersonPage(Schema):
@@ -157,6 +175,11 @@ class EmploymentOut(Schema):
         None, description="Staff only: the name the unit gave, where it differs"
     )
     refusal_reason: str | None = Field(None, description="Staff only: why it was refused")
+    coverage_certificate: dict | None = Field(
+        None,
+        description="A certificate of coverage under a bilateral agreement: "
+        '{"certificate_no", "valid_from", "valid_to"}',
+    )
 
 
 class EmploymentPage(Schema):
@@ -239,6 +262,9 @@ def _person(person, *, revealed: str | None = None) -> dict:
         "sex": person.sex,
         "status": person.status,
         "died_on": person.died_on,
+        "residency": person.residency,
+        "hukou_province": person.hukou_province,
+        "benefits_since": person.benefits_since,
         "warnings": list(getattr(person, "warnings", [])),
     }
 
@@ -269,6 +295,15 @@ def _employment(employment, user) -> dict:
         "end_reason": employment.end_reason,
         "end_report_due_on": employment.end_report_due_on,
         "end_reported_on": employment.end_reported_on,
+        "coverage_certificate": (
+            {
+                "certificate_no": employment.coverage_certificate_no,
+                "valid_from": employment.coverage_valid_from,
+                "valid_to": employment.coverage_valid_to,
+            }
+            if employment.coverage_certificate_no
+            else None
+        ),
     }
 
 
@@ -501,6 +536,34 @@ def employment_confirm(request, employment_id: int):
     user = require(request, "employment.confirm")
     employment = selectors.employment_get(user=user, employment_id=employment_id)
     employment = services.employment_confirm(actor=user, employment_id=employment.pk)
+    return _employment(employment, user)
+
+
+@router.post(
+    "/persons/{person_id}/facts",
+    response=PersonOut,
+    summary="Record a person's household registration province or benefits (staff)",
+)
+def person_facts(request, person_id: int, payload: PersonFactsIn):
+    user = require(request, "person.record_facts")
+    person = selectors.person_get(user=user, person_id=person_id)
+    person = services.person_facts_record(
+        actor=user, person_id=person.pk, **payload.model_dump(exclude_unset=True)
+    )
+    return _person(person)
+
+
+@router.post(
+    "/employments/{employment_id}/coverage-certificate",
+    response=EmploymentOut,
+    summary="Record a foreign employee's certificate of coverage (staff)",
+)
+def employment_coverage(request, employment_id: int, payload: CoverageIn):
+    user = require(request, "employment.record_coverage")
+    employment = selectors.employment_get(user=user, employment_id=employment_id)
+    employment = services.employment_coverage_record(
+        actor=user, employment_id=employment.pk, **payload.model_dump()
+    )
     return _employment(employment, user)
 
 

@@ -488,6 +488,105 @@ def pooled_transfer_line(
     )
 
 
+def no_pooled_within_province_line(basis: Sequence[str]) -> Line:
+    """A transfer between two regions of one province: the account and the months move,
+    no pooled funds (the province's rule; the pooled part moves only between provinces,
+    TM2009 Art. 4)."""
+    return Line(
+        code="pooled_fund_transfer",
+        label_zh="统筹基金转移额（省内转移不转统筹基金）",
+        label_en="Pooled fund transfer (none within a province)",
+        amount=ZERO,
+        rule_zh="同一省内转移：按本省规定只转个人账户和缴费年限，不转移统筹基金",
+        rule_en=(
+            "Transfer within one province: by the province's rule the account and the "
+            "contribution months move, no pooled funds"
+        ),
+        basis=tuple(basis),
+        detail={"within_province": True},
+        source=FROM_POOLED,
+    )
+
+
+SCHEME_NAMES = {
+    "pension": ("基本养老保险", "basic pension insurance"),
+    "work_injury": ("工伤保险", "work-injury insurance"),
+    "unemployment": ("失业保险", "unemployment insurance"),
+}
+
+
+def _flags(sample: bool, verified: bool) -> tuple[str, str]:
+    if sample:
+        return "（样例数据，非公布标准）", " (sample data, not a published figure)"
+    if not verified:
+        return "（未经核实）", " (unverified)"
+    return "", ""
+
+
+def survivors_lines(
+    *,
+    funeral_grants: dict[str, tuple[Decimal, str, bool, bool]],
+    survivors_pension: tuple[Decimal, str, bool, bool] | None,
+    basis: Sequence[str],
+    one_grant_basis: Sequence[str],
+) -> list[Line]:
+    """The survivors' benefits of a death from the pooled fund (SIL Art. 17): one funeral
+    grant, however many schemes would pay one (SIL Art. 49; the highest, which is the one
+    the survivors would choose), and the survivors' pension. Each value is ``(amount,
+    source, sample, verified)``."""
+    lines = []
+    if funeral_grants:
+        ranked = sorted(funeral_grants.items(), key=lambda item: (-item[1][0], item[0]))
+        scheme, (amount, source, sample, verified) = ranked[0]
+        zh_name, en_name = SCHEME_NAMES.get(scheme, (scheme, scheme))
+        flag_zh, flag_en = _flags(sample, verified)
+        others = [s for s, _v in ranked[1:]]
+        rule_zh = f"{zh_name}丧葬补助金 {_m(amount)}{flag_zh}"
+        rule_en = f"Funeral grant of the {en_name} scheme: {_m(amount)}{flag_en}"
+        if others:
+            rule_zh += "；同时符合" + "、".join(SCHEME_NAMES.get(o, (o, o))[0] for o in others)
+            rule_zh += "丧葬补助金条件的，只领取其中一项"
+            rule_en += "; only one funeral grant is paid, not also that of the " + ", ".join(
+                SCHEME_NAMES.get(o, (o, o))[1] for o in others
+            )
+        lines.append(
+            Line(
+                code="funeral_grant",
+                label_zh="丧葬补助金",
+                label_en="Funeral grant",
+                amount=round_money(amount),
+                rule_zh=rule_zh,
+                rule_en=rule_en,
+                basis=tuple(basis) + tuple(c for c in one_grant_basis if c not in basis),
+                detail={
+                    "scheme": scheme,
+                    "not_paid": others,
+                    "source": source,
+                    "sample": sample,
+                    "verified": verified,
+                },
+                source=FROM_POOLED,
+            )
+        )
+    if survivors_pension is not None:
+        amount, source, sample, verified = survivors_pension
+        flag_zh, flag_en = _flags(sample, verified)
+        lines.append(
+            Line(
+                code="survivors_pension",
+                label_zh="抚恤金",
+                label_en="Survivors' pension",
+                amount=round_money(amount),
+                rule_zh=f"参保地标准 {_m(amount)}{flag_zh}",
+                rule_en=f"The region's figure: {_m(amount)}{flag_en}",
+                basis=tuple(basis),
+                detail={"source": source, "sample": sample, "verified": verified},
+                source=FROM_POOLED,
+            )
+        )
+    return lines
+
+
 @dataclasses.dataclass(frozen=True)
 class ArrearsItem:
     period: str
@@ -799,18 +898,20 @@ def plan_orders(
     if payable <= 0 or not payees:
         return []
     if payee_kind == "heirs":
+        # The inherited balance and the survivors' benefits from the pooled fund, each
+        # split by the declared shares to the cent.
         shares = [p.share_percent for p in payees]
         amounts = split_by_shares(individual, shares)
-        return [
-            OrderPlan(
-                slot=p.slot,
-                direction=PAY,
-                amount=a,
-                parts={FROM_INDIVIDUAL: _m(a)},
-            )
-            for p, a in zip(payees, amounts, strict=True)
-            if a > 0
-        ]
+        pooled_amounts = split_by_shares(pooled, shares) if pooled > 0 else [ZERO] * len(payees)
+        plans = []
+        for p, a, b in zip(payees, amounts, pooled_amounts, strict=True):
+            if a + b <= 0:
+                continue
+            parts = {FROM_INDIVIDUAL: _m(a)}
+            if b:
+                parts[FROM_POOLED] = _m(b)
+            plans.append(OrderPlan(slot=p.slot, direction=PAY, amount=a + b, parts=parts))
+        return plans
     parts = {FROM_INDIVIDUAL: _m(individual)}
     if pooled:
         parts[FROM_POOLED] = _m(pooled)

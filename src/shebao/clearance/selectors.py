@@ -36,9 +36,10 @@ from shebao.ledger import accounts
 from shebao.ledger import selectors as ledger_selectors
 from shebao.ledger.models import Account, Declaration, DeclarationLine
 from shebao.policy import clearance as clearance_policy_module
-from shebao.policy import contributions, interest
+from shebao.policy import contributions, interest, survivors, transfers
 from shebao.policy import registry as policy_registry
 from shebao.policy.errors import NoPolicyValue
+from shebao.policy.loader import BENEFIT_RECIPIENTS
 from shebao.registry.models import Employment, Person, Unit
 
 # Visibility ----------------------------------------------------------------------------
@@ -310,6 +311,20 @@ def obligation_for(region: str, code: str, day: datetime.date):
     return None
 
 
+def obligation_binds(case: ClearanceCase, obligation) -> bool:
+    """Whether a time limit binds in this case: one that applies only to persons receiving
+    benefits (the death notification, HR2023 Art. 25) binds only if the person received
+    them on the day of the event."""
+    condition = getattr(obligation, "applies_to", None)
+    if condition is None:
+        return True
+    if condition.code == BENEFIT_RECIPIENTS:
+        person = case.person
+        since = person.benefits_since if person is not None else None
+        return since is not None and since <= case.event_date
+    return True
+
+
 # Liquidation figures -------------------------------------------------------------------
 
 
@@ -531,15 +546,59 @@ def compute_statement(case: ClearanceCase, *, as_of: datetime.date) -> list[doma
         )
     if case.payee_kind == "destination_agency":
         transfer = policy.transfer
-        lines.append(
-            domain.pooled_transfer_line(
-                contribution_wages_by_year(person),
-                transfer.pooled_share,
-                transfer.pooled_since_year,
-                [c.code for c in transfer.basis],
+        within = _within_province_rule(case)
+        if within is not None and not within.pooled_part:
+            lines.append(domain.no_pooled_within_province_line([c.code for c in within.basis]))
+        else:
+            lines.append(
+                domain.pooled_transfer_line(
+                    contribution_wages_by_year(person),
+                    transfer.pooled_share,
+                    transfer.pooled_since_year,
+                    [c.code for c in transfer.basis],
+                )
             )
-        )
+    if case.reason == "death":
+        lines += _survivors_lines(case)
     return lines
+
+
+def _within_province_rule(case: ClearanceCase):
+    """The province's rule when the transfer stays inside one province, else None: the
+    pooled part moves only between provinces (TM2009 Art. 4)."""
+    rules = transfers.transfer_policy(case.region or None)
+    origin = policy_registry.find_region(case.region) if case.region else None
+    target = (
+        policy_registry.find_region(case.destination_region) if case.destination_region else None
+    )
+    if rules is None or origin is None or target is None:
+        return None
+    if origin.province_code != target.province_code:
+        return None
+    return rules.within(origin.province_code)
+
+
+def _survivors_lines(case: ClearanceCase) -> list[domain.Line]:
+    """The funeral grant and survivors' pension from the pooled fund (SIL Art. 17), with
+    one funeral grant only (SIL Art. 49), at the region's figures."""
+    rules = survivors.survivors_policy(case.region or None)
+    if rules is None:
+        return []
+    benefits = rules.for_region(case.region)
+    return domain.survivors_lines(
+        funeral_grants={
+            scheme: (grant.amount, grant.source, grant.sample, grant.verified)
+            for scheme, grant in benefits.funeral_grants.items()
+        },
+        survivors_pension=(
+            benefits.survivors_pension.amount,
+            benefits.survivors_pension.source,
+            benefits.survivors_pension.sample,
+            benefits.survivors_pension.verified,
+        ),
+        basis=[c.code for c in rules.basis],
+        one_grant_basis=[c.code for c in rules.one_funeral_grant_basis],
+    )
 
 
 # Deadlines -----------------------------------------------------------------------------
@@ -566,6 +625,8 @@ def case_deadlines(case: ClearanceCase, today: datetime.date | None = None) -> l
         )
         if obligation is None and deadline is None:
             continue  # no version in force on the event date: the limit does not apply
+        if deadline is None and obligation is not None and not obligation_binds(case, obligation):
+            continue  # binds only others (the death of a person receiving benefits)
         state = domain.deadline_state(
             deadline.due_on if deadline else None, deadline.done_on if deadline else None, today
         )

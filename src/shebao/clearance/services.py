@@ -54,6 +54,7 @@ from shebao.ledger.selectors import person_contribution_months
 from shebao.policy import clearance as clearance_policy_module
 from shebao.policy.employment import end_reason_codes
 from shebao.policy.registry import find_region
+from shebao.policy.transfers import transfer_policy
 from shebao.registry import domain as registry_domain
 from shebao.registry import selectors as registry_selectors
 from shebao.registry import services as registry_services
@@ -64,6 +65,8 @@ UNIT = "unit"
 
 # Codes of the pack's refusals that a case's facts can reveal.
 SAME_REGION_REFUSAL = "job_change_same_region"
+TEMPORARY_ACCOUNT_REFUSAL = "temporary_account_elsewhere"
+HMT_DEPARTURE = "hmt_resident_departure"
 PENSION_REFUSAL = "retirement_with_pension"
 
 # Why an employment ends when a case closes it (``employment.yaml`` codes; "other" when
@@ -163,6 +166,8 @@ def _start_deadlines(case, start_kind: str, start: datetime.date) -> None:
         obligation = selectors.obligation_for(case.region, code, start)
         if obligation is None or domain.STARTS.get(obligation.from_event) != start_kind:
             continue
+        if not selectors.obligation_binds(case, obligation):
+            continue
         counted = deadline(start, obligation.days, obligation.day_kind)
         CaseDeadline.objects.get_or_create(
             case=case,
@@ -220,6 +225,46 @@ def _refuse(policy, subject: str, refusal_code: str, field: str, why) -> None:
 
 
 # Payees --------------------------------------------------------------------------------
+
+
+def _check_temporary_account(policy, reason, person, region, target, event_date) -> None:
+    """TM2009 Art. 5: a man of 50 or more, or a woman of 40 or more, taking a job in a
+    province that is not their household-registration province gets a temporary account
+    there and the relationship stays: such a transfer is refused with that procedure.
+    Where the person is old enough and the province of their household registration is
+    not recorded, the case waits for it rather than guessing."""
+    if TEMPORARY_ACCOUNT_REFUSAL not in reason.refused_when:
+        return
+    rules = transfer_policy(region)
+    origin = find_region(region)
+    if rules is None or origin is None or origin.province_code == target.province_code:
+        return
+    age = registry_domain.age_on(person.birth_date, event_date)
+    if age < rules.temporary_from_age.get(person.sex, 200):
+        return
+    if not person.hukou_province:
+        raise invalid(
+            "subject_id",
+            _(
+                "the person is %(age)d and moves to another province: record the province "
+                "of their household registration first (a temporary account applies if it "
+                "is not the destination's)"
+            )
+            % {"age": age},
+            code="hukou_province_unknown",
+        )
+    if person.hukou_province != target.province_code:
+        _refuse(
+            policy,
+            PERSON,
+            TEMPORARY_ACCOUNT_REFUSAL,
+            "destination_region",
+            _(
+                "the person is %(age)d and the destination is not their "
+                "household-registration province"
+            )
+            % {"age": age},
+        )
 
 
 def _check_payee(errors, data, prefix: str, *, need_account: bool = True) -> dict | None:
@@ -446,18 +491,27 @@ def case_create(
                     _("does not match the recorded date of death (%(day)s)")
                     % {"day": subject.died_on},
                 )
-            if reason == "lost_nationality" and not subject.citizen_id:
+            foreign = registry_domain.is_foreign_national(subject)
+            if reason == "lost_nationality" and foreign:
                 raise invalid(
                     "subject_id",
                     _(
-                        "is identified by passport: a foreign national has no PRC nationality "
-                        "to lose (use foreigner_departure)"
+                        "is a foreign national, who has no PRC nationality to lose (open a "
+                        "case for a foreign national leaving China)"
                     ),
                 )
-            if reason == "foreigner_departure" and subject.citizen_id:
+            if reason == "foreigner_departure" and not foreign:
                 raise invalid(
                     "subject_id",
-                    _("holds a citizen ID number: a PRC citizen is not a departing foreigner"),
+                    _("is not a foreign national: a PRC citizen is not a departing foreigner"),
+                )
+            if reason == HMT_DEPARTURE and not subject.residency:
+                raise invalid(
+                    "subject_id",
+                    _(
+                        "is not registered as a resident of Hong Kong, Macao or Taiwan "
+                        "(residence permit numbers beginning 81, 82 or 83)"
+                    ),
                 )
             if reason == "insufficient_years_at_retirement":
                 months = person_contribution_months(subject)
@@ -502,6 +556,7 @@ def case_create(
                 if SAME_REGION_REFUSAL in found.refused_when:
                     _refuse(policy, PERSON, SAME_REGION_REFUSAL, "destination_region", "")
                 raise invalid("destination_region", _("is the region the person is insured in now"))
+            _check_temporary_account(policy, found, subject, region, target, event_date)
             default_payee = str(target.names)
         elif destination_region not in (None, ""):
             raise invalid("destination_region", _("is used only for a transfer"))

@@ -23,19 +23,47 @@ class IdError(ValueError):
         super().__init__(str(reason))
 
 
+# What an 18-character ID number of the GB 11643 form identifies, by its first digits.
+CITIZEN = "citizen"
+# Residence permits of residents of Hong Kong, Macao and Taiwan (810000, 820000, 830000):
+# residents of those regions (MOHRSS/NHSA Order 41), not mainland citizens.
+HMT_RESIDENT = "hmt_resident"
+# The foreign permanent-residence ID card of 2023: first digit 9, the MOD 11-2 check of
+# GB 11643. Its holder is a foreign national.
+FOREIGN_PERMANENT_RESIDENT = "foreign_permanent_resident"
+RESIDENCY_BY_PREFIX = {"81": "hk", "82": "macao", "83": "taiwan"}
+
+
 @dataclasses.dataclass(frozen=True)
 class CitizenId:
     number: str
     birth_date: datetime.date
     sex: str  # "M" or "F": the 17th digit, odd for men
     warnings: tuple[str, ...] = ()
+    kind: str = CITIZEN
+    residency: str = ""  # "hk", "macao" or "taiwan" for a residence permit of 81, 82, 83
+
+    @property
+    def foreign(self) -> bool:
+        return self.kind == FOREIGN_PERMANENT_RESIDENT
+
+
+def id_kind(number: str) -> tuple[str, str]:
+    """``(kind, residency)`` of a checked 18-character number, read from its first digits."""
+    if number[:1] == "9":
+        return FOREIGN_PERMANENT_RESIDENT, ""
+    residency = RESIDENCY_BY_PREFIX.get(number[:2], "")
+    return (HMT_RESIDENT, residency) if residency else (CITIZEN, "")
 
 
 def parse_citizen_id(value: str, *, today: datetime.date | None = None) -> CitizenId:
-    """Check an 18-character citizen ID number and read the birth date and sex from it.
+    """Check an 18-character ID number of the GB 11643 form (a citizen ID number, a
+    residence permit of a Hong Kong, Macao or Taiwan resident, a foreign permanent-residence
+    ID) and read the birth date, sex and kind from it.
 
-    An unknown birthplace code is only a warning: residence permits for Hong Kong, Macao
-    and Taiwan residents (81, 82, 83) and newly created counties are not in every table.
+    An unknown birthplace code is only a warning: newly created counties are not in every
+    table. Residence permits (81, 82, 83) and foreign permanent-residence IDs (9) carry no
+    birthplace code and are never warned about.
     """
     if not isinstance(value, str):
         raise IdError("invalid_citizen_id", _("must be a string of 18 characters"))
@@ -59,13 +87,23 @@ def parse_citizen_id(value: str, *, today: datetime.date | None = None) -> Citiz
             "invalid_citizen_id",
             _("the check character is wrong (ISO 7064 MOD 11-2): a mistyped digit?"),
         )
+    kind, residency = id_kind(number)
     warnings = []
-    try:
-        ric.get_birth_place(number)
-    except stdnum_errors.ValidationError:
-        warnings.append("unknown_birthplace_code")
+    if kind == CITIZEN:
+        try:
+            ric.get_birth_place(number)
+        except (stdnum_errors.ValidationError, KeyError):
+            # python-stdnum raises KeyError for a province known without a county entry.
+            warnings.append("unknown_birthplace_code")
     sex = "M" if int(number[16]) % 2 else "F"
-    return CitizenId(number=number, birth_date=birth_date, sex=sex, warnings=tuple(warnings))
+    return CitizenId(
+        number=number,
+        birth_date=birth_date,
+        sex=sex,
+        warnings=tuple(warnings),
+        kind=kind,
+        residency=residency,
+    )
 
 
 _USCC_ALPHABET = set("0123456789ABCDEFGHJKLMNPQRTUWXY")

@@ -1,7 +1,10 @@
 """Checking declaration lines before anything is posted.
 
-Each bad line is reported with its number and reason; the caller decides whether a
-declaration with bad lines is refused whole (the default) or posted with its good lines.
+A line names its person by the 18-character ID number (a citizen ID number, a Hong Kong,
+Macao or Taiwan residence permit, a foreign permanent-residence ID) or, for a foreign
+national without one, by passport number and nationality. Each bad line is reported with
+its number and reason; the caller decides whether a declaration with bad lines is refused
+whole (the default) or posted with its good lines.
 """
 
 import dataclasses
@@ -14,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from shebao.core import ids
 from shebao.core.money import AmountError, parse_amount
 from shebao.ledger import domain
+from shebao.policy import agreements
 from shebao.registry import domain as registry_domain
 from shebao.registry.models import Employment, Person, Unit
 
@@ -21,6 +25,9 @@ from shebao.registry.models import Employment, Person, Unit
 # the reason (no such ID number, employed elsewhere, not yet confirmed by the agency):
 # a unit must not learn from a declaration whether an ID number is registered.
 NOT_AN_EMPLOYEE = _("no employee with this ID number at the unit in %(period)s")
+NOT_AN_EMPLOYEE_PASSPORT = _(
+    "no employee with this passport number and nationality at the unit in %(period)s"
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -36,6 +43,36 @@ class CheckedDeclaration:
     period: str
     lines: list[tuple[int, int, Decimal]]  # (line number, person id, wage)
     errors: list[RowError]
+    # Person id -> the insurance types a bilateral agreement exempts them from this month
+    # (O16 Art. 9): no premium is charged for those.
+    exempt: dict[int, frozenset[str]] = dataclasses.field(default_factory=dict)
+
+
+def passport_key(passport_no: str, nationality: str) -> str:
+    """How a person registered by passport is named among the ID numbers of a file: a
+    colon never appears in an ID number, so the two kinds of key never meet."""
+    return f"{nationality}:{passport_no}"
+
+
+def parse_identity(citizen_id, passport_no, nationality, *, today=None) -> tuple[str, str]:
+    """``(key, field)``: the key the line's person is looked up by, and the field an
+    error names. An ``IdError`` (a ValueError) says why the line names no one."""
+    if passport_no not in (None, "") and citizen_id not in (None, ""):
+        raise ids.IdError(
+            "invalid_input", _("give either an ID number or a passport number, not both")
+        )
+    if passport_no in (None, ""):
+        if nationality not in (None, ""):
+            raise ids.IdError("invalid_input", _("is given only with a passport number"))
+        return ids.parse_citizen_id(citizen_id or "", today=today).number, "citizen_id"
+    number = ids.normalise_passport(passport_no)
+    country = nationality.strip().upper() if isinstance(nationality, str) else ""
+    if country not in registry_domain.nationality_codes() or country == "CHN":
+        raise ids.IdError(
+            "invalid_nationality",
+            _("must be an ISO 3166 three-letter country code such as DEU"),
+        )
+    return passport_key(number, country), "passport_no"
 
 
 def parse_wage(value) -> Decimal:
@@ -75,29 +112,80 @@ def employed_person_ids(unit_id: int, period: str, person_ids) -> set[int]:
 
 
 def person_ids_by_citizen_id(numbers) -> dict[str, int]:
+    """Person ids by key: ID numbers, and ``passport_key`` for persons registered by
+    passport."""
     found = {}
-    numbers = list(numbers)
+    numbers = [n for n in numbers if ":" not in n]
     for start in range(0, len(numbers), 900):
         batch = numbers[start : start + 900]
         found.update(Person.objects.filter(citizen_id__in=batch).values_list("citizen_id", "id"))
     return found
 
 
+def person_ids_by_key(keys) -> dict[str, int]:
+    """Person ids by ``parse_identity`` key, whichever kind of identifier it is."""
+    keys = set(keys)
+    found = person_ids_by_citizen_id(keys)
+    passports = [k.split(":", 1) for k in keys if ":" in k]
+    by_country: dict[str, list[str]] = {}
+    for country, number in passports:
+        by_country.setdefault(country, []).append(number)
+    for country, numbers in by_country.items():
+        for start in range(0, len(numbers), 900):
+            rows = Person.objects.filter(
+                nationality=country, passport_no__in=numbers[start : start + 900]
+            ).values_list("passport_no", "id")
+            found.update({passport_key(number, country): pk for number, pk in rows})
+    return found
+
+
+def exemptions(unit: Unit, period: str, person_ids) -> dict[int, frozenset[str]]:
+    """The insurance types each person is exempt from in ``period``: a foreign national
+    whose employment at the unit records a certificate of coverage valid during the month,
+    from a country whose agreement with China is in force (O16 Art. 9)."""
+    start = domain.period_start(period)
+    end = (start.replace(day=28) + datetime.timedelta(days=4)).replace(day=1) - datetime.timedelta(
+        days=1
+    )
+    rows = (
+        Employment.objects.filter(unit_id=unit.pk, person_id__in=person_ids)
+        .exclude(coverage_certificate_no="")
+        .filter(coverage_valid_from__lte=end, coverage_valid_to__gte=start)
+        .exclude(person__nationality="")
+        .values_list("person_id", "person__nationality")
+    )
+    found = {}
+    for person_id, nationality in rows:
+        exempt = agreements.exempt_types(nationality, start, unit.region)
+        if exempt:
+            found[person_id] = exempt
+    return found
+
+
 def check_lines(
     unit: Unit, period: str, raw_lines, *, today: datetime.date, known: dict[str, int] | None = None
 ) -> CheckedDeclaration:
-    """Check ``raw_lines`` (``(line number, citizen_id, wage)``) of one unit-month.
+    """Check ``raw_lines`` of one unit-month: ``(line number, citizen_id, wage)``, or
+    ``(line number, citizen_id, wage, passport_no, nationality)`` where a line may name a
+    foreign national by passport instead of an ID number.
 
-    ``known`` maps citizen ID numbers to person ids when the caller already looked them
-    up (a file import does it once for the whole file).
+    ``known`` maps keys (``parse_identity``) to person ids when the caller already looked
+    them up (a file import does it once for the whole file).
     """
     errors: list[RowError] = []
     parsed: list[tuple[int, str, Decimal]] = []
-    for line_no, citizen_id, wage in raw_lines:
+    fields: dict[int, str] = {}
+    for raw in raw_lines:
+        line_no, citizen_id, wage = raw[:3]
+        passport_no, nationality = (raw[3], raw[4]) if len(raw) > 3 else (None, None)
+        fields[line_no] = "passport_no" if passport_no not in (None, "") else "citizen_id"
         try:
-            number = ids.parse_citizen_id(citizen_id or "", today=today).number
+            number, fields[line_no] = parse_identity(
+                citizen_id, passport_no, nationality, today=today
+            )
         except ids.IdError as exc:
-            errors.append(RowError(line_no, "citizen_id", str(exc.reason)))
+            field = "nationality" if exc.code == "invalid_nationality" else fields[line_no]
+            errors.append(RowError(line_no, field, str(exc.reason)))
             number = None
         try:
             amount = parse_wage(wage)
@@ -107,20 +195,22 @@ def check_lines(
         if number is not None and amount is not None:
             parsed.append((line_no, number, amount))
     if known is None:
-        known = person_ids_by_citizen_id({number for _l, number, _w in parsed})
+        known = person_ids_by_key({number for _l, number, _w in parsed})
     employed = employed_person_ids(
         unit.pk, period, {known[n] for _l, n, _w in parsed if n in known}
     )
     lines, seen = [], {}
     for line_no, number, amount in parsed:
         person_id = known.get(number)
+        field = fields[line_no]
         if person_id is None or person_id not in employed:
-            errors.append(RowError(line_no, "citizen_id", NOT_AN_EMPLOYEE % {"period": period}))
+            why = NOT_AN_EMPLOYEE_PASSPORT if field == "passport_no" else NOT_AN_EMPLOYEE
+            errors.append(RowError(line_no, field, why % {"period": period}))
         elif person_id in seen:
             errors.append(
                 RowError(
                     line_no,
-                    "citizen_id",
+                    field,
                     _("this person is already declared on line %(line)d")
                     % {"line": seen[person_id]},
                 )
@@ -133,4 +223,5 @@ def check_lines(
         period=period,
         lines=lines,
         errors=sorted(errors, key=lambda e: (e.line, e.field)),
+        exempt=exemptions(unit, period, [p for _l, p, _w in lines]) if lines else {},
     )

@@ -1,9 +1,11 @@
 """Declaration files: CSV or XLSX, read as a stream so a million lines need little memory.
 
 Columns (a header row, names in English or Chinese): ``citizen_id`` (公民身份号码),
-``wage`` (工资), and for a file covering several units or months also ``uscc``
-(统一社会信用代码) and ``period`` (所属期). Rows of one unit-month must be together,
-as any payroll export writes them.
+``wage`` (工资), for foreign nationals without an ID number ``passport_no`` (护照号码)
+and ``nationality`` (国籍) instead of ``citizen_id`` (a file holds the ``citizen_id``
+column, the ``passport_no`` column, or both), and for a file covering several units or
+months also ``uscc`` (统一社会信用代码) and ``period`` (所属期). Rows of one unit-month
+must be together, as any payroll export writes them.
 
 A file is read twice: first every row is checked and every problem collected, then, if
 there is none (or the user asked for the good rows only), the declarations are posted.
@@ -42,6 +44,10 @@ HEADERS = {
     "wage": "wage",
     "工资": "wage",
     "缴费工资": "wage",
+    "passport_no": "passport_no",
+    "护照号码": "passport_no",
+    "nationality": "nationality",
+    "国籍": "nationality",
     "uscc": "uscc",
     "统一社会信用代码": "uscc",
     "period": "period",
@@ -241,6 +247,8 @@ class Row:
     period: str
     citizen_id: str
     wage: str
+    passport_no: str = ""
+    nationality: str = ""
 
 
 @dataclasses.dataclass
@@ -279,10 +287,13 @@ def _rows_from_table(
         raise InvalidInput(fields={"file": _("is empty")}, code="empty_file") from None
     names = [HEADERS.get(str(h or "").strip().lower().lstrip("\ufeff")) for h in header]
     needed = (
-        {"citizen_id", "wage"}
+        {"wage"}
         | ({"uscc"} if unit is None else set())
         | ({"period"} if period is None else set())
+        | ({"nationality"} if "passport_no" in names else set())
     )
+    if "passport_no" not in names:
+        needed.add("citizen_id")
     missing = needed - set(names)
     if missing:
         raise InvalidInput(
@@ -309,6 +320,8 @@ def _rows_from_table(
             period=period or cell("period"),
             citizen_id=cell("citizen_id"),
             wage=_amount_cell(values, where.get("wage")),
+            passport_no=cell("passport_no"),
+            nationality=cell("nationality"),
         )
 
 
@@ -442,7 +455,11 @@ def _checked_groups(
             report.errors += [RowError(r.line, "period", why) for r in rows]
             continue
         checked = declarations.check_lines(
-            target, month, [(r.line, r.citizen_id, r.wage) for r in rows], today=today, known=known
+            target,
+            month,
+            [(r.line, r.citizen_id, r.wage, r.passport_no, r.nationality) for r in rows],
+            today=today,
+            known=known,
         )
         report.errors += checked.errors
         yield checked
@@ -468,8 +485,10 @@ def import_declarations(
     numbers = set()
     for row in read_rows(open_file, unit=unit, period=period, limits=limits):
         with contextlib.suppress(ids.IdError):
-            numbers.add(ids.parse_citizen_id(row.citizen_id).number)
-    known = declarations.person_ids_by_citizen_id(numbers)
+            numbers.add(
+                declarations.parse_identity(row.citizen_id, row.passport_no, row.nationality)[0]
+            )
+    known = declarations.person_ids_by_key(numbers)
     step = (lambda n: progress("check", n)) if progress else None
     for _checked in _checked_groups(
         open_file,

@@ -176,6 +176,13 @@ def _policy_for(unit, period: str, cache: dict) -> _PolicyForMonth:
     return cache[key]
 
 
+def _rates_charged(rates: dict, exempt: dict, person_id: int) -> dict:
+    """The month's rates less the insurance types a bilateral agreement exempts this
+    person from (O16 Art. 9; ``declarations.exemptions``)."""
+    skip = exempt.get(person_id)
+    return {kind: rate for kind, rate in rates.items() if kind not in skip} if skip else rates
+
+
 def _totals_by_type(results) -> dict[str, tuple[Decimal, Decimal]]:
     totals: dict[str, list[Decimal]] = {}
     for result in results:
@@ -246,7 +253,7 @@ def declarations_post(*, actor, declarations, source: str = "api") -> list[Decla
                     wage=wage,
                     floor=month.floor,
                     cap=month.cap,
-                    rates=month.rates,
+                    rates=_rates_charged(month.rates, getattr(checked, "exempt", {}), person_id),
                     to_account=month.to_account,
                 )
                 for _line, person_id, wage in checked.lines

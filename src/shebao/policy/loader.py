@@ -59,6 +59,19 @@ class Event:
 
 
 @dataclasses.dataclass(frozen=True)
+class Condition:
+    """Whom an obligation binds where not every case of its event (``applies_to``)."""
+
+    code: str
+    names: Text
+
+
+# The conditions an obligation may carry; the clearance code knows how to test each.
+BENEFIT_RECIPIENTS = "benefit_recipients"
+CONDITIONS = (BENEFIT_RECIPIENTS,)
+
+
+@dataclasses.dataclass(frozen=True)
 class Obligation:
     code: str
     who: str
@@ -70,6 +83,7 @@ class Obligation:
     names: Text
     basis: Citation
     consequences: tuple[str, ...] = ()
+    applies_to: Condition | None = None
 
     def in_force_on(self, day: datetime.date) -> bool:
         return self.effective_from <= day and (
@@ -145,6 +159,16 @@ class Region:
     base_floor_percent: Decimal
     base_cap_percent: Decimal
     base_year_starts: int = 1  # month the yearly base adjustment takes effect
+    # The province (GB/T 2260 two-digit code) the region belongs to: transfers between
+    # regions of one province follow the province's rule (TM2009 Art. 4).
+    province: str = ""
+    province_names: Text | None = None
+
+    @property
+    def province_code(self) -> str:
+        """The province, or the region's own code where the pack names none (a region
+        without a province counts as a province of its own)."""
+        return self.province or self.code
 
     def average_wage(self, year: int) -> AverageWage | None:
         return next((w for w in self.average_wages if w.year == year), None)
@@ -501,7 +525,18 @@ _OBLIGATION_KEYS = {
     "names",
     "basis",
     "consequences",
+    "applies_to",
 }
+
+
+def _condition(reader, item, key) -> Condition | None:
+    if "applies_to" not in item:
+        return None
+    path = f"{key}.applies_to"
+    entry = reader.only(reader.mapping(item["applies_to"], path), path, {"code", "names"})
+    return Condition(
+        code=reader.choice(entry, "code", path, CONDITIONS), names=reader.text(entry, "names", path)
+    )
 
 
 def _load_obligations(directory: Path, citations):
@@ -560,6 +595,7 @@ def _load_obligations(directory: Path, citations):
                     what="a consequence defined under consequences",
                     default=(),
                 ),
+                applies_to=_condition(reader, item, key),
             )
         )
     return events, _obligation_versions(reader, obligations, "obligations"), consequences
@@ -597,6 +633,7 @@ _REGION_KEYS = {
     "base_floor_percent",
     "base_cap_percent",
     "base_year_starts",
+    "province",
 }
 _WAGE_KEYS = {"year", "monthly", "floor", "cap", "source", "sample", "verified"}
 
@@ -643,8 +680,21 @@ def _load_regions(directory: Path, pack_code: str):
                     cap=cap,
                 )
             )
+        province, province_names = "", None
+        if "province" in item:
+            entry = reader.only(
+                reader.mapping(item["province"], f"{key}.province"),
+                f"{key}.province",
+                {"code", "names"},
+            )
+            province = reader.string(entry, "code", f"{key}.province")
+            if len(province) != 2 or not province.isdigit():
+                reader.fail(f"{key}.province.code", "must be a GB/T 2260 two-digit code")
+            province_names = reader.text(entry, "names", f"{key}.province")
         regions.append(
             Region(
+                province=province,
+                province_names=province_names,
                 code=reader.code(item, "code", key),
                 names=reader.text(item, "names", key),
                 pack_code=pack_code,

@@ -27,6 +27,9 @@ SECTION_MODULES = (
     "shebao.policy.clearance",
     "shebao.policy.employment",
     "shebao.policy.money",
+    "shebao.policy.agreements",
+    "shebao.policy.survivors",
+    "shebao.policy.transfers",
 )
 
 

@@ -146,6 +146,25 @@ def clean_nationality(value, field: str = "nationality") -> str:
     return code
 
 
+def clean_province(value, field: str = "province") -> str:
+    """A province as its GB/T 2260 code: two digits (11 Beijing, 44 Guangdong); "" clears."""
+    code = value.strip() if isinstance(value, str) else ""
+    if code and not re.fullmatch(r"[1-9][0-9]", code):
+        raise invalid(field, _("must be the two-digit province code of GB/T 2260, such as 11"))
+    return code
+
+
+def age_on(birth_date: datetime.date, day: datetime.date) -> int:
+    """Whole years of age on ``day`` (a birthday counts on its day)."""
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
+def is_foreign_national(person) -> bool:
+    """Registered by passport, or by a foreign permanent-residence ID: a nationality is
+    recorded only for foreign nationals."""
+    return bool(person.nationality)
+
+
 def clean_reason_code(value, allowed: frozenset[str] | None, field: str = "reason") -> str:
     """An employment end reason: one of the pack's codes when the pack lists them."""
     code = value.strip() if isinstance(value, str) else ""

@@ -23,6 +23,11 @@ class Person(models.Model):
         MALE = "M", _("Male")
         FEMALE = "F", _("Female")
 
+    class Residency(models.TextChoices):
+        HONG_KONG = "hk", _("Hong Kong resident")
+        MACAO = "macao", _("Macao resident")
+        TAIWAN = "taiwan", _("Taiwan resident")
+
     # The citizen ID number is the social security number (SIL Art. 58 para 3).
     citizen_id = models.CharField(
         _("citizen ID number"), max_length=18, null=True, blank=True, unique=True
@@ -36,6 +41,19 @@ class Person(models.Model):
         _("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE
     )
     died_on = models.DateField(_("date of death"), null=True, blank=True)
+    # A resident of Hong Kong, Macao or Taiwan (residence permit 81, 82, 83; Order 41):
+    # "hk", "macao" or "taiwan"; "" for everyone else.
+    residency = models.CharField(
+        _("residency"), max_length=8, choices=Residency.choices, blank=True, default=""
+    )
+    # The household-registration province (GB/T 2260, two digits) where the agency knows
+    # it: TM2009 Art. 5 turns on it for older persons moving province.
+    hukou_province = models.CharField(
+        _("household registration province"), max_length=2, blank=True
+    )
+    # Since when the person receives a periodic social insurance benefit (a pension...):
+    # their death must be reported within the HR2023 Art. 25 time limit.
+    benefits_since = models.DateField(_("receiving benefits since"), null=True, blank=True)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -141,6 +159,13 @@ class Employment(models.Model):
     end_reason = models.CharField(_("end reason"), max_length=32, blank=True)
     end_report_due_on = models.DateField(_("end report due on"), null=True, blank=True)
     end_reported_on = models.DateField(_("end reported on"), null=True, blank=True)
+    # A certificate of coverage under a bilateral social security agreement (O16 Art. 9):
+    # while valid, the insurance types the agreement exempts are not charged.
+    coverage_certificate_no = models.CharField(
+        _("certificate of coverage number"), max_length=40, blank=True
+    )
+    coverage_valid_from = models.DateField(_("coverage valid from"), null=True, blank=True)
+    coverage_valid_to = models.DateField(_("coverage valid to"), null=True, blank=True)
     created_at = models.DateTimeField()
 
     class Meta:

@@ -15,6 +15,7 @@ from shebao.core import clock
 from shebao.core.errors import Conflict, NotFound, invalid
 from shebao.core.ids import mask_citizen_id
 from shebao.core.periods import deadline
+from shebao.core.text import clean_line
 from shebao.documents import domain as documents_domain
 from shebao.documents.models import Certificate
 from shebao.documents.services import certificate_issue, certificate_revoke
@@ -50,6 +51,9 @@ PERSON_FIELDS = (
     "sex",
     "status",
     "died_on",
+    "residency",
+    "hukou_province",
+    "benefits_since",
     "user_id",
 )
 EMPLOYMENT_FIELDS = (
@@ -68,6 +72,9 @@ EMPLOYMENT_FIELDS = (
     "confirmation_reason",
     "declared_name",
     "refusal_reason",
+    "coverage_certificate_no",
+    "coverage_valid_from",
+    "coverage_valid_to",
 )
 # Identity numbers are kept masked in the audit trail: reading them in full is itself an
 # audited act (``person_id_reveal``), which the history must not bypass.
@@ -357,8 +364,10 @@ def unit_representative_add(*, actor, unit_id, user) -> UnitRepresentative:
 # Persons -------------------------------------------------------------------------------
 
 
-def _create_citizen(*, actor, parsed, name: str) -> Person:
-    """Insert a person identified by a checked citizen ID number, with its audit event."""
+def _create_citizen(*, actor, parsed, name: str, nationality: str = "") -> Person:
+    """Insert a person identified by a checked 18-character ID number, with its audit
+    event: a citizen, a resident of Hong Kong, Macao or Taiwan (their residency recorded),
+    or a foreign permanent resident (a foreign national: ``nationality`` given)."""
     try:
         with transaction.atomic():
             person = Person.objects.create(
@@ -366,6 +375,8 @@ def _create_citizen(*, actor, parsed, name: str) -> Person:
                 name=name,
                 birth_date=parsed.birth_date,
                 sex=parsed.sex,
+                residency=parsed.residency,
+                nationality=nationality if parsed.foreign else "",
                 created_at=clock.now(),
             )
     except IntegrityError:
@@ -402,8 +413,11 @@ def person_register(
     sex=None,
 ) -> Person:
     """Register a person: a citizen by ID number (SIL Art. 58 para 3: it is their social
-    security number; birth date and sex are read from it), a foreign national by passport
-    number and nationality, with birth date and sex given.
+    security number; birth date and sex are read from it), a resident of Hong Kong, Macao
+    or Taiwan by residence permit number (81, 82, 83: their residency is recorded), a
+    foreign permanent resident by the 2023 ID number (first digit 9) with their
+    nationality, and any other foreign national by passport number and nationality, with
+    birth date and sex given.
     """
     today = clock.today()
     errors = domain.FieldErrors()
@@ -422,11 +436,18 @@ def person_register(
                     errors.add("birth_date", _("does not match the citizen ID number"))
             if sex not in (None, "") and str(sex).strip().upper() != parsed.sex:
                 errors.add("sex", _("does not match the citizen ID number"))
+        country = ""
+        if parsed is not None and parsed.foreign:
+            # A foreign permanent resident is a foreign national: their nationality is
+            # recorded as for a passport.
+            country = errors.check("nationality", domain.clean_nationality, nationality)
+        elif nationality not in (None, ""):
+            errors.add("nationality", _("is given only for a foreign national"))
         errors.raise_if_any()
         with transaction.atomic():
             if Person.objects.filter(citizen_id=parsed.number).exists():
                 raise _duplicate_person("citizen_id")
-            return _create_citizen(actor=actor, parsed=parsed, name=name)
+            return _create_citizen(actor=actor, parsed=parsed, name=name, nationality=country)
 
     number = errors.check("passport_no", domain.check_passport, passport_no)
     country = errors.check("nationality", domain.clean_nationality, nationality)
@@ -501,6 +522,45 @@ def person_id_reveal(*, actor, person_id) -> str:
     return person.citizen_id or person.passport_no
 
 
+def person_facts_record(*, actor, person_id, hukou_province=None, benefits_since=None) -> Person:
+    """Record what the agency knows of a person beyond their identity: the province of
+    their household registration (GB/T 2260, two digits; TM2009 Art. 5) and since when
+    they receive a periodic benefit (HR2023 Art. 25). A value left out is not changed;
+    an empty one clears it."""
+    errors = domain.FieldErrors()
+    changes = {}
+    if hukou_province is not None:
+        changes["hukou_province"] = errors.check(
+            "hukou_province", domain.clean_province, hukou_province, "hukou_province"
+        )
+    if benefits_since is not None:
+        since = None
+        if benefits_since != "":
+            since = errors.check(
+                "benefits_since", domain.parse_date, benefits_since, "benefits_since"
+            )
+            if since is not None:
+                errors.check(
+                    "benefits_since", domain.not_in_future, since, "benefits_since", clock.today()
+                )
+        changes["benefits_since"] = since
+    errors.raise_if_any()
+    with transaction.atomic():
+        person = _lock(Person, person_id)
+        before = _snapshot(person, PERSON_FIELDS)
+        for field, value in changes.items():
+            setattr(person, field, value)
+        if changes:
+            person.save(update_fields=list(changes))
+            audit_record(
+                actor=actor,
+                action="person.updated",
+                target=person,
+                data={"changes": _changes(before, _snapshot(person, PERSON_FIELDS))},
+            )
+    return person
+
+
 def person_record_death(*, actor, person_id, died_on) -> Person:
     died_on = domain.parse_date(died_on, "died_on")
     domain.not_in_future(died_on, "died_on", clock.today())
@@ -562,6 +622,13 @@ def _person_for_employment(*, actor, errors, citizen_id, person_id, name, today)
     if parsed is None:
         return None
     person = Person.objects.select_for_update().filter(citizen_id=parsed.number).first()
+    if person is None and parsed.foreign:
+        # A foreign national is registered with their nationality first (POST /persons).
+        errors.add(
+            "citizen_id",
+            _("is a foreign permanent-residence ID: register the person with their nationality"),
+        )
+        return None
     if person is None and not errors.fields:
         person = _create_citizen(actor=actor, parsed=parsed, name=name or "")
         person.just_registered = True
@@ -820,6 +887,49 @@ def employment_end(*, actor, employment_id, ended_on, reason) -> Employment:
         audit_record(
             actor=actor,
             action="employment.ended",
+            target=employment,
+            data={"changes": _changes(before, _snapshot(employment, EMPLOYMENT_FIELDS))},
+        )
+    return employment
+
+
+def employment_coverage_record(
+    *, actor, employment_id, certificate_no, valid_from, valid_to
+) -> Employment:
+    """Record the certificate of coverage a foreign employee holds under a bilateral
+    social security agreement (O16 Art. 9): while it is valid, the declaration charges
+    no premium for the insurance types the agreement with their country exempts."""
+    errors = domain.FieldErrors()
+    number = errors.check(
+        "certificate_no",
+        clean_line,
+        certificate_no,
+        "certificate_no",
+        max_length=Employment._meta.get_field("coverage_certificate_no").max_length,
+    )
+    start = errors.check("valid_from", domain.parse_date, valid_from, "valid_from")
+    end = errors.check("valid_to", domain.parse_date, valid_to, "valid_to")
+    if start is not None and end is not None and end < start:
+        errors.add("valid_to", _("is before the start of validity"))
+    errors.raise_if_any()
+    with transaction.atomic():
+        employment = _lock(Employment, employment_id)
+        person = employment.person
+        if not person.nationality:
+            raise invalid(
+                "employment_id",
+                _("the person is not a foreign national: a certificate of coverage does not apply"),
+            )
+        before = _snapshot(employment, EMPLOYMENT_FIELDS)
+        employment.coverage_certificate_no = number
+        employment.coverage_valid_from = start
+        employment.coverage_valid_to = end
+        employment.save(
+            update_fields=["coverage_certificate_no", "coverage_valid_from", "coverage_valid_to"]
+        )
+        audit_record(
+            actor=actor,
+            action="employment.coverage_recorded",
             target=employment,
             data={"changes": _changes(before, _snapshot(employment, EMPLOYMENT_FIELDS))},
         )

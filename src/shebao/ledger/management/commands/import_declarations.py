@@ -10,7 +10,8 @@ from shebao.ledger.imports import import_declarations
 class Command(BaseCommand):
     help = (
         "Post monthly declarations from a CSV or XLSX file with columns uscc, period, "
-        "citizen_id, wage. Every bad row is reported by line; nothing is posted from a "
+        "citizen_id (or passport_no and nationality for a foreign national without an ID "
+        "number), wage. Every bad row is reported by line; nothing is posted from a "
         "file with errors unless --good-rows-only is given."
     )
 
