@@ -92,6 +92,11 @@ class PersonIn(Schema):
     sex: Annotated[str, IDENTIFIER] | None = Field(
         None, description="M or F; read from a citizen ID number"
     )
+    retirement_category: Annotated[str, IDENTIFIER] | None = Field(
+        None,
+        description="male, female_cadre or female_worker (sets the statutory retirement "
+        "age); the default for the sex when omitted",
+    )
 
 
 class PersonOut(Schema):
@@ -106,6 +111,7 @@ class PersonOut(Schema):
     sex: str
     status: str
     died_on: datetime.date | None
+    retirement_category: str | None = None
     warnings: list[str] = []
 
 
@@ -235,6 +241,7 @@ def _person(person, *, revealed: str | None = None) -> dict:
         "sex": person.sex,
         "status": person.status,
         "died_on": person.died_on,
+        "retirement_category": person.retirement_category or None,
         "warnings": list(getattr(person, "warnings", [])),
     }
 

@@ -156,15 +156,6 @@ class DisbursementRule:
 
 
 @dataclasses.dataclass(frozen=True)
-class PensionRule:
-    """Contribution months that give a monthly pension at retirement age (SIL Art. 16):
-    with fewer, the person may end the relationship and take the account as a lump sum."""
-
-    minimum_months: int
-    basis: Citation
-
-
-@dataclasses.dataclass(frozen=True)
 class ClearancePolicy:
     pack_code: str
     steps: tuple[Step, ...]
@@ -179,7 +170,6 @@ class ClearancePolicy:
     offsets: tuple[Rule, ...]
     transfer: TransferRule
     disbursement: DisbursementRule
-    pension: PensionRule
 
     def reasons_for(self, subject: str) -> list[Reason]:
         return [r for r in self.reasons.values() if r.subject == subject]
@@ -300,7 +290,6 @@ def load(directory: Path, pack: Pack) -> ClearancePolicy | None:
             "offsets",
             "transfer",
             "disbursement",
-            "pension",
         },
     )
     cite = pack.citations
@@ -456,8 +445,6 @@ def load(directory: Path, pack: Pack) -> ClearancePolicy | None:
         "disbursement",
         {"second_approval_above", "shared_account_lookback_days", "basis"},
     )
-    pension = reader.mapping(reader.field(data, "pension", ""), "pension")
-    reader.only(pension, "pension", {"minimum_months", "basis"})
     return ClearancePolicy(
         pack_code=pack.code,
         steps=steps,
@@ -492,11 +479,5 @@ def load(directory: Path, pack: Pack) -> ClearancePolicy | None:
                 maximum=3660,
             ),
             basis=reader.citation(disbursement, "basis", "disbursement", cite),
-        ),
-        pension=PensionRule(
-            minimum_months=reader.integer(
-                pension, "minimum_months", "pension", minimum=1, maximum=600
-            ),
-            basis=reader.citation(pension, "basis", "pension", cite),
         ),
     )

@@ -27,6 +27,7 @@ SECTION_MODULES = (
     "shebao.policy.clearance",
     "shebao.policy.employment",
     "shebao.policy.money",
+    "shebao.policy.retirement",
 )
 
 

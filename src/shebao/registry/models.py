@@ -36,6 +36,10 @@ class Person(models.Model):
         _("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE
     )
     died_on = models.DateField(_("date of death"), null=True, blank=True)
+    # The category that sets the statutory retirement age (a code of the policy pack's
+    # retirement.yaml); blank when the agency has recorded none: the pack's default for
+    # the person's sex applies.
+    retirement_category = models.CharField(_("retirement category"), max_length=16, blank=True)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         null=True,

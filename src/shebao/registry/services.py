@@ -21,6 +21,7 @@ from shebao.documents.services import certificate_issue, certificate_revoke
 from shebao.policy import contributions
 from shebao.policy.errors import NoPolicyValue
 from shebao.policy.registry import find_region, pack_for_region
+from shebao.policy.retirement import retirement_policy
 from shebao.registry import domain, selectors
 from shebao.registry.models import ComplianceRun, Employment, Person, Unit, UnitRepresentative
 
@@ -48,6 +49,7 @@ PERSON_FIELDS = (
     "name",
     "birth_date",
     "sex",
+    "retirement_category",
     "status",
     "died_on",
     "user_id",
@@ -357,7 +359,22 @@ def unit_representative_add(*, actor, unit_id, user) -> UnitRepresentative:
 # Persons -------------------------------------------------------------------------------
 
 
-def _create_citizen(*, actor, parsed, name: str) -> Person:
+def _clean_retirement_category(value, sex) -> str:
+    """A category of the pack's retirement ages that fits the person's sex; "" (none
+    recorded: the default for the sex applies) when not given."""
+    if value in (None, ""):
+        return ""
+    policy = retirement_policy()
+    fitting = [code for code, c in policy.categories.items() if c.sex == sex]
+    if not isinstance(value, str) or value not in fitting:
+        raise invalid(
+            "retirement_category",
+            _("must be one of: %(known)s") % {"known": ", ".join(fitting) or "-"},
+        )
+    return value
+
+
+def _create_citizen(*, actor, parsed, name: str, retirement_category: str = "") -> Person:
     """Insert a person identified by a checked citizen ID number, with its audit event."""
     try:
         with transaction.atomic():
@@ -366,6 +383,7 @@ def _create_citizen(*, actor, parsed, name: str) -> Person:
                 name=name,
                 birth_date=parsed.birth_date,
                 sex=parsed.sex,
+                retirement_category=retirement_category,
                 created_at=clock.now(),
             )
     except IntegrityError:
@@ -400,10 +418,12 @@ def person_register(
     nationality=None,
     birth_date=None,
     sex=None,
+    retirement_category=None,
 ) -> Person:
     """Register a person: a citizen by ID number (SIL Art. 58 para 3: it is their social
     security number; birth date and sex are read from it), a foreign national by passport
-    number and nationality, with birth date and sex given.
+    number and nationality, with birth date and sex given. ``retirement_category`` (the
+    pack's retirement ages) may be recorded at once; without it the default applies.
     """
     today = clock.today()
     errors = domain.FieldErrors()
@@ -422,11 +442,19 @@ def person_register(
                     errors.add("birth_date", _("does not match the citizen ID number"))
             if sex not in (None, "") and str(sex).strip().upper() != parsed.sex:
                 errors.add("sex", _("does not match the citizen ID number"))
+            category = errors.check(
+                "retirement_category",
+                _clean_retirement_category,
+                retirement_category,
+                parsed.sex,
+            )
         errors.raise_if_any()
         with transaction.atomic():
             if Person.objects.filter(citizen_id=parsed.number).exists():
                 raise _duplicate_person("citizen_id")
-            return _create_citizen(actor=actor, parsed=parsed, name=name)
+            return _create_citizen(
+                actor=actor, parsed=parsed, name=name, retirement_category=category
+            )
 
     number = errors.check("passport_no", domain.check_passport, passport_no)
     country = errors.check("nationality", domain.clean_nationality, nationality)
@@ -434,6 +462,11 @@ def person_register(
     if born is not None:
         errors.check("birth_date", domain.not_in_future, born, "birth_date", today)
     sex = errors.check("sex", domain.clean_sex, sex)
+    category = ""
+    if sex is not None:
+        category = errors.check(
+            "retirement_category", _clean_retirement_category, retirement_category, sex
+        )
     errors.raise_if_any()
     with transaction.atomic():
         if Person.objects.filter(passport_no=number, nationality=country).exists():
@@ -446,6 +479,7 @@ def person_register(
                     name=name,
                     birth_date=born,
                     sex=sex,
+                    retirement_category=category,
                     created_at=clock.now(),
                 )
         except IntegrityError:
@@ -499,6 +533,27 @@ def person_id_reveal(*, actor, person_id) -> str:
             actor=actor, person=person, what="citizen_id", data={"field": field}
         )
     return person.citizen_id or person.passport_no
+
+
+def person_retirement_category_set(*, actor, person_id, retirement_category) -> Person:
+    """Record the category that sets the person's statutory retirement age (a woman
+    whose age was 55 or 50, from her file), or clear it (None or "") so that the
+    pack's default for the person's sex applies again."""
+    with transaction.atomic():
+        person = _lock(Person, person_id)
+        category = _clean_retirement_category(retirement_category, person.sex)
+        if category == person.retirement_category:
+            return person
+        before = _snapshot(person, PERSON_FIELDS)
+        person.retirement_category = category
+        person.save(update_fields=["retirement_category"])
+        audit_record(
+            actor=actor,
+            action="person.retirement_category_set",
+            target=person,
+            data={"changes": _changes(before, _snapshot(person, PERSON_FIELDS))},
+        )
+    return person
 
 
 def person_record_death(*, actor, person_id, died_on) -> Person:
