@@ -339,3 +339,21 @@ def test_only_staff_record_periods(api_as, worker):
         {"from_month": "1990-01", "to_month": "1990-12", "basis": "Archive"},
     )
     assert response.status_code == 403
+
+
+def test_a_repeated_transfer_with_its_idempotency_key_credits_once(api, worker):
+    """A money-moving write: the same Idempotency-Key answers the first result."""
+    payload = {
+        "sending_region": "Tianjin",
+        "reference": "TJ-IDEM",
+        "received_on": "2025-10-10",
+        "month_count": 3,
+        "account_amount": "1920.00",
+    }
+    url = f"persons/{worker.person.pk}/transfers-in"
+    first = ok(api.clerk.post(url, payload, headers={"Idempotency-Key": "k-1"}), 201)
+    again = ok(api.clerk.post(url, payload, headers={"Idempotency-Key": "k-1"}), 201)
+    assert first["id"] == again["id"]
+    account = ok(api.clerk.get(f"persons/{worker.person.pk}/account"))
+    assert account["balance"] == "5120.00"  # 3,200.00 + 1,920.00, once
+    assert account["contribution_months"] == 8

@@ -11,6 +11,7 @@ import re
 
 from django.utils.translation import gettext_lazy as _
 
+from shebao.core.errors import Conflict
 from shebao.policy.retirement import RetirementAge, RetirementPolicy
 
 # What the check of a lump sum for too few years finds.
@@ -95,7 +96,7 @@ def lump_sum_check(
     )
 
 
-def parse_month(value, field: str = "month") -> tuple[int, int]:
+def parse_month(value) -> tuple[int, int]:
     """``"1985-07"`` -> (1985, 7); a ValueError says what is wrong."""
     if not isinstance(value, str) or not _MONTH.fullmatch(value):
         raise ValueError(_("must be a month YYYY-MM"))
@@ -120,7 +121,6 @@ def below_age_refusal(check: LumpSumCheck, policy: RetirementPolicy, citations):
     """The refusal of a lump sum asked for before retirement age: when the person
     reaches it, that the account is kept until then, and what they may do at that age
     with too few months. ``citations`` are the pack's, by code."""
-    from shebao.core.errors import Conflict
 
     def cite(code):
         return str(citations[code]) if code in citations else code

@@ -56,7 +56,7 @@ def _lock_person(person_id) -> Person:
 
 def _month(errors, field, value, today):
     try:
-        year, month = domain.parse_month(value, field)
+        year, month = domain.parse_month(value)
     except ValueError as exc:
         errors.add(field, str(exc))
         return None
