@@ -28,6 +28,7 @@ from shebao.core import clock
 from shebao.ledger import declarations as ledger_declarations
 from shebao.ledger import domain as ledger_domain
 from shebao.ledger import services as ledger_services
+from shebao.pension.demo import build_demo_pension_rights
 from shebao.policy.errors import NoPolicyValue
 from shebao.policy.registry import get_pack
 from shebao.registry import services as registry
@@ -328,6 +329,11 @@ class _Builder:
             supervisor=self.users["supervisor"],
             region=self.region,
         )
+
+        # Pension rights: a person below retirement age (lump sum refused) with months
+        # transferred in, and a retired person with deemed service.
+        with self.on(5):
+            build_demo_pension_rights(clerk=clerk, finance=self.users["finance"])
 
         # Contributions, recorded today: every month each employee worked is declared;
         # Huaxin and Changcheng paid each month on its due date but the latest, Qinghe

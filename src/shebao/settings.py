@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "shebao.registry",
     "shebao.ledger",
     "shebao.clearance",
+    "shebao.pension",
     "shebao.documents",
     "shebao.inquiry",
     "shebao.web",

@@ -9,7 +9,6 @@ from decimal import Decimal
 import pytest
 
 from shebao.audit.models import AuditEvent
-from shebao.clearance import services
 from shebao.clearance.models import CaseEvent, ClearanceCase, DisbursementOrder, Material
 from shebao.ledger import accounts
 from shebao.ledger.models import Account, JournalEntry
@@ -113,31 +112,6 @@ def test_settling_abroad_with_nationality_is_not_a_clearance(api, worker):
     assert response.status_code == 422
     error = response.json()["error"]
     assert error["code"] == "not_a_clearance" and "Keep the account" in error["fields"]["reason"]
-
-
-def test_retirement_with_enough_months_is_a_pension_claim(api, worker, monkeypatch):
-    # The worker has 5 months; with a 5-month minimum they qualify for a pension.
-    pack_minimum = services._pension_minimum_months
-    monkeypatch.setattr(services, "_pension_minimum_months", lambda policy: 5)
-    response = api.clerk.post(
-        "clearance-cases", self_payee(worker.person, reason="insufficient_years_at_retirement")
-    )
-    assert response.status_code == 422
-    error = response.json()["error"]
-    assert (
-        error["code"] == "not_a_clearance"
-        and "Claim the basic pension" in error["fields"]["reason"]
-    )
-    monkeypatch.setattr(services, "_pension_minimum_months", pack_minimum)
-    body = ok(
-        api.clerk.post(
-            "clearance-cases",
-            self_payee(worker.person, reason="insufficient_years_at_retirement"),
-        ),
-        201,
-    )
-    codes = [m["code"] for m in body["materials_required"]]
-    assert "alternatives_acknowledgement" in codes
 
 
 def test_unknown_reason_and_subject(api, worker):

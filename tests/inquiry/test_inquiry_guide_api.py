@@ -91,9 +91,11 @@ def test_insufficient_years_needs_a_signed_acknowledgement(anon):
     answer = guide(anon, subject="person", reason="insufficient_years_at_retirement")
     assert answer["disposition"] == "lump_sum_on_application"
     assert answer["acknowledgement_required"] is True
-    assert "15 years" in answer["acknowledgement"]
+    assert "minimum contribution period" in answer["acknowledgement"]
     assert "alternatives_acknowledgement" in [m["code"] for m in answer["materials"]]
-    assert "180 months" in answer["conditions"]
+    # Only at retirement age (SIL Art. 14), with the rising minimum (RA2024).
+    assert "has reached statutory retirement age" in answer["conditions"]
+    assert "15 years, rising by 6 months a year from 2030-01-01 to 20 years" in answer["conditions"]
 
 
 def test_foreigner_departure_asks_for_the_passport_and_an_agent_letter_only_if_needed(anon):
@@ -127,7 +129,10 @@ def test_retirement_with_a_pension_is_not_a_clearance(anon):
     assert answer["procedure"]["name"] == "Claim the basic pension"
     assert "monthly basic pension" in answer["explanation"]
     assert answer["steps"] == [] and answer["materials"] == [] and answer["time_limits"] == []
-    assert answer["basis"] == ["Social Insurance Law of the PRC, Art. 16"]
+    assert answer["basis"] == [
+        "Social Insurance Law of the PRC, Art. 16",
+        "State Council Measures on gradually raising the statutory retirement age (2024), Art. 2",
+    ]
 
 
 @pytest.mark.parametrize(

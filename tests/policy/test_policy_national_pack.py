@@ -27,6 +27,7 @@ def test_every_section_is_loaded(pack):
         "agreements",
         "survivors",
         "transfers",
+        "retirement",
     }
     assert all(value is not None for value in pack.sections.values())
 
@@ -252,7 +253,7 @@ def test_five_steps_in_both_languages():
             "person",
             "insufficient_years_at_retirement",
             "lump_sum_on_application",
-            {"sil_16", "o13_3"},
+            {"sil_14", "sil_16", "o13_2", "o13_3", "ra2024_1", "ra2024_2"},
         ),
         ("person", "foreigner_departure", "lump_sum_or_keep", {"o16_5"}),
         ("person", "job_change", "transfer_to_destination", {"sil_19", "tm2009"}),

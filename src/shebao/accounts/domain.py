@@ -66,6 +66,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "payment.view": ANY_STAFF | {UNIT_REP},
     "interest.credit": frozenset({FINANCE, SUPERVISOR, ADMIN}),
     "account.view": ANY_STAFF | {PERSON},
+    # Months transferred in from another agency and deemed service (SIL Arts. 13, 19).
+    "contribution_period.record": frozenset({CLERK, FINANCE, SUPERVISOR, ADMIN}),
+    # The category that sets a person's statutory retirement age.
+    "person.retirement_category": FRONT_DESK,
     # clearance (who may do what at each step; the case's state and maker-checker rules
     # are checked by shebao.clearance.services)
     "clearance.create": frozenset({CLERK, SUPERVISOR, PERSON, UNIT_REP}),
@@ -124,6 +128,8 @@ ACTION_NAMES = {
     "payment.view": _("view payments"),
     "interest.credit": _("credit interest"),
     "account.view": _("view an individual account"),
+    "contribution_period.record": _("record contribution periods from elsewhere"),
+    "person.retirement_category": _("record a person's retirement category"),
     "clearance.create": _("open a clearance case"),
     "clearance.create_person_case": _("open a person's clearance case"),
     "clearance.view": _("view clearance cases"),

@@ -23,6 +23,7 @@ from shebao.core.ids import mask_citizen_id
 from shebao.core.money import format_money
 from shebao.ledger import declarations, imports, selectors, services
 from shebao.ledger.models import Declaration, Payment
+from shebao.pension import selectors as pension_selectors
 from shebao.registry import selectors as registry_selectors
 
 router = Router(tags=["contributions"])
@@ -378,12 +379,18 @@ def person_account(request, person_id: int):
     return {
         "person_id": person.pk,
         "balance": format_money(account["balance"]),
-        "contribution_months": account["contribution_months"],
+        # Months paid here, transferred in and deemed (SIL Arts. 13, 19: they add up).
+        **_contribution_months(person),
         "entries": [
             {**e, "amount": format_money(e["amount"]), "balance": format_money(e["balance"])}
             for e in account["entries"]
         ],
     }
+
+
+def _contribution_months(person) -> dict:
+    months = pension_selectors.contribution_months(person)
+    return {"contribution_months": months.total, "contribution_months_by_source": months.as_dict()}
 
 
 def person_statement_body(person) -> dict:
@@ -393,7 +400,7 @@ def person_statement_body(person) -> dict:
         "name": person.name,
         "citizen_id": mask_citizen_id(person.citizen_id) if person.citizen_id else None,
         "as_of": clock.today(),
-        "contribution_months": statement["contribution_months"],
+        **_contribution_months(person),
         "balance": format_money(statement["balance"]),
         "months": [
             {

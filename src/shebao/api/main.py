@@ -23,9 +23,9 @@ errors.install(api)
 
 
 def _add_routers():
-    from shebao.api import audit, clearance, ledger, public, registry, tokens
+    from shebao.api import audit, clearance, ledger, pension, public, registry, tokens
 
-    for module in (tokens, public, registry, ledger, clearance, audit):
+    for module in (tokens, public, registry, ledger, pension, clearance, audit):
         api.add_router("", module.router)
 
 

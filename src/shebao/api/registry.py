@@ -96,6 +96,11 @@ class PersonIn(Schema):
     sex: Annotated[str, IDENTIFIER] | None = Field(
         None, description="M or F; read from a citizen ID number"
     )
+    retirement_category: Annotated[str, IDENTIFIER] | None = Field(
+        None,
+        description="male, female_cadre or female_worker (sets the statutory retirement "
+        "age); the default for the sex when omitted",
+    )
 
 
 class PersonOut(Schema):
@@ -113,6 +118,7 @@ class PersonOut(Schema):
     residency: str = ""
     hukou_province: str = ""
     benefits_since: datetime.date | None = None
+    retirement_category: str | None = None
     warnings: list[str] = []
 
 
@@ -265,6 +271,7 @@ def _person(person, *, revealed: str | None = None) -> dict:
         "residency": person.residency,
         "hukou_province": person.hukou_province,
         "benefits_since": person.benefits_since,
+        "retirement_category": person.retirement_category or None,
         "warnings": list(getattr(person, "warnings", [])),
     }
 

@@ -50,10 +50,12 @@ from shebao.documents.services import certificate_issue
 from shebao.ledger import accounts
 from shebao.ledger import services as ledger_services
 from shebao.ledger.models import JournalEntry
-from shebao.ledger.selectors import person_contribution_months
+from shebao.pension import domain as pension_domain
+from shebao.pension import selectors as pension_selectors
 from shebao.policy import clearance as clearance_policy_module
 from shebao.policy.employment import end_reason_codes
-from shebao.policy.registry import find_region
+from shebao.policy.registry import find_region, get_pack
+from shebao.policy.retirement import retirement_policy
 from shebao.policy.transfers import transfer_policy
 from shebao.registry import domain as registry_domain
 from shebao.registry import selectors as registry_selectors
@@ -212,8 +214,28 @@ def _acknowledgement_version(text) -> str:
     return hashlib.sha256(f"{text.zh}\n{text.en}".encode()).hexdigest()
 
 
-def _pension_minimum_months(policy) -> int:
-    return policy.pension.minimum_months
+def _check_lump_sum_for_too_few_years(policy, person, event_date, today) -> None:
+    """Only at statutory retirement age (SIL Art. 16; O13 Art. 3: the account is not
+    drawn early, SIL Art. 14), and only with fewer months than the minimum, counted from
+    every source; with enough months it is a pension claim."""
+    check = pension_selectors.lump_sum_check(person, today=today)
+    if check.outcome == pension_domain.BELOW_RETIREMENT_AGE:
+        raise pension_domain.below_age_refusal(check, retirement_policy(), get_pack().citations)
+    if event_date < check.reaches_on:
+        raise invalid(
+            "event_date",
+            _("is before the day the person reached statutory retirement age (%(day)s)")
+            % {"day": check.reaches_on.isoformat()},
+        )
+    if check.outcome == pension_domain.PENSION_CLAIM:
+        _refuse(
+            policy,
+            PERSON,
+            PENSION_REFUSAL,
+            "reason",
+            _("the person has %(n)d months of contributions, the minimum is %(minimum)d")
+            % {"n": check.months.total, "minimum": check.minimum_months},
+        )
 
 
 def _refuse(policy, subject: str, refusal_code: str, field: str, why) -> None:
@@ -514,15 +536,7 @@ def case_create(
                     ),
                 )
             if reason == "insufficient_years_at_retirement":
-                months = person_contribution_months(subject)
-                if months >= _pension_minimum_months(policy):
-                    _refuse(
-                        policy,
-                        PERSON,
-                        PENSION_REFUSAL,
-                        "reason",
-                        _("the person has %(n)d months of contributions") % {"n": months},
-                    )
+                _check_lump_sum_for_too_few_years(policy, subject, event_date, today)
         else:
             if subject.status != registry_domain.UNIT_REGISTERED:
                 raise Conflict(

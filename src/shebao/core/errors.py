@@ -168,6 +168,17 @@ FIELD_LABELS = {
     "within": _("number of days ahead"),
     "work_injury_class": _("work-injury risk class"),
     "year": _("year"),
+    # Pension rights: retirement category, deemed service and transfers in.
+    "retirement_category": _("retirement category"),
+    "from_month": _("first month"),
+    "to_month": _("last month"),
+    "basis": _("basis"),
+    "sending_region": _("sending region"),
+    "sending_agency": _("sending agency"),
+    "months": _("months"),
+    "month_count": _("number of months"),
+    "account_amount": _("individual account amount"),
+    "pooled_amount": _("pooled fund amount"),
 }
 
 

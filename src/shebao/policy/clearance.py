@@ -164,15 +164,6 @@ class DisbursementRule:
 
 
 @dataclasses.dataclass(frozen=True)
-class PensionRule:
-    """Contribution months that give a monthly pension at retirement age (SIL Art. 16):
-    with fewer, the person may end the relationship and take the account as a lump sum."""
-
-    minimum_months: int
-    basis: Citation
-
-
-@dataclasses.dataclass(frozen=True)
 class ClaimRank:
     """One rank of the agency's claim in a bankruptcy (EBL Art. 113)."""
 
@@ -212,7 +203,6 @@ class ClearancePolicy:
     offsets: tuple[Rule, ...]
     transfer: TransferRule
     disbursement: DisbursementRule
-    pension: PensionRule
     # The successor's assumption of a merged unit's arrears; None when the pack has none.
     merger_basis: tuple[Citation, ...] = ()
     bankruptcy: BankruptcyRule | None = None
@@ -336,7 +326,6 @@ def load(directory: Path, pack: Pack) -> ClearancePolicy | None:
             "offsets",
             "transfer",
             "disbursement",
-            "pension",
             "merger",
             "bankruptcy",
         },
@@ -503,8 +492,6 @@ def load(directory: Path, pack: Pack) -> ClearancePolicy | None:
         "disbursement",
         {"second_approval_above", "shared_account_lookback_days", "basis"},
     )
-    pension = reader.mapping(reader.field(data, "pension", ""), "pension")
-    reader.only(pension, "pension", {"minimum_months", "basis"})
     merger_basis = ()
     if "merger" in data:
         merger = reader.mapping(data["merger"], "merger")
@@ -571,12 +558,6 @@ def load(directory: Path, pack: Pack) -> ClearancePolicy | None:
                 maximum=3660,
             ),
             basis=reader.citation(disbursement, "basis", "disbursement", cite),
-        ),
-        pension=PensionRule(
-            minimum_months=reader.integer(
-                pension, "minimum_months", "pension", minimum=1, maximum=600
-            ),
-            basis=reader.citation(pension, "basis", "pension", cite),
         ),
         merger_basis=merger_basis,
         bankruptcy=bankruptcy,

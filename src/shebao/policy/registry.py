@@ -30,6 +30,7 @@ SECTION_MODULES = (
     "shebao.policy.agreements",
     "shebao.policy.survivors",
     "shebao.policy.transfers",
+    "shebao.policy.retirement",
 )
 
 

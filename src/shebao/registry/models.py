@@ -54,6 +54,10 @@ class Person(models.Model):
     # Since when the person receives a periodic social insurance benefit (a pension...):
     # their death must be reported within the HR2023 Art. 25 time limit.
     benefits_since = models.DateField(_("receiving benefits since"), null=True, blank=True)
+    # The category that sets the statutory retirement age (a code of the policy pack's
+    # retirement.yaml); blank when the agency has recorded none: the pack's default for
+    # the person's sex applies.
+    retirement_category = models.CharField(_("retirement category"), max_length=16, blank=True)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         null=True,

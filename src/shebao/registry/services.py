@@ -22,6 +22,7 @@ from shebao.documents.services import certificate_issue, certificate_revoke
 from shebao.policy import contributions
 from shebao.policy.errors import NoPolicyValue
 from shebao.policy.registry import find_region, pack_for_region
+from shebao.policy.retirement import retirement_policy
 from shebao.registry import domain, selectors
 from shebao.registry.models import ComplianceRun, Employment, Person, Unit, UnitRepresentative
 
@@ -49,6 +50,7 @@ PERSON_FIELDS = (
     "name",
     "birth_date",
     "sex",
+    "retirement_category",
     "status",
     "died_on",
     "residency",
@@ -364,7 +366,24 @@ def unit_representative_add(*, actor, unit_id, user) -> UnitRepresentative:
 # Persons -------------------------------------------------------------------------------
 
 
-def _create_citizen(*, actor, parsed, name: str, nationality: str = "") -> Person:
+def _clean_retirement_category(value, sex) -> str:
+    """A category of the pack's retirement ages that fits the person's sex; "" (none
+    recorded: the default for the sex applies) when not given."""
+    if value in (None, ""):
+        return ""
+    policy = retirement_policy()
+    fitting = [code for code, c in policy.categories.items() if c.sex == sex]
+    if not isinstance(value, str) or value not in fitting:
+        raise invalid(
+            "retirement_category",
+            _("must be one of: %(known)s") % {"known": ", ".join(fitting) or "-"},
+        )
+    return value
+
+
+def _create_citizen(
+    *, actor, parsed, name: str, nationality: str = "", retirement_category: str = ""
+) -> Person:
     """Insert a person identified by a checked 18-character ID number, with its audit
     event: a citizen, a resident of Hong Kong, Macao or Taiwan (their residency recorded),
     or a foreign permanent resident (a foreign national: ``nationality`` given)."""
@@ -377,6 +396,7 @@ def _create_citizen(*, actor, parsed, name: str, nationality: str = "") -> Perso
                 sex=parsed.sex,
                 residency=parsed.residency,
                 nationality=nationality if parsed.foreign else "",
+                retirement_category=retirement_category,
                 created_at=clock.now(),
             )
     except IntegrityError:
@@ -411,13 +431,15 @@ def person_register(
     nationality=None,
     birth_date=None,
     sex=None,
+    retirement_category=None,
 ) -> Person:
     """Register a person: a citizen by ID number (SIL Art. 58 para 3: it is their social
     security number; birth date and sex are read from it), a resident of Hong Kong, Macao
     or Taiwan by residence permit number (81, 82, 83: their residency is recorded), a
     foreign permanent resident by the 2023 ID number (first digit 9) with their
     nationality, and any other foreign national by passport number and nationality, with
-    birth date and sex given.
+    birth date and sex given. ``retirement_category`` (the pack's retirement ages) may be
+    recorded at once; without it the default applies.
     """
     today = clock.today()
     errors = domain.FieldErrors()
@@ -436,6 +458,12 @@ def person_register(
                     errors.add("birth_date", _("does not match the citizen ID number"))
             if sex not in (None, "") and str(sex).strip().upper() != parsed.sex:
                 errors.add("sex", _("does not match the citizen ID number"))
+            category = errors.check(
+                "retirement_category",
+                _clean_retirement_category,
+                retirement_category,
+                parsed.sex,
+            )
         country = ""
         if parsed is not None and parsed.foreign:
             # A foreign permanent resident is a foreign national: their nationality is
@@ -447,7 +475,13 @@ def person_register(
         with transaction.atomic():
             if Person.objects.filter(citizen_id=parsed.number).exists():
                 raise _duplicate_person("citizen_id")
-            return _create_citizen(actor=actor, parsed=parsed, name=name, nationality=country)
+            return _create_citizen(
+                actor=actor,
+                parsed=parsed,
+                name=name,
+                nationality=country,
+                retirement_category=category,
+            )
 
     number = errors.check("passport_no", domain.check_passport, passport_no)
     country = errors.check("nationality", domain.clean_nationality, nationality)
@@ -455,6 +489,11 @@ def person_register(
     if born is not None:
         errors.check("birth_date", domain.not_in_future, born, "birth_date", today)
     sex = errors.check("sex", domain.clean_sex, sex)
+    category = ""
+    if sex is not None:
+        category = errors.check(
+            "retirement_category", _clean_retirement_category, retirement_category, sex
+        )
     errors.raise_if_any()
     with transaction.atomic():
         if Person.objects.filter(passport_no=number, nationality=country).exists():
@@ -467,6 +506,7 @@ def person_register(
                     name=name,
                     birth_date=born,
                     sex=sex,
+                    retirement_category=category,
                     created_at=clock.now(),
                 )
         except IntegrityError:
@@ -558,6 +598,26 @@ def person_facts_record(*, actor, person_id, hukou_province=None, benefits_since
                 target=person,
                 data={"changes": _changes(before, _snapshot(person, PERSON_FIELDS))},
             )
+
+
+def person_retirement_category_set(*, actor, person_id, retirement_category) -> Person:
+    """Record the category that sets the person's statutory retirement age (a woman
+    whose age was 55 or 50, from her file), or clear it (None or "") so that the
+    pack's default for the person's sex applies again."""
+    with transaction.atomic():
+        person = _lock(Person, person_id)
+        category = _clean_retirement_category(retirement_category, person.sex)
+        if category == person.retirement_category:
+            return person
+        before = _snapshot(person, PERSON_FIELDS)
+        person.retirement_category = category
+        person.save(update_fields=["retirement_category"])
+        audit_record(
+            actor=actor,
+            action="person.retirement_category_set",
+            target=person,
+            data={"changes": _changes(before, _snapshot(person, PERSON_FIELDS))},
+        )
     return person
 
 

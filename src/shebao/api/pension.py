@@ -1,0 +1,175 @@
+"""Pension rights API: when a person reaches statutory retirement age and whether their
+account may be paid out for too few years; months transferred in from other agencies
+and deemed service (staff); the person's retirement category (staff)."""
+
+import datetime
+from typing import Annotated
+
+from ninja import Field, Router, Schema, Status
+
+from shebao.api.common import IsoDate, MoneyText, require
+from shebao.api.fields import IDENTIFIER, at_most, column
+from shebao.audit.services import audit_personal_data_view
+from shebao.core import clock
+from shebao.core.money import format_money
+from shebao.pension import domain, selectors, services
+from shebao.pension.models import DeemedPeriod, TransferIn
+from shebao.policy.registry import get_pack
+from shebao.policy.retirement import retirement_policy
+from shebao.registry import selectors as registry_selectors
+from shebao.registry import services as registry_services
+
+router = Router(tags=["pension"])
+
+Month = Annotated[str, at_most(7)]
+AMOUNT = at_most(32)  # the money parser checks the amount itself
+
+
+class DeemedPeriodIn(Schema):
+    from_month: Month = Field(description="First month of deemed service, YYYY-MM")
+    to_month: Month = Field(description="Last month of deemed service (included), YYYY-MM")
+    basis: Annotated[str, column(DeemedPeriod, "basis")] = Field(
+        description="The document the period is established from (personnel file, approval)"
+    )
+
+
+class TransferInIn(Schema):
+    sending_region: Annotated[str, column(TransferIn, "sending_region")]
+    sending_agency: Annotated[str, column(TransferIn, "sending_agency")] = ""
+    reference: Annotated[str, column(TransferIn, "reference")] = Field(
+        description="The sending agency's transfer document number"
+    )
+    received_on: IsoDate
+    months: Annotated[list[Month], Field(max_length=720)] | None = Field(
+        None, description="The months the sending agency lists (YYYY-MM)"
+    )
+    month_count: int | None = Field(
+        None, description="Instead of months, when only a count is reported"
+    )
+    account_amount: Annotated[MoneyText, AMOUNT] = Field(
+        description="Individual account amount transferred"
+    )
+    pooled_amount: Annotated[MoneyText, AMOUNT] | None = Field(
+        None, description="Pooled fund part (TM2009 Art. 4)"
+    )
+
+
+class RetirementCategoryIn(Schema):
+    retirement_category: Annotated[str, IDENTIFIER] | None = Field(
+        description="male, female_cadre or female_worker; null clears it (the default applies)"
+    )
+
+
+def _deemed(period) -> dict:
+    return {
+        "id": period.pk,
+        "from_month": period.from_month,
+        "to_month": period.to_month,
+        "months": period.month_count,
+        "basis": period.basis,
+    }
+
+
+def _transfer(transfer) -> dict:
+    return {
+        "id": transfer.pk,
+        "sending_region": transfer.sending_region,
+        "sending_agency": transfer.sending_agency,
+        "reference": transfer.reference,
+        "received_on": transfer.received_on,
+        "months": transfer.month_count,
+        "months_listed": transfer.months,
+        "account_amount": format_money(transfer.account_amount),
+        "pooled_amount": format_money(transfer.pooled_amount),
+    }
+
+
+def retirement_body(person, today: datetime.date) -> dict:
+    policy = retirement_policy()
+    check = selectors.lump_sum_check(person, today=today)
+    category = policy.category(check.category)
+    return {
+        "person_id": person.pk,
+        "as_of": today,
+        "retirement_category": check.category,
+        "retirement_category_name": str(category.names),
+        "retirement_category_recorded": check.category_recorded,
+        "retirement_category_note": None
+        if check.category_recorded
+        else str(policy.default_flagged),
+        "retirement_age": {"years": check.age.years, "months": check.age.months},
+        "reaches_retirement_age_on": check.reaches_on,
+        "minimum_contribution_months": check.minimum_months,
+        "contribution_months": check.months.as_dict(),
+        "lump_sum": {
+            "outcome": check.outcome,
+            "allowed": check.allowed,
+            "explanation": _explanation(check, policy),
+        },
+        "basis": [
+            str(c) for c in (*category.basis, policy.minimum_for(check.reaches_on.year).basis)
+        ],
+        "transfers_in": [_transfer(t) for t in selectors.transfers_in(person)],
+        "deemed_periods": [_deemed(p) for p in selectors.deemed_periods(person)],
+    }
+
+
+def _explanation(check, policy) -> str:
+    if check.outcome == domain.BELOW_RETIREMENT_AGE:
+        return str(domain.below_age_refusal(check, policy, get_pack().citations).message)
+    return str(domain.outcome_text(check))
+
+
+@router.get(
+    "/persons/{person_id}/retirement",
+    response=dict,
+    summary="Retirement age, contribution months from every source, and the lump sum check",
+)
+def person_retirement(request, person_id: int):
+    user = require(request, "account.view")
+    person = registry_selectors.person_get(user=user, person_id=person_id)
+    audit_personal_data_view(actor=user, person=person, what="account")
+    return retirement_body(person, clock.today())
+
+
+@router.post(
+    "/persons/{person_id}/deemed-periods",
+    response={201: dict},
+    summary="Record deemed service (SIL Art. 13) (staff)",
+)
+def deemed_period_create(request, person_id: int, payload: DeemedPeriodIn):
+    user = require(request, services.RECORD)
+    person = registry_selectors.person_get(user=user, person_id=person_id)
+    period = services.deemed_period_record(actor=user, person_id=person.pk, **payload.model_dump())
+    return Status(201, _deemed(period))
+
+
+@router.post(
+    "/persons/{person_id}/transfers-in",
+    response={201: dict},
+    summary="Record a pension relationship transferred in from another agency (staff)",
+)
+def transfer_in_create(request, person_id: int, payload: TransferInIn):
+    user = require(request, services.RECORD)
+    person = registry_selectors.person_get(user=user, person_id=person_id)
+    transfer = services.transfer_in_record(
+        actor=user,
+        person_id=person.pk,
+        idempotency_key=request.headers.get("Idempotency-Key"),
+        **payload.model_dump(),
+    )
+    return Status(201, _transfer(transfer))
+
+
+@router.post(
+    "/persons/{person_id}/retirement-category",
+    response=dict,
+    summary="Record (or clear) the category that sets the person's retirement age (staff)",
+)
+def retirement_category_set(request, person_id: int, payload: RetirementCategoryIn):
+    user = require(request, "person.retirement_category")
+    person = registry_selectors.person_get(user=user, person_id=person_id)
+    person = registry_services.person_retirement_category_set(
+        actor=user, person_id=person.pk, retirement_category=payload.retirement_category
+    )
+    return retirement_body(person, clock.today())

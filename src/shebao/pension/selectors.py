@@ -1,0 +1,70 @@
+"""Reads of pension rights: contribution months from every source, and the check of a
+lump sum for too few years at retirement age."""
+
+import datetime
+
+from django.db.models import Sum
+
+from shebao.ledger.models import Declaration, DeclarationLine
+from shebao.ledger.selectors import person_contribution_months
+from shebao.pension import domain
+from shebao.pension.models import DeemedPeriod, TransferIn
+from shebao.policy.retirement import retirement_policy
+from shebao.registry.models import Person
+
+
+def contribution_months(person: Person) -> domain.ContributionMonths:
+    """The person's contribution months: those the ledger counts here, plus months
+    transferred in from other agencies (SIL Art. 19: they add up) and deemed service
+    (SIL Art. 13). Recording refuses a month already counted by another source, so the
+    sum counts no month twice."""
+    transferred = TransferIn.objects.filter(person=person).aggregate(n=Sum("month_count"))["n"]
+    deemed = DeemedPeriod.objects.filter(person=person).aggregate(n=Sum("month_count"))["n"]
+    return domain.ContributionMonths(
+        local=person_contribution_months(person),
+        transferred=transferred or 0,
+        deemed=deemed or 0,
+    )
+
+
+def months_counted_elsewhere(person: Person) -> set[str]:
+    """Months already counted for the person by a transfer in or a deemed period."""
+    months = set()
+    for listed in TransferIn.objects.filter(person=person).values_list("months", flat=True):
+        months.update(listed)
+    for first, last in DeemedPeriod.objects.filter(person=person).values_list(
+        "from_month", "to_month"
+    ):
+        months.update(domain.months_between(domain.parse_month(first), domain.parse_month(last)))
+    return months
+
+
+def months_declared_here(person: Person) -> set[str]:
+    """Months with a declaration for the person at this agency."""
+    return set(
+        DeclarationLine.objects.filter(person=person, declaration__status=Declaration.Status.LIVE)
+        .values_list("period", flat=True)
+        .distinct()
+    )
+
+
+def lump_sum_check(person: Person, *, today: datetime.date) -> domain.LumpSumCheck:
+    """Whether the person may have their account paid out for too few years today.
+
+    Retirement ages are national law: the default pack's ages apply in every region."""
+    return domain.lump_sum_check(
+        policy=retirement_policy(),
+        birth_date=person.birth_date,
+        sex=person.sex,
+        recorded_category=person.retirement_category,
+        months=contribution_months(person),
+        today=today,
+    )
+
+
+def transfers_in(person: Person):
+    return TransferIn.objects.filter(person=person).order_by("received_on", "pk")
+
+
+def deemed_periods(person: Person):
+    return DeemedPeriod.objects.filter(person=person).order_by("from_month", "pk")
