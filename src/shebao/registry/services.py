@@ -598,6 +598,7 @@ def person_facts_record(*, actor, person_id, hukou_province=None, benefits_since
                 target=person,
                 data={"changes": _changes(before, _snapshot(person, PERSON_FIELDS))},
             )
+    return person
 
 
 def person_retirement_category_set(*, actor, person_id, retirement_category) -> Person:
