@@ -11,7 +11,8 @@ class Command(BaseCommand):
     help = (
         "Post monthly declarations from a CSV or XLSX file with columns uscc, period, "
         "citizen_id, wage. Every bad row is reported by line; nothing is posted from a "
-        "file with errors unless --good-rows-only is given."
+        "file with errors unless --good-rows-only is given, nor from a file that leaves "
+        "out an employee of a unit for a month unless --acknowledge-omissions is given."
     )
 
     def add_arguments(self, parser):
@@ -21,9 +22,23 @@ class Command(BaseCommand):
             action="store_true",
             help="post the good rows and report the bad ones",
         )
+        parser.add_argument(
+            "--acknowledge-omissions",
+            action="store_true",
+            help="post although a unit-month leaves out some of the unit's employees (each "
+            "is listed, and the acknowledgement recorded in the audit trail)",
+        )
         parser.add_argument("--no-progress", action="store_true")
 
-    def handle(self, *args, file: Path, good_rows_only: bool, no_progress: bool, **options):
+    def handle(
+        self,
+        *args,
+        file: Path,
+        good_rows_only: bool,
+        no_progress: bool,
+        acknowledge_omissions: bool = False,
+        **options,
+    ):
         if not file.is_file():
             raise CommandError(f"{file}: no such file")
         bars = {}
@@ -45,6 +60,7 @@ class Command(BaseCommand):
                 lambda: file.open("rb"),
                 actor=None,
                 good_rows_only=good_rows_only,
+                acknowledge_omissions=acknowledge_omissions,
                 progress=progress,
             )
         except ShebaoError as exc:
@@ -56,6 +72,16 @@ class Command(BaseCommand):
             self.stderr.write(f"line {error.line}: {error.field}: {error.reason}")
         if len(report.errors) > 200:
             self.stderr.write(f"... and {len(report.errors) - 200} more")
+        for warning in report.omitted[:200]:
+            self.stderr.write(f"not declared: {warning.message}")
+        if len(report.omitted) > 200:
+            self.stderr.write(f"... and {len(report.omitted) - 200} more not declared")
+        if not report.posted and not report.errors and report.omitted:
+            raise CommandError(
+                f"{len(report.omitted)} employee(s) of the units are left out of their "
+                "declarations; nothing was posted (check them, then use "
+                "--acknowledge-omissions to post)"
+            )
         if not report.posted:
             raise CommandError(
                 f"{len(report.errors)} bad row(s) in {report.lines} lines; nothing "
