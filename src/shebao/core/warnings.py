@@ -69,7 +69,7 @@ def refusal(pending, *, message=None) -> Conflict:
     if message is None:
         listed = [w["message"] for w in pending[:LISTED_IN_MESSAGE]]
         if len(pending) > LISTED_IN_MESSAGE:
-            listed.append(_("%(n)d more") % {"n": len(pending) - LISTED_IN_MESSAGE})
+            listed.append(_("%(n)d more warnings.") % {"n": len(pending) - LISTED_IN_MESSAGE})
         message = _(
             "Check these %(n)d warning(s) first: %(warnings)s Then send the same request "
             "again acknowledging them."
