@@ -177,3 +177,31 @@ def test_the_import_function_reports_the_omissions(staff, unit_with_staff):
         "P13 (110105********0133)",
         "P15 (110105********015X)",
     ]
+
+
+def test_good_rows_only_counts_a_refused_line_as_left_out(clerk, unit_with_staff):
+    """A person whose line was refused is not declared: with good_rows_only, the upload
+    asks for the omission to be acknowledged before posting the other lines."""
+    unit, _people = unit_with_staff
+    data = f"citizen_id,wage\n{citizen_id(11)},8000\n{citizen_id(13)},abc\n".encode()
+
+    def upload(**extra):
+        return clerk.client.post(
+            f"/api/v1/units/{unit.pk}/declarations/upload",
+            {
+                "period": "2025-04",
+                "file": SimpleUploadedFile("wages.csv", data),
+                "good_rows_only": True,
+                **extra,
+            },
+            headers=clerk.headers,
+        )
+
+    refused = upload()
+    assert refused.status_code == 409
+    assert len(refused.json()["error"]["fields"]["acknowledge_warnings"].split(", ")) == 2
+    assert not Declaration.objects.exists()
+    posted = upload(acknowledge_omissions=True)
+    assert posted.status_code == 201, posted.json()
+    assert posted.json()["line_count"] == 1
+    assert [e["line"] for e in posted.json()["errors"]] == [3]

@@ -182,7 +182,7 @@ def declaration_upload(
         limits=imports.upload_limits(),
     )
     if not report.posted:
-        if not report.errors and report.omitted:
+        if report.omissions_not_acknowledged:
             raise core_warnings.refusal(report.omitted)
         raise _row_errors(report.errors, "row ")
     posted = Declaration.objects.filter(

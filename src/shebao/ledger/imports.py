@@ -253,6 +253,8 @@ class ImportReport:
     # Employees the declarations leave out (``declarations.omission_warnings``): the file
     # is posted only when they are acknowledged (``acknowledge_omissions``).
     omitted: list = dataclasses.field(default_factory=list)
+    # Nothing was posted only because of omissions not acknowledged.
+    omissions_not_acknowledged: bool = False
 
 
 def _is_xlsx(head: bytes) -> bool:
@@ -501,6 +503,7 @@ def import_declarations(
     if report.errors and not good_rows_only:
         return report
     if report.omitted and not acknowledge_omissions:
+        report.omissions_not_acknowledged = True
         return report
     checked_errors, report.errors = report.errors, []
     step = (lambda n: progress("post", n)) if progress else None

@@ -76,7 +76,7 @@ class Command(BaseCommand):
             self.stderr.write(f"not declared: {warning.message}")
         if len(report.omitted) > 200:
             self.stderr.write(f"... and {len(report.omitted) - 200} more not declared")
-        if not report.posted and not report.errors and report.omitted:
+        if report.omissions_not_acknowledged:
             raise CommandError(
                 f"{len(report.omitted)} employee(s) of the units are left out of their "
                 "declarations; nothing was posted (check them, then use "
