@@ -72,8 +72,9 @@ class Command(BaseCommand):
             self.stderr.write(f"line {error.line}: {error.field}: {error.reason}")
         if len(report.errors) > 200:
             self.stderr.write(f"... and {len(report.errors) - 200} more")
+        label = "not declared (acknowledged)" if report.posted else "not declared"
         for warning in report.omitted[:200]:
-            self.stderr.write(f"not declared: {warning.message}")
+            self.stderr.write(f"{label}: {warning.message}")
         if len(report.omitted) > 200:
             self.stderr.write(f"... and {len(report.omitted) - 200} more not declared")
         if report.omissions_not_acknowledged:
