@@ -230,7 +230,7 @@ def drive(staff, case_id, *, until="closed", materials=True):
                 )
     steps = [
         ("submitted", lambda: clearance.case_submit(actor=staff.clerk, case_id=case_id)),
-        ("accepted", lambda: clearance.case_accept(actor=staff.clerk, case_id=case_id)),
+        ("accepted", lambda: accept_case(staff.clerk, case_id)),
         ("approved", lambda: clearance.case_approve(actor=staff.auditor, case_id=case_id)),
         ("liquidated", lambda: clearance.case_liquidate(actor=staff.finance, case_id=case_id)),
         ("disbursed", lambda: clearance.case_disburse(actor=staff.finance, case_id=case_id)),
@@ -263,3 +263,27 @@ def open_self_case(staff, person, *, reason="lost_nationality", serial=9, event_
         acknowledged=True,
         payee={"name": person.name, "bank_account": card(serial), "bank_name": "CCB"},
     )
+
+
+def accept(client, case_id):
+    """Accept the case through the API as a clerk who checked what the acceptance warns
+    of (the person's employment still open): the warnings' ids are acknowledged."""
+    response = client.post(f"clearance-cases/{case_id}/accept")
+    error = response.json().get("error", {}) if response.status_code == 409 else {}
+    if error.get("code") == "warnings_not_acknowledged":
+        checked = error["fields"]["acknowledge_warnings"].split(", ")
+        response = client.post(
+            f"clearance-cases/{case_id}/accept", {"acknowledge_warnings": checked}
+        )
+    return response
+
+
+def accept_case(actor, case_id):
+    """``case_accept`` by a clerk who checked what the acceptance warns of."""
+    from shebao.clearance import selectors
+    from shebao.clearance import services as clearance
+    from shebao.clearance.models import ClearanceCase
+
+    case = ClearanceCase.objects.get(pk=case_id)
+    checked = [w.id for w in selectors.acceptance_warnings(case)]
+    return clearance.case_accept(actor=actor, case_id=case_id, acknowledge_warnings=checked)

@@ -188,6 +188,8 @@ def build_clearance_records(*, side: dict, clerk, auditor, finance, tag: str) ->
     """
     from shebao.clearance import selectors, services
 
+    from .conftest import accept_case
+
     case = services.case_create(actor=clerk, **{**_case_body(side), "event_date": "2025-10-01"})
     for item in selectors.materials_required(case):
         if item["required"]:
@@ -197,7 +199,7 @@ def build_clearance_records(*, side: dict, clerk, auditor, finance, tag: str) ->
     for code in selectors.unverified_materials(case):
         services.material_verify(actor=clerk, case_id=case.pk, kind=code, note="checked")
     services.case_submit(actor=clerk, case_id=case.pk)
-    services.case_accept(actor=clerk, case_id=case.pk)
+    accept_case(clerk, case.pk)
     services.case_approve(actor=auditor, case_id=case.pk)
     services.case_liquidate(actor=finance, case_id=case.pk)
     services.case_disburse(actor=finance, case_id=case.pk)

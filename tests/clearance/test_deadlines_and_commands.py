@@ -4,6 +4,7 @@
 import datetime
 import io
 import json
+import re
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -13,7 +14,7 @@ from shebao.clearance import services
 from shebao.clearance.tasks import deadline_scan
 from shebao.core import clock
 
-from .conftest import PDF, card, citizen_id, ok, upload_required
+from .conftest import PDF, accept, card, citizen_id, ok, upload_required
 
 D = datetime.date
 
@@ -97,7 +98,7 @@ def test_handling_runs_ten_working_days_from_acceptance(api, worker):
         )
         upload_required(api.clerk, body)
         ok(api.clerk.post(f"clearance-cases/{body['id']}/submit"))
-        accepted = ok(api.clerk.post(f"clearance-cases/{body['id']}/accept"))
+        accepted = ok(accept(api.clerk, body["id"]))
     handling = next(d for d in accepted["deadlines"] if d["code"] == "cancellation_handling")
     assert handling["start"] == "2025-09-26" and handling["due_on"] == "2025-10-16"
     # Seen on 2025-11-14, the agency is 29 days late.
@@ -148,7 +149,12 @@ def test_the_whole_flow_from_the_command_line(staff, worker, tmp_path):
         elif item["required"]:
             run("material", "--as", "c-clerk", case_id, "--kind", item["code"], str(scan))
     run("submit", "--as", "c-clerk", case_id)
-    run("accept", "--as", "c-clerk", case_id)
+    # The person's employment is still open: the clerk acknowledges the warning by id.
+    with pytest.raises(CommandError, match="warnings_not_acknowledged") as caught:
+        run("accept", "--as", "c-clerk", case_id)
+    warning_id = re.search(r"acknowledge_warnings: (open_employment-\w+)", str(caught.value))[1]
+    accepted = run("accept", "--as", "c-clerk", case_id, "--acknowledge-warning", warning_id)
+    assert accepted["status"] == "accepted"
     with pytest.raises(CommandError, match="forbidden.*Auditor, Supervisor"):
         run("approve", "--as", "c-clerk", case_id)
     run("approve", "--as", "c-auditor", case_id)

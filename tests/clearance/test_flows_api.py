@@ -12,7 +12,7 @@ from shebao.ledger.models import Account
 from shebao.ledger.selectors import ledger_check
 from shebao.registry.models import Employment, Person, Unit
 
-from .conftest import card, citizen_id, ok, upload, upload_required, verify_checked
+from .conftest import accept, card, citizen_id, ok, upload, upload_required, verify_checked
 
 D = datetime.date
 
@@ -25,7 +25,7 @@ def balance(code):
 def run_to_disbursed(api, case_id):
     verify_checked(case_id)
     ok(api.clerk.post(f"clearance-cases/{case_id}/submit"))
-    ok(api.clerk.post(f"clearance-cases/{case_id}/accept"))
+    ok(accept(api.clerk, case_id))
     ok(api.auditor.post(f"clearance-cases/{case_id}/approve", {"reasons": "materials verified"}))
     ok(api.finance.post(f"clearance-cases/{case_id}/liquidate"))
     return ok(
@@ -248,7 +248,7 @@ def test_unit_dissolution_with_arrears(api, world, staff):
     case_id = body["id"]
     upload_required(api.clerk, body)
     ok(api.clerk.post(f"clearance-cases/{case_id}/submit"))
-    ok(api.clerk.post(f"clearance-cases/{case_id}/accept"))
+    ok(accept(api.clerk, case_id))
     # The staff are still on the roll: the approval is refused, and nothing changes.
     refused = api.auditor.post(f"clearance-cases/{case_id}/approve", {})
     assert refused.status_code == 409
@@ -431,7 +431,7 @@ def test_a_unit_is_refunded_its_overpayment(api, world):
     case_id = body["id"]
     upload_required(api.clerk, body)
     ok(api.clerk.post(f"clearance-cases/{case_id}/submit"))
-    ok(api.clerk.post(f"clearance-cases/{case_id}/accept"))
+    ok(accept(api.clerk, case_id))
     ok(api.auditor.post(f"clearance-cases/{case_id}/approve", {}))
     body = ok(api.finance.post(f"clearance-cases/{case_id}/liquidate"))
     lines = {line["code"]: line["amount"] for line in body["statement"]["lines"]}
@@ -559,7 +559,7 @@ def test_a_payment_before_disbursement_leaves_nothing_to_collect(api, world):
     case_id = body["id"]
     upload_required(api.clerk, body)
     ok(api.clerk.post(f"clearance-cases/{case_id}/submit"))
-    ok(api.clerk.post(f"clearance-cases/{case_id}/accept"))
+    ok(accept(api.clerk, case_id))
     ok(api.auditor.post(f"clearance-cases/{case_id}/approve", {}))
     assert ok(api.finance.post(f"clearance-cases/{case_id}/liquidate"))["statement"]["total"] == (
         "3394.70"

@@ -16,7 +16,7 @@ from shebao.audit.models import AuditEvent
 from shebao.clearance.models import DisbursementOrder, Statement
 from shebao.core import clock
 
-from .conftest import card, citizen_id, ok, upload_required
+from .conftest import accept, card, citizen_id, ok, upload_required
 
 D = datetime.date
 
@@ -60,7 +60,7 @@ def accepted_case(api, payload):
     body = ok(api.clerk.post("clearance-cases", payload), 201)
     upload_required(api.clerk, body)
     ok(api.clerk.post(f"clearance-cases/{body['id']}/submit"))
-    ok(api.clerk.post(f"clearance-cases/{body['id']}/accept"))
+    ok(accept(api.clerk, body["id"]))
     return body["id"]
 
 
@@ -387,7 +387,7 @@ def approved_case_from(api, case_id):
     body = ok(api.clerk.get(f"clearance-cases/{case_id}"))
     upload_required(api.clerk, body)
     ok(api.clerk.post(f"clearance-cases/{case_id}/submit"))
-    ok(api.clerk.post(f"clearance-cases/{case_id}/accept"))
+    ok(accept(api.clerk, case_id))
     ok(api.auditor.post(f"clearance-cases/{case_id}/approve", {}))
     return case_id
 

@@ -18,7 +18,7 @@ from shebao.ledger import accounts
 from shebao.ledger.models import Account
 from shebao.ledger.selectors import ledger_check
 
-from .conftest import PDF, card, citizen_id, drive, open_self_case
+from .conftest import PDF, accept_case, card, citizen_id, drive, open_self_case
 
 D = datetime.date
 
@@ -51,7 +51,7 @@ def _attempt(staff, action, actor, case_id):
     call = {
         "submit": lambda: services.case_submit(actor=actor, case_id=case_id),
         "return": lambda: services.case_return(actor=actor, case_id=case_id, reasons="redo"),
-        "accept": lambda: services.case_accept(actor=actor, case_id=case_id),
+        "accept": lambda: accept_case(actor, case_id),
         "approve": lambda: services.case_approve(actor=actor, case_id=case_id),
         "reject": lambda: services.case_reject(actor=actor, case_id=case_id, reasons="no"),
         "liquidate": lambda: services.case_liquidate(actor=actor, case_id=case_id),

@@ -13,7 +13,18 @@ from shebao.clearance.models import CaseEvent, ClearanceCase, DisbursementOrder,
 from shebao.ledger import accounts
 from shebao.ledger.models import Account, JournalEntry
 
-from .conftest import EXE, JPEG, PNG, bad_card, card, citizen_id, ok, upload, upload_required
+from .conftest import (
+    EXE,
+    JPEG,
+    PNG,
+    accept,
+    bad_card,
+    card,
+    citizen_id,
+    ok,
+    upload,
+    upload_required,
+)
 
 D = datetime.date
 
@@ -279,7 +290,7 @@ def test_wrong_role_is_a_403_with_the_reason(api, submitted):
     # The role and the action as a person reads them, never their internal codes.
     assert "Finance officer" in error["message"] and "accept a clearance case" in error["message"]
     assert "clearance.accept" not in error["message"]
-    ok(api.clerk.post(f"clearance-cases/{submitted}/accept"))
+    ok(accept(api.clerk, submitted))
     clerk_approves = api.clerk.post(f"clearance-cases/{submitted}/approve", {})
     assert clerk_approves.status_code == 403
 
@@ -292,7 +303,7 @@ def test_wrong_state_is_a_409(api, submitted):
 
 
 def test_the_accepting_supervisor_cannot_approve(api, submitted):
-    ok(api.supervisor.post(f"clearance-cases/{submitted}/accept"))
+    ok(accept(api.supervisor, submitted))
     response = api.supervisor.post(f"clearance-cases/{submitted}/approve", {})
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "maker_checker"
@@ -304,14 +315,14 @@ def test_the_applicant_cannot_approve(api, worker):
     body = ok(api.supervisor.post("clearance-cases", self_payee(worker.person)), 201)
     upload_required(api.supervisor, body)
     ok(api.supervisor.post(f"clearance-cases/{body['id']}/submit"))
-    ok(api.clerk.post(f"clearance-cases/{body['id']}/accept"))
+    ok(accept(api.clerk, body["id"]))
     response = api.supervisor.post(f"clearance-cases/{body['id']}/approve", {})
     assert response.status_code == 403 and response.json()["error"]["code"] == "maker_checker"
     ok(api.auditor.post(f"clearance-cases/{body['id']}/approve", {}))
 
 
 def test_rejection_needs_reasons_and_is_final(api, submitted):
-    ok(api.clerk.post(f"clearance-cases/{submitted}/accept"))
+    ok(accept(api.clerk, submitted))
     missing = api.auditor.post(f"clearance-cases/{submitted}/reject", {})
     assert missing.status_code == 422 and "reasons" in missing.json()["error"]["fields"]
     body = ok(
@@ -321,7 +332,7 @@ def test_rejection_needs_reasons_and_is_final(api, submitted):
     )
     assert body["status"] == "rejected" and body["allowed_actions"] == []
     assert body["timeline"][-1]["note"] == "nationality not lost"
-    assert api.clerk.post(f"clearance-cases/{submitted}/accept").status_code == 409
+    assert accept(api.clerk, submitted).status_code == 409
 
 
 def test_the_person_applies_for_themselves(api_as, api, worker, staff):
@@ -344,7 +355,7 @@ def approved_case(api, payload):
     body = ok(api.clerk.post("clearance-cases", payload), 201)
     upload_required(api.clerk, body)
     ok(api.clerk.post(f"clearance-cases/{body['id']}/submit"))
-    ok(api.clerk.post(f"clearance-cases/{body['id']}/accept"))
+    ok(accept(api.clerk, body["id"]))
     ok(api.auditor.post(f"clearance-cases/{body['id']}/approve", {}))
     return body["id"]
 

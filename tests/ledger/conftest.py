@@ -48,3 +48,14 @@ def unit_with_staff(db, staff):
         people.append(employment.person)
     unit.refresh_from_db()
     return unit, people
+
+
+def post_acknowledging(client, path, body):
+    """POST ``body``; where the answer is ``warnings_not_acknowledged`` (an employee of the
+    unit left out), send it again acknowledging them, as a user who checked them."""
+    response = client.post(path, body)
+    error = response.json().get("error", {}) if response.status_code == 409 else {}
+    if error.get("code") == "warnings_not_acknowledged":
+        checked = error["fields"]["acknowledge_warnings"].split(", ")
+        response = client.post(path, {**body, "acknowledge_warnings": checked})
+    return response

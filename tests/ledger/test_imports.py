@@ -46,7 +46,9 @@ def test_good_rows_only_posts_the_rest(staff, unit_with_staff):
             ("2025-04", citizen_id(13), "5000.50"),
         ],
     )
-    report = import_declarations(source, actor=staff, good_rows_only=True)
+    report = import_declarations(
+        source, actor=staff, good_rows_only=True, acknowledge_omissions=True
+    )
     assert report.posted and report.posted_lines == 2 and report.declarations == 2
     assert [e.line for e in report.errors] == [3]
     assert DeclarationLine.objects.count() == 2
@@ -62,7 +64,11 @@ def test_xlsx_is_recognised_by_its_content(staff, unit_with_staff):
     buffer = io.BytesIO()
     book.save(buffer)
     report = import_declarations(
-        opener(buffer.getvalue()), actor=staff, unit=unit, period="2025-05"
+        opener(buffer.getvalue()),
+        actor=staff,
+        unit=unit,
+        period="2025-05",
+        acknowledge_omissions=True,
     )
     assert report.posted and report.posted_lines == 2
 

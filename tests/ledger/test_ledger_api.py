@@ -5,7 +5,7 @@ import pytest
 
 from shebao.core import clock
 
-from .conftest import citizen_id
+from .conftest import citizen_id, post_acknowledging
 
 
 @pytest.fixture
@@ -18,7 +18,9 @@ def declare(client, unit, period="2025-03", lines=None, **extra):
         {"citizen_id": citizen_id(11), "wage": "8000.00"},
         {"citizen_id": citizen_id(13), "wage": "5000.00"},
     ]
-    return client.post(f"units/{unit.pk}/declarations", {"period": period, "lines": lines, **extra})
+    return post_acknowledging(
+        client, f"units/{unit.pk}/declarations", {"period": period, "lines": lines, **extra}
+    )
 
 
 def test_declaration_through_the_api(clerk, unit_with_staff):
@@ -85,7 +87,11 @@ def test_upload_csv(clerk, unit_with_staff):
     data = f"citizen_id,wage\n{citizen_id(11)},8000\n{citizen_id(13)},5000\n".encode()
     response = clerk.client.post(
         f"/api/v1/units/{unit.pk}/declarations/upload",
-        {"period": "2025-04", "file": SimpleUploadedFile("wages.txt", data)},
+        {
+            "period": "2025-04",
+            "file": SimpleUploadedFile("wages.txt", data),
+            "acknowledge_omissions": True,
+        },
         headers=clerk.headers,
     )
     assert response.status_code == 201, response.json()

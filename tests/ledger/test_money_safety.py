@@ -14,7 +14,7 @@ from django.db import connection
 from shebao.ledger import accounts
 from shebao.ledger.models import Account, Payment, Posting
 
-from .conftest import citizen_id
+from .conftest import citizen_id, post_acknowledging
 
 ABSURD = "999999999999999999999999.99"
 OVER_CEILING = "99999999999999999.99"
@@ -36,7 +36,9 @@ def declare(client, unit, period="2025-09", lines=None):
         {"citizen_id": citizen_id(11), "wage": "8000.00"},
         {"citizen_id": citizen_id(13), "wage": "5000.00"},
     ]
-    return client.post(f"units/{unit.pk}/declarations", {"period": period, "lines": lines})
+    return post_acknowledging(
+        client, f"units/{unit.pk}/declarations", {"period": period, "lines": lines}
+    )
 
 
 def pay(client, unit, amount, reference="B-1", paid_on="2025-10-10"):

@@ -17,7 +17,7 @@ from shebao.core import clock
 from shebao.ledger import selectors, services
 from shebao.policy import money as money_policy
 
-from .conftest import citizen_id
+from .conftest import citizen_id, post_acknowledging
 
 FULL = [
     {"citizen_id": citizen_id(11), "wage": "21641.82"},
@@ -37,7 +37,9 @@ def finance(api_as):
 
 
 def declare(client, unit, period, lines):
-    response = client.post(f"units/{unit.pk}/declarations", {"period": period, "lines": lines})
+    response = post_acknowledging(
+        client, f"units/{unit.pk}/declarations", {"period": period, "lines": lines}
+    )
     assert response.status_code == 201, response.json()
     return response.json()
 

@@ -35,7 +35,12 @@ def unit_id(clerk_api, unit_json):
 def employment(clerk_api, unit_id):
     response = clerk_api.post(
         f"units/{unit_id}/employments",
-        {"citizen_id": FULL_ID, "started_on": "2025-10-08", "monthly_wage": "12000.00"},
+        {
+            "citizen_id": FULL_ID,
+            "name": "张伟",
+            "started_on": "2025-10-08",
+            "monthly_wage": "12000.00",
+        },
     )
     assert response.status_code == 201, response.content
     return response.json()
@@ -334,7 +339,7 @@ def test_integer_wage_is_refused_and_whole_yuan_text_taken(clerk_api, unit_id):
     assert "monthly_wage" in number.json()["error"]["fields"]
     response = clerk_api.post(
         f"units/{unit_id}/employments",
-        {"citizen_id": FULL_ID, "started_on": "2025-10-08", "monthly_wage": "8000"},
+        {"citizen_id": FULL_ID, "name": "张伟", "started_on": "2025-10-08", "monthly_wage": "8000"},
     )
     assert response.status_code == 201
     assert response.json()["monthly_wage"] == "8000.00"
@@ -370,7 +375,13 @@ def test_unit_rep_registers_and_ends_only_at_their_own_unit(
     created = rep.post(f"units/{unit_id}/employments", payload)
     assert created.status_code == 201
     assert created.json()["late"] is False
-    other_employment = clerk_api.post(f"units/{other}/employments", payload).json()
+    # The person now works at the unit: a clerk employing them elsewhere acknowledges it.
+    warned = clerk_api.post(f"units/{other}/employments", payload).json()["error"]
+    assert warned["code"] == "warnings_not_acknowledged"
+    other_employment = clerk_api.post(
+        f"units/{other}/employments",
+        {**payload, "acknowledge_warnings": [warned["fields"]["acknowledge_warnings"]]},
+    ).json()
     end = {"ended_on": "2025-11-13", "reason": "resignation"}
     assert rep.post(f"employments/{other_employment['id']}/end", end).status_code == 404
     ended = rep.post(f"employments/{created.json()['id']}/end", end)

@@ -25,6 +25,14 @@ def employ(registered_unit, clerk, ids):
             "registered_on": D(2025, 1, 20),
         }
         values.update(overrides)
+        # A person registered from the number gets a name (without one, it is a
+        # warning to acknowledge: see test_registry_warnings.py).
+        if (
+            "name" not in overrides
+            and not values.get("person_id")
+            and not Person.objects.filter(citizen_id=values["citizen_id"]).exists()
+        ):
+            values["name"] = "王芳"
         return services.employment_register(**values)
 
     return employ
@@ -153,7 +161,11 @@ def test_second_open_employment_at_the_same_unit_is_a_conflict(employ):
 def test_the_same_person_may_work_for_two_units(employ, make_unit, clerk, ids):
     employ()
     other = make_unit()
-    employment = employ(unit_id=other.pk)
+    with pytest.raises(Conflict) as caught:
+        employ(unit_id=other.pk)
+    assert caught.value.code == "warnings_not_acknowledged"
+    warning_id = caught.value.fields["acknowledge_warnings"]
+    employment = employ(unit_id=other.pk, acknowledge_warnings=[warning_id])
     assert employment.unit_id == other.pk
 
 

@@ -120,7 +120,13 @@ def test_employing_someone_employed_elsewhere_waits_for_the_agency(
     queue = clerk_api.get("employments", {"status": "pending_confirmation"}).json()
     assert [e["id"] for e in queue["items"]] == [body["id"]]
     assert hr.post(f"employments/{body['id']}/confirm").status_code == 403
-    confirmed = clerk_api.post(f"employments/{body['id']}/confirm")
+    # The person works elsewhere: the clerk acknowledges the duplicate enrolment.
+    warned = clerk_api.post(f"employments/{body['id']}/confirm")
+    assert warned.status_code == 409
+    warning_id = warned.json()["error"]["fields"]["acknowledge_warnings"]
+    confirmed = clerk_api.post(
+        f"employments/{body['id']}/confirm", {"acknowledge_warnings": [warning_id]}
+    )
     assert confirmed.status_code == 200, confirmed.json()
     assert confirmed.json()["status"] == "open"
     assert hr.get(f"persons/{stranger.pk}").json()["name"] == NAME

@@ -213,6 +213,7 @@ def test_cancellation_waits_for_open_employments_and_revokes_the_certificate(
         actor=clerk,
         unit_id=registered_unit.pk,
         citizen_id=ids.citizen_id(),
+        name="张伟",
         started_on=D(2025, 3, 1),
         monthly_wage="9000.00",
         registered_on=D(2025, 3, 5),

@@ -15,7 +15,7 @@ from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import BeforeValidator, Field
 
-from shebao.api.common import IsoDate, MoneyText, paginate, require
+from shebao.api.common import AcknowledgeIn, IsoDate, MoneyText, paginate, require
 from shebao.api.fields import IDENTIFIER, LONG_TEXT, SHARE_TEXT_MAX, at_most, column
 from shebao.api.limits import body_limit
 from shebao.clearance import selectors, services, storage
@@ -397,9 +397,14 @@ def case_return(request, case_id: int, payload: ReturnIn):
 
 
 @router.post("/clearance-cases/{case_id}/accept", response=dict, summary="Accept (clerk)")
-def case_accept(request, case_id: int):
+def case_accept(request, case_id: int, payload: AcknowledgeIn | None = None):
     user = require(request, "clearance.accept")
-    return _detail(services.case_accept(actor=user, case_id=case_id), user)
+    case = services.case_accept(
+        actor=user,
+        case_id=case_id,
+        acknowledge_warnings=payload.acknowledge_warnings if payload else (),
+    )
+    return _detail(case, user)
 
 
 @router.post(

@@ -4,10 +4,11 @@ import datetime
 from typing import Annotated
 
 from django.utils.translation import gettext_lazy as _
-from ninja import Schema
+from ninja import Field, Schema
 from pydantic import BeforeValidator
 
 from shebao.accounts.domain import can, refusal_message
+from shebao.api.fields import IDENTIFIER
 from shebao.core import dates
 from shebao.core.errors import InvalidInput, PermissionDenied, Unauthenticated
 from shebao.core.http import client_address  # noqa: F401  (the routers' import path)
@@ -76,3 +77,13 @@ def _money_text(value):
 
 IsoDate = Annotated[datetime.date, BeforeValidator(_iso_date)]
 MoneyText = Annotated[str, BeforeValidator(_money_text)]
+
+
+class AcknowledgeIn(Schema):
+    """The body of an action that may raise warnings (``shebao.core.warnings``)."""
+
+    acknowledge_warnings: list[Annotated[str, IDENTIFIER]] = Field(
+        default_factory=list,
+        description="The ids of the warnings the caller checked (from an earlier 409 "
+        "warnings_not_acknowledged): every warning must be acknowledged",
+    )

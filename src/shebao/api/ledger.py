@@ -13,11 +13,12 @@ from django.utils.translation import gettext_lazy as _
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from shebao.api.common import IsoDate, MoneyText, paginate, require
+from shebao.api.common import AcknowledgeIn, IsoDate, MoneyText, paginate, require
 from shebao.api.fields import IDENTIFIER, column
 from shebao.api.limits import body_limit
 from shebao.audit.services import audit_personal_data_view
 from shebao.core import clock
+from shebao.core import warnings as core_warnings
 from shebao.core.errors import InvalidInput, NotFound
 from shebao.core.ids import mask_citizen_id
 from shebao.core.money import format_money
@@ -44,7 +45,7 @@ class DeclarationLineIn(Schema):
     wage: MoneyText
 
 
-class DeclarationIn(Schema):
+class DeclarationIn(AcknowledgeIn):
     period: Annotated[str, column(Declaration, "period")]
     lines: list[DeclarationLineIn]
     good_rows_only: bool = False
@@ -145,7 +146,12 @@ def declaration_create(request, unit_id: int, payload: DeclarationIn):
     if not checked.lines:
         raise _row_errors(errors, "lines.", offset=-1)
     checked.errors = []
-    declaration = services.declarations_post(actor=user, declarations=[checked], source="api")[0]
+    acknowledged = declarations.require_omissions_acknowledged(
+        [checked], payload.acknowledge_warnings
+    )
+    declaration = services.declarations_post(
+        actor=user, declarations=[checked], source="api", acknowledged_warnings=acknowledged
+    )[0]
     return Status(201, _declaration(declaration, errors=errors))
 
 
@@ -162,6 +168,7 @@ def declaration_upload(
     file: File[UploadedFile],
     period: Form[Annotated[str, column(Declaration, "period")]],
     good_rows_only: Form[bool] = False,
+    acknowledge_omissions: Form[bool] = False,
 ):
     user = require(request, "declaration.create")
     unit = registry_selectors.unit_get(user=user, unit_id=unit_id)
@@ -182,10 +189,13 @@ def declaration_upload(
         unit=unit,
         period=period,
         good_rows_only=good_rows_only,
+        acknowledge_omissions=acknowledge_omissions,
         source="upload",
         limits=imports.upload_limits(),
     )
     if not report.posted:
+        if report.omissions_not_acknowledged:
+            raise core_warnings.refusal(report.omitted)
         raise _row_errors(report.errors, "row ")
     posted = Declaration.objects.filter(
         unit=unit, period=period, status=Declaration.Status.LIVE

@@ -13,7 +13,7 @@ from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Router, Schema, Status
 
-from shebao.api.common import IsoDate, MoneyText, paginate, require
+from shebao.api.common import AcknowledgeIn, IsoDate, MoneyText, paginate, require
 from shebao.api.fields import IDENTIFIER, LONG_TEXT, column
 from shebao.core import clock
 from shebao.core.errors import Conflict
@@ -142,7 +142,7 @@ class PersonPage(Schema):
     count: int
 
 
-class EmploymentIn(Schema):
+class EmploymentIn(AcknowledgeIn):
     citizen_id: Annotated[str, IDENTIFIER] | None = None
     person_id: int | None = Field(None, description="Instead of citizen_id (foreign nationals)")
     name: Annotated[str, column(Person, "name")] | None = Field(
@@ -539,10 +539,14 @@ def employment_queue(request, status: str | None = None, page: int = 1, page_siz
     response=EmploymentOut,
     summary="Confirm an employment that waits for the agency (staff)",
 )
-def employment_confirm(request, employment_id: int):
+def employment_confirm(request, employment_id: int, payload: AcknowledgeIn | None = None):
     user = require(request, "employment.confirm")
     employment = selectors.employment_get(user=user, employment_id=employment_id)
-    employment = services.employment_confirm(actor=user, employment_id=employment.pk)
+    employment = services.employment_confirm(
+        actor=user,
+        employment_id=employment.pk,
+        acknowledge_warnings=payload.acknowledge_warnings if payload else (),
+    )
     return _employment(employment, user)
 
 

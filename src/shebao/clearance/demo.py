@@ -165,10 +165,17 @@ class _Cases:
         with self.on(days_ago):
             return function(actor=actor, case_id=case_id, **kwargs)
 
+    def accept(self, days_ago, case_id):
+        """The clerk accepts the case, having checked what the acceptance warns of (a
+        person whose employment's end was not reported yet)."""
+        case = selectors.case_get(user=self.clerk, case_id=case_id)
+        checked = [w.id for w in selectors.acceptance_warnings(case)]
+        self.step(days_ago, services.case_accept, self.clerk, case_id, acknowledge_warnings=checked)
+
     def to_approved(self, case_id, *, days_ago):
         self.materials(case_id, days_ago=days_ago + 3)
         self.step(days_ago + 3, services.case_submit, self.clerk, case_id)
-        self.step(days_ago + 2, services.case_accept, self.clerk, case_id)
+        self.accept(days_ago + 2, case_id)
         self.step(days_ago, services.case_approve, self.auditor, case_id, reasons="材料齐全")
 
     def pay_orders(self, case_id, *, days_ago):
@@ -274,7 +281,7 @@ class _Cases:
         case_id = self.open("accepted", "death", days_ago=22, event_days_ago=35, heirs=heirs)
         self.materials(case_id, days_ago=22)
         self.step(21, services.case_submit, self.clerk, case_id)
-        self.step(20, services.case_accept, self.clerk, case_id)
+        self.accept(20, case_id)
 
         # Approved: a foreign national leaving China.
         case_id = self.open(
@@ -297,7 +304,7 @@ class _Cases:
         )
         self.materials(case_id, days_ago=30)
         self.step(29, services.case_submit, self.clerk, case_id)
-        self.step(28, services.case_accept, self.clerk, case_id)
+        self.accept(28, case_id)
         self.step(
             25,
             services.case_reject,

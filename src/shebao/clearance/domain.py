@@ -17,6 +17,7 @@ from decimal import Decimal
 from django.utils.translation import gettext_lazy as _
 from stdnum import luhn
 
+from shebao.core import warnings as core_warnings
 from shebao.core.errors import Conflict, InvalidInput, invalid
 from shebao.core.money import CENT, ZERO, format_money, round_money
 from shebao.core.text import clean_line
@@ -950,8 +951,7 @@ def warning_id(code: str, *parts) -> str:
     """A short stable name of one warning: the same facts give the same id, and any change
     (another account, another case) a different one, so an acknowledgement covers exactly
     what the auditor saw."""
-    text = "|".join([code, *(str(p) for p in parts)])
-    return f"{code}-{hashlib.sha256(text.encode()).hexdigest()[:12]}"
+    return core_warnings.warning_id(code, *parts)
 
 
 def same_name(given: str, registered: str) -> bool:

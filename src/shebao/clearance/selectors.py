@@ -31,6 +31,7 @@ from shebao.core.ids import mask_account, mask_citizen_id
 from shebao.core.money import ZERO, format_money, round_money
 from shebao.core.periods import days_left
 from shebao.core.spreadsheet import safe_writer
+from shebao.core.warnings import CheckWarning
 from shebao.documents.domain import format_verification_code
 from shebao.ledger import accounts
 from shebao.ledger import selectors as ledger_selectors
@@ -40,6 +41,7 @@ from shebao.policy import contributions, interest, survivors, transfers
 from shebao.policy import registry as policy_registry
 from shebao.policy.errors import NoPolicyValue
 from shebao.policy.loader import BENEFIT_RECIPIENTS
+from shebao.registry import domain as registry_domain
 from shebao.registry.models import Employment, Person, Unit
 
 # Visibility ----------------------------------------------------------------------------
@@ -249,6 +251,38 @@ def payee_warnings(case: ClearanceCase) -> list[dict]:
             }
         )
     return warnings
+
+
+def acceptance_warnings(case: ClearanceCase) -> list[CheckWarning]:
+    """What the clerk must acknowledge when accepting the case: a person who still has an
+    open employment (the unit has not reported its end; closing the case ends it on the
+    date of the event)."""
+    if case.person_id is None:
+        return []
+    employments = list(
+        Employment.objects.filter(person_id=case.person_id, status=registry_domain.EMPLOYMENT_OPEN)
+        .select_related("unit")
+        .order_by("pk")
+    )
+    if not employments:
+        return []
+    return [
+        CheckWarning(
+            code="open_employment",
+            message=_(
+                "The person still has an open employment at %(units)s: its end has not been "
+                "reported. Closing the case ends it on the date of the event."
+            )
+            % {
+                "units": str(_(", ")).join(
+                    str(_("%(unit)s (since %(day)s)") % {"unit": e.unit.name, "day": e.started_on})
+                    for e in employments
+                )
+            },
+            facts=(case.pk, *(e.pk for e in employments)),
+            extra={"employment_ids": [e.pk for e in employments]},
+        )
+    ]
 
 
 def policy_for(case: ClearanceCase):

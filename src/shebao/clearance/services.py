@@ -41,6 +41,7 @@ from shebao.clearance.models import (
     UnitFine,
 )
 from shebao.core import clock, idempotency
+from shebao.core import warnings as core_warnings
 from shebao.core.errors import Conflict, NotFound, PermissionDenied, invalid
 from shebao.core.ids import mask_account
 from shebao.core.money import ZERO, clean_amount, format_money, to_money
@@ -1028,10 +1029,11 @@ def case_return(*, actor, case_id, reasons, supplement=()) -> ClearanceCase:
     return case
 
 
-def case_accept(*, actor, case_id) -> ClearanceCase:
+def case_accept(*, actor, case_id, acknowledge_warnings=()) -> ClearanceCase:
     """Accept a complete application (a clerk): every material the agency checks itself
     must have its check recorded (``material_verify``); the agency's own time limit starts.
-    For a death, the death is recorded in the registry if it is not yet."""
+    For a death, the death is recorded in the registry if it is not yet. A person who
+    still has an open employment is a warning the clerk acknowledges by its id."""
     _require(actor, "clearance.accept")
     with transaction.atomic():
         case = _lock_case(actor, case_id)
@@ -1044,6 +1046,9 @@ def case_accept(*, actor, case_id) -> ClearanceCase:
                 code="materials_unverified",
                 fields={f"materials.{code}": _("not checked yet") for code in unverified},
             )
+        acknowledged = core_warnings.require_acknowledged(
+            selectors.acceptance_warnings(case), acknowledge_warnings
+        )
         if case.reason == "death" and case.person.status == registry_domain.PERSON_ACTIVE:
             registry_services.person_record_death(
                 actor=actor, person_id=case.person_id, died_on=case.event_date
@@ -1051,7 +1056,12 @@ def case_accept(*, actor, case_id) -> ClearanceCase:
         case.accepted_on = clock.today()
         case.accepted_by = actor
         case.to_supplement = []
-        _transition(case, actor=actor, action=domain.ACCEPT)
+        _transition(
+            case,
+            actor=actor,
+            action=domain.ACCEPT,
+            data=core_warnings.audit_data(acknowledged) or None,
+        )
         _start_deadlines(case, domain.ACCEPTANCE, case.accepted_on)
     return case
 
@@ -1107,19 +1117,15 @@ def _check_warnings(case, acknowledged, note) -> list[dict]:
     """The case's warnings about its payees, each of which the approval must acknowledge by
     its id, with the reasons why the payments are in order."""
     warnings = selectors.payee_warnings(case)
-    if isinstance(acknowledged, str):
-        acknowledged = [acknowledged]
-    acknowledged = {str(item) for item in acknowledged or ()}
-    pending = [w for w in warnings if w["id"] not in acknowledged]
+    pending = [w for w in warnings if w["id"] not in core_warnings.acknowledged_ids(acknowledged)]
     if pending:
-        raise Conflict(
-            _(
+        raise core_warnings.refusal(
+            pending,
+            message=_(
                 "Warnings about the payees not acknowledged yet: %(n)d. Check each (they are "
                 "listed with the case) and acknowledge it by its id before approving."
             )
             % {"n": len(pending)},
-            code="warnings_not_acknowledged",
-            fields={"acknowledge_warnings": ", ".join(w["id"] for w in pending)},
         )
     if warnings and not note:
         raise invalid("reasons", _("say why the payments the warnings name are in order"))
@@ -1166,16 +1172,7 @@ def case_approve(*, actor, case_id, reasons="", acknowledge_warnings=()) -> Clea
             actor=actor,
             action=domain.APPROVE,
             note=note,
-            data=(
-                {
-                    "acknowledged_warnings": [
-                        {"id": w["id"], "code": w["code"], "message": w["message"]}
-                        for w in warnings
-                    ]
-                }
-                if warnings
-                else None
-            ),
+            data=core_warnings.audit_data(warnings) or None,
         )
         _fulfil_deadlines(case, domain.APPROVE)
     return case

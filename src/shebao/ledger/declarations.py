@@ -15,7 +15,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from shebao.core import ids
+from shebao.core import warnings as core_warnings
 from shebao.core.money import AmountError, parse_amount
+from shebao.core.warnings import CheckWarning
 from shebao.ledger import domain
 from shebao.policy import agreements
 from shebao.registry import domain as registry_domain
@@ -225,3 +227,62 @@ def check_lines(
         errors=sorted(errors, key=lambda e: (e.line, e.field)),
         exempt=exemptions(unit, period, [p for _l, p, _w in lines]) if lines else {},
     )
+
+
+# Employees left out ----------------------------------------------------------------------
+
+
+def _month_bounds(period: str) -> tuple[datetime.date, datetime.date]:
+    start = domain.period_start(period)
+    following = (start.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    return start, following - datetime.timedelta(days=1)
+
+
+def omission_warnings(checked: CheckedDeclaration) -> list[CheckWarning]:
+    """The unit's employees of the month that the declaration leaves out, one warning
+    each: a person with a confirmed employment at the unit during some day of the month
+    (anyone the declaration could name) and no line. Persons are compared by their id,
+    whatever identifies them on the lines. One query for the unit-month."""
+    start, end = _month_bounds(checked.period)
+    declared = {person_id for _line, person_id, _wage in checked.lines}
+    employed = (
+        Employment.objects.filter(
+            unit_id=checked.unit.pk,
+            status__in=registry_domain.EMPLOYMENT_CONFIRMED_STATES,
+            started_on__lte=end,
+        )
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=start))
+        .order_by("person_id")
+        .values_list("person_id", "person__name", "person__citizen_id", "person__passport_no")
+    )
+    warnings, seen = [], set()
+    for person_id, name, citizen_id, passport_no in employed:
+        if person_id in declared or person_id in seen:
+            continue
+        seen.add(person_id)
+        number = ids.mask_citizen_id(citizen_id or passport_no or "")
+        warnings.append(
+            CheckWarning(
+                code="undeclared_employee",
+                message=_("%(person)s, employed at %(unit)s in %(period)s, is not declared.")
+                % {
+                    "person": f"{name} ({number})" if name else number,
+                    "unit": checked.unit.name,
+                    "period": checked.period,
+                },
+                facts=(checked.unit.pk, checked.period, person_id),
+                extra={
+                    "unit_id": checked.unit.pk,
+                    "period": checked.period,
+                    "person_id": person_id,
+                },
+            )
+        )
+    return warnings
+
+
+def require_omissions_acknowledged(checked_list, acknowledged) -> list[dict]:
+    """Refuse the declarations (409) while an employee they leave out is not acknowledged
+    by the warning's id; the acknowledged warnings, to record with the posting."""
+    warnings = [w for checked in checked_list for w in omission_warnings(checked)]
+    return core_warnings.require_acknowledged(warnings, acknowledged)

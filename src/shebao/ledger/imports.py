@@ -258,6 +258,11 @@ class ImportReport:
     posted_lines: int = 0
     errors: list[RowError] = dataclasses.field(default_factory=list)
     posted: bool = False
+    # Employees the declarations leave out (``declarations.omission_warnings``): the file
+    # is posted only when they are acknowledged (``acknowledge_omissions``).
+    omitted: list = dataclasses.field(default_factory=list)
+    # Nothing was posted only because of omissions not acknowledged.
+    omissions_not_acknowledged: bool = False
 
 
 def _is_xlsx(head: bytes) -> bool:
@@ -465,6 +470,10 @@ def _checked_groups(
         yield checked
 
 
+def _omitted_in(batch, omitted: dict) -> list:
+    return [w for checked in batch for w in omitted.get((checked.unit.pk, checked.period), [])]
+
+
 def import_declarations(
     open_file,
     *,
@@ -472,12 +481,15 @@ def import_declarations(
     unit: Unit | None = None,
     period: str | None = None,
     good_rows_only: bool = False,
+    acknowledge_omissions: bool = False,
     source: str = "import",
     progress: Callable[[str, int], None] | None = None,
     limits: FileLimits | None = None,
 ) -> ImportReport:
     """Check the whole file, then post it (or its good rows) in one transaction.
 
+    A unit-month that leaves out an employee of the unit is posted only with
+    ``acknowledge_omissions``; the acknowledged omissions are recorded with the posting.
     ``limits`` defaults to those of a file the operator imports."""
     limits = limits or file_limits()
     report = ImportReport()
@@ -490,7 +502,8 @@ def import_declarations(
             )
     known = declarations.person_ids_by_key(numbers)
     step = (lambda n: progress("check", n)) if progress else None
-    for _checked in _checked_groups(
+    omitted: dict[tuple[int, str], list] = {}
+    for checked in _checked_groups(
         open_file,
         unit=unit,
         period=period,
@@ -499,9 +512,17 @@ def import_declarations(
         known=known,
         progress=step,
     ):
-        pass
+        # One query per unit-month, on the lines that would be posted (a unit-month
+        # left with none is not posted at all).
+        found = declarations.omission_warnings(checked) if checked.lines else []
+        if found:
+            omitted[(checked.unit.pk, checked.period)] = found
+            report.omitted += found
     report.errors.sort(key=lambda e: (e.line, e.field))
     if report.errors and not good_rows_only:
+        return report
+    if report.omitted and not acknowledge_omissions:
+        report.omissions_not_acknowledged = True
         return report
     checked_errors, report.errors = report.errors, []
     step = (lambda n: progress("post", n)) if progress else None
@@ -523,13 +544,23 @@ def import_declarations(
             batch_lines += len(checked.lines)
             if batch_lines >= BATCH_LINES:
                 report.declarations += len(
-                    services.declarations_post(actor=actor, declarations=batch, source=source)
+                    services.declarations_post(
+                        actor=actor,
+                        declarations=batch,
+                        source=source,
+                        acknowledged_warnings=_omitted_in(batch, omitted),
+                    )
                 )
                 report.posted_lines += batch_lines
                 batch, batch_lines = [], 0
         if batch:
             report.declarations += len(
-                services.declarations_post(actor=actor, declarations=batch, source=source)
+                services.declarations_post(
+                    actor=actor,
+                    declarations=batch,
+                    source=source,
+                    acknowledged_warnings=_omitted_in(batch, omitted),
+                )
             )
             report.posted_lines += batch_lines
     report.errors = checked_errors

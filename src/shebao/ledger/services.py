@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shebao.audit.services import audit_record
 from shebao.core import clock, idempotency
+from shebao.core import warnings as core_warnings
 from shebao.core.errors import Conflict, InvalidInput, NotFound
 from shebao.core.money import AmountError, format_money, parse_amount, to_fen
 from shebao.ledger import accounts, domain, selectors
@@ -197,7 +198,9 @@ def _money_pairs(totals) -> dict[str, list[str]]:
     return {kind: [format_money(u), format_money(p)] for kind, (u, p) in totals.items()}
 
 
-def declarations_post(*, actor, declarations, source: str = "api") -> list[Declaration]:
+def declarations_post(
+    *, actor, declarations, source: str = "api", acknowledged_warnings=()
+) -> list[Declaration]:
     """Post checked declarations (``CheckedDeclaration`` with no errors left) in one
     transaction: every line's premiums, the unit's receivable, the pooled funds and the
     individual accounts. A unit-month that already has a live declaration is replaced:
@@ -205,6 +208,9 @@ def declarations_post(*, actor, declarations, source: str = "api") -> list[Decla
 
     Writes are batched across declarations so that a month's file for a whole region is
     a handful of bulk inserts, not one query per line.
+
+    ``acknowledged_warnings`` (employees left out, ``declarations.omission_warnings``)
+    are recorded with the posting, as acknowledged by ``actor``.
     """
     if not declarations:
         return []
@@ -405,6 +411,7 @@ def declarations_post(*, actor, declarations, source: str = "api") -> list[Decla
                     [d.pk, d.unit_id, d.period, format_money(d.total_due)] for d in saved[:1000]
                 ],
                 "replaced": sorted(d.pk for d in live.values()),
+                **core_warnings.audit_data(acknowledged_warnings),
             },
         )
     return saved

@@ -18,6 +18,7 @@ from shebao.core import clock
 from shebao.core.errors import NotFound, invalid
 from shebao.core.ids import mask_citizen_id
 from shebao.core.money import format_money
+from shebao.core.warnings import CheckWarning
 from shebao.policy.employment import end_reason_codes, former_employee_months
 from shebao.policy.registry import find_region, pack_for_region
 from shebao.registry import domain
@@ -528,3 +529,54 @@ def localise_findings(findings: dict) -> dict:
 
 def compliance_latest() -> ComplianceRun | None:
     return ComplianceRun.objects.order_by("-created_at", "-pk").first()
+
+
+# Warnings to acknowledge ---------------------------------------------------------------
+
+
+def nameless_person_warning(*, citizen_id: str, unit_id: int) -> CheckWarning:
+    """A person about to be registered from an ID number the registry does not know,
+    without a name: nobody then vouches that the number is the employee's."""
+    masked = mask_citizen_id(citizen_id)
+    return CheckWarning(
+        code="person_without_name",
+        message=_(
+            "The ID number %(number)s is not registered yet and no name was given: the "
+            "person would be registered without a name. Check the number against the "
+            "identity document, or give the name."
+        )
+        % {"number": masked},
+        facts=(unit_id, masked),
+    )
+
+
+def duplicate_enrolment_warnings(person: Person, *, unit_id: int) -> list[CheckWarning]:
+    """The person's open employments at other units than ``unit_id``: every employment is
+    full-time insurance, so a second open one is a duplicate enrolment unless the person
+    really works for both units."""
+    others = list(
+        Employment.objects.filter(person=person, status=domain.EMPLOYMENT_OPEN)
+        .exclude(unit_id=unit_id)
+        .select_related("unit")
+        .order_by("pk")
+    )
+    if not others:
+        return []
+    return [
+        CheckWarning(
+            code="employed_elsewhere",
+            message=_(
+                "%(person)s already has an open employment at %(units)s: a second one "
+                "enrols the person twice, unless they really work for both units."
+            )
+            % {
+                "person": person.name or mask_citizen_id(person.citizen_id or person.passport_no),
+                "units": str(_(", ")).join(
+                    str(_("%(unit)s (since %(day)s)") % {"unit": e.unit.name, "day": e.started_on})
+                    for e in others
+                ),
+            },
+            facts=(person.pk, unit_id, *(e.pk for e in others)),
+            extra={"employment_ids": [e.pk for e in others]},
+        )
+    ]

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from shebao.accounts import domain as roles
 from shebao.audit.services import audit_personal_data_view, audit_record
 from shebao.core import clock
+from shebao.core import warnings as core_warnings
 from shebao.core.errors import Conflict, NotFound, invalid
 from shebao.core.ids import mask_citizen_id
 from shebao.core.periods import deadline
@@ -706,6 +707,7 @@ def employment_register(
     person_id=None,
     name=None,
     registered_on=None,
+    acknowledge_warnings=(),
 ) -> Employment:
     """Register an employee (SIL Art. 58 para 1): due within ``employee_registration`` of
     the start of employment; a later registration is marked late and shows up in the
@@ -715,7 +717,11 @@ def employment_register(
     number) and learns nothing about a person it does not employ: where the registry
     knows the person by another name, or as employed elsewhere, the employment waits
     for a clerk's confirmation (``employment_confirm``) instead of being refused or
-    opened, and the answer is the same whichever the reason."""
+    opened, and the answer is the same whichever the reason.
+
+    Agency staff are warned instead, and must acknowledge each warning by its id: a
+    person registered from an unknown ID number without a name, and a person who already
+    has an open employment at another unit (a duplicate enrolment)."""
     today = clock.today()
     by_unit = getattr(actor, "role", None) == roles.UNIT_REP
     errors = domain.FieldErrors()
@@ -803,6 +809,14 @@ def employment_register(
                 code="employment_overlaps",
                 fields={"started_on": _("overlaps an earlier employment")},
             )
+        warnings = []
+        if not by_unit:
+            if getattr(person, "just_registered", False) and not name:
+                warnings.append(
+                    selectors.nameless_person_warning(citizen_id=person.citizen_id, unit_id=unit.pk)
+                )
+            warnings += selectors.duplicate_enrolment_warnings(person, unit_id=unit.pk)
+        acknowledged = core_warnings.require_acknowledged(warnings, acknowledge_warnings)
         due_on = _due_on(pack_for_region(unit.region), "employee_registration", started_on)
         try:
             with transaction.atomic():
@@ -828,7 +842,10 @@ def employment_register(
             actor=actor,
             action="employment.registered",
             target=employment,
-            data={"changes": _changes({}, _snapshot(employment, EMPLOYMENT_FIELDS))},
+            data={
+                "changes": _changes({}, _snapshot(employment, EMPLOYMENT_FIELDS)),
+                **core_warnings.audit_data(acknowledged),
+            },
         )
     return employment
 
@@ -842,16 +859,22 @@ def _lock_pending(employment_id) -> Employment:
     return employment
 
 
-def employment_confirm(*, actor, employment_id) -> Employment:
+def employment_confirm(*, actor, employment_id, acknowledge_warnings=()) -> Employment:
     """A clerk confirms an employment that waited: the person works at the unit (as
     well as wherever else they do), and the unit may declare them and see their record.
     The name the unit gave, where it differed, is not taken over: the registry keeps
-    the registered one (a person registered without a name receives it)."""
+    the registered one (a person registered without a name receives it). Where the
+    person has an open employment at another unit, the clerk acknowledges the warning of
+    a duplicate enrolment by its id."""
     with transaction.atomic():
         employment = _lock_pending(employment_id)
         person = _lock(Person, employment.person_id)
         if person.status == domain.PERSON_DECEASED:
             raise Conflict(_("The person is recorded as deceased."), code="person_deceased")
+        acknowledged = core_warnings.require_acknowledged(
+            selectors.duplicate_enrolment_warnings(person, unit_id=employment.unit_id),
+            acknowledge_warnings,
+        )
         if not person.name and employment.declared_name:
             person_before = _snapshot(person, PERSON_FIELDS)
             person.name = employment.declared_name
@@ -872,6 +895,7 @@ def employment_confirm(*, actor, employment_id) -> Employment:
             data={
                 "changes": _changes(before, _snapshot(employment, EMPLOYMENT_FIELDS)),
                 "waited_because": employment.confirmation_reason,
+                **core_warnings.audit_data(acknowledged),
             },
         )
     return employment

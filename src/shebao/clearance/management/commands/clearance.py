@@ -7,7 +7,7 @@ checks, and audit trail) as the API; the answer is the case as JSON.
         --event-date 2025-10-20 --heir "Li Na,110105198001010011,60,6222...,ICBC" ...
     shebao clearance material --as clerk 7 --kind death_certificate scan.pdf
     shebao clearance submit --as clerk 7
-    shebao clearance accept --as clerk 7
+    shebao clearance accept --as clerk 7 [--acknowledge-warning ID]
     shebao clearance approve --as auditor 7 [--acknowledge-warning ID --reasons "..."]
     shebao clearance liquidate --as finance 7
     shebao clearance disburse --as finance 7 --idempotency-key k-7
@@ -28,7 +28,7 @@ from shebao.clearance.models import PaymentBatch
 from shebao.core.errors import ShebaoError
 from shebao.documents import clearance_pdfs
 
-CASE_ACTIONS = ("submit", "accept", "liquidate", "close", "acknowledge")
+CASE_ACTIONS = ("submit", "liquidate", "close", "acknowledge")
 
 
 def _date(value):
@@ -91,6 +91,13 @@ class Command(BaseCommand):
         verify.add_argument("--note", required=True)
         for name in CASE_ACTIONS:
             command(name, f"{name.capitalize()} the case.")
+        accept = command("accept", "Accept the case.")
+        accept.add_argument(
+            "--acknowledge-warning",
+            action="append",
+            default=[],
+            help="The id of a warning the acceptance raised (an open employment) that was checked.",
+        )
         returned = command("return", "Return for completion.")
         returned.add_argument("--reasons", required=True)
         returned.add_argument("--supplement", action="append", default=[])
@@ -203,7 +210,12 @@ class Command(BaseCommand):
         return self._step(user, options, services.case_submit)
 
     def do_accept(self, user, options):
-        return self._step(user, options, services.case_accept)
+        return self._step(
+            user,
+            options,
+            services.case_accept,
+            acknowledge_warnings=options["acknowledge_warning"],
+        )
 
     def do_acknowledge(self, user, options):
         return self._step(user, options, services.case_acknowledge)

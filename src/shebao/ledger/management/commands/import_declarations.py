@@ -12,7 +12,8 @@ class Command(BaseCommand):
         "Post monthly declarations from a CSV or XLSX file with columns uscc, period, "
         "citizen_id (or passport_no and nationality for a foreign national without an ID "
         "number), wage. Every bad row is reported by line; nothing is posted from a "
-        "file with errors unless --good-rows-only is given."
+        "file with errors unless --good-rows-only is given, nor from a file that leaves "
+        "out an employee of a unit for a month unless --acknowledge-omissions is given."
     )
 
     def add_arguments(self, parser):
@@ -22,9 +23,23 @@ class Command(BaseCommand):
             action="store_true",
             help="post the good rows and report the bad ones",
         )
+        parser.add_argument(
+            "--acknowledge-omissions",
+            action="store_true",
+            help="post although a unit-month leaves out some of the unit's employees (each "
+            "is listed, and the acknowledgement recorded in the audit trail)",
+        )
         parser.add_argument("--no-progress", action="store_true")
 
-    def handle(self, *args, file: Path, good_rows_only: bool, no_progress: bool, **options):
+    def handle(
+        self,
+        *args,
+        file: Path,
+        good_rows_only: bool,
+        no_progress: bool,
+        acknowledge_omissions: bool = False,
+        **options,
+    ):
         if not file.is_file():
             raise CommandError(f"{file}: no such file")
         bars = {}
@@ -46,6 +61,7 @@ class Command(BaseCommand):
                 lambda: file.open("rb"),
                 actor=None,
                 good_rows_only=good_rows_only,
+                acknowledge_omissions=acknowledge_omissions,
                 progress=progress,
             )
         except ShebaoError as exc:
@@ -57,6 +73,17 @@ class Command(BaseCommand):
             self.stderr.write(f"line {error.line}: {error.field}: {error.reason}")
         if len(report.errors) > 200:
             self.stderr.write(f"... and {len(report.errors) - 200} more")
+        label = "not declared (acknowledged)" if report.posted else "not declared"
+        for warning in report.omitted[:200]:
+            self.stderr.write(f"{label}: {warning.message}")
+        if len(report.omitted) > 200:
+            self.stderr.write(f"... and {len(report.omitted) - 200} more not declared")
+        if report.omissions_not_acknowledged:
+            raise CommandError(
+                f"{len(report.omitted)} employee(s) of the units are left out of their "
+                "declarations; nothing was posted (check them, then use "
+                "--acknowledge-omissions to post)"
+            )
         if not report.posted:
             raise CommandError(
                 f"{len(report.errors)} bad row(s) in {report.lines} lines; nothing "
