@@ -6,7 +6,7 @@ acceptance requires."""
 
 from shebao.clearance.models import ClearanceCase
 
-from .conftest import PDF, ok, open_self_case, upload
+from .conftest import PDF, accept, ok, open_self_case, upload
 
 
 def _items(body):
@@ -86,7 +86,7 @@ def test_submission_needs_no_upload_but_acceptance_needs_the_verification(api, s
             {"note": "public security data: hukou cancelled 2025-09-20"},
         )
     )
-    accepted = ok(api.clerk2.post(f"clearance-cases/{case.pk}/accept"))
+    accepted = ok(accept(api.clerk2, case.pk))
     assert accepted["status"] == "accepted"
 
 

@@ -17,7 +17,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from shebao.ledger import imports
 from shebao.registry import services as registry
-from tests.ledger.conftest import credit_code
+from tests.ledger.conftest import credit_code, post_acknowledging
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +55,8 @@ def test_a_foreign_national_is_declared_by_passport_and_nationality(api_as, fore
     like anyone else; hand-computed pension 1,280.00 + 640.00 on a base of 8,000.00."""
     unit, person, _employment = foreign_worker
     clerk = api_as("clerk")
-    response = clerk.post(
+    response = post_acknowledging(
+        clerk,
         f"units/{unit.pk}/declarations",
         {
             "period": "2025-03",
@@ -103,7 +104,11 @@ def test_a_declaration_file_names_foreign_nationals_by_passport(api_as, foreign_
     data = b"citizen_id,passport_no,nationality,wage\n,C4HJ2KL71,DEU,8000.00\n"
     response = clerk.post(
         f"units/{unit.pk}/declarations/upload",
-        {"period": "2025-03", "file": SimpleUploadedFile("d.csv", data)},
+        {
+            "period": "2025-03",
+            "file": SimpleUploadedFile("d.csv", data),
+            "acknowledge_omissions": "true",
+        },
         multipart=True,
     )
     assert response.status_code == 201, response.json()
@@ -117,7 +122,9 @@ def test_the_import_command_file_names_foreign_nationals_by_passport(staff, fore
     unit, _person, _employment = foreign_worker
     header = "统一社会信用代码,所属期,护照号码,国籍,工资\n"
     data = header + f"{credit_code(1)},2025-03,C4HJ2KL71,DEU,8000.00\n"
-    report = imports.import_declarations(lambda: io.BytesIO(data.encode()), actor=staff)
+    report = imports.import_declarations(
+        lambda: io.BytesIO(data.encode()), actor=staff, acknowledge_omissions=True
+    )
     assert report.errors == [] and report.posted and report.posted_lines == 1
 
 
@@ -137,12 +144,16 @@ def test_a_certificate_of_coverage_exempts_the_agreed_insurance_types(
     assert recorded.json()["coverage_certificate"]["valid_to"] == "2026-02-28"
     line = {"passport_no": "C4HJ2KL71", "nationality": "DEU", "wage": "8000.00"}
 
-    covered = clerk.post(f"units/{unit.pk}/declarations", {"period": "2025-03", "lines": [line]})
+    covered = post_acknowledging(
+        clerk, f"units/{unit.pk}/declarations", {"period": "2025-03", "lines": [line]}
+    )
     [covered_line] = covered.json()["lines"]
     assert set(_premiums(covered_line)) == {"medical", "work_injury"}
     assert covered_line["account_credit"] == "0.00"
 
-    before = clerk.post(f"units/{unit.pk}/declarations", {"period": "2025-02", "lines": [line]})
+    before = post_acknowledging(
+        clerk, f"units/{unit.pk}/declarations", {"period": "2025-02", "lines": [line]}
+    )
     [before_line] = before.json()["lines"]
     assert _premiums(before_line)["pension"] == ["1280.00", "640.00"]
     assert "unemployment" in _premiums(before_line)
