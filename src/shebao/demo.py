@@ -402,6 +402,7 @@ class _Builder:
             name=name,
             established_on=self.day(established_days_ago),
             region=self.region,
+            industry_class=1,
             received_on=clock.today(),
         )
 

@@ -201,6 +201,7 @@ def world(db, make_user, settings, tmp_path):
                 name=f"{side} unit",
                 established_on=datetime.date(2025, 1, 6),
                 region="cn-bj",
+                industry_class=1,
             )
             certificate = registry.unit_registration_approve(actor=clerk, unit_id=unit.pk)
             citizen_id = new_citizen_id()

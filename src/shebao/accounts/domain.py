@@ -53,6 +53,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # An employment a unit registered for a person employed elsewhere (or named
     # otherwise) waits for the agency: a clerk confirms or refuses it.
     "employment.confirm": FRONT_DESK,
+    # The agency sets each unit's work-injury industry class and floating grade.
+    "unit.set_work_injury_rate": FRONT_DESK,
     "compliance.view": frozenset({CLERK, AUDITOR, SUPERVISOR, ADMIN}),
     "audit.view": frozenset({SUPERVISOR, ADMIN, AUDITOR}),
     "history.view": ANY_STAFF,
@@ -63,6 +65,13 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "payment.create": frozenset({FINANCE, SUPERVISOR, ADMIN}),
     "payment.view": ANY_STAFF | {UNIT_REP},
     "interest.credit": frozenset({FINANCE, SUPERVISOR, ADMIN}),
+    # Arrears enforcement (MOHRSS Order 20 Art. 16; SIL Art. 86): staff issue notices to
+    # pay and propose fines; a supervisor decides each fine.
+    "arrears.notice_issue": frozenset({CLERK, FINANCE, SUPERVISOR}),
+    "arrears.notice_view": ANY_STAFF | {UNIT_REP},
+    "arrears.fine_propose": frozenset({CLERK, FINANCE, SUPERVISOR}),
+    "arrears.fine_view": ANY_STAFF,
+    "arrears.fine_decide": frozenset({SUPERVISOR}),
     "account.view": ANY_STAFF | {PERSON},
     # clearance (who may do what at each step; the case's state and maker-checker rules
     # are checked by shebao.clearance.services)
@@ -109,6 +118,7 @@ ACTION_NAMES = {
     "employment.view": _("view employments"),
     "employment.list": _("list employments"),
     "employment.confirm": _("confirm or refuse an employment a unit registered"),
+    "unit.set_work_injury_rate": _("set a unit's work-injury rate"),
     "compliance.view": _("view the compliance findings"),
     "audit.view": _("read the audit trail"),
     "history.view": _("view a record's history"),
@@ -118,6 +128,11 @@ ACTION_NAMES = {
     "payment.create": _("record a payment"),
     "payment.view": _("view payments"),
     "interest.credit": _("credit interest"),
+    "arrears.notice_issue": _("issue a notice to pay arrears"),
+    "arrears.notice_view": _("view notices to pay arrears"),
+    "arrears.fine_propose": _("propose a fine for unpaid arrears"),
+    "arrears.fine_view": _("view proposed fines"),
+    "arrears.fine_decide": _("decide a proposed fine"),
     "account.view": _("view an individual account"),
     "clearance.create": _("open a clearance case"),
     "clearance.create_person_case": _("open a person's clearance case"),

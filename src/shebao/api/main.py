@@ -23,9 +23,9 @@ errors.install(api)
 
 
 def _add_routers():
-    from shebao.api import audit, clearance, ledger, public, registry, tokens
+    from shebao.api import arrears, audit, clearance, ledger, public, registry, tokens
 
-    for module in (tokens, public, registry, ledger, clearance, audit):
+    for module in (tokens, public, registry, ledger, arrears, clearance, audit):
         api.add_router("", module.router)
 
 

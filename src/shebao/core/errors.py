@@ -156,6 +156,7 @@ FIELD_LABELS = {
     "wage": _("wage"),
     "within": _("number of days ahead"),
     "work_injury_class": _("work-injury risk class"),
+    "work_injury_float_percent": _("work-injury floating grade"),
     "year": _("year"),
 }
 
