@@ -163,13 +163,6 @@ def _visible_notice(request, unit_id: int, notice_id: int):
     return notice
 
 
-@router.get(
-    "/units/{unit_id}/arrears-notices/{notice_id}", response=NoticeOut, summary="One notice"
-)
-def notice_detail(request, unit_id: int, notice_id: int):
-    return _notice(_visible_notice(request, unit_id, notice_id))
-
-
 @router.get("/units/{unit_id}/arrears-notices/{notice_id}.pdf", summary="The notice to pay as PDF")
 def notice_pdf(request, unit_id: int, notice_id: int):
     from shebao.documents.arrears_pdfs import arrears_notice_pdf
@@ -183,6 +176,13 @@ def notice_pdf(request, unit_id: int, notice_id: int):
     )
     response["Content-Disposition"] = f'inline; filename="{notice.certificate.number}.pdf"'
     return response
+
+
+@router.get(
+    "/units/{unit_id}/arrears-notices/{notice_id}", response=NoticeOut, summary="One notice"
+)
+def notice_detail(request, unit_id: int, notice_id: int):
+    return _notice(_visible_notice(request, unit_id, notice_id))
 
 
 @router.post(

@@ -119,6 +119,7 @@ class Rate:
     personal_fixed_monthly: Decimal = ZERO
     work_injury_float_percent: int | None = None
     fallback: bool = False
+    personal_basis: Citation | None = None
 
 
 class UnknownIndustryClass(NoPolicyValue):
@@ -244,6 +245,7 @@ class ContributionPolicy:
                 verified=version.verified,
                 personal_fixed_monthly=version.personal_fixed_monthly,
                 fallback=version.fallback,
+                personal_basis=version.personal_basis or version.basis,
             )
         return result
 
