@@ -317,6 +317,7 @@ class _Builder:
         # only its first month (so it owes premiums and late fees); last year's interest.
         with self.on(0):
             self.declare_and_pay(finance=self.users["finance"])
+            self.issue_arrears_notice()
 
         return DemoSummary(
             region=self.region,
@@ -361,6 +362,16 @@ class _Builder:
         # The pack may have no bookkeeping rate for last year yet: then nothing is credited.
         with contextlib.suppress(NoPolicyValue):
             ledger_services.interest_credit_year(actor=finance, year=today.year - 1)
+
+    def issue_arrears_notice(self):
+        """Qinghe owes premiums: the agency issues it a notice to pay (Order 20 Art. 16)."""
+        from shebao.core.errors import Conflict
+        from shebao.ledger import arrears
+
+        with contextlib.suppress(Conflict):  # nothing overdue yet on some build days
+            arrears.arrears_notice_issue(
+                actor=self.users["finance"], unit_id=self.units["qinghe"].pk
+            )
 
     def months_employed(self, unit, last_month: str) -> list[str]:
         first = min(e.started_on for e in Employment.objects.filter(unit=unit))

@@ -157,6 +157,8 @@ FIELD_LABELS = {
     "within": _("number of days ahead"),
     "work_injury_class": _("work-injury risk class"),
     "work_injury_float_percent": _("work-injury floating grade"),
+    "found_on": _("date the arrears were found"),
+    "decision": _("decision"),
     "year": _("year"),
 }
 
