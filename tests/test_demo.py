@@ -172,6 +172,14 @@ def test_the_demo_has_contributions_and_clearance_cases(built):
     assert ledger_check()[1] == []
 
 
+def test_the_unit_in_arrears_has_a_notice_to_pay(built):
+    from shebao.ledger.models import ArrearsNotice
+
+    notice = ArrearsNotice.objects.get(unit__name="北京青禾餐饮管理有限公司")
+    assert notice.principal > 0 and notice.issued_on == clock.today()
+    assert notice.payment_due_on > notice.issued_on and notice.certificate.verification_code
+
+
 def test_a_second_build_is_refused_and_if_empty_skips(built):
     with pytest.raises(demo.DemoRefused):
         demo.build()

@@ -341,6 +341,7 @@ class _Builder:
         with self.on(0):
             self.declare_and_pay(finance=self.users["finance"])
             self.declare_and_pay_hong_kong_resident(finance=self.users["finance"])
+            self.issue_arrears_notice()
 
         return DemoSummary(
             region=self.region,
@@ -434,6 +435,16 @@ class _Builder:
                 reference=f"DEMO-{unit.pk}-{declaration.period}",
             )
 
+    def issue_arrears_notice(self):
+        """Qinghe owes premiums: the agency issues it a notice to pay (Order 20 Art. 16)."""
+        from shebao.core.errors import Conflict
+        from shebao.ledger import arrears
+
+        with contextlib.suppress(Conflict):  # nothing overdue yet on some build days
+            arrears.arrears_notice_issue(
+                actor=self.users["finance"], unit_id=self.units["qinghe"].pk
+            )
+
     def months_employed(self, unit, last_month: str) -> list[str]:
         first = min(e.started_on for e in Employment.objects.filter(unit=unit))
         months, period = [], ledger_domain.period_of(first)
@@ -474,6 +485,7 @@ class _Builder:
             name=name,
             established_on=self.day(established_days_ago),
             region=self.region,
+            industry_class=1,
             received_on=clock.today(),
         )
 

@@ -36,6 +36,7 @@ def unit(make_user):
         name="Hostile Input Works",
         established_on=datetime.date(2024, 6, 3),
         region="cn-bj",
+        industry_class=1,
         received_on=datetime.date(2024, 6, 20),
     )
     registry.unit_registration_approve(actor=clerk, unit_id=unit.pk)

@@ -17,6 +17,7 @@ from stdnum.cn import ric, uscc
 from shebao.accounts.domain import PERMISSIONS
 from shebao.api.main import api
 from shebao.core import clock
+from shebao.ledger import arrears
 from shebao.ledger import declarations as ledger_declarations
 from shebao.ledger import services as ledger
 from shebao.registry import services as registry
@@ -205,6 +206,32 @@ ENDPOINTS = [
     ),
     ("get", "/units/{unit}/statement.pdf", "payment.view", "unit", None),
     ("get", "/audit-events", "audit.view", None, None),
+    (
+        "post",
+        "/units/{unit}/work-injury-rate",
+        "unit.set_work_injury_rate",
+        "unit",
+        lambda w: {"industry_class": 1, "work_injury_float_percent": 120},
+    ),
+    ("post", "/units/{unit}/arrears-notices", "arrears.notice_issue", "unit", lambda w: {}),
+    ("get", "/units/{unit}/arrears-notices", "arrears.notice_view", "unit", None),
+    ("get", "/units/{unit}/arrears-notices/{notice}", "arrears.notice_view", "unit", None),
+    ("get", "/units/{unit}/arrears-notices/{notice}.pdf", "arrears.notice_view", "unit", None),
+    (
+        "post",
+        "/arrears-notices/{notice}/fine-proposal",
+        "arrears.fine_propose",
+        None,
+        lambda w: {},
+    ),
+    ("get", "/arrears-fines", "arrears.fine_view", None, None),
+    (
+        "post",
+        "/arrears-fines/{fine}/decision",
+        "arrears.fine_decide",
+        None,
+        lambda w: {"decision": "dismiss", "reasons": "paid meanwhile"},
+    ),
     *CLEARANCE_ENDPOINTS,
 ]
 
@@ -219,6 +246,8 @@ def test_every_operation_is_in_the_matrix():
             .replace("{employment}", "{employment_id}")
             .replace("{declaration}", "{declaration_id}")
             .replace("{certificate}", "{verification_code}")
+            .replace("{notice}", "{notice_id}")
+            .replace("{fine}", "{proposal_id}")
             .replace("/regions/cn-bj", "/regions/{code}"),
         )
         for m, p in listed
@@ -245,6 +274,7 @@ def world(db, make_user, settings, tmp_path):
                 name=f"{side} unit",
                 established_on=datetime.date(2025, 1, 6),
                 region="cn-bj",
+                industry_class=1,
             )
             certificate = registry.unit_registration_approve(actor=clerk, unit_id=unit.pk)
             citizen_id = new_citizen_id()
@@ -260,7 +290,9 @@ def world(db, make_user, settings, tmp_path):
                 unit, "2025-08", [(1, citizen_id, "8000")], today=datetime.date(2025, 10, 20)
             )
             declaration = ledger.declarations_post(actor=clerk, declarations=[checked])[0]
+            notice = arrears.arrears_notice_issue(actor=clerk, unit_id=unit.pk)
             built[side] = {
+                "notice": notice.pk,
                 "unit": unit.pk,
                 "person": employment.person_id,
                 "employment": employment.pk,
@@ -278,6 +310,10 @@ def world(db, make_user, settings, tmp_path):
                     side=built[side], clerk=clerk, auditor=auditor, finance=finance, tag=side
                 )
             )
+    for side in ("own", "other"):
+        built[side]["fine"] = arrears.arrears_fine_propose(
+            actor=finance, notice_id=built[side]["notice"]
+        ).pk
     person_user = make_user("matrix-person", "person")
     registry.person_link_user(actor=clerk, person_id=built["own"]["person"], user=person_user)
     rep_user = make_user("matrix-rep", "unit_rep")

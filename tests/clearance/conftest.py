@@ -96,6 +96,7 @@ class World:
             name=name or f"Unit {self.serial}",
             established_on=established,
             region=region,
+            industry_class=1,
             received_on=established,
         )
         registry.unit_registration_approve(actor=self.clerk, unit_id=unit.pk)

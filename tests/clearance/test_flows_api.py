@@ -224,8 +224,9 @@ def test_unit_dissolution_with_arrears(api, world, staff):
     unit = world.unit(established=D(2024, 1, 2))
     person = world.employ(unit, serial=21, started=D(2025, 1, 2), wage="10000.00")
     declaration = world.declare(unit, "2025-09", [(person, "10000.00")])
-    # Pension 24%, medical 8%, unemployment 1%, work injury class 1 0.2% of 10,000.00.
-    assert declaration.total_due == Decimal("3320.00")
+    # Beijing: pension 24%, medical 11.8% + 3.00, unemployment 1%, work injury class 1
+    # 0.2% of 10,000.00.
+    assert declaration.total_due == Decimal("3703.00")
     fine = ok(
         api.auditor.post(
             "unit-fines",
@@ -258,17 +259,17 @@ def test_unit_dissolution_with_arrears(api, world, staff):
     ok(api.auditor.post(f"clearance-cases/{case_id}/approve", {}))
     body = ok(api.finance.post(f"clearance-cases/{case_id}/liquidate"))
     lines = {line["code"]: line for line in body["statement"]["lines"]}
-    # Due 2025-09-30, liquidated 2025-11-14: 45 days x 0.05% x 3,320.00 = 74.70.
-    assert lines["arrears_principal"]["amount"] == "3320.00"
-    assert lines["late_fees"]["amount"] == "74.70"
+    # Due 2025-09-30, liquidated 2025-11-14: 45 days x 0.05% x 3,703.00 = 83.3175.
+    assert lines["arrears_principal"]["amount"] == "3703.00"
+    assert lines["late_fees"]["amount"] == "83.32"
     assert lines["fine"]["amount"] == "500.00"
     assert lines["overpayment_refund"]["amount"] == "0.00"
-    assert body["statement"]["total"] == "3894.70"
+    assert body["statement"]["total"] == "4286.32"
     assert body["statement"]["direction"] == "collect"
 
     body = ok(api.finance.post(f"clearance-cases/{case_id}/disburse"))
     [order] = body["disbursements"]
-    assert order["direction"] == "collect" and order["amount"] == "3894.70"
+    assert order["direction"] == "collect" and order["amount"] == "4286.32"
     # Closing before the unit has paid: refused, naming the unpaid order.
     early = api.clerk.post(f"clearance-cases/{case_id}/close")
     assert early.status_code == 409 and early.json()["error"]["code"] == "orders_unpaid"
@@ -312,7 +313,7 @@ def test_unit_close_refused_while_arrears_remain(api, world):
     upload_required(api.clerk, body)
     body = run_to_disbursed(api, case_id)
     [order] = body["disbursements"]
-    assert order["amount"] == "3394.70"
+    assert order["amount"] == "3786.32"
     with clock.frozen(D(2025, 11, 20)):
         ok(
             api.finance.post(
@@ -323,10 +324,10 @@ def test_unit_close_refused_while_arrears_remain(api, world):
         refused = api.clerk.post(f"clearance-cases/{case_id}/close")
         assert refused.status_code == 409
         error = refused.json()["error"]
-        # Six more days: 3,320.00 x 0.05% x 51 = 84.66, of which 74.70 was paid.
-        assert error["code"] == "unpaid_arrears" and "9.96" in error["fields"]["arrears"]
+        # Six more days: 3,703.00 x 0.05% x 51 = 94.4265, so 94.43, of which 83.32 was paid.
+        assert error["code"] == "unpaid_arrears" and "11.11" in error["fields"]["arrears"]
         assert Unit.objects.get(pk=unit.pk).status == "registered"
-        world.pay(unit, "9.96", D(2025, 11, 20), "LATE-2")
+        world.pay(unit, "11.11", D(2025, 11, 20), "LATE-2")
         assert ok(api.clerk.post(f"clearance-cases/{case_id}/close"))["status"] == "closed"
 
 
@@ -414,7 +415,7 @@ def test_a_unit_is_refunded_its_overpayment(api, world):
     person = world.employ(unit, serial=51, started=D(2025, 1, 2), wage="10000.00")
     world.declare(unit, "2025-09", [(person, "10000.00")])
     # Paid on time, 180.00 too much: held as a refundable credit.
-    world.pay(unit, "3500.00", D(2025, 9, 30), "OVER-1")
+    world.pay(unit, "3883.00", D(2025, 9, 30), "OVER-1")
     world.end(person, unit, D(2025, 10, 31), reason="unit_terminated")
     body = ok(
         api.clerk.post(
@@ -525,11 +526,11 @@ def test_a_unit_may_pay_through_the_ledger_instead(api, world):
     upload_required(api.clerk, body)
     body = run_to_disbursed(api, body["id"])
     [order] = body["disbursements"]
-    assert order["amount"] == "3394.70" and order["status"] == "approved"
+    assert order["amount"] == "3786.32" and order["status"] == "approved"
     ok(
         api.finance.post(
             f"units/{unit.pk}/payments",
-            {"amount": "3394.70", "paid_on": "2025-11-14", "reference": "OWN-1"},
+            {"amount": "3786.32", "paid_on": "2025-11-14", "reference": "OWN-1"},
         ),
         201,
     )
@@ -562,9 +563,9 @@ def test_a_payment_before_disbursement_leaves_nothing_to_collect(api, world):
     ok(accept(api.clerk, case_id))
     ok(api.auditor.post(f"clearance-cases/{case_id}/approve", {}))
     assert ok(api.finance.post(f"clearance-cases/{case_id}/liquidate"))["statement"]["total"] == (
-        "3394.70"
+        "3786.32"
     )
-    world.pay(unit, "3394.70", D(2025, 11, 14), "OWN-2")
+    world.pay(unit, "3786.32", D(2025, 11, 14), "OWN-2")
     body = ok(api.finance.post(f"clearance-cases/{case_id}/disburse"))
     assert body["disbursements"] == []
     assert ok(api.clerk.post(f"clearance-cases/{case_id}/close"))["status"] == "closed"

@@ -153,6 +153,7 @@ def test_only_a_registered_unit_is_cancelled(api, world):
         name="Pending",
         established_on=D(2025, 1, 2),
         region="cn-bj",
+        industry_class=1,
     )
     response = api.clerk.post(
         "clearance-cases",

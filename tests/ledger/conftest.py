@@ -31,6 +31,7 @@ def unit_with_staff(db, staff):
         name="Test Works",
         established_on=datetime.date(2024, 6, 3),
         region="cn-bj",
+        industry_class=1,
         received_on=datetime.date(2024, 6, 20),
     )
     registry.unit_registration_approve(actor=staff, unit_id=unit.pk)

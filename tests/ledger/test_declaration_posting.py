@@ -1,4 +1,5 @@
 import datetime
+from decimal import ROUND_HALF_UP
 from decimal import Decimal as D
 
 import pytest
@@ -92,7 +93,9 @@ def test_payment_allocation_and_arrears(staff, unit_with_staff):
     # March is due 2025-03-31; on 2025-04-30 it is 30 days late.
     arrears = selectors.unit_arrears(unit, as_of=datetime.date(2025, 4, 30))
     assert arrears["principal"] == march.total_due
-    assert arrears["late_fee"] == (march.total_due * D("0.0005") * 30).quantize(D("0.01"))
+    assert arrears["late_fee"] == (march.total_due * D("0.0005") * 30).quantize(
+        D("0.01"), rounding=ROUND_HALF_UP
+    )
     fee = arrears["late_fee"]
     payment = services.payment_record(
         actor=staff,

@@ -87,6 +87,7 @@ def test_the_same_key_of_another_user_or_unit_is_independent(api_as, unit_with_s
         name="Other Works",
         established_on="2024-06-03",
         region="cn-bj",
+        industry_class=1,
         received_on="2024-06-20",
     )
     registry.unit_registration_approve(actor=staff, unit_id=unit2.pk)

@@ -1,7 +1,7 @@
 """Regression: an overpayment vanished (finding 2 of the security review).
 
-A unit paid a month in full (19,319.37), then declared the month again with lower wages
-(2,474.06): the excess of 16,845.31 showed as a negative month, the next month was billed
+A unit paid a month in full (21,536.62), then declared the month again with lower wages
+(2,760.23): the excess of 18,776.39 showed as a negative month, the next month was billed
 in full, nothing was refundable and verify passed. Any excess now becomes the unit's
 credit: applied to the next months oldest first, or held as refundable, as the pack says.
 """
@@ -52,14 +52,14 @@ def verify_ledger() -> str:
 
 def paid_in_full_then_lowered(clerk, finance, unit):
     first = declare(clerk, unit, "2025-09", FULL)
-    assert first["total_due"] == "19319.37"
+    assert first["total_due"] == "21536.62"
     payment = finance.post(
         f"units/{unit.pk}/payments",
-        {"amount": "19319.37", "paid_on": first["due_on"], "reference": "B-0910"},
+        {"amount": "21536.62", "paid_on": first["due_on"], "reference": "B-0910"},
     )
     assert payment.status_code == 201 and payment.json()["overpaid"] == "0.00"
     lowered = declare(clerk, unit, "2025-09", LOWER)
-    assert lowered["total_due"] == "2474.06"
+    assert lowered["total_due"] == "2760.23"
     return lowered
 
 
@@ -72,19 +72,19 @@ def test_excess_from_a_redeclaration_settles_the_next_month(clerk, finance, unit
     paid_in_full_then_lowered(clerk, finance, unit)
     statement = finance.get(f"units/{unit.pk}/statement").json()
     september = month(statement, "2025-09")
-    assert september["paid_principal"] == "2474.06" and september["outstanding"] == "0.00"
+    assert september["paid_principal"] == "2760.23" and september["outstanding"] == "0.00"
     # Until the next month is declared, the excess is the unit's credit.
     arrears = finance.get(f"units/{unit.pk}/arrears").json()
-    assert arrears["refundable"] == "16845.31" and arrears["principal"] == "0.00"
+    assert arrears["refundable"] == "18776.39" and arrears["principal"] == "0.00"
     october = declare(clerk, unit, "2025-10", FULL)
-    assert october["total_due"] == "19319.37"
+    assert october["total_due"] == "21536.62"
     statement = finance.get(f"units/{unit.pk}/statement").json()
-    assert month(statement, "2025-10")["paid_principal"] == "16845.31"
-    assert month(statement, "2025-10")["outstanding"] == "2474.06"
+    assert month(statement, "2025-10")["paid_principal"] == "18776.39"
+    assert month(statement, "2025-10")["outstanding"] == "2760.23"
     arrears = finance.get(f"units/{unit.pk}/arrears").json()
     assert arrears["refundable"] == "0.00"
     owed = sum(Decimal(i["principal"]) for i in arrears["items"] + arrears["not_yet_due"])
-    assert owed == Decimal("2474.06")
+    assert owed == Decimal("2760.23")
     assert "ledger: every entry balances" in verify_ledger()
 
 
@@ -96,10 +96,10 @@ def test_excess_is_refundable_when_the_pack_says_refund(
     paid_in_full_then_lowered(clerk, finance, unit)
     declare(clerk, unit, "2025-10", FULL)
     arrears = finance.get(f"units/{unit.pk}/arrears").json()
-    assert arrears["refundable"] == "16845.31"
+    assert arrears["refundable"] == "18776.39"
     statement = finance.get(f"units/{unit.pk}/statement").json()
     assert month(statement, "2025-09")["outstanding"] == "0.00"
-    assert month(statement, "2025-10")["outstanding"] == "19319.37"
+    assert month(statement, "2025-10")["outstanding"] == "21536.62"
     assert "ledger: every entry balances" in verify_ledger()
 
 
@@ -110,12 +110,12 @@ def test_a_payment_larger_than_what_is_due_settles_the_next_month(clerk, finance
         f"units/{unit.pk}/payments",
         {"amount": "3000.00", "paid_on": september["due_on"], "reference": "B-1"},
     ).json()
-    assert payment["overpaid"] == "525.94"
-    assert finance.get(f"units/{unit.pk}/arrears").json()["refundable"] == "525.94"
+    assert payment["overpaid"] == "239.77"
+    assert finance.get(f"units/{unit.pk}/arrears").json()["refundable"] == "239.77"
     declare(clerk, unit, "2025-10", LOWER)
     statement = finance.get(f"units/{unit.pk}/statement").json()
-    assert month(statement, "2025-10")["paid_principal"] == "525.94"
-    assert month(statement, "2025-10")["outstanding"] == "1948.12"
+    assert month(statement, "2025-10")["paid_principal"] == "239.77"
+    assert month(statement, "2025-10")["outstanding"] == "2520.46"
     assert finance.get(f"units/{unit.pk}/arrears").json()["refundable"] == "0.00"
     assert "ledger: every entry balances" in verify_ledger()
 
@@ -148,8 +148,8 @@ def test_a_credit_settles_an_assessed_month_too(api_as, clerk, finance, unit_wit
         assert assessed.status_code == 201, assessed.json()
         [october] = assessed.json()["items"]
         statement = finance.get(f"units/{unit.pk}/statement").json()
-        assert month(statement, "2025-10")["paid_principal"] == "525.94"
-        expected = Decimal(october["total_due"]) - Decimal("525.94")
+        assert month(statement, "2025-10")["paid_principal"] == "239.77"
+        expected = Decimal(october["total_due"]) - Decimal("239.77")
         assert Decimal(month(statement, "2025-10")["outstanding"]) == expected
         assert finance.get(f"units/{unit.pk}/arrears").json()["refundable"] == "0.00"
         assert "ledger: every entry balances" in verify_ledger()

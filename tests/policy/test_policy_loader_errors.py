@@ -181,10 +181,16 @@ def test_insurance_type_without_any_rate(pack_copy):
     assert "unemployment" in error.problem
 
 
-def test_default_work_injury_class_must_exist(pack_copy):
-    directory = pack_copy("contributions.yaml", "default_class: 2", "default_class: 5")
+def test_a_default_work_injury_class_is_refused(pack_copy):
+    """Regression: units without a class were silently charged a default class."""
+    directory = pack_copy(
+        "contributions.yaml",
+        "    basis: test_reg\n    classes:",
+        "    basis: test_reg\n    default_class: 1\n    classes:",
+    )
     error = load_error(directory)
     assert error.key == "work_injury[0].default_class"
+    assert "not a known key" in error.problem
 
 
 def test_unknown_interest_method(pack_copy):

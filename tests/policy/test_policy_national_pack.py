@@ -111,16 +111,17 @@ def test_floor_never_above_cap_in_any_region_or_year():
 
 
 def test_pension_unit_rate_drops_to_16_percent_on_2019_05_01():
-    before = contributions.rates_on(datetime.date(2019, 4, 30), "cn-bj")
-    after = contributions.rates_on(datetime.date(2019, 5, 1), "cn-bj")
+    before = contributions.rates_on(datetime.date(2019, 4, 30), "cn-sh", work_injury_class=1)
+    after = contributions.rates_on(datetime.date(2019, 5, 1), "cn-sh", work_injury_class=1)
     assert before["pension"] == (D("0.20"), D("0.08"))
     assert after["pension"] == (D("0.16"), D("0.08"))
 
 
 def test_default_rates_of_2025():
-    rates = contributions.rates_on(datetime.date(2025, 11, 14), "cn-sh")
+    rates = contributions.rates_on(datetime.date(2025, 11, 14), "cn-sh", work_injury_class=1)
     assert rates == {
         "pension": (D("0.16"), D("0.08")),
+        # The pre-merger national fallback: Shanghai's own figure is not in the pack yet.
         "medical": (D("0.06"), D("0.02")),
         "unemployment": (D("0.005"), D("0.005")),
         "work_injury": (D("0.002"), D("0")),
@@ -128,12 +129,12 @@ def test_default_rates_of_2025():
 
 
 def test_unemployment_rate_before_2017():
-    rates = contributions.rates_on(datetime.date(2016, 6, 1))
-    assert rates["unemployment"] == (D("0.02"), D("0.01"))
+    rates = contributions.rates_on(datetime.date(2016, 4, 30), work_injury_class=1)
+    assert rates["unemployment"] == (D("0.015"), D("0.005"))
 
 
 def test_rates_carry_their_sources():
-    details = contributions.rate_details_on(datetime.date(2025, 1, 1), "cn-bj")
+    details = contributions.rate_details_on(datetime.date(2025, 1, 1), "cn-bj", work_injury_class=1)
     assert details["pension"].basis.code == "gbf_2019_13"
     assert details["work_injury"].basis.code == "rsbf_2015_71"
     assert details["unemployment"].verified is False

@@ -74,19 +74,23 @@ def test_an_event_the_pack_does_not_know_is_refused_with_its_events(test_pack, a
 
 
 def test_rates_follow_the_pack_and_the_region(test_pack):
-    north = contributions.rates_on(datetime.date(2025, 3, 1), "zz-north")
+    north = contributions.rates_on(datetime.date(2025, 3, 1), "zz-north", work_injury_class=2)
     assert north == {
         "pension": (D("0.15"), D("0.07")),
         "medical": (D("0.05"), D("0.01")),
-        "work_injury": (D("0.003"), D("0")),  # the pack's default class is 2
+        "work_injury": (D("0.003"), D("0")),
     }
-    south = contributions.rates_on(datetime.date(2025, 3, 1), "zz-south")
+    south = contributions.rates_on(datetime.date(2025, 3, 1), "zz-south", work_injury_class=2)
     assert south["medical"] == (D("0.08"), D("0.02"))
-    assert contributions.rates_on(datetime.date(2023, 6, 1), "zz-south")["medical"] == (
+    assert contributions.rates_on(datetime.date(2023, 6, 1), "zz-south", work_injury_class=2)[
+        "medical"
+    ] == (
         D("0.05"),
         D("0.01"),
     )
-    assert contributions.rates_on(datetime.date(2024, 6, 1), "zz-north")["pension"] == (
+    assert contributions.rates_on(datetime.date(2024, 6, 1), "zz-north", work_injury_class=2)[
+        "pension"
+    ] == (
         D("0.14"),
         D("0.07"),
     )

@@ -35,7 +35,12 @@ def scene(make_unit, clerk, ids):
         name="Waiting Co", established_on=D(2025, 10, 1), received_on=D(2025, 10, 20)
     )
     # On time and registered: nothing to report.
-    good = make_unit(name="Good Co", established_on=D(2024, 12, 20), received_on=D(2025, 1, 2))
+    good = make_unit(
+        name="Good Co",
+        established_on=D(2024, 12, 20),
+        received_on=D(2025, 1, 2),
+        industry_class=1,
+    )
     with clock.frozen(D(2025, 1, 6)):
         services.unit_registration_approve(actor=clerk, unit_id=good.pk)
 
@@ -116,8 +121,9 @@ def test_employment_findings_with_months_and_bases(scene):
     # The premium is what three declarations of 9,000.00 would have been (SIL Art. 58).
     from shebao.policy.contributions import rates_on
 
-    rates = rates_on(D(2025, 1, 1), "cn-bj")
-    month = sum(
+    rates = rates_on(D(2025, 1, 1), "cn-bj", work_injury_class=1)
+    # Beijing adds 3.00 a month to the personal medical part (large-expense fund).
+    month = Decimal("3.00") + sum(
         (Decimal("9000") * u).quantize(Decimal("0.01"))
         + (Decimal("9000") * p).quantize(Decimal("0.01"))
         for u, p in rates.values()

@@ -55,6 +55,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "employment.confirm": FRONT_DESK,
     "person.record_facts": FRONT_DESK,
     "employment.record_coverage": FRONT_DESK,
+    # The agency sets each unit's work-injury industry class and floating grade.
+    "unit.set_work_injury_rate": FRONT_DESK,
     "compliance.view": frozenset({CLERK, AUDITOR, SUPERVISOR, ADMIN}),
     "audit.view": frozenset({SUPERVISOR, ADMIN, AUDITOR}),
     "history.view": ANY_STAFF,
@@ -65,6 +67,13 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "payment.create": frozenset({FINANCE, SUPERVISOR, ADMIN}),
     "payment.view": ANY_STAFF | {UNIT_REP},
     "interest.credit": frozenset({FINANCE, SUPERVISOR, ADMIN}),
+    # Arrears enforcement (MOHRSS Order 20 Art. 16; SIL Art. 86): staff issue notices to
+    # pay and propose fines; a supervisor decides each fine.
+    "arrears.notice_issue": frozenset({CLERK, FINANCE, SUPERVISOR}),
+    "arrears.notice_view": ANY_STAFF | {UNIT_REP},
+    "arrears.fine_propose": frozenset({CLERK, FINANCE, SUPERVISOR}),
+    "arrears.fine_view": ANY_STAFF,
+    "arrears.fine_decide": frozenset({SUPERVISOR}),
     "account.view": ANY_STAFF | {PERSON},
     # Months transferred in from another agency and deemed service (SIL Arts. 13, 19).
     "contribution_period.record": frozenset({CLERK, FINANCE, SUPERVISOR, ADMIN}),
@@ -118,6 +127,7 @@ ACTION_NAMES = {
     "employment.confirm": _("confirm or refuse an employment a unit registered"),
     "person.record_facts": _("record a person's household registration province or benefits"),
     "employment.record_coverage": _("record a certificate of coverage"),
+    "unit.set_work_injury_rate": _("set a unit's work-injury rate"),
     "compliance.view": _("view the compliance findings"),
     "audit.view": _("read the audit trail"),
     "history.view": _("view a record's history"),
@@ -127,6 +137,11 @@ ACTION_NAMES = {
     "payment.create": _("record a payment"),
     "payment.view": _("view payments"),
     "interest.credit": _("credit interest"),
+    "arrears.notice_issue": _("issue a notice to pay arrears"),
+    "arrears.notice_view": _("view notices to pay arrears"),
+    "arrears.fine_propose": _("propose a fine for unpaid arrears"),
+    "arrears.fine_view": _("view proposed fines"),
+    "arrears.fine_decide": _("decide a proposed fine"),
     "account.view": _("view an individual account"),
     "contribution_period.record": _("record contribution periods from elsewhere"),
     "person.retirement_category": _("record a person's retirement category"),

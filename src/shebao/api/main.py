@@ -23,9 +23,9 @@ errors.install(api)
 
 
 def _add_routers():
-    from shebao.api import audit, clearance, ledger, pension, public, registry, tokens
+    from shebao.api import arrears, audit, clearance, ledger, pension, public, registry, tokens
 
-    for module in (tokens, public, registry, ledger, pension, clearance, audit):
+    for module in (tokens, public, registry, ledger, arrears, pension, clearance, audit):
         api.add_router("", module.router)
 
 

@@ -56,6 +56,8 @@ class RateOut(Schema):
     basis: str
     verified: bool
     work_injury_class: int | None
+    personal_fixed_monthly: str
+    fallback: bool
 
 
 class DailyRateOut(Schema):
@@ -137,6 +139,8 @@ def region_policy(request, code: str, query: Query[RegionPolicyQuery]):
                 "basis": str(rate.basis),
                 "verified": rate.verified,
                 "work_injury_class": rate.work_injury_class,
+                "personal_fixed_monthly": format_money(rate.personal_fixed_monthly),
+                "fallback": rate.fallback,
             }
             for kind, rate in found.rates.items()
         ],

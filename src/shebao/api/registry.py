@@ -39,7 +39,11 @@ class UnitIn(Schema):
         description="A region code from GET /regions"
     )
     industry_class: int | None = Field(
-        None, description="Work-injury industry class (1-8); the pack's default when omitted"
+        None,
+        description=(
+            "Work-injury industry class (1-8). There is no default: a unit without one "
+            "cannot declare until staff set it (POST /units/{id}/work-injury-rate)"
+        ),
     )
 
 
@@ -49,6 +53,7 @@ class UnitOut(Schema):
     name: str
     region: str
     industry_class: int | None
+    work_injury_float_percent: int
     status: str
     established_on: datetime.date
     registration_due_on: datetime.date
@@ -75,6 +80,18 @@ class CertificateOut(Schema):
     subject: str
     unit_id: int
     unit_status: str
+
+
+class WorkInjuryRateIn(Schema):
+    industry_class: int = Field(description="Work-injury industry class (1-8)")
+    work_injury_float_percent: int | None = Field(
+        None,
+        description=(
+            "The unit's floating grade: its rate as a percentage of the class's base rate "
+            "(50-150 nationally); unchanged when omitted"
+        ),
+    )
+    reason: Annotated[str, LONG_TEXT] = ""
 
 
 class RejectIn(Schema):
@@ -239,6 +256,7 @@ def _unit(unit) -> dict:
         "name": unit.name,
         "region": unit.region,
         "industry_class": unit.industry_class,
+        "work_injury_float_percent": unit.work_injury_float_percent,
         "status": unit.status,
         "established_on": unit.established_on,
         "registration_due_on": unit.registration_due_on,
@@ -402,6 +420,18 @@ def unit_registration_record_pdf(request, unit_id: int):
     )
     response["Content-Disposition"] = f'inline; filename="registration-{certificate.number}.pdf"'
     return response
+
+
+@router.post(
+    "/units/{unit_id}/work-injury-rate",
+    response=UnitOut,
+    summary="Set a unit's work-injury industry class and floating grade (SIL Art. 34)",
+)
+def unit_work_injury_rate(request, unit_id: int, payload: WorkInjuryRateIn):
+    user = require(request, "unit.set_work_injury_rate")
+    unit = selectors.unit_get(user=user, unit_id=unit_id)
+    unit = services.unit_work_injury_set(actor=user, unit_id=unit.pk, **payload.model_dump())
+    return _unit(unit)
 
 
 @router.post(

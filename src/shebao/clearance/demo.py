@@ -80,6 +80,7 @@ class _Cases:
                 name=name,
                 established_on=self.day(established_days_ago),
                 region=self.region,
+                industry_class=1,
             )
             registry.unit_registration_approve(actor=self.clerk, unit_id=unit.pk)
         unit.refresh_from_db()

@@ -167,6 +167,9 @@ FIELD_LABELS = {
     "wage": _("wage"),
     "within": _("number of days ahead"),
     "work_injury_class": _("work-injury risk class"),
+    "work_injury_float_percent": _("work-injury floating grade"),
+    "found_on": _("date the arrears were found"),
+    "decision": _("decision"),
     "year": _("year"),
     # Pension rights: retirement category, deemed service and transfers in.
     "retirement_category": _("retirement category"),

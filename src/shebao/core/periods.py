@@ -35,6 +35,11 @@ def _next_working_day(day: datetime.date) -> datetime.date:
     return day
 
 
+def next_working_day(day: datetime.date) -> datetime.date:
+    """``day`` itself if it is a working day, else the next working day (CC Art. 203)."""
+    return _next_working_day(day)
+
+
 def deadline(start: datetime.date, days: int, day_kind: str) -> Deadline:
     if days < 0:
         raise ValueError("a period cannot be negative")

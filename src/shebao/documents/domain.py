@@ -16,6 +16,7 @@ from shebao.core.ids import mask_citizen_id
 NUMBER_PREFIX = {
     "unit_registration": "SBDJ",  # 社保登记
     "cancellation": "SBZX",  # 社保注销
+    "arrears_notice": "SBCJ",  # 社保催缴
 }
 SEQUENCE_DIGITS = 8
 

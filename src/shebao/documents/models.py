@@ -8,6 +8,7 @@ class Certificate(models.Model):
     class Kind(models.TextChoices):
         UNIT_REGISTRATION = "unit_registration", _("Social insurance registration record")
         CANCELLATION = "cancellation", _("Certificate of cancellation")
+        ARREARS_NOTICE = "arrears_notice", _("Notice to pay social insurance arrears")
 
     kind = models.CharField(max_length=32, choices=Kind.choices)
     number = models.CharField(max_length=32, unique=True)

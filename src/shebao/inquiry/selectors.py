@@ -144,6 +144,12 @@ class RegionPolicy:
     interest: interest.InterestPolicy
 
 
+def _lowest_class(policy, day):
+    if not any(kind.by_industry_class for kind in policy.insurance_types.values()):
+        return None
+    return min(policy.work_injury_table(day).classes)
+
+
 def region_policy(*, code: str, day: datetime.date | None = None) -> RegionPolicy:
     region = registry.find_region(code)
     if region is None:
@@ -164,9 +170,11 @@ def region_policy(*, code: str, day: datetime.date | None = None) -> RegionPolic
         region=region,
         day=day,
         limits=limits,
-        rates=policy.rates_on(day, region.code),
+        # The public answer shows the lowest industry class; a unit's own rate follows
+        # its recorded class and floating grade.
+        rates=policy.rates_on(day, region.code, _lowest_class(policy, day)),
         late_fee=policy.late_fee_on(day),
         non_declaration=policy.non_declaration_on(day),
-        contribution_due_on=policy.due_date(day.year, day.month),
+        contribution_due_on=policy.due_date(day.year, day.month, region.code),
         interest=interest.interest_policy(region),
     )

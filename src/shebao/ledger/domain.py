@@ -33,19 +33,27 @@ class PremiumPart:
         return self.unit_amount + self.personal_amount
 
 
-def premium_parts(base: Decimal, rates: dict[str, tuple[Decimal, Decimal]]) -> list[PremiumPart]:
-    """Each part is round(base x rate, 2), per insurance type, unit and personal apart."""
-    return [
-        PremiumPart(
-            insurance_type=kind,
-            base=base,
-            unit_rate=unit_rate,
-            personal_rate=personal_rate,
-            unit_amount=round_money(base * unit_rate),
-            personal_amount=round_money(base * personal_rate),
+def premium_parts(base: Decimal, rates: dict[str, tuple]) -> list[PremiumPart]:
+    """Each part is round(base x rate, 2), per insurance type, unit and personal apart.
+
+    A rate pair may carry ``personal_fixed_monthly``, a fixed personal amount per person
+    and month (Beijing's 3 yuan for the large-expense medical fund): it is added to the
+    rounded personal part as it is, never scaled by the base."""
+    parts = []
+    for kind, rate in rates.items():
+        unit_rate, personal_rate = rate
+        fixed = getattr(rate, "personal_fixed_monthly", ZERO)
+        parts.append(
+            PremiumPart(
+                insurance_type=kind,
+                base=base,
+                unit_rate=unit_rate,
+                personal_rate=personal_rate,
+                unit_amount=round_money(base * unit_rate),
+                personal_amount=round_money(base * personal_rate) + round_money(fixed),
+            )
         )
-        for kind, (unit_rate, personal_rate) in rates.items()
-    ]
+    return parts
 
 
 def late_days(due_on: datetime.date, paid_on: datetime.date) -> int:
@@ -207,6 +215,13 @@ def period_start(period: str) -> datetime.date:
     return datetime.date(year, month, 1)
 
 
+def period_end(period: str) -> datetime.date:
+    """The last day of the month ``period``."""
+    year, month = parse_period(period)
+    following = datetime.date(year + 1, 1, 1) if month == 12 else datetime.date(year, month + 1, 1)
+    return following - datetime.timedelta(days=1)
+
+
 def period_of(day: datetime.date) -> str:
     return f"{day.year:04d}-{day.month:02d}"
 
@@ -241,7 +256,7 @@ def declaration_line(
     wage: Decimal,
     floor: Decimal,
     cap: Decimal,
-    rates: dict[str, tuple[Decimal, Decimal]],
+    rates: dict[str, tuple],
     to_account: frozenset[str],
 ) -> LineResult:
     base = contribution_base(wage, floor, cap)

@@ -280,3 +280,74 @@ class DebtAdjustment(models.Model):
 
     class Meta:
         ordering = ["unit_id", "period", "id"]
+
+
+class ArrearsNotice(models.Model):
+    """A notice to pay issued to a unit in arrears (MOHRSS Order 20 Art. 16).
+
+    The agency issues it within 5 working days of finding the arrears (``notice_due_on``);
+    the unit pays within 5 working days of receiving it (``payment_due_on``). The figures
+    are those of the day it was issued; the notice is a document anyone can check by its
+    verification code (``certificate``).
+    """
+
+    unit = models.ForeignKey(
+        "registry.Unit", on_delete=models.PROTECT, related_name="arrears_notices"
+    )
+    found_on = models.DateField(_("arrears found on"))
+    notice_due_on = models.DateField(_("notice due on"))
+    issued_on = models.DateField(_("issued on"))
+    issued_late = models.BooleanField(_("issued late"), default=False)
+    received_on = models.DateField(_("received on"))
+    payment_due_on = models.DateField(_("payment due on"))
+    principal = MoneyField()
+    late_fee = MoneyField()
+    # [[period, due_on, principal, late_fee], ...] as they stood on ``issued_on``.
+    items = models.JSONField(default=list)
+    certificate = models.OneToOneField(
+        "documents.Certificate", on_delete=models.PROTECT, related_name="arrears_notice"
+    )
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["id"]
+
+
+class ArrearsFineProposal(models.Model):
+    """A fine of one to three times the arrears still unpaid after a notice's payment
+    period (SIL Art. 86), proposed by staff and decided by a supervisor: approved with an
+    amount within that range, or dismissed, with reasons."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting a supervisor's decision")
+        APPROVED = "approved", _("Approved")
+        DISMISSED = "dismissed", _("Dismissed")
+
+    notice = models.OneToOneField(
+        ArrearsNotice, on_delete=models.PROTECT, related_name="fine_proposal"
+    )
+    unit = models.ForeignKey(
+        "registry.Unit", on_delete=models.PROTECT, related_name="arrears_fine_proposals"
+    )
+    arrears = MoneyField()  # the notice's principal still unpaid when proposed
+    minimum = MoneyField()
+    maximum = MoneyField()
+    reason = models.TextField(blank=True)
+    proposed_on = models.DateField()
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    amount = MoneyField(null=True, blank=True)
+    decision_reasons = models.TextField(blank=True)
+    decided_on = models.DateField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["id"]

@@ -379,7 +379,12 @@ def unit_statement(unit, *, as_of: datetime.date) -> dict:
 
 
 def assessed_premium(
-    *, region: str, industry_class: int | None, wage: Decimal, months: list[str]
+    *,
+    region: str,
+    industry_class: int | None,
+    wage: Decimal,
+    months: list[str],
+    work_injury_float_percent: int | None = None,
 ) -> dict:
     """The premium the agency assesses for an employee the unit did not register in time
     (SIL Art. 58 para 1): each month's declared wage, clamped to that month's limits, at
@@ -402,7 +407,10 @@ def assessed_premium(
             cap=cap,
             to_account=to_account,
             rates=contributions.rates_on(
-                domain.period_start(month), region, work_injury_class=industry_class
+                domain.period_start(month),
+                region,
+                work_injury_class=industry_class,
+                work_injury_float_percent=work_injury_float_percent,
             ),
         )
         for part in line.parts:
@@ -425,3 +433,34 @@ def assessed_premium(
         "personal_total": personal_total,
         "total": unit_total + personal_total,
     }
+
+
+# Arrears enforcement -------------------------------------------------------------------
+
+
+def arrears_notices(unit):
+    from shebao.ledger.models import ArrearsNotice
+
+    return (
+        ArrearsNotice.objects.filter(unit=unit)
+        .select_related("certificate", "fine_proposal")
+        .order_by("-issued_on", "-id")
+    )
+
+
+def arrears_notice_get(unit, notice_id: int):
+    """The unit's notice, or None (a notice of another unit is not found)."""
+    from shebao.ledger.models import ArrearsNotice
+
+    return (
+        ArrearsNotice.objects.filter(unit=unit, pk=notice_id)
+        .select_related("certificate", "unit")
+        .first()
+    )
+
+
+def arrears_fine_proposals(status: str | None = None):
+    from shebao.ledger.models import ArrearsFineProposal
+
+    proposals = ArrearsFineProposal.objects.select_related("unit", "notice").order_by("-id")
+    return proposals.filter(status=status) if status else proposals

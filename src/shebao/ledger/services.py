@@ -154,8 +154,32 @@ class _PolicyForMonth:
     due_on: object
 
 
+def unit_rates_on(unit, day) -> dict:
+    """The unit's rates on ``day``: its region's, and its own work-injury class and
+    floating grade. A unit without a recorded class is refused by name: there is no
+    default class to charge it at."""
+    try:
+        return contributions.rates_on(
+            day,
+            unit.region,
+            work_injury_class=unit.industry_class,
+            work_injury_float_percent=unit.work_injury_float_percent,
+        )
+    except contributions.UnknownIndustryClass:
+        raise Conflict(
+            _(
+                "Unit %(name)s has no work-injury industry class recorded, so its "
+                "work-injury premium cannot be computed. Staff must set the unit's "
+                "industry class first."
+            )
+            % {"name": unit.name},
+            code="industry_class_missing",
+            fields={"industry_class": _("is required")},
+        ) from None
+
+
 def _policy_for(unit, period: str, cache: dict) -> _PolicyForMonth:
-    key = (unit.region, getattr(unit, "industry_class", None), period)
+    key = (unit.region, unit.industry_class, unit.work_injury_float_percent, period)
     if key not in cache:
         year, month = domain.parse_period(period)
         region = policy_registry.region(unit.region)
@@ -164,9 +188,7 @@ def _policy_for(unit, period: str, cache: dict) -> _PolicyForMonth:
         cache[key] = _PolicyForMonth(
             floor=limits[0],
             cap=limits[1],
-            rates=contributions.rates_on(
-                domain.period_start(period), unit.region, work_injury_class=key[1]
-            ),
+            rates=unit_rates_on(unit, domain.period_start(period)),
             to_account=frozenset(
                 code
                 for code, kind in policy.insurance_types.items()
@@ -417,9 +439,51 @@ def declarations_post(
     return saved
 
 
+def _staff_assessment(unit, period: str, cache: dict):
+    """What a unit with no previous month owes for ``period``, assessed from its staff
+    and their wages (CR Art. 10 para 2): each employee registered with the unit during
+    the month, at the monthly wage on their employment, clamped to the month's base
+    limits, at the unit's rates. None when the unit had no registered staff that month.
+    """
+    from shebao.registry.models import Employment
+
+    start = domain.period_start(period)
+    end = domain.period_end(period)
+    employments = list(
+        Employment.objects.filter(
+            unit=unit,
+            status__in=[Employment.Status.OPEN, Employment.Status.ENDED],
+            started_on__lte=end,
+        )
+        .exclude(ended_on__lt=start)
+        .order_by("person_id", "id")
+    )
+    if not employments:
+        return None
+    month = _policy_for(unit, period, cache)
+    wages = {}
+    for employment in employments:  # one line per person: their latest employment's wage
+        wages[employment.person_id] = employment.monthly_wage
+    results = [
+        domain.declaration_line(
+            person_id=person_id,
+            wage=wage,
+            floor=month.floor,
+            cap=month.cap,
+            rates=month.rates,
+            to_account=month.to_account,
+        )
+        for person_id, wage in wages.items()
+    ]
+    return _totals_by_type(results), len(results)
+
+
 def declarations_assess(*, actor, period: str) -> list[Declaration]:
     """Assess every registered unit that has not declared ``period`` once its due date
-    has passed: 110% of its previous month (SIL Art. 62; the factor is policy data).
+    has passed: 110% of its previous month (SIL Art. 62; the factor is policy data), or,
+    with no previous month, from its registered staff and their wages (CR Art. 10
+    para 2). A unit whose work-injury class is not recorded cannot be assessed from its
+    staff: it is left out and named in the audit event, for staff to set the class.
 
     The assessment is a declaration of its own kind, so the unit's later declaration of
     the month replaces it through the same reversal as any re-declaration.
@@ -432,33 +496,48 @@ def declarations_assess(*, actor, period: str) -> list[Declaration]:
     today = clock.today()
     now = clock.now()
     actor_id = actor.pk if actor is not None and actor.pk else None
-    assessed = []
+    assessed, skipped = [], []
+    policy_cache: dict = {}
     with transaction.atomic():
-        # Units that declared the previous month and not this one, locked before assessing.
-        declared_before = Declaration.objects.filter(
-            period=previous, status=Declaration.Status.LIVE
-        ).values("unit_id")
         declared_now = Declaration.objects.filter(
             period=period, status=Declaration.Status.LIVE
         ).values("unit_id")
         candidates = (
             Unit.objects.select_for_update()
-            .filter(status=Unit.Status.REGISTERED, pk__in=declared_before)
+            .filter(status=Unit.Status.REGISTERED)
             .exclude(pk__in=declared_now)
             .order_by("pk")
         )
+        last_by_unit = {
+            d.unit_id: d
+            for d in Declaration.objects.filter(period=previous, status=Declaration.Status.LIVE)
+        }
         for unit in candidates:
             due_on = contributions.due_date(year, month, unit.region)
             if due_on >= today:
                 continue
-            last = Declaration.objects.get(
-                unit=unit, period=previous, status=Declaration.Status.LIVE
-            )
-            rule = contributions.non_declaration_rule(due_on, unit.region)
-            totals = domain.scale_totals(
-                {kind: (Decimal(u), Decimal(p)) for kind, (u, p) in last.totals_by_type.items()},
-                rule.factor,
-            )
+            last = last_by_unit.get(unit.pk)
+            if last is not None:
+                rule = contributions.non_declaration_rule(due_on, unit.region)
+                totals = domain.scale_totals(
+                    {
+                        kind: (Decimal(u), Decimal(p))
+                        for kind, (u, p) in last.totals_by_type.items()
+                    },
+                    rule.factor,
+                )
+                memo = f"assessed {period}: {rule.factor} x {previous}"
+                line_count = 0
+            else:
+                try:
+                    found = _staff_assessment(unit, period, policy_cache)
+                except Conflict as exc:
+                    skipped.append({"unit_id": unit.pk, "code": exc.code})
+                    continue
+                if found is None:
+                    continue
+                totals, line_count = found
+                memo = f"assessed {period}: staff and wages of {line_count} employee(s)"
             unit_total = sum((u for u, _p in totals.values()), Decimal(0))
             personal_total = sum((p for _u, p in totals.values()), Decimal(0))
             by_code = accounts.accounts_by_code(
@@ -484,7 +563,7 @@ def declarations_assess(*, actor, period: str) -> list[Declaration]:
                 unit=unit,
                 period=period,
                 audit=False,
-                memo=f"assessed {period}: {rule.factor} x {previous}",
+                memo=memo,
             )
             assessed.append(
                 Declaration.objects.create(
@@ -496,7 +575,7 @@ def declarations_assess(*, actor, period: str) -> list[Declaration]:
                     personal_total=personal_total,
                     total_due=unit_total + personal_total,
                     totals_by_type=_money_pairs(totals),
-                    line_count=0,
+                    line_count=line_count,
                     entry=entry,
                     source="assessment",
                     created_at=now,
@@ -516,6 +595,7 @@ def declarations_assess(*, actor, period: str) -> list[Declaration]:
                 "period": period,
                 "units": [d.unit_id for d in assessed],
                 "total": format_money(sum((d.total_due for d in assessed), Decimal(0))),
+                "not_assessed": skipped,
             },
         )
     return assessed

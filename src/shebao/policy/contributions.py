@@ -14,6 +14,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
+from shebao.core import periods
 from shebao.policy import registry
 from shebao.policy.errors import NoPolicyValue
 from shebao.policy.loader import Citation, Pack, Reader, Text, section_loader
@@ -45,6 +46,14 @@ class RateVersion:
     basis: Citation
     regions: tuple[str, ...] = ()
     verified: bool = True
+    # A fixed amount per person and month on top of the personal rate (Beijing's 3 yuan
+    # for the large-expense medical fund), in yuan.
+    personal_fixed_monthly: Decimal = ZERO
+    # The source of the personal rate where it is not the unit rate's.
+    personal_basis: Citation | None = None
+    # A national figure kept only for regions whose own figure the pack does not carry
+    # (the pre-merger medical 6% + 2%).
+    fallback: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -59,8 +68,12 @@ class WorkInjuryClass:
 class WorkInjuryTable:
     effective_from: datetime.date
     basis: Citation
-    default_class: int
     classes: dict[int, WorkInjuryClass]
+    # The agency sets each unit's rate between these percentages of its class's base
+    # rate (floating grades, SIL Art. 34).
+    float_minimum: int = 100
+    float_maximum: int = 100
+    float_basis: Citation | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -83,6 +96,13 @@ class DueRule:
     rule: str  # month_end: last day of the month; next_month_day: ``day`` of the next month
     day: int | None
     basis: Citation
+    regions: tuple[str, ...] = ()
+    # A due date on a rest day moves to the next working day of the official calendar.
+    rest_day_moves: bool = False
+    # The pack's own default, not a rule of law (SIL Art. 60 sets no day).
+    default: bool = False
+    verified: bool = True
+    sample: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -96,6 +116,14 @@ class Rate:
     effective_from: datetime.date
     verified: bool
     work_injury_class: int | None = None
+    personal_fixed_monthly: Decimal = ZERO
+    work_injury_float_percent: int | None = None
+    fallback: bool = False
+    personal_basis: Citation | None = None
+
+
+class UnknownIndustryClass(NoPolicyValue):
+    """A unit without a recorded work-injury industry class: staff must set it."""
 
 
 def _in_force(versions, day):
@@ -133,7 +161,14 @@ class ContributionPolicy:
 
     def work_injury_class(self, day: datetime.date, number: int | None = None) -> WorkInjuryClass:
         table = self.work_injury_table(day)
-        chosen = table.default_class if number is None else number
+        chosen = number
+        if chosen is None:
+            # Never a default class: the rate depends on the unit's industry.
+            raise UnknownIndustryClass(
+                _("No work-injury industry class is recorded: staff must set it."),
+                code="industry_class_missing",
+                fields={"industry_class": _("is required")},
+            )
         if chosen not in table.classes:
             known = ", ".join(str(n) for n in sorted(table.classes))
             raise NoPolicyValue(
@@ -144,23 +179,56 @@ class ContributionPolicy:
             )
         return table.classes[chosen]
 
+    def check_float_percent(self, day: datetime.date, percent) -> int:
+        """The unit's floating percentage if the table in force on ``day`` allows it."""
+        table = self.work_injury_table(day)
+        if (
+            isinstance(percent, bool)
+            or not isinstance(percent, int)
+            or not table.float_minimum <= percent <= table.float_maximum
+        ):
+            raise NoPolicyValue(
+                _(
+                    "The work-injury rate may float between %(low)s%% and %(high)s%% "
+                    "of the class rate."
+                )
+                % {"low": table.float_minimum, "high": table.float_maximum},
+                code="float_out_of_range",
+                fields={
+                    "work_injury_float_percent": _(
+                        "must be a whole number from %(low)s to %(high)s"
+                    )
+                    % {"low": table.float_minimum, "high": table.float_maximum}
+                },
+            )
+        return percent
+
     def rates_on(
-        self, day: datetime.date, region_code: str | None = None, work_injury_class=None
+        self,
+        day: datetime.date,
+        region_code: str | None = None,
+        work_injury_class=None,
+        work_injury_float_percent: int | None = None,
     ) -> dict[str, Rate]:
-        """Each insurance type's rates in force on ``day`` for the region."""
+        """Each insurance type's rates in force on ``day`` for the region.
+
+        Work injury: the unit's industry class's base rate times the unit's floating
+        percentage (100 while the agency has set none)."""
         result = {}
         for code, kind in self.insurance_types.items():
             if kind.by_industry_class:
                 table = self.work_injury_table(day)
                 chosen = self.work_injury_class(day, work_injury_class)
+                percent = 100 if work_injury_float_percent is None else work_injury_float_percent
                 result[code] = Rate(
                     insurance_type=kind,
-                    unit_rate=chosen.rate,
+                    unit_rate=chosen.rate * Decimal(percent) / 100,
                     personal_rate=ZERO,
                     basis=table.basis,
                     effective_from=table.effective_from,
                     verified=True,
                     work_injury_class=chosen.number,
+                    work_injury_float_percent=percent,
                 )
                 continue
             versions = [v for v in self.rates if v.insurance_type == code]
@@ -175,6 +243,9 @@ class ContributionPolicy:
                 basis=version.basis,
                 effective_from=version.effective_from,
                 verified=version.verified,
+                personal_fixed_monthly=version.personal_fixed_monthly,
+                fallback=version.fallback,
+                personal_basis=version.personal_basis or version.basis,
             )
         return result
 
@@ -190,17 +261,29 @@ class ContributionPolicy:
             raise self._none(_("non-declaration rule"), day)
         return rule
 
-    def due_date(self, year: int, month: int) -> datetime.date:
-        """The day the premiums for month ``year-month`` are due."""
+    def due_rule(self, year: int, month: int, region_code: str | None = None) -> DueRule:
+        """The due-date rule for month ``year-month``: the region's own, else the pack's."""
         first = datetime.date(year, month, 1)
-        rule = _in_force(self.due_rules, first)
+        own = [r for r in self.due_rules if region_code is not None and region_code in r.regions]
+        rule = _in_force(own, first) or _in_force(
+            [r for r in self.due_rules if not r.regions], first
+        )
         if rule is None:
             raise self._none(_("due-date rule"), first, field="period")
+        return rule
+
+    def due_date(self, year: int, month: int, region_code: str | None = None) -> datetime.date:
+        """The day the premiums for month ``year-month`` are due in the region."""
+        rule = self.due_rule(year, month, region_code)
         if rule.rule == "month_end":
-            return first.replace(day=calendar.monthrange(year, month)[1])
-        next_year, next_month = (year + 1, 1) if month == 12 else (year, month + 1)
-        last = calendar.monthrange(next_year, next_month)[1]
-        return datetime.date(next_year, next_month, min(rule.day, last))
+            due = datetime.date(year, month, calendar.monthrange(year, month)[1])
+        else:
+            next_year, next_month = (year + 1, 1) if month == 12 else (year, month + 1)
+            last = calendar.monthrange(next_year, next_month)[1]
+            due = datetime.date(next_year, next_month, min(rule.day, last))
+        if rule.rest_day_moves:
+            due = periods.next_working_day(due)
+        return due
 
 
 # Accessors by region (a code or a Region; None is the default pack).
@@ -210,29 +293,63 @@ def contribution_policy(region=None) -> ContributionPolicy:
     return registry.section(SECTION, region)
 
 
-def rates_on(
-    day: datetime.date, region=None, *, work_injury_class: int | None = None
-) -> dict[str, tuple[Decimal, Decimal]]:
-    """``{insurance_type: (unit_rate, personal_rate)}`` in force on ``day`` in ``region``.
+class RatePair(tuple):
+    """``(unit_rate, personal_rate)``, unpacking as a pair, with the fixed personal amount
+    per person and month (``personal_fixed_monthly``, 0 for most rates) beside it."""
 
-    Work injury takes the unit's industry class, or the pack's default class.
+    def __new__(cls, unit_rate: Decimal, personal_rate: Decimal, fixed: Decimal = ZERO):
+        pair = super().__new__(cls, (unit_rate, personal_rate))
+        pair.personal_fixed_monthly = fixed
+        return pair
+
+    def __getnewargs__(self):
+        return (self[0], self[1], self.personal_fixed_monthly)
+
+
+def rates_on(
+    day: datetime.date,
+    region=None,
+    *,
+    work_injury_class: int | None = None,
+    work_injury_float_percent: int | None = None,
+) -> dict[str, RatePair]:
+    """``{insurance_type: (unit_rate, personal_rate)}`` in force on ``day`` in ``region``;
+    each pair also carries its ``personal_fixed_monthly`` amount.
+
+    Work injury takes the unit's industry class (required: there is no default class)
+    and its floating percentage.
     """
     code = registry.region(region).code if region else None
-    rates = contribution_policy(region).rates_on(day, code, work_injury_class)
-    return {kind: (rate.unit_rate, rate.personal_rate) for kind, rate in rates.items()}
+    rates = contribution_policy(region).rates_on(
+        day, code, work_injury_class, work_injury_float_percent
+    )
+    return {
+        kind: RatePair(rate.unit_rate, rate.personal_rate, rate.personal_fixed_monthly)
+        for kind, rate in rates.items()
+    }
 
 
 def rate_details_on(
-    day: datetime.date, region=None, *, work_injury_class: int | None = None
+    day: datetime.date,
+    region=None,
+    *,
+    work_injury_class: int | None = None,
+    work_injury_float_percent: int | None = None,
 ) -> dict[str, Rate]:
     """Like ``rates_on``, with names, sources and dates for display."""
     code = registry.region(region).code if region else None
-    return contribution_policy(region).rates_on(day, code, work_injury_class)
+    return contribution_policy(region).rates_on(
+        day, code, work_injury_class, work_injury_float_percent
+    )
 
 
 def work_injury_class(number: int | None, day: datetime.date, region=None) -> WorkInjuryClass:
-    """Industry class ``number`` (or the default class) of the table in force on ``day``."""
+    """Industry class ``number`` of the table in force on ``day`` (None is refused)."""
     return contribution_policy(region).work_injury_class(day, number)
+
+
+def check_work_injury_float(percent, day: datetime.date, region=None) -> int:
+    return contribution_policy(region).check_float_percent(day, percent)
 
 
 def late_fee_rule(day: datetime.date, region=None) -> LateFeeRule:
@@ -244,7 +361,14 @@ def non_declaration_rule(day: datetime.date, region=None) -> NonDeclarationRule:
 
 
 def due_date(year: int, month: int, region=None) -> datetime.date:
-    return contribution_policy(region).due_date(year, month)
+    """The due date of month ``year-month`` in ``region`` (its own rule, else the pack's)."""
+    code = registry.region(region).code if region else None
+    return contribution_policy(region).due_date(year, month, code)
+
+
+def due_rule(year: int, month: int, region=None) -> DueRule:
+    code = registry.region(region).code if region else None
+    return contribution_policy(region).due_rule(year, month, code)
 
 
 # Loading.
@@ -257,6 +381,9 @@ _RATE_KEYS = {
     "basis",
     "regions",
     "verified",
+    "personal_fixed_monthly",
+    "personal_basis",
+    "fallback",
 }
 
 
@@ -310,6 +437,13 @@ def load(directory: Path, pack: Pack) -> ContributionPolicy | None:
             basis=reader.citation(item, "basis", key, cite),
             regions=regions,
             verified=reader.boolean(item, "verified", key, default=True),
+            personal_fixed_monthly=reader.money(item, "personal_fixed_monthly", key, default=ZERO),
+            personal_basis=(
+                reader.citation(item, "personal_basis", key, cite)
+                if "personal_basis" in item
+                else None
+            ),
+            fallback=reader.boolean(item, "fallback", key, default=False),
         )
         for index, other in enumerate(rates):
             if (other.insurance_type, other.effective_from, set(other.regions)) == (
@@ -328,7 +462,7 @@ def load(directory: Path, pack: Pack) -> ContributionPolicy | None:
 
     tables = []
     for key, item in reader.items(data, "work_injury", "", []):
-        reader.only(item, key, {"effective_from", "basis", "default_class", "classes"})
+        reader.only(item, key, {"effective_from", "basis", "classes", "float_percent"})
         classes = {}
         for ckey, entry in reader.items(item, "classes", key):
             reader.only(entry, ckey, {"class", "rate", "names", "examples"})
@@ -341,15 +475,23 @@ def load(directory: Path, pack: Pack) -> ContributionPolicy | None:
                 names=reader.text(entry, "names", ckey),
                 examples=reader.text(entry, "examples", ckey, default=None),
             )
-        default_class = reader.integer(item, "default_class", key)
-        if default_class not in classes:
-            reader.fail(f"{key}.default_class", f"{default_class} is not one of the classes")
+        floating = reader.field(item, "float_percent", key, None)
+        low = high = 100
+        float_basis = None
+        if floating is not None:
+            fkey = f"{key}.float_percent"
+            reader.only(reader.mapping(floating, fkey), fkey, {"minimum", "maximum", "basis"})
+            low = reader.integer(floating, "minimum", fkey, minimum=1, maximum=100)
+            high = reader.integer(floating, "maximum", fkey, minimum=100, maximum=500)
+            float_basis = reader.citation(floating, "basis", fkey, cite)
         tables.append(
             WorkInjuryTable(
                 effective_from=reader.date(item, "effective_from", key),
                 basis=reader.citation(item, "basis", key, cite),
-                default_class=default_class,
                 classes=classes,
+                float_minimum=low,
+                float_maximum=high,
+                float_basis=float_basis,
             )
         )
     if any(kind.by_industry_class for kind in types.values()) and not tables:
@@ -379,7 +521,21 @@ def load(directory: Path, pack: Pack) -> ContributionPolicy | None:
 
     due_rules = []
     for key, item in reader.items(data, "due", ""):
-        reader.only(item, key, {"effective_from", "rule", "day", "basis"})
+        reader.only(
+            item,
+            key,
+            {
+                "effective_from",
+                "rule",
+                "day",
+                "basis",
+                "regions",
+                "rest_day_moves",
+                "default",
+                "verified",
+                "sample",
+            },
+        )
         rule = reader.choice(item, "rule", key, DUE_RULES)
         day = reader.integer(item, "day", key, minimum=1, maximum=31, default=None)
         if (rule == "next_month_day") != (day is not None):
@@ -390,6 +546,13 @@ def load(directory: Path, pack: Pack) -> ContributionPolicy | None:
                 rule=rule,
                 day=day,
                 basis=reader.citation(item, "basis", key, cite),
+                regions=reader.code_list(
+                    item, "regions", key, pack.regions, what="a region of this pack", default=()
+                ),
+                rest_day_moves=reader.boolean(item, "rest_day_moves", key, default=False),
+                default=reader.boolean(item, "default", key, default=False),
+                verified=reader.boolean(item, "verified", key, default=True),
+                sample=reader.boolean(item, "sample", key, default=False),
             )
         )
 

@@ -107,8 +107,8 @@ class Unit(models.Model):
     decision_due_on = models.DateField(_("decision due on"))
     registered_on = models.DateField(_("registered on"), null=True, blank=True)
     rejected_on = models.DateField(_("registration rejected on"), null=True, blank=True)
-    # The work-injury industry class (1-8) that sets the unit's work-injury rate; the
-    # pack's default class applies while none is recorded.
+    # The work-injury industry class (1-8) that sets the unit's work-injury rate. A unit
+    # without one cannot declare until staff record it (there is no default class).
     industry_class = models.PositiveSmallIntegerField(
         _("work-injury industry class"), null=True, blank=True
     )
@@ -118,6 +118,11 @@ class Unit(models.Model):
     rejection_reason = models.TextField(_("rejection reason"), blank=True)
     terminated_on = models.DateField(_("terminated on"), null=True, blank=True)
     created_at = models.DateTimeField()
+    # The unit's work-injury floating grade: its rate is this percentage of its industry
+    # class's base rate, set by the agency within the pack's range (SIL Art. 34).
+    work_injury_float_percent = models.PositiveSmallIntegerField(
+        _("work-injury rate as a percentage of the class rate"), default=100
+    )
 
     class Meta:
         ordering = ["id"]

@@ -407,7 +407,11 @@ def _assessed_premium(unit, wage, months: list[str]) -> dict | None:
         return None
     try:
         premium = assessed_premium(
-            region=unit.region, industry_class=unit.industry_class, wage=wage, months=months
+            region=unit.region,
+            industry_class=unit.industry_class,
+            wage=wage,
+            months=months,
+            work_injury_float_percent=unit.work_injury_float_percent,
         )
     except LookupError:
         return None

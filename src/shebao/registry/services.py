@@ -1047,3 +1047,53 @@ def compliance_run_record(*, actor=None, as_of=None) -> ComplianceRun:
             },
         )
     return run
+
+
+# Work-injury rate ----------------------------------------------------------------------
+
+
+def unit_work_injury_set(
+    *, actor, unit_id, industry_class, work_injury_float_percent=None, reason=""
+) -> Unit:
+    """Record a unit's work-injury industry class and its floating grade (SIL Art. 34):
+    the unit's rate is the class's base rate times the percentage, which the pack bounds
+    (50-150% nationally). Months declared later use it; months already declared keep
+    the rate they were computed with."""
+    today = clock.today()
+    reason = domain.clean_reason_text(reason) if reason else ""
+    with transaction.atomic():
+        unit = _lock(Unit, unit_id)
+        if unit.status in (domain.UNIT_CANCELLED, domain.UNIT_REJECTED):
+            raise Conflict(
+                _("Unit %(name)s is %(status)s: its rate can no longer be changed.")
+                % {"name": unit.name, "status": unit.get_status_display()},
+                code="unit_not_active",
+            )
+        errors = domain.FieldErrors()
+        if industry_class is None:
+            errors.add("industry_class", _("is required"))
+        else:
+            errors.check(
+                "industry_class", _check_industry_class, industry_class, unit.region, today
+            )
+        percent = unit.work_injury_float_percent
+        if work_injury_float_percent is not None:
+            try:
+                percent = contributions.check_work_injury_float(
+                    work_injury_float_percent, today, unit.region
+                )
+            except NoPolicyValue as exc:
+                errors.add("work_injury_float_percent", exc.fields["work_injury_float_percent"])
+        errors.raise_if_any()
+        fields = ("industry_class", "work_injury_float_percent")
+        before = _snapshot(unit, fields)
+        unit.industry_class = industry_class
+        unit.work_injury_float_percent = percent
+        unit.save(update_fields=list(fields))
+        audit_record(
+            actor=actor,
+            action="unit.work_injury_rate_set",
+            target=unit,
+            data={"changes": _changes(before, _snapshot(unit, fields)), "reason": reason},
+        )
+    return unit

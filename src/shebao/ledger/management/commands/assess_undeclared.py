@@ -7,7 +7,8 @@ from shebao.ledger.services import declarations_assess
 class Command(BaseCommand):
     help = (
         "Assess the registered units that did not declare a month whose due date has "
-        "passed: 110% of their previous month (SIL Art. 62)."
+        "passed: 110% of their previous month (SIL Art. 62), or, with no previous month, "
+        "from their registered staff and wages (CR Art. 10 para 2)."
     )
 
     def add_arguments(self, parser):
