@@ -399,6 +399,7 @@ class _Builder:
                 established_on=self.day(135),
                 region=self.region,
                 received_on=clock.today(),
+                industry_class=1,
             )
             registry.unit_registration_approve(actor=clerk, unit_id=unit.pk)
             self.units["hmt"] = unit
