@@ -64,6 +64,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "payment.view": ANY_STAFF | {UNIT_REP},
     "interest.credit": frozenset({FINANCE, SUPERVISOR, ADMIN}),
     "account.view": ANY_STAFF | {PERSON},
+    # A unit sees the months it declared for its employees, never their accounts.
+    "contributions.view": ANY_STAFF | {PERSON, UNIT_REP},
     # clearance (who may do what at each step; the case's state and maker-checker rules
     # are checked by shebao.clearance.services)
     "clearance.create": frozenset({CLERK, SUPERVISOR, PERSON, UNIT_REP}),
@@ -119,6 +121,7 @@ ACTION_NAMES = {
     "payment.view": _("view payments"),
     "interest.credit": _("credit interest"),
     "account.view": _("view an individual account"),
+    "contributions.view": _("view a person's months declared, paid or in arrears"),
     "clearance.create": _("open a clearance case"),
     "clearance.create_person_case": _("open a person's clearance case"),
     "clearance.view": _("view clearance cases"),
