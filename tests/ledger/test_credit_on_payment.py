@@ -287,3 +287,28 @@ def test_interest_is_not_posted_to_a_closed_account(clerk, finance, unit_with_st
         services.interest_credit_year(actor=staff, year=2025)
     assert balance(p11) == CREDIT_P11
     assert balance(p13) > CREDIT_P13
+
+
+def test_interest_follows_the_credits_as_posted(clerk, finance, unit_with_staff, staff):
+    """Interest sums the accounts' postings: an unpaid month earns nothing; once paid,
+    the next run adds the year's interest on it (counted from the month it is for)."""
+    from shebao.ledger.models import InterestCredit
+
+    unit, (p11, _p13, _p15) = unit_with_staff
+    due = Decimal(declare(clerk, unit, "2025-03")["total_due"])
+    with clock.frozen(datetime.date(2026, 1, 15)):
+        services.interest_credit_year(actor=staff, year=2025)
+        assert balance(p11) == Decimal("0.00")
+        assert not InterestCredit.objects.filter(account__person=p11).exists()
+        services.payment_record(
+            actor=staff,
+            unit_id=unit.pk,
+            amount=due,
+            paid_on=datetime.date(2026, 1, 15),
+            reference="B-1",
+        )
+        assert balance(p11) == CREDIT_P11
+        services.interest_credit_year(actor=staff, year=2025)
+    [credit] = InterestCredit.objects.filter(account__person=p11, year=2025)
+    assert credit.credits == CREDIT_P11 and credit.amount > 0
+    assert balance(p11) == CREDIT_P11 + credit.amount
