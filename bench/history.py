@@ -3,7 +3,8 @@ ledger's own tables, and the interest already credited for the years before the 
 being measured.
 
 Each month not covered by the import gets one journal entry per unit holding one credit
-posting per employee's individual account (8% of a wage class: 400.00 + 8.00 x (person
+posting per employee's individual account (the imported months are declared, not paid,
+so they credit no account) (8% of a wage class: 400.00 + 8.00 x (person
 id mod 50)) and the unit's receivable as the balancing debit. The interest of the earlier
 years is computed once per wage class with the ledger's own arithmetic and written the
 same way, so the measured run finds those years settled and credits one year, as it does
@@ -51,6 +52,7 @@ def write_contribution_history(declared: list[str]) -> dict:
     """The months of 2016-2025 the import did not cover, for every employee; returns the
     number of entries and postings written."""
     months = history_periods(declared)
+    _open_individual_accounts()
     # Stored as the ORM stores a time stamp (naive UTC text on SQLite).
     now = connection.ops.adapt_datetimefield_value(clock.now())
     kind = JournalEntry.Kind.DECLARATION
@@ -92,6 +94,18 @@ def write_contribution_history(declared: list[str]) -> dict:
         _refresh_balances(cursor)
         cursor.execute("DROP TABLE bench_months")
     return {"entries": entries, "postings": postings}
+
+
+def _open_individual_accounts() -> None:
+    """Every employee's individual account. The import no longer opens them: a declared
+    month credits the accounts only once it is paid, and the bench pays nothing."""
+    from shebao.registry.models import Employment
+
+    person_ids = sorted(set(Employment.objects.values_list("person_id", flat=True)))
+    for start in range(0, len(person_ids), 5000):
+        accounts.accounts_by_code(
+            accounts.individual_code(pid) for pid in person_ids[start : start + 5000]
+        )
 
 
 def _refresh_balances(cursor) -> None:

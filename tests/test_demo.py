@@ -180,6 +180,20 @@ def test_the_unit_in_arrears_has_a_notice_to_pay(built):
     assert notice.payment_due_on > notice.issued_on and notice.certificate.verification_code
 
 
+def test_the_demo_shows_a_persons_months_in_arrears(built):
+    """Qinghe paid only its first month: its employees' later months are in arrears and
+    their accounts hold the first month's credit only (O20 Art. 13; SIL Art. 16)."""
+    from shebao.ledger.selectors import paid_contribution_months, person_account, person_months
+
+    qinghe = Unit.objects.get(name="北京青禾餐饮管理有限公司")
+    employee = Employment.objects.filter(unit=qinghe).order_by("pk").first().person
+    months = person_months(employee)
+    assert months[0]["status"] == "paid"
+    assert {m["status"] for m in months[1:]} == {"arrears"}
+    assert paid_contribution_months(employee) == 1
+    assert person_account(employee)["balance"] == months[0]["account_credit"]
+
+
 def test_a_second_build_is_refused_and_if_empty_skips(built):
     with pytest.raises(demo.DemoRefused):
         demo.build()

@@ -172,6 +172,7 @@ ENDPOINTS = [
     ("get", "/units/{unit}/arrears?as_of=2025-11-01", "payment.view", "unit", None),
     ("post", "/interest-crediting", "interest.credit", None, lambda w: {"year": 2024}),
     ("get", "/persons/{person}/account", "account.view", "person", None),
+    ("get", "/persons/{person}/contributions", "contributions.view", "person", None),
     ("get", "/persons/{person}/statement", "account.view", "person", None),
     ("get", "/persons/{person}/statement.pdf", "account.view", "person", None),
     ("get", "/units/{unit}/statement", "payment.view", "unit", None),
@@ -290,6 +291,19 @@ def world(db, make_user, settings, tmp_path):
                 unit, "2025-08", [(1, citizen_id, "8000")], today=datetime.date(2025, 10, 20)
             )
             declaration = ledger.declarations_post(actor=clerk, declarations=[checked])[0]
+            # Paid on time, so the account holds the month's credit (O20 Art. 13).
+            ledger.payment_record(
+                actor=clerk,
+                unit_id=unit.pk,
+                amount=declaration.total_due,
+                paid_on=datetime.date(2025, 8, 31),
+                reference=f"PAID-{side}",
+            )
+            # September unpaid, so the unit is in arrears and gets a notice to pay.
+            september = ledger_declarations.check_lines(
+                unit, "2025-09", [(1, citizen_id, "8000")], today=datetime.date(2025, 10, 20)
+            )
+            ledger.declarations_post(actor=clerk, declarations=[september])
             notice = arrears.arrears_notice_issue(actor=clerk, unit_id=unit.pk)
             built[side] = {
                 "notice": notice.pk,

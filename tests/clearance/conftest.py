@@ -136,6 +136,16 @@ class World:
             reference=reference,
         )
 
+    def pay_all(self, unit, reference, paid_on=None):
+        """Pay everything the unit owes today (principal and late fees): its months are
+        then paid in full and credited to the individual accounts (O20 Art. 13)."""
+        from shebao.ledger.selectors import unit_arrears
+
+        paid_on = paid_on or clock.today()
+        arrears = unit_arrears(unit, as_of=paid_on)
+        owed = arrears["total"] + sum((i["principal"] for i in arrears["not_yet_due"]), 0)
+        return self.pay(unit, owed, paid_on, reference)
+
     def transfer_in(self, person, amount):
         """A balance brought in from another region (booked straight to the account)."""
         by_code = accounts.accounts_by_code(
@@ -166,12 +176,14 @@ def world(staff):
 
 @pytest.fixture
 def worker(world):
-    """A Beijing employee since 2024-11 at 8,000.00 a month, declared for 2024-11 to
-    2025-03: 5 months x 8% x 8,000.00 = 3,200.00 in the individual account."""
+    """A Beijing employee since 2024-11 at 8,000.00 a month, declared and paid for
+    2024-11 to 2025-03: 5 months x 8% x 8,000.00 = 3,200.00 in the individual account
+    (credited from premiums paid, O20 Art. 13)."""
     unit = world.unit()
     person = world.employ(unit, serial=11)
     for period in ("2024-11", "2024-12", "2025-01", "2025-02", "2025-03"):
         world.declare(unit, period, [(person, "8000.00")])
+    world.pay_all(unit, "WORKER-PAID")
     return types.SimpleNamespace(unit=unit, person=person)
 
 

@@ -64,6 +64,7 @@ def marked_up(world, server_image):
     person = world.employ(unit, serial=21, name=f"{server_image}{BROKEN_IMAGE}")
     for period in ("2024-11", "2024-12", "2025-01", "2025-02", "2025-03"):
         world.declare(unit, period, [(person, "8000.00")])
+    world.pay_all(unit, "MARKED-PAID")
     return types.SimpleNamespace(unit=unit, person=person, image=server_image)
 
 

@@ -48,6 +48,7 @@ def world(staff, world):
             unit = builder.unit(established=datetime.date(2025, 1, 6))
             person = builder.employ(unit, serial=900 + index, started=datetime.date(2025, 2, 3))
             builder.declare(unit, "2025-08", [(person, "8000.00")])
+            builder.pay_all(unit, f"PAID-{side}")
             ids = {"person": person.pk, "unit": unit.pk}
             ids.update(
                 build_clearance_records(

@@ -174,6 +174,7 @@ def test_money_in_equals_money_out_through_the_ledger(staff, world, extra, debt,
     serial = 300 + world.serial
     person = world.employ(unit, serial=serial)
     world.declare(unit, "2025-01", [(person, "8000.00")])
+    world.pay_all(unit, f"PAID-{serial}")
     if extra:
         world.transfer_in(person, extra)
     if debt:

@@ -458,6 +458,7 @@ def test_a_changed_account_needs_a_new_liquidation(api, worker, world):
     case_id = approved_case(api, self_payee(worker.person))
     ok(api.finance.post(f"clearance-cases/{case_id}/liquidate"))
     world.declare(worker.unit, "2025-04", [(worker.person, "8000.00")])
+    world.pay_all(worker.unit, "APRIL-PAID")
     stale = api.finance.post(f"clearance-cases/{case_id}/disburse")
     assert stale.status_code == 409 and stale.json()["error"]["code"] == "statement_stale"
     body = ok(api.finance.post(f"clearance-cases/{case_id}/liquidate"))

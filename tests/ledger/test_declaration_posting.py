@@ -6,7 +6,7 @@ import pytest
 
 from shebao.ledger import declarations, services
 from shebao.ledger.models import Account, Declaration, Posting
-from shebao.ledger.selectors import ledger_check, money_sum
+from shebao.ledger.selectors import ledger_check, money_sum, unit_arrears
 
 from .conftest import citizen_id
 
@@ -19,6 +19,12 @@ def post(staff, unit, period, lines):
     return services.declarations_post(actor=staff, declarations=[checked])[0]
 
 
+def pay(staff, unit, amount, reference):
+    return services.payment_record(
+        actor=staff, unit_id=unit.pk, amount=amount, paid_on=TODAY, reference=reference
+    )
+
+
 def individual_balance(person):
     account = Account.objects.filter(person=person, insurance_type="pension").first()
     return -account.balance if account else D(0)
@@ -28,8 +34,10 @@ def test_declaration_posts_balanced_premiums(staff, unit_with_staff):
     unit, people = unit_with_staff
     declaration = post(staff, unit, "2025-03", [(1, citizen_id(11), "8000.00")])
     assert money_sum(Posting.objects.filter(entry=declaration.entry)) == 0
-    # pension 16% + 8%, the personal 8% to the individual account
+    # pension 16% + 8%, the personal 8% to the individual account once paid (O20 Art. 13)
     assert declaration.totals_by_type["pension"] == ["1280.00", "640.00"]
+    assert individual_balance(people[0]) == D("0.00")
+    pay(staff, unit, declaration.total_due, "B-1")
     assert individual_balance(people[0]) == D("640.00")
     assert declaration.total_due == declaration.unit_total + declaration.personal_total
 
@@ -37,13 +45,18 @@ def test_declaration_posts_balanced_premiums(staff, unit_with_staff):
 def test_redeclaring_a_month_replaces_and_never_counts_twice(staff, unit_with_staff):
     unit, people = unit_with_staff
     first = post(staff, unit, "2025-03", [(1, citizen_id(11), "8000.00")])
+    pay(staff, unit, first.total_due, "B-1")
+    assert individual_balance(people[0]) == D("640.00")
     second = post(staff, unit, "2025-03", [(1, citizen_id(11), "9000.00")])
     first.refresh_from_db()
     assert first.status == Declaration.Status.REPLACED
     assert second.replaces_id == first.pk
-    assert individual_balance(people[0]) == D("720.00")
+    # The month owes the difference: its credit waits until it is paid again.
+    assert individual_balance(people[0]) == D("0.00")
     receivable = Account.objects.get(code=f"U{unit.pk}:receivable")
-    assert receivable.balance == second.total_due
+    assert receivable.balance == second.total_due - first.total_due
+    pay(staff, unit, second.total_due - first.total_due, "B-2")
+    assert individual_balance(people[0]) == D("720.00")
     assert money_sum(Posting.objects.all()) == 0
 
 
@@ -172,5 +185,7 @@ def test_an_undeclared_month_is_assessed_at_110_percent_and_replaced_on_declarin
     assert april.replaces_id == assessed[0].pk
     receivable = Account.objects.get(code=f"U{unit.pk}:receivable")
     assert receivable.balance == march.total_due + april.total_due
+    assert individual_balance(people[0]) == D("0.00")
+    pay(staff, unit, unit_arrears(unit, as_of=TODAY)["total"], "B-1")  # with late fees
     assert individual_balance(people[0]) == D("1280.00")
     assert ledger_check()[1] == []

@@ -117,7 +117,15 @@ def test_payment_idempotency_and_arrears(api_as, clerk, unit_with_staff):
 
 def test_interest_account_and_statements(api_as, clerk, unit_with_staff, make_user):
     unit, people = unit_with_staff
-    declare(clerk, unit, period="2025-01", lines=[{"citizen_id": citizen_id(11), "wage": "8000"}])
+    january = declare(
+        clerk, unit, period="2025-01", lines=[{"citizen_id": citizen_id(11), "wage": "8000"}]
+    ).json()
+    # Accounts are credited from premiums paid (O20 Art. 13).
+    paid = api_as("finance").post(
+        f"units/{unit.pk}/payments",
+        {"amount": january["total_due"], "paid_on": "2025-11-14", "reference": "B-1"},
+    )
+    assert paid.status_code == 201
     with clock.frozen(datetime.date(2026, 2, 1)):
         run = api_as("finance").post("interest-crediting", {"year": 2025})
     assert run.status_code == 200 and run.json()["accounts_credited"] == 1

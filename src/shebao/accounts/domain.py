@@ -79,6 +79,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "contribution_period.record": frozenset({CLERK, FINANCE, SUPERVISOR, ADMIN}),
     # The category that sets a person's statutory retirement age.
     "person.retirement_category": FRONT_DESK,
+    # A unit sees the months it declared for its employees, never their accounts.
+    "contributions.view": ANY_STAFF | {PERSON, UNIT_REP},
     # clearance (who may do what at each step; the case's state and maker-checker rules
     # are checked by shebao.clearance.services)
     "clearance.create": frozenset({CLERK, SUPERVISOR, PERSON, UNIT_REP}),
@@ -145,6 +147,7 @@ ACTION_NAMES = {
     "account.view": _("view an individual account"),
     "contribution_period.record": _("record contribution periods from elsewhere"),
     "person.retirement_category": _("record a person's retirement category"),
+    "contributions.view": _("view a person's months declared, paid or in arrears"),
     "clearance.create": _("open a clearance case"),
     "clearance.create_person_case": _("open a person's clearance case"),
     "clearance.view": _("view clearance cases"),

@@ -403,6 +403,31 @@ def _contribution_months(person) -> dict:
     return {"contribution_months": months.total, "contribution_months_by_source": months.as_dict()}
 
 
+@router.get(
+    "/persons/{person_id}/contributions",
+    response=dict,
+    summary="Every month declared for the person: paid, in arrears or not yet due",
+)
+def person_contributions(request, person_id: int):
+    user = require(request, "contributions.view")
+    person = registry_selectors.person_get(user=user, person_id=person_id)
+    audit_personal_data_view(actor=user, person=person, what="account")
+    return {
+        "months": [
+            {
+                "period": m["period"],
+                "base": format_money(m["base"]),
+                "personal": format_money(m["personal"]),
+                "status": m["status"],
+                "unit_id": m["unit_id"],
+                "due_on": m["due_on"],
+                "account_credit": format_money(m["account_credit"]),
+            }
+            for m in selectors.person_contributions(person, user=user)
+        ]
+    }
+
+
 def person_statement_body(person) -> dict:
     statement = selectors.person_statement(person)
     return {
@@ -426,6 +451,7 @@ def person_statement_body(person) -> dict:
                     for kind, p in m["parts"].items()
                 ],
                 "account_credit": format_money(m["account_credit"]),
+                "status": m["status"],
             }
             for m in statement["months"]
         ],

@@ -14,8 +14,10 @@ from stdnum.cn import ric, uscc
 
 from shebao.clearance import selectors, services
 from shebao.core import clock
+from shebao.core.money import ZERO
 from shebao.ledger import declarations
 from shebao.ledger import domain as ledger_domain
+from shebao.ledger import selectors as ledger_selectors
 from shebao.ledger import services as ledger_services
 from shebao.registry import services as registry
 
@@ -100,7 +102,9 @@ class _Cases:
         self.persons[key] = employment.person
         return employment
 
-    def declare(self, unit, months: list[str], people):
+    def declare(self, unit, months: list[str], people, *, paid: bool = True):
+        """Declare ``months`` for ``people`` today and, unless ``paid`` is False, pay
+        everything the unit then owes: accounts are credited from premiums paid."""
         with self.on(0):
             checked = [
                 declarations.check_lines(
@@ -114,6 +118,20 @@ class _Cases:
             checked = [c for c in checked if not c.errors]
             if checked:
                 ledger_services.declarations_post(actor=self.clerk, declarations=checked)
+            if checked and paid:
+                self.pay_owed(unit)
+
+    def pay_owed(self, unit):
+        arrears = ledger_selectors.unit_arrears(unit, as_of=clock.today())
+        owed = arrears["total"] + sum((i["principal"] for i in arrears["not_yet_due"]), ZERO)
+        if owed > 0:
+            ledger_services.payment_record(
+                actor=self.finance,
+                unit_id=unit.pk,
+                amount=owed,
+                paid_on=clock.today(),
+                reference=f"DEMO-CASES-{unit.pk}-{clock.today().isoformat()}",
+            )
 
     def months(self, first_days_ago: int, count: int) -> list[str]:
         start = ledger_domain.period_of(self.day(first_days_ago))
@@ -396,7 +414,8 @@ class _Cases:
                 started_on=self.day(300),
                 monthly_wage=Decimal("9000.00"),
             )
-        self.declare(unit, self.months(150, 3), [(employment.person, "9000.00")])
+        # Unpaid: the unit's case collects the months, which credits the account.
+        self.declare(unit, self.months(150, 3), [(employment.person, "9000.00")], paid=False)
         with self.on(60):
             registry.employment_end(
                 actor=self.clerk,

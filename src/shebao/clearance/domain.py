@@ -456,6 +456,27 @@ def offset_lines(debts: Sequence[DebtIn], available: Decimal, basis: Sequence[st
     return lines
 
 
+def unpaid_months_line(months: Sequence[tuple[str, str]], basis: Sequence[str]) -> Line:
+    """A note, not money: the months declared for the person that the unit has not paid
+    (``(period, unit name)``). Individual accounts are credited from premiums paid only
+    (O20 Art. 13), so nothing of them is in the balance; the unit still owes them."""
+    listed_zh = "；".join(f"{period}（{unit}）" for period, unit in months)
+    listed_en = "; ".join(f"{period} ({unit})" for period, unit in months)
+    return Line(
+        code="months_unpaid_by_unit",
+        label_zh=f"单位尚未缴纳的月份：{len(months)}个月（未记入个人账户）",
+        label_en=f"Months the unit has not paid: {len(months)} (not credited to the account)",
+        amount=ZERO,
+        rule_zh=f"{listed_zh}。已申报未缴费的月份不记入个人账户，不计缴费年限，由单位补缴",
+        rule_en=(
+            f"{listed_en}. Months declared and not paid are not credited and do not count "
+            "as contribution months; the unit still owes them"
+        ),
+        basis=tuple(basis),
+        detail={"months": [{"period": period, "unit": unit} for period, unit in months]},
+    )
+
+
 def pooled_transfer_line(
     wages_by_year: dict[int, Decimal], share: Decimal, since_year: int, basis: Sequence[str]
 ) -> Line:

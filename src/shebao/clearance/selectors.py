@@ -35,7 +35,7 @@ from shebao.core.warnings import CheckWarning
 from shebao.documents.domain import format_verification_code
 from shebao.ledger import accounts
 from shebao.ledger import selectors as ledger_selectors
-from shebao.ledger.models import Account, Declaration, DeclarationLine
+from shebao.ledger.models import Account
 from shebao.policy import clearance as clearance_policy_module
 from shebao.policy import contributions, interest, survivors, transfers
 from shebao.policy import registry as policy_registry
@@ -369,14 +369,22 @@ def individual_balance(person: Person) -> Decimal:
 
 
 def contribution_wages_by_year(person: Person) -> dict[int, Decimal]:
-    """Each year's contribution wage (the declared base in force) of the person."""
+    """Each year's contribution wage of the person: the declared base in force of each
+    month paid (a month the unit has not paid carried no premium to transfer)."""
     totals: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    lines = DeclarationLine.objects.filter(
-        person=person, declaration__status=Declaration.Status.LIVE
-    ).values_list("period", "base")
-    for period, base in lines:
-        totals[int(period[:4])] += base
+    for month in ledger_selectors.person_months(person):
+        if month["status"] == ledger_selectors.PAID:
+            totals[int(month["period"][:4])] += month["base"]
     return {year: round_money(amount) for year, amount in totals.items()}
+
+
+def unpaid_months(person: Person) -> list[tuple[str, str]]:
+    """The months declared for the person that the unit has not paid: ``(period, unit)``."""
+    return [
+        (month["period"], month["unit"])
+        for month in ledger_selectors.person_months(person)
+        if month["status"] != ledger_selectors.PAID
+    ]
 
 
 def outstanding_debts(person: Person) -> list[domain.DebtIn]:
@@ -553,6 +561,9 @@ def compute_statement(case: ClearanceCase, *, as_of: datetime.date) -> list[doma
     person = case.person
     balance = individual_balance(person)
     lines = [domain.balance_line(balance, [c.code for c in reason.basis])]
+    owed_months = unpaid_months(person)
+    if owed_months:
+        lines.append(domain.unpaid_months_line(owed_months, ["o20_13", "sil_16"]))
     rates = interest.interest_policy(case.region or None)
     year = case.event_date.year
     # A year's rate is published the next year: the latest published one when leaving

@@ -13,6 +13,14 @@ TYPE_NAMES = {
 }
 
 
+# A month's premiums: paid (credited to the account), due and unpaid, or not yet due.
+STATUS_NAMES = {
+    "paid": "已缴 paid",
+    "arrears": "欠缴 in arrears",
+    "declared": "未到期 not yet due",
+}
+
+
 def _type(code: str) -> str:
     return TYPE_NAMES.get(code, code)
 
@@ -51,7 +59,9 @@ def person_statement_pdf(statement: dict) -> bytes:
             rows.append(
                 [
                     month["period"] if i == 0 else "",
-                    month["unit"] if i == 0 else "",
+                    f"{month['unit']} ({STATUS_NAMES.get(month.get('status'), '-')})"
+                    if i == 0
+                    else "",
                     month["base"] if i == 0 else "",
                     _type(premium["insurance_type"]),
                     premium["unit"],
@@ -62,6 +72,13 @@ def person_statement_pdf(statement: dict) -> bytes:
         rows.append(["-", "无缴费记录 No contributions recorded", "", "", "", ""])
     story.append(
         table(rows, [20 * mm, 48 * mm, 24 * mm, 34 * mm, 27 * mm, 27 * mm], numeric_from=4)
+    )
+    story.append(
+        paragraph(
+            "只有已缴费的月份记入个人账户并计入缴费月数。Only months paid are credited to "
+            "the individual account and count as contribution months.",
+            SMALL,
+        )
     )
     story.append(Spacer(1, 4 * mm))
     totals = [["险种 Type", "单位合计 Unit total", "个人合计 Personal total"]] + [

@@ -18,6 +18,16 @@ def unit_credit_code(unit_id: int) -> str:
     return f"U{unit_id}:credit"
 
 
+def unit_credits_due_code(unit_id: int) -> str:
+    """The personal parts a unit declared, waiting for the months to be paid."""
+    return f"U{unit_id}:credits_due"
+
+
+def closed_suspense_code(person_id: int) -> str:
+    """Paid personal parts of a person whose individual account is closed."""
+    return f"SUSPENSE:P{person_id}"
+
+
 def individual_code(person_id: int, insurance_type: str = "pension") -> str:
     return f"P{person_id}:{insurance_type}"
 
@@ -36,9 +46,14 @@ def _spec(code: str) -> dict:
     """The fields of the account a code names."""
     if code.startswith("POOL:"):
         return {"kind": Kind.POOLED, "insurance_type": code.split(":", 1)[1]}
+    if code.startswith("SUSPENSE:P"):
+        return {"kind": Kind.CLOSED_SUSPENSE, "person_id": int(code[len("SUSPENSE:P") :])}
     if code.startswith("U"):
         unit_id, what = code[1:].split(":")
-        kind = Kind.UNIT_RECEIVABLE if what == "receivable" else Kind.UNIT_CREDIT
+        kind = {
+            "receivable": Kind.UNIT_RECEIVABLE,
+            "credits_due": Kind.CREDITS_DUE,
+        }.get(what, Kind.UNIT_CREDIT)
         return {"kind": kind, "unit_id": int(unit_id)}
     if code.startswith("P"):
         person_id, insurance_type = code[1:].split(":")

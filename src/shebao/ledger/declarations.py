@@ -220,13 +220,40 @@ def check_lines(
         else:
             seen[person_id] = line_no
             lines.append((line_no, person_id, amount))
-    return CheckedDeclaration(
-        unit=unit,
-        period=period,
-        lines=lines,
-        errors=sorted(errors, key=lambda e: (e.line, e.field)),
-        exempt=exemptions(unit, period, [p for _l, p, _w in lines]) if lines else {},
+    return refuse_closed_accounts(
+        CheckedDeclaration(
+            unit=unit,
+            period=period,
+            lines=lines,
+            errors=sorted(errors, key=lambda e: (e.line, e.field)),
+            exempt=exemptions(unit, period, [p for _l, p, _w in lines]) if lines else {},
+        )
     )
+
+
+CLOSED_ACCOUNT = _(
+    "this person's insurance relationship has ended and their individual account is closed: "
+    "nothing can be declared for them"
+)
+
+
+def refuse_closed_accounts(checked: CheckedDeclaration) -> CheckedDeclaration:
+    """Turn each line naming a person whose individual account is closed (a closed
+    clearance case ended the relationship) into a line error: no posting reaches a
+    closed account. Errors come out sorted by line."""
+    person_ids = [person_id for _l, person_id, _w in checked.lines]
+    closed = set(
+        Person.objects.filter(pk__in=person_ids, status=Person.Status.CLEARED).values_list(
+            "pk", flat=True
+        )
+    )
+    errors = list(checked.errors)
+    for line_no, person_id, _w in checked.lines:
+        if person_id in closed:
+            errors.append(RowError(line_no, "citizen_id", CLOSED_ACCOUNT))
+    checked.lines = [line for line in checked.lines if line[1] not in closed]
+    checked.errors = sorted(errors, key=lambda e: (e.line, e.field))
+    return checked
 
 
 # Employees left out ----------------------------------------------------------------------

@@ -26,6 +26,11 @@ class Account(models.Model):
         LATE_FEE_INCOME = "late_fee_income", _("Late fees")
         INTEREST_EXPENSE = "interest_expense", _("Interest credited to individual accounts")
         WRITE_OFF = "write_off", _("Premiums written off")
+        # The personal parts of a unit's declared months, held until the month is paid:
+        # individual accounts are credited from premiums actually paid (O20 Art. 13).
+        CREDITS_DUE = "credits_due", _("Personal premiums to credit once paid")
+        # Paid personal parts of a person whose individual account is already closed.
+        CLOSED_SUSPENSE = "closed_suspense", _("Paid premiums of a closed individual account")
 
     code = models.CharField(max_length=64, unique=True)
     kind = models.CharField(max_length=24, choices=Kind.choices)
@@ -71,6 +76,9 @@ class JournalEntry(models.Model):
         # assumes in a merger: the months are settled without a payment.
         WRITE_OFF = "write_off", _("Arrears written off by a court's ruling")
         DEBT_ASSUMED = "debt_assumed", _("Arrears assumed by the successor unit")
+        # A unit-month's personal parts credited to the individual accounts once its
+        # premiums are paid in full.
+        ACCOUNT_CREDIT = "account_credit", _("Paid premiums credited to individual accounts")
 
     kind = models.CharField(max_length=16, choices=Kind.choices)
     effective_on = models.DateField()
@@ -166,7 +174,8 @@ class DeclarationLine(models.Model):
     base = MoneyField()
     unit_total = MoneyField()
     personal_total = MoneyField()
-    account_credit = MoneyField()  # the part credited to the individual account
+    # The part credited to the individual account once the month is paid.
+    account_credit = MoneyField()
     parts = models.JSONField(default=dict)  # {"pension": ["1600.00", "800.00"], ...}
 
     class Meta:

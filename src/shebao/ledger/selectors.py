@@ -240,6 +240,9 @@ def unit_money_problems(unit, *, sums: dict[int, Decimal] | None = None) -> list
             f"{name}: its credit of {credit} is more than its payments left unallocated "
             f"({unallocated})"
         )
+    problems += _credits_due_problems(
+        unit, name, codes.get(accounts.unit_credits_due_code(unit.pk))
+    )
     if (
         credit > 0
         and owed > 0
@@ -249,19 +252,113 @@ def unit_money_problems(unit, *, sums: dict[int, Decimal] | None = None) -> list
     return problems
 
 
+def _credits_due_problems(unit, name: str, account_id: int | None) -> list[str]:
+    """Each month's personal parts wait in the unit's credits due while the month is
+    unpaid and have all gone to the accounts once it is paid in full."""
+    if account_id is None:
+        return []
+    by_period = defaultdict(
+        Decimal,
+        Posting.objects.filter(account_id=account_id)
+        .values_list("period")
+        .annotate(s=Sum("amount"))
+        .order_by(),
+    )
+    waiting = defaultdict(
+        Decimal,
+        Posting.objects.filter(
+            account_id=account_id,
+            entry__declaration__status=Declaration.Status.LIVE,
+            entry__declaration__unit=unit,
+        )
+        .values_list("period")
+        .annotate(s=Sum("amount"))
+        .order_by(),
+    )
+    paid = {d.period for d in unit_debts(unit) if d.principal_outstanding <= 0}
+    problems = []
+    for period in sorted(set(by_period) | set(waiting)):
+        expected = ZERO if period in paid else waiting[period]
+        if by_period[period] != expected:
+            state = "paid" if period in paid else "unpaid"
+            problems.append(
+                f"{name}: {period} is {state} but its credits due to individual accounts "
+                f"stand at {-by_period[period]} instead of {-expected}"
+            )
+    return problems
+
+
 def _individual_account(person):
     return Account.objects.filter(code=accounts.individual_code(person.pk)).first()
 
 
-def person_contribution_months(person) -> int:
-    """Months with a declaration in force for the person (each month once, even with two
-    employers)."""
-    return (
-        DeclarationLine.objects.filter(person=person, declaration__status=Declaration.Status.LIVE)
-        .values("period")
-        .distinct()
-        .count()
-    )
+PAID = "paid"
+ARREARS = "arrears"
+DECLARED = "declared"
+
+
+def person_months(person, *, unit_id: int | None = None, today=None) -> list[dict]:
+    """Every month declared for the person (by ``unit_id`` only, when given), oldest
+    first, with whether its premium was paid: ``paid`` when the unit's month is paid in
+    full (its principal), ``arrears`` when it is due and not paid, ``declared`` while it
+    is not yet due (the same line as the unit's arrears: due on ``due_on``, overdue the
+    day after). Individual accounts are credited from paid months only (O20 Art. 13)."""
+    today = today or clock.today()
+    lines = DeclarationLine.objects.filter(
+        person=person, declaration__status=Declaration.Status.LIVE
+    ).select_related("declaration__unit")
+    if unit_id is not None:
+        lines = lines.filter(declaration__unit_id=unit_id)
+    lines = list(lines.order_by("period", "declaration__unit_id"))
+    paid_by_unit = {}
+    for unit in {line.declaration.unit for line in lines}:
+        paid_by_unit[unit.pk] = {d.period for d in unit_debts(unit) if d.principal_outstanding <= 0}
+    months = []
+    for line in lines:
+        declaration = line.declaration
+        if line.period in paid_by_unit[declaration.unit_id]:
+            status = PAID
+        elif declaration.due_on < today:
+            status = ARREARS
+        else:
+            status = DECLARED
+        months.append(
+            {
+                "period": line.period,
+                "unit_id": declaration.unit_id,
+                "unit": declaration.unit.name,
+                "due_on": declaration.due_on,
+                "base": line.base,
+                "personal": line.personal_total,
+                "account_credit": line.account_credit,
+                "status": status,
+                "line": line,
+            }
+        )
+    return months
+
+
+def paid_contribution_months(person) -> int:
+    """The person's local contribution months: months whose premiums were paid, each
+    month once even with two employers (SIL Art. 16 counts months paid). Months brought
+    in from elsewhere or deemed are counted on top of this by their own records."""
+    return len({m["period"] for m in person_months(person) if m["status"] == PAID})
+
+
+# The name the clearance rules call: contribution months are months paid.
+person_contribution_months = paid_contribution_months
+
+
+def person_contributions(person, *, user) -> list[dict]:
+    """The months of ``person`` the user may see: all of them for staff and the person
+    themself, only the months its own declarations name for a unit representative."""
+    from shebao.accounts import domain as roles
+
+    unit_id = None
+    if user.role == roles.UNIT_REP:
+        representation = getattr(user, "unit_representation", None)
+        unit_id = representation.unit_id if representation is not None else -1
+    return person_months(person, unit_id=unit_id)
 
 
 def person_account(person) -> dict:
@@ -300,12 +397,8 @@ def person_statement(person) -> dict:
     cumulative months, and the individual account with its interest by year."""
     months = []
     totals: dict[str, list[Decimal]] = {}
-    lines = (
-        DeclarationLine.objects.filter(person=person, declaration__status=Declaration.Status.LIVE)
-        .select_related("declaration__unit")
-        .order_by("period", "declaration__unit_id")
-    )
-    for line in lines:
+    for month in person_months(person):
+        line = month["line"]
         parts = {
             kind: {"unit": Decimal(u), "personal": Decimal(p)}
             for kind, (u, p) in line.parts.items()
@@ -322,6 +415,7 @@ def person_statement(person) -> dict:
                 "base": line.base,
                 "parts": parts,
                 "account_credit": line.account_credit,
+                "status": month["status"],
             }
         )
     account = _individual_account(person)
@@ -338,7 +432,7 @@ def person_statement(person) -> dict:
         "person_id": person.pk,
         "months": months,
         "totals_by_type": {kind: {"unit": u, "personal": p} for kind, (u, p) in totals.items()},
-        "contribution_months": len({m["period"] for m in months}),
+        "contribution_months": len({m["period"] for m in months if m["status"] == PAID}),
         "balance": -account.balance if account else ZERO,
         "interest": interest,
     }

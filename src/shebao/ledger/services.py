@@ -288,16 +288,34 @@ def declarations_post(
             ]
             computed.append((checked, unit, month, results))
             codes.add(accounts.unit_receivable_code(unit.pk))
+            codes.add(accounts.unit_credits_due_code(unit.pk))
             codes.update(accounts.pooled_code(kind) for kind in month.rates)
-            codes.update(accounts.individual_code(r.person_id) for r in results if r.account_credit)
         by_code = accounts.accounts_by_code(codes)
+        _refuse_closed_accounts(declarations)
 
-        # Reversals of the declarations being replaced.
+        # Reversals of the declarations being replaced, and of the credits their months
+        # gave the individual accounts once paid: the new declaration's month is credited
+        # again only when it is paid in full.
         reversed_entries = {}
         if live:
             old_postings = defaultdict(list)
-            for posting in Posting.objects.filter(entry_id__in=[d.entry_id for d in live.values()]):
+            credit_entries = {
+                (e.unit_id, e.period): e
+                for e in JournalEntry.objects.filter(
+                    kind=JournalEntry.Kind.ACCOUNT_CREDIT,
+                    unit_id__in=unit_ids,
+                    period__in={p for _u, p in live},
+                    reversed_by__isnull=True,
+                )
+                if (e.unit_id, e.period) in live
+            }
+            old_entry_ids = [d.entry_id for d in live.values()]
+            old_entry_ids += [e.pk for e in credit_entries.values()]
+            for posting in Posting.objects.filter(entry_id__in=old_entry_ids):
                 old_postings[posting.entry_id].append(posting)
+            _refuse_reversal_on_closed_accounts(
+                [p for entry_id in old_entry_ids for p in old_postings[entry_id]], live
+            )
             reversal_rows = JournalEntry.objects.bulk_create(
                 [
                     JournalEntry(
@@ -313,7 +331,26 @@ def declarations_post(
                     for old in live.values()
                 ]
             )
-            reversed_entries = dict(zip(live, reversal_rows, strict=True))
+            reversed_entries = {
+                key: (live[key].entry_id, row) for key, row in zip(live, reversal_rows, strict=True)
+            }
+            credit_reversals = JournalEntry.objects.bulk_create(
+                [
+                    JournalEntry(
+                        kind=JournalEntry.Kind.REVERSAL,
+                        effective_on=clock.today(),
+                        period=credit.period,
+                        unit_id=credit.unit_id,
+                        created_at=now,
+                        created_by_id=actor_id,
+                        reverses_id=credit.pk,
+                        memo=f"month {credit.period} declared again: credits withdrawn",
+                    )
+                    for credit in credit_entries.values()
+                ]
+            )
+            for credit, row in zip(credit_entries.values(), credit_reversals, strict=True):
+                reversed_entries[("credit", credit.pk)] = (credit.pk, row)
 
         entries = JournalEntry.objects.bulk_create(
             [
@@ -339,8 +376,8 @@ def declarations_post(
                 )
                 balance_changes[account_id] += amount
 
-        for key, reversal in reversed_entries.items():
-            for old in old_postings[live[key].entry_id]:
+        for old_entry_id, reversal in reversed_entries.values():
+            for old in old_postings[old_entry_id]:
                 post(reversal.pk, old.account_id, -old.amount, old.period)
 
         new_rows = []
@@ -358,14 +395,13 @@ def declarations_post(
             for kind, (unit_part, personal_part) in totals.items():
                 to_pool = unit_part + (0 if kind in month.to_account else personal_part)
                 post(entry.pk, by_code[accounts.pooled_code(kind)].pk, -to_pool, checked.period)
-            for result in results:
-                if result.account_credit:
-                    post(
-                        entry.pk,
-                        by_code[accounts.individual_code(result.person_id)].pk,
-                        -result.account_credit,
-                        checked.period,
-                    )
+            # The accounts' parts wait until the month is paid (O20 Art. 13).
+            post(
+                entry.pk,
+                by_code[accounts.unit_credits_due_code(unit.pk)].pk,
+                -sum((r.account_credit for r in results), Decimal(0)),
+                checked.period,
+            )
             new_rows.append(
                 Declaration(
                     unit_id=unit.pk,
@@ -615,8 +651,9 @@ def _units_to_settle(unit_ids, replaced_unit_ids) -> list[int]:
 
 def unit_credit_settle(*, actor, unit) -> None:
     """Move what a unit paid beyond what is due into its credit, then (when the policy
-    pack says so) apply the credit to its months, oldest first. The caller holds the
-    unit's row lock, inside its transaction.
+    pack says so) apply the credit to its months, oldest first; then credit the
+    individual accounts of every month now paid in full. The caller holds the unit's row
+    lock, inside its transaction.
 
     A month declared again lower than what was paid for it releases the excess: rows
     with a negative principal, taken from the latest payments into the month, and one
@@ -624,6 +661,11 @@ def unit_credit_settle(*, actor, unit) -> None:
     settles the months still owed as a payment would (principal, then its late fee),
     each allocation counted for the payment the money came from, on that payment's date.
     """
+    _unit_credit_apply(actor=actor, unit=unit)
+    account_credits_sync(actor=actor, unit=unit, effective_on=clock.today())
+
+
+def _unit_credit_apply(*, actor, unit) -> None:
     by_code = accounts.accounts_by_code(
         [
             accounts.unit_receivable_code(unit.pk),
@@ -704,6 +746,163 @@ def unit_credit_settle(*, actor, unit) -> None:
             for payment, a in applied
         ]
     )
+
+
+# Individual account credits from paid months -------------------------------------------
+
+
+def _closed_person_ids(person_ids) -> set[int]:
+    """The persons among ``person_ids`` whose individual account is closed: their
+    relationship ended by a closed clearance case. No posting reaches such an account."""
+    from shebao.registry.models import Person
+
+    return set(
+        Person.objects.filter(pk__in=list(person_ids), status=Person.Status.CLEARED).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+def _refuse_closed_accounts(declarations) -> None:
+    """The checks refuse such a line with a line error; this guards every other caller."""
+    person_ids = {person_id for d in declarations for _l, person_id, _w in d.lines}
+    closed = _closed_person_ids(person_ids)
+    if closed:
+        raise Conflict(
+            _("The individual account of a person declared is closed: nothing can be posted."),
+            code="account_closed",
+        )
+
+
+def _refuse_reversal_on_closed_accounts(postings, live) -> None:
+    """A month whose premiums were credited to an account closed since cannot be declared
+    again: reversing the credit would post to the closed account."""
+    individual = {
+        a.pk: a.person_id
+        for a in Account.objects.filter(
+            pk__in={p.account_id for p in postings}, kind=Account.Kind.INDIVIDUAL
+        )
+    }
+    closed = _closed_person_ids(set(individual.values()))
+    if not closed:
+        return
+    from shebao.registry.models import Person
+
+    names = sorted(Person.objects.filter(pk__in=closed).values_list("name", flat=True))
+    months = sorted({period for _u, period in live})
+    raise Conflict(
+        _(
+            "%(months)s credited the individual account of %(names)s, which is closed since: "
+            "the month cannot be declared again."
+        )
+        % {"months": ", ".join(months), "names": ", ".join(names)},
+        code="account_closed",
+    )
+
+
+def account_credits_sync(*, actor, unit, effective_on) -> list[str]:
+    """Credit the individual accounts of each of the unit's months whose premiums are
+    now paid in full and not yet credited: one entry per month, from the unit's credits
+    due to each person's account (O20 Art. 13: accounts are posted from premiums actually
+    paid). A person whose account is closed gets nothing: their part goes to a suspense
+    account held for them. Returns the months credited. The caller holds the unit's lock.
+
+    A month counts as paid when its whole principal is paid (late fees aside): a partial
+    payment of a month cannot be told apart by person, so no one's part of it is credited.
+    """
+    debts = selectors.unit_debts(unit)
+    paid = {d.period for d in debts if d.principal_outstanding <= 0}
+    if not paid:
+        return []
+    due_code = accounts.unit_credits_due_code(unit.pk)
+    credited = set(
+        JournalEntry.objects.filter(
+            kind=JournalEntry.Kind.ACCOUNT_CREDIT,
+            unit=unit,
+            period__in=paid,
+            reversed_by__isnull=True,
+        ).values_list("period", flat=True)
+    )
+    # Months declared before credits waited for payment carry their credits already: only
+    # a declaration that booked its accounts' parts as due is credited here.
+    waiting = set(
+        Posting.objects.filter(
+            account__code=due_code,
+            entry__declaration__status=Declaration.Status.LIVE,
+            entry__declaration__unit=unit,
+            entry__declaration__period__in=paid - credited,
+        )
+        .exclude(amount=0)
+        .values_list("entry__declaration__period", flat=True)
+    )
+    todo = sorted(waiting)
+    if not todo:
+        return []
+    lines = list(
+        DeclarationLine.objects.filter(
+            declaration__unit=unit,
+            declaration__status=Declaration.Status.LIVE,
+            period__in=todo,
+            account_credit__gt=0,
+        )
+        .order_by("period", "line_no")
+        .values_list("period", "person_id", "account_credit")
+    )
+    closed = _closed_person_ids({person_id for _p, person_id, _a in lines})
+    codes = {due_code}
+    for _p, person_id, _a in lines:
+        codes.add(
+            accounts.closed_suspense_code(person_id)
+            if person_id in closed
+            else accounts.individual_code(person_id)
+        )
+    by_code = accounts.accounts_by_code(codes)
+    now = clock.now()
+    actor_id = actor.pk if actor is not None and actor.pk else None
+    entries = JournalEntry.objects.bulk_create(
+        [
+            JournalEntry(
+                kind=JournalEntry.Kind.ACCOUNT_CREDIT,
+                effective_on=effective_on,
+                period=period,
+                unit_id=unit.pk,
+                memo=f"{period} paid: personal parts credited",
+                created_at=now,
+                created_by_id=actor_id,
+            )
+            for period in todo
+        ]
+    )
+    entry_of = {e.period: e.pk for e in entries}
+    postings, changes = [], defaultdict(Decimal)
+    for period, person_id, amount in lines:
+        code = (
+            accounts.closed_suspense_code(person_id)
+            if person_id in closed
+            else accounts.individual_code(person_id)
+        )
+        for account_id, signed in ((by_code[due_code].pk, amount), (by_code[code].pk, -amount)):
+            postings.append(
+                Posting(
+                    entry_id=entry_of[period], account_id=account_id, amount=signed, period=period
+                )
+            )
+            changes[account_id] += signed
+    Posting.objects.bulk_create(postings, batch_size=5000)
+    _apply_to_balances(changes)
+    audit_record(
+        actor=actor,
+        action="ledger.account_credits_posted",
+        target_type="registry.unit",
+        target_id=unit.pk,
+        data={
+            "periods": todo,
+            "persons": len({person_id for _p, person_id, _a in lines}),
+            "total": format_money(sum((a for _p, _i, a in lines), Decimal(0))),
+            "to_suspense": sorted(closed),
+        },
+    )
+    return todo
 
 
 # Payments ----------------------------------------------------------------------------
@@ -819,6 +1018,7 @@ def _payment_record(*, actor, unit_id: int, amount: Decimal, paid_on, reference:
                 for a in allocations
             ]
         )
+        account_credits_sync(actor=actor, unit=unit, effective_on=paid_on)
         audit_record(
             actor=actor,
             action="ledger.payment_recorded",
@@ -895,6 +1095,8 @@ def interest_credit_year(*, actor, year: int) -> InterestRun:
                 period__lte=f"{year}-12",
             )
             .exclude(entry__kind=kind_interest)
+            # A closed account never receives a posting, interest included.
+            .exclude(account__person__status="cleared")
             .values_list("account_id", "period")
             .annotate(s=Sum("amount"))
             .order_by("account_id", "period")
