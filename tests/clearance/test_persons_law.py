@@ -135,11 +135,13 @@ def test_no_pooled_funds_move_within_a_province(staff, world):
 
 def test_the_pooled_part_moves_between_provinces(staff, world):
     """TM2009 Art. 4, by hand: 5 months x 8,000.00 = 40,000.00 of 2025 wages x 12% =
-    4,800.00 from Beijing (11) to Shanghai (31)."""
+    4,800.00 from Beijing (11) to Shanghai (31); the months are paid (the pooled part
+    counts paid bases only, O20 Art. 13)."""
     unit = world.unit()
     person = world.employ(unit, serial=23)
     for period in ("2025-01", "2025-02", "2025-03", "2025-04", "2025-05"):
         world.declare(unit, period, [(person, "8000.00")])
+    world.pay_all(unit, "POOLED-PAID")
     world.end(person, unit, D(2025, 9, 30))
     lines = _statement_lines(staff, _transfer(staff, person, "cn-sh"))
     assert lines["pooled_fund_transfer"].amount == Decimal("4800.00")

@@ -33,7 +33,8 @@ def counts():
 
 
 def retiree(world, unit, *, serial, birth, months=("2025-01", "2025-02", "2025-03")):
-    """An employee born on ``birth`` (YYYYMMDD) with a few months declared at 8,000.00."""
+    """An employee born on ``birth`` (YYYYMMDD) with a few months declared at 8,000.00
+    and paid (only paid months count, SIL Art. 16)."""
     employment = registry.employment_register(
         actor=world.clerk,
         unit_id=unit.pk,
@@ -45,6 +46,8 @@ def retiree(world, unit, *, serial, birth, months=("2025-01", "2025-02", "2025-0
     )
     for period in months:
         world.declare(unit, period, [(employment.person, "8000.00")])
+    if months:
+        world.pay_all(unit, f"PAID-{serial}")
     return employment.person
 
 

@@ -450,7 +450,7 @@ class _Cases:
                 started_on=self.day(300),
                 monthly_wage=Decimal("9000.00"),
             )
-        self.declare(unit, self.months(150, 3), [(employment.person, "9000.00")])
+        self.declare(unit, self.months(150, 3), [(employment.person, "9000.00")], paid=False)
         return unit, employment
 
     def bankrupt_unit(self) -> int:

@@ -35,7 +35,7 @@ from shebao.core.warnings import CheckWarning
 from shebao.documents.domain import format_verification_code
 from shebao.ledger import accounts
 from shebao.ledger import selectors as ledger_selectors
-from shebao.ledger.models import Account
+from shebao.ledger.models import Account, Declaration, DeclarationLine
 from shebao.policy import clearance as clearance_policy_module
 from shebao.policy import contributions, interest, survivors, transfers
 from shebao.policy import registry as policy_registry

@@ -80,10 +80,19 @@ class Debt:
     fee_paid: Decimal = ZERO
     # Principal payments already made: (date, amount). Each stops the fee on that amount.
     payments: list[tuple[datetime.date, Decimal]] = dataclasses.field(default_factory=list)
+    # The part of ``principal_paid`` settled without money (written off by a court's
+    # ruling, assumed by a merger's successor): it credits no individual account.
+    principal_settled_unpaid: Decimal = ZERO
 
     @property
     def principal_outstanding(self) -> Decimal:
         return self.principal - self.principal_paid
+
+    @property
+    def paid_in_full(self) -> bool:
+        """The whole principal came in as money: the month's personal parts may be
+        credited to the individual accounts (O20 Art. 13)."""
+        return self.principal_paid - self.principal_settled_unpaid >= self.principal
 
     def fee_accrued(self, as_of: datetime.date, daily_rate: Decimal) -> Decimal:
         """Fee accrued through ``as_of`` on the principal as it stood each day."""

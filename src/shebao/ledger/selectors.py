@@ -58,6 +58,7 @@ def unit_debts(unit, *, as_of: datetime.date | None = None) -> list[domain.Debt]
         if debt is None:
             continue
         debt.principal_paid += adjustment.principal
+        debt.principal_settled_unpaid += adjustment.principal
         debt.fee_paid += adjustment.late_fee
         if adjustment.principal:
             debt.payments.append((adjustment.effective_on, adjustment.principal))
@@ -252,6 +253,13 @@ def unit_money_problems(unit, *, sums: dict[int, Decimal] | None = None) -> list
     return problems
 
 
+def paid_periods(debts) -> set[str]:
+    """The months whose premiums were paid in full with money: their personal parts are
+    credited to the individual accounts (O20 Art. 13). A month settled by a write-off or
+    taken over by a merger's successor is not paid and credits nothing."""
+    return {debt.period for debt in debts if debt.paid_in_full}
+
+
 def _credits_due_problems(unit, name: str, account_id: int | None) -> list[str]:
     """Each month's personal parts wait in the unit's credits due while the month is
     unpaid and have all gone to the accounts once it is paid in full."""
@@ -275,7 +283,7 @@ def _credits_due_problems(unit, name: str, account_id: int | None) -> list[str]:
         .annotate(s=Sum("amount"))
         .order_by(),
     )
-    paid = {d.period for d in unit_debts(unit) if d.principal_outstanding <= 0}
+    paid = paid_periods(unit_debts(unit))
     problems = []
     for period in sorted(set(by_period) | set(waiting)):
         expected = ZERO if period in paid else waiting[period]
@@ -312,7 +320,7 @@ def person_months(person, *, unit_id: int | None = None, today=None) -> list[dic
     lines = list(lines.order_by("period", "declaration__unit_id"))
     paid_by_unit = {}
     for unit in {line.declaration.unit for line in lines}:
-        paid_by_unit[unit.pk] = {d.period for d in unit_debts(unit) if d.principal_outstanding <= 0}
+        paid_by_unit[unit.pk] = paid_periods(unit_debts(unit))
     months = []
     for line in lines:
         declaration = line.declaration

@@ -811,7 +811,7 @@ def account_credits_sync(*, actor, unit, effective_on) -> list[str]:
     payment of a month cannot be told apart by person, so no one's part of it is credited.
     """
     debts = selectors.unit_debts(unit)
-    paid = {d.period for d in debts if d.principal_outstanding <= 0}
+    paid = selectors.paid_periods(debts)
     if not paid:
         return []
     due_code = accounts.unit_credits_due_code(unit.pk)
