@@ -8,6 +8,7 @@ import datetime
 from decimal import Decimal as D
 
 import pytest
+from django.utils import translation
 
 from shebao.core import clock
 from shebao.ledger import accounts, domain, selectors, services
@@ -103,15 +104,24 @@ def test_tianjin_2011_is_in_the_pack_and_the_samples_are_flagged():
     assert all(y < policy.national_from for r in policy.regional for y in r.rates)
 
 
-def test_a_year_without_a_rate_for_the_region_is_an_error_naming_both(nobody):
+def test_a_year_without_a_rate_for_the_region_is_an_error_naming_both(clerk, nobody):
     """Regression: a year with no rate earned nothing, silently. Now the run stops with a
-    message naming the region and the year, and posts nothing."""
+    message naming the region and the year, in the user's language, and posts nothing."""
+    person = employ_in(clerk, "cn-sc-cd", 72)
+    credit(person, "1997-06", "1000.00")  # the Sichuan rates in the pack start in 1998
+    with clock.frozen(datetime.date(1998, 3, 1)):
+        with translation.override("en"), pytest.raises(NoPolicyValue) as refused:
+            services.interest_credit_year(actor=None, year=1997)
+        assert refused.value.code == "no_interest_rate" and "year" in refused.value.fields
+        assert "1997" in refused.value.message
+        assert "Chengdu (Sichuan)" in refused.value.message
+        with translation.override("zh-hans"), pytest.raises(NoPolicyValue) as refused:
+            services.interest_credit_year(actor=None, year=1997)
+        assert "四川省成都市" in refused.value.message and "1997" in refused.value.message
+    # No region at all (no employment): only national years can be credited.
     credit(nobody, "2015-05", "1000.00")
-    with clock.frozen(datetime.date(2016, 3, 1)), pytest.raises(NoPolicyValue) as refused:
+    with clock.frozen(datetime.date(2016, 3, 1)), pytest.raises(NoPolicyValue):
         services.interest_credit_year(actor=None, year=2015)
-    assert refused.value.code == "no_interest_rate"
-    assert "2015" in refused.value.message and "region" in refused.value.message
-    assert "year" in refused.value.fields
     assert not InterestCredit.objects.exists()
     assert not JournalEntry.objects.filter(kind=JournalEntry.Kind.INTEREST).exists()
 
