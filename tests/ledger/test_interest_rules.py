@@ -220,3 +220,20 @@ def test_interest_due_on_leaving_lists_each_year_with_rate_and_basis(nobody):
         D("59.04"),
         2024,
     )
+
+
+def test_the_command_reports_skipped_closed_accounts(nobody, make_user):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    credit(nobody, "2024-11", "640.00")
+    services.individual_account_close(
+        actor=None, person_id=nobody.pk, closed_on=datetime.date(2025, 1, 10)
+    )
+    make_user("cmdfinance", "finance")
+    out = StringIO()
+    with clock.frozen(datetime.date(2025, 3, 1)):
+        call_command("credit_interest", year=2024, user="cmdfinance", stdout=out)
+    assert "0 account(s) credited" in out.getvalue()
+    assert "1 closed account(s) skipped, 0 true-up(s)" in out.getvalue()
