@@ -22,6 +22,7 @@ from shebao.ledger.models import (
 )
 from shebao.policy import contributions
 from shebao.policy import interest as interest_policy
+from shebao.registry.models import Employment
 
 
 def unit_debts(unit, *, as_of: datetime.date | None = None) -> list[domain.Debt]:
@@ -444,16 +445,20 @@ def individual_flows(account_ids, up_to_year: int) -> dict[int, dict[int, dict[i
     """account -> year -> month -> what was credited (contributions, transfers in; not
     interest, not payouts), up to the end of ``up_to_year``."""
     flows: dict[int, dict[int, dict[int, Decimal]]] = defaultdict(dict)
+    # Every individual account when ``account_ids`` is None (no list of ids in the SQL).
+    accounts_of = (
+        {"account__kind": Account.Kind.INDIVIDUAL}
+        if account_ids is None
+        else {"account_id__in": account_ids}
+    )
     rows = (
-        Posting.objects.filter(
-            account_id__in=account_ids, period__gte="1990-01", period__lte=f"{up_to_year}-12"
-        )
+        Posting.objects.filter(**accounts_of, period__gte="1990-01", period__lte=f"{up_to_year}-12")
         .exclude(entry__kind=JournalEntry.Kind.INTEREST)
         .values_list("account_id", "period")
         .annotate(s=Sum("amount"))
         .order_by("account_id", "period")
     )
-    for account_id, period, amount in rows:
+    for account_id, period, amount in rows.iterator(chunk_size=20000):
         # Individual accounts are credit-normal: a contribution is a negative posting.
         flows[account_id].setdefault(int(period[:4]), {})[int(period[5:7])] = -amount
     return flows
@@ -526,29 +531,18 @@ def interest_path(
     return years, balance
 
 
-def person_region(person_id: int) -> str:
-    """The region whose interest rules apply to a person's account: that of the unit of
-    their open employment (the latest, if several), else of their latest one; "" if none."""
-    from shebao.registry.models import Employment
-
-    rows = (
-        Employment.objects.filter(person_id=person_id)
-        .order_by("-started_on", "-pk")
-        .values_list("status", "unit__region")
-    )
-    rows = list(rows)
-    open_ = [region for status, region in rows if status == "open"]
-    return (open_ or [region for _s, region in rows] or [""])[0]
-
-
-def persons_regions(person_ids) -> dict[int, str]:
-    """``person_region`` for many persons with one query."""
-    from shebao.registry.models import Employment
-
+def persons_regions(person_ids=None) -> dict[int, str]:
+    """The region whose interest rules apply to each person's account: that of the unit
+    of their open employment (the latest, if several), else of their latest one (as a
+    clearance case takes it); persons with no employment are left out (no region). All
+    persons when ``person_ids`` is None (one query, no list of ids)."""
+    rows = Employment.objects.all()
+    if person_ids is not None:
+        rows = rows.filter(person_id__in=person_ids)
     found: dict[int, tuple] = {}
-    for person_id, status, region, started, pk in Employment.objects.filter(
-        person_id__in=person_ids
-    ).values_list("person_id", "status", "unit__region", "started_on", "pk"):
+    for person_id, status, region, started, pk in rows.values_list(
+        "person_id", "status", "unit__region", "started_on", "pk"
+    ).iterator(chunk_size=20000):
         key = (status == "open", started, pk)
         if person_id not in found or key > found[person_id][0]:
             found[person_id] = (key, region)

@@ -790,7 +790,7 @@ def interest_credit_year(*, actor, year: int) -> InterestRun:
                 kind=Account.Kind.INDIVIDUAL, closed_on__isnull=False
             ).values_list("pk", flat=True)
         )
-        regions = selectors.persons_regions(set(individual.values()))
+        regions = selectors.persons_regions()
         policies: dict[str, interest.InterestPolicy] = {}
 
         def policy_of(account_id):
@@ -802,15 +802,15 @@ def interest_credit_year(*, actor, year: int) -> InterestRun:
         credited = selectors.credited_interest(up_to_year=year)
         provisional = set(
             InterestCredit.objects.filter(
-                year__lte=year, provisional=True, account_id__in=closed
+                year__lte=year, provisional=True, account__closed_on__isnull=False
             ).values_list("account_id", "year")
         )
         trued_up: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
-        for account_id, true_up_year, amount in InterestTrueUp.objects.filter(
-            account_id__in=closed
-        ).values_list("account_id", "year", "amount"):
+        for account_id, true_up_year, amount in InterestTrueUp.objects.values_list(
+            "account_id", "year", "amount"
+        ):
             trued_up[(account_id, true_up_year)] += amount
-        flows = selectors.individual_flows(list(individual), year)
+        flows = selectors.individual_flows(None, year)
         deltas: list[selectors.YearInterest] = []
         account_of: list[int] = []
         differences: list[tuple[int, selectors.YearInterest, Decimal]] = []
