@@ -160,11 +160,13 @@ def test_the_whole_flow_from_the_command_line(staff, worker, tmp_path):
     run("approve", "--as", "c-auditor", case_id)
     run("liquidate", "--as", "c-finance", case_id)
     body = run("disburse", "--as", "c-finance", case_id, "--idempotency-key", "cli-1")
-    # Each heir: half of 3,200.00 and half of the survivors' benefits of 29,366.00.
-    assert sorted(o["amount"] for o in body["disbursements"]) == ["16283.00", "16283.00"]
+    # Each heir: half of 3,200.00 plus the interest credited before payout (18.16 for
+    # 2024, 59.04 for 2025 to October), 3,277.20, and half of the survivors' benefits of
+    # 29,366.00: 32,643.20 in all.
+    assert sorted(o["amount"] for o in body["disbursements"]) == ["16321.60", "16321.60"]
     payments = tmp_path / "payments.csv"
     sent = run("payment-file", "--as", "c-finance", "--output", str(payments))
-    assert sent["orders"] == 2 and sent["total"] == "32566.00"
+    assert sent["orders"] == 2 and sent["total"] == "32643.20"
     assert card(80) in payments.read_text(encoding="utf-8-sig")
     for order in body["disbursements"]:
         run("order-paid", "--as", "c-finance", str(order["id"]), "--reference", f"R{order['id']}")

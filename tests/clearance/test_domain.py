@@ -145,37 +145,46 @@ def test_size_limits():
 # Liquidation ---------------------------------------------------------------------------
 
 
-def test_no_interest_for_the_unfinished_year_by_default():
-    line = domain.interest_line(
-        leaving_year_policy="none",
-        balance=Decimal("10000.00"),
-        year=2025,
-        months=9,
-        rate=None,
-        rate_year=None,
-        basis=["iam1997"],
-    )
-    assert line.amount == Decimal("0.00") and "none" in line.rule_en
+def _leaving(target, months=9):
+    from shebao.ledger.selectors import YearInterest
 
-
-def test_pro_rata_interest_at_the_latest_rate():
-    # 10,000.00 x 2.62% (2024) x 9/12 = 196.50
-    line = domain.interest_line(
-        leaving_year_policy="pro_rata_latest_rate",
-        balance=Decimal("10000.00"),
+    return YearInterest(
         year=2025,
-        months=9,
+        target=Decimal(target),
+        credited=Decimal("0.00"),
         rate=Decimal("0.0262"),
         rate_year=2024,
-        basis=["iam1997"],
+        provisional=False,
+        opening=Decimal("10000.00"),
+        credits=Decimal("0.00"),
+        method="months_held_latest_rate",
+        basis=("bookkeeping_rate_notice", "iam1997"),
+        months=months,
+    )
+
+
+def test_no_interest_for_the_unfinished_year_where_the_region_says_none():
+    line = domain.interest_line(
+        leaving_year_policy="none", year=2025, item=_leaving("196.50"), basis=["iam1997"]
+    )
+    assert line.amount == Decimal("0.00") and "region" in line.rule_en
+
+
+def test_unfinished_year_line_shows_rate_months_and_flag():
+    """Regression: the year of leaving earned nothing by default; its line now shows the
+    months held, the rate and its year, and that the rule is an unverified local practice."""
+    # 10,000.00 held 9 months at 2.62% (2024): 10,000.00 x 9 x 0.0262 / 12 = 196.50
+    line = domain.interest_line(
+        leaving_year_policy="months_held_latest_rate",
+        year=2025,
+        item=_leaving("196.50"),
+        basis=["bookkeeping_rate_notice", "iam1997"],
+        verified=False,
     )
     assert line.amount == Decimal("196.50")
-    assert line.detail == {
-        "policy": "pro_rata_latest_rate",
-        "months": 9,
-        "rate": "0.0262",
-        "rate_year": 2024,
-    }
+    assert line.detail["months"] == 9 and line.detail["rate"] == "0.0262"
+    assert line.detail["rate_year"] == 2024 and line.detail["verified"] is False
+    assert "unverified" in line.rule_en and "未经核实" in line.rule_zh
 
 
 def test_offsets_never_exceed_the_balance():

@@ -98,23 +98,27 @@ def test_death_with_two_heirs_from_draft_to_closed(api, worker, world, staff):
     upload_required(api.clerk, body)
     body = run_to_disbursed(api, case_id)
 
-    # 5 months x 8% x 8,000.00 = 3,200.00; less the debt 100.01 = 3,099.99; plus the
-    # Beijing survivors' benefits from the pooled fund (SIL Art. 17): funeral grant
-    # 5,000.00 and survivors' pension 24,366.00, 32,465.99 in all.
+    # 5 months x 8% x 8,000.00 = 3,200.00; plus interest 77.20; less the debt 100.01
+    # = 3,177.19; plus the Beijing survivors' benefits from the pooled fund (SIL Art. 17):
+    # funeral grant 5,000.00 and survivors' pension 24,366.00, 32,543.19 in all.
+    # Interest before payout (IAM1997; the pack's rule for the year of leaving): 2024's
+    # 1,280.00 earns 1,280.00 x 0.0262 x 1.083 / 2 = 18.16; 2025 to October, at the
+    # latest published rate (2024, 2.62%) over 12 for each month held: (1,298.16 x 9
+    # + 640.00 x (9 + 8 + 7)) x 0.0262 / 12 = 59.04. Together 77.20.
     statement = body["statement"]
     lines = {line["code"]: line for line in statement["lines"]}
     assert lines["individual_account_balance"]["amount"] == "3200.00"
-    assert lines["interest_unfinished_year"]["amount"] == "0.00"
+    assert lines["interest_completed_year"]["amount"] == "18.16"
+    assert lines["interest_unfinished_year"]["amount"] == "59.04"
     assert lines["benefit_overpayment_offset"]["amount"] == "-100.01"
     assert lines["funeral_grant"]["amount"] == "5000.00"
     assert lines["survivors_pension"]["amount"] == "24366.00"
-    assert statement["total"] == "32465.99"
+    assert statement["total"] == "32543.19"
     assert all(line["basis"] for line in statement["lines"])
-    # 60% of 309,999 cents is 185,999.4 and 40% is 123,999.6: the odd cent goes to the
-    # larger remainder, so the payments add up exactly; the 29,366.00 of the pooled fund
-    # splits 17,619.60 and 11,746.40.
+    # 60% of 3,254,319 cents is 1,952,591.4 and 40% is 1,301,727.6: the odd cent goes to
+    # the larger remainder, so the payments add up exactly.
     payments = {o["payee"]: o["amount"] for o in body["disbursements"]}
-    assert payments == {"Heir One": "19479.59", "Heir Two": "12986.40"}
+    assert payments == {"Heir One": "19525.91", "Heir Two": "13017.28"}
     assert all(o["status"] == "approved" for o in body["disbursements"])
 
     pay_all(api, body)
@@ -164,8 +168,9 @@ def test_lost_nationality_needs_the_acknowledgement(api, worker):
     assert acknowledged["acknowledged"] and len(acknowledged["version"]) == 64
     assert "right to keep my individual account" in acknowledged["text"]
     body = run_to_disbursed(api, case_id)
-    assert body["statement"]["total"] == "3200.00"
-    assert [(o["payee"], o["amount"]) for o in body["disbursements"]] == [(person.name, "3200.00")]
+    # 3,200.00 and the interest before payout, 77.20 (as in the death case above).
+    assert body["statement"]["total"] == "3277.20"
+    assert [(o["payee"], o["amount"]) for o in body["disbursements"]] == [(person.name, "3277.20")]
     pay_all(api, body)
     closed = ok(api.supervisor.post(f"clearance-cases/{case_id}/close"))
     assert closed["status"] == "closed"
@@ -203,16 +208,17 @@ def test_cross_region_transfer_carries_the_pooled_part(api, worker):
         {"year": 2024, "wages": "16000.00", "amount": "1920.00"},
         {"year": 2025, "wages": "24000.00", "amount": "2880.00"},
     ]
-    assert body["statement"]["total"] == "8000.00"
+    # The account moves with the interest credited first (77.20, as above).
+    assert body["statement"]["total"] == "8077.20"
     assert body["statement"]["direction"] == "transfer"
     [order] = body["disbursements"]
-    assert order["amount"] == "8000.00" and order["channel"] == "agency_transfer"
+    assert order["amount"] == "8077.20" and order["channel"] == "agency_transfer"
     pool_before = balance(accounts.pooled_code("pension"))
     bank_before = balance(accounts.BANK_CODE)
     pay_all(api, body, reference="TRANSFER")
     assert balance(accounts.individual_code(person.pk)) == Decimal("0.00")
     assert balance(accounts.pooled_code("pension")) - pool_before == Decimal("4800.00")
-    assert bank_before - balance(accounts.BANK_CODE) == Decimal("8000.00")
+    assert bank_before - balance(accounts.BANK_CODE) == Decimal("8077.20")
     # The transfer step is the agency's: 15 working days from acceptance, done at payment.
     transfer = next(d for d in body["deadlines"] if d["code"] == "transfer_step")
     assert transfer["status"] == "met"
@@ -493,15 +499,17 @@ def test_pro_rata_interest_is_booked_before_it_is_paid(api, worker, monkeypatch)
     upload_required(api.clerk, body)
     body = run_to_disbursed(api, body["id"])
     lines = {line["code"]: line for line in body["statement"]["lines"]}
-    # Leaving in October 2025: 9 whole months at the 2024 rate, 2.62%:
-    # 3,200.00 x 0.0262 x 9 / 12 = 62.88.
-    assert lines["interest_unfinished_year"]["amount"] == "62.88"
+    # 2024 first (IAM1997): 1,280.00 x 0.0262 x 1.083 / 2 = 18.16. Leaving in October
+    # 2025: 9 whole months at the 2024 rate, 2.62%, on the balance of the year:
+    # (1,298.16 + 1,920.00) x 0.0262 x 9 / 12 = 63.24.
+    assert lines["interest_completed_year"]["amount"] == "18.16"
+    assert lines["interest_unfinished_year"]["amount"] == "63.24"
     assert lines["interest_unfinished_year"]["detail"]["rate_year"] == 2024
-    assert body["statement"]["total"] == "3262.88"
-    assert body["disbursements"][0]["amount"] == "3262.88"
+    assert body["statement"]["total"] == "3281.40"
+    assert body["disbursements"][0]["amount"] == "3281.40"
     pay_all(api, body)
     assert balance(accounts.individual_code(worker.person.pk)) == Decimal("0.00")
-    assert balance(accounts.INTEREST_CODE) == Decimal("62.88")
+    assert balance(accounts.INTEREST_CODE) == Decimal("81.40")
 
 
 def test_a_unit_may_pay_through_the_ledger_instead(api, world):

@@ -28,7 +28,8 @@ def test_an_absurd_payment_is_refused_and_a_disbursement_is_still_paid(api, work
             ok(upload(api.clerk, body["id"], material["code"]), 201)
     verify_checked(body["id"])
     body = run_to_disbursed(api, body["id"])
-    assert [o["amount"] for o in body["disbursements"]] == ["3200.00"]
+    # 3,200.00 and the interest credited before payout, 77.20.
+    assert [o["amount"] for o in body["disbursements"]] == ["3277.20"]
     pay_all(api, body)
     paid = ok(api.finance.get(f"clearance-cases/{body['id']}"))
     assert [o["status"] for o in paid["disbursements"]] == ["paid"]

@@ -124,7 +124,7 @@ def test_an_account_changed_after_liquidation_sends_the_case_back_to_audit(api, 
     assert body["statement"]["version"] == 2 and body["statement"]["superseded_at"] is None
     body = ok(api.finance.post(f"clearance-cases/{case_id}/disburse"))
     [order] = body["disbursements"]
-    assert order["bank_account"].endswith(card(77)[-4:]) and order["amount"] == "3200.00"
+    assert order["bank_account"].endswith(card(77)[-4:]) and order["amount"] == "3277.20"
     # The first statement is kept, marked superseded.
     versions = Statement.objects.filter(case_id=case_id).order_by("version")
     assert [s.version for s in versions] == [1, 2]
@@ -271,7 +271,7 @@ def test_the_threshold_applies_to_the_case_total_and_shared_accounts_are_flagged
     )
     assert approved["timeline"][-1]["data"]["acknowledged_warnings"][0]["id"] == warning["id"]
     assert ok(api.finance.post(f"clearance-cases/{case_id}/liquidate"))["statement"]["total"] == (
-        "121426.99"
+        "121504.19"  # with the interest before payout, 77.20
     )
     orders = ok(api.finance.post(f"clearance-cases/{case_id}/disburse"))["disbursements"]
     assert len(orders) == 3

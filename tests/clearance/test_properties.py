@@ -203,13 +203,16 @@ def test_money_in_equals_money_out_through_the_ledger(staff, world, extra, debt,
     money_in = -_balance(individual)  # what the account holds before the case
     bank_before = _balance(accounts.BANK_CODE)
     pool_before = _balance(accounts.pooled_code("pension"))
+    interest_before = _balance(accounts.INTEREST_CODE)
     case = drive(staff, case.pk)
     statement = case.statements.get()
     orders = DisbursementOrder.objects.filter(case=case)
     paid = sum((o.amount for o in orders), Decimal(0))
     offset = pool_before - _balance(accounts.pooled_code("pension"))
     assert paid == statement.total
-    assert money_in == paid + offset  # the balance went to the heirs and back to the pool
+    interest = _balance(accounts.INTEREST_CODE) - interest_before  # credited before payout
+    # The balance and its interest went to the heirs and back to the pool.
+    assert money_in + interest == paid + offset
     assert bank_before - _balance(accounts.BANK_CODE) == paid
     assert _balance(individual) == 0
     assert case.status == "closed"

@@ -396,7 +396,9 @@ def test_large_payments_need_a_second_finance_officer(api, worker, world):
     world.transfer_in(worker.person, "60000.00")
     case_id = approved_case(api, self_payee(worker.person))
     body = ok(api.finance.post(f"clearance-cases/{case_id}/liquidate"))
-    assert body["statement"]["total"] == "63200.00"
+    # 3,200.00, 77.20 of interest, and the 60,000.00 brought in (booked with no month:
+    # it earns nothing in the year of leaving).
+    assert body["statement"]["total"] == "63277.20"
     order = ok(api.finance.post(f"clearance-cases/{case_id}/disburse"))["disbursements"][0]
     assert order["status"] == "awaiting_approval" and order["needs_second_approval"]
     early = api.finance.post(f"disbursement-orders/{order['id']}/paid", {"bank_reference": "X"})
@@ -416,7 +418,7 @@ def test_a_failed_payment_is_reissued_to_a_corrected_account(api, worker):
     text = response.content.decode("utf-8-sig")
     header, row = text.strip().splitlines()
     assert header.startswith("order_id,case_id,payee_name,bank_name,bank_account,amount")
-    assert f",{card(9)},3200.00,CNY," in row
+    assert f",{card(9)},3277.20,CNY," in row
     assert api.finance.post("payment-files").status_code == 409  # nothing left to send
     batch_id = response["X-Batch-Id"]
     assert api.finance.get(f"payment-files/{batch_id}").content == response.content
@@ -442,7 +444,7 @@ def test_a_failed_payment_is_reissued_to_a_corrected_account(api, worker):
         ),
         201,
     )
-    assert new["reissue_of"] == order["id"] and new["amount"] == "3200.00"
+    assert new["reissue_of"] == order["id"] and new["amount"] == "3277.20"
     twice = api.finance.post(f"disbursement-orders/{order['id']}/reissue", {})
     assert twice.status_code == 409
     # Paid to other bank details: a second finance officer approves first.
@@ -462,7 +464,9 @@ def test_a_changed_account_needs_a_new_liquidation(api, worker, world):
     stale = api.finance.post(f"clearance-cases/{case_id}/disburse")
     assert stale.status_code == 409 and stale.json()["error"]["code"] == "statement_stale"
     body = ok(api.finance.post(f"clearance-cases/{case_id}/liquidate"))
-    assert body["statement"]["version"] == 2 and body["statement"]["total"] == "3840.00"
+    # 3,840.00 and the interest: 18.16 for 2024, and for 2025 to October
+    # (1,298.16 x 9 + 640.00 x (9 + 8 + 7 + 6)) x 0.0262 / 12 = 67.43.
+    assert body["statement"]["version"] == 2 and body["statement"]["total"] == "3925.59"
     ok(api.finance.post(f"clearance-cases/{case_id}/disburse"))
 
 

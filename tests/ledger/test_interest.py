@@ -41,17 +41,19 @@ def balance(person):
 
 
 def test_the_rules_example_through_the_ledger(person):
-    # 10,000.00 held since before the first year with a rate in the pack (2016), so the
-    # opening of 2023 after crediting 2016-2022 is computed, then checked by hand below.
-    credit(person, "2015-12", "10000.00")
+    # 10,000.00 credited in January 2016, the first year of the national rate, so that
+    # every year's rate is national; then checked by hand below.
+    credit(person, "2016-01", "10000.00")
     for month in range(1, 13):
         credit(person, f"2023-{month:02d}", "800.00")
     with clock.frozen(datetime.date(2024, 3, 1)):
         run = services.interest_credit_year(actor=None, year=2023)
     assert run.accounts_credited == 1
-    # By hand: 10,000 compounded at the 2016-2022 rates, then the 2023 formula.
-    end = D("10000.00")
-    for rate in ("0.0831", "0.0712", "0.0829", "0.0761", "0.0604", "0.0669", "0.0612"):
+    # By hand (IAM1997): end(2016) = 10,000.00 x (1 + 0.0831 x 1.083 / 2), then
+    # compounded at the 2017-2022 rates, then the 2023 formula.
+    end = (D("10000.00") * (1 + D("0.0831") * D("1.083") / 2)).quantize(D("0.01"))
+    assert end == D("10449.99")
+    for rate in ("0.0712", "0.0829", "0.0761", "0.0604", "0.0669", "0.0612"):
         end = (end * (1 + D(rate))).quantize(D("0.01"))
     end_2023 = (end * D("1.0397") + D("9600.00") * (1 + D("0.0397") * D("1.083") / 2)).quantize(
         D("0.01")

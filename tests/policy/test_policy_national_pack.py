@@ -218,10 +218,14 @@ def test_bookkeeping_rates_2016_to_2025():
 def test_interest_defaults():
     policy = interest.interest_policy("cn-bj")
     assert policy.method == interest.ANNUAL
-    assert policy.leaving_year == interest.NO_INTEREST
+    # The year of leaving earns the months held (local practice, flagged unverified).
+    assert policy.leaving_year == interest.MONTHS_HELD_LATEST_RATE
+    assert policy.leaving_year_verified is False
     assert policy.annual_factor == D("1.083")
     assert policy.latest_rate(2024).year == 2024
-    assert policy.latest_rate().year == 2025
+    # 2025's rate is not published yet: the latest published one is 2024's.
+    assert not policy.rates[2025].published
+    assert policy.latest_rate().year == 2024
 
 
 def test_year_without_a_rate_is_refused_naming_year():

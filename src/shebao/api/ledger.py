@@ -365,6 +365,16 @@ def interest_crediting(request, payload: InterestIn):
         "accounts_credited": run.accounts_credited,
         "total_interest": format_money(run.total_interest),
         "entry_id": run.entry_id,
+        "closed_accounts_skipped": run.closed_accounts_skipped,
+        "true_ups": [
+            {
+                "year": t.year,
+                "amount": format_money(t.amount),
+                "outcome": t.outcome,
+                "person_id": t.account.person_id,
+            }
+            for t in run.true_ups
+        ],
     }
 
 
@@ -464,7 +474,15 @@ def person_statement_body(person) -> dict:
             for kind, t in statement["totals_by_type"].items()
         ],
         "interest": [
-            {"year": i["year"], "amount": format_money(i["amount"])} for i in statement["interest"]
+            {
+                "year": i["year"],
+                "amount": format_money(i["amount"]),
+                "rate": i["rate"],
+                "rate_year": i["rate_year"],
+                "provisional": i["provisional"],
+                "months": i["months"],
+            }
+            for i in statement["interest"]
         ],
     }
 

@@ -5,3 +5,9 @@ class ClearanceConfig(AppConfig):
     name = "shebao.clearance"
     label = "clearance"
     verbose_name = "Clearance"
+
+    def ready(self):
+        from shebao.clearance.services import interest_true_ups_settle
+        from shebao.ledger.signals import interest_true_ups
+
+        interest_true_ups.connect(interest_true_ups_settle, dispatch_uid="clearance_true_ups")

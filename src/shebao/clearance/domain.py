@@ -348,6 +348,9 @@ FROM_FINES = "fines"
 FROM_UNIT_CREDIT = "unit_credit"
 # A merged unit's arrears the successor assumes: nothing is collected from the unit.
 FROM_SUCCESSOR = "successor"
+# A later payment of the difference between a provisional crediting and the published
+# rate: paid from the interest expense, the closed account untouched.
+FROM_INTEREST_TRUE_UP = "interest_true_up"
 
 
 def _m(amount: Decimal) -> str:
@@ -367,59 +370,129 @@ def balance_line(balance: Decimal, basis: Sequence[str]) -> Line:
     )
 
 
+def interest_year_line(item, basis: Sequence[str]) -> Line:
+    """A completed year's interest credited before the payout: at the year's published
+    rate, or, while it is not published, at the latest published one, provisional (the
+    difference is settled when the rate comes out). ``item``: the ledger's
+    ``YearInterest``."""
+    rate_zh = f"{item.rate}（{item.rate_year}年度记账利率" + (
+        "，暂按此计，待公布后补差）" if item.provisional else "）"
+    )
+    rate_en = f"{item.rate} ({item.rate_year} rate" + (
+        ", provisional until the year's rate is published)" if item.provisional else ")"
+    )
+    already = ""
+    already_en = ""
+    if item.credited:
+        already = f"，减已记 {_m(item.credited)}"
+        already_en = f", less {_m(item.credited)} already credited"
+    return Line(
+        code="interest_completed_year",
+        label_zh=f"{item.year}年度利息" + ("（暂记）" if item.provisional else ""),
+        label_en=f"Interest for {item.year}" + (" (provisional)" if item.provisional else ""),
+        amount=round_money(item.due),
+        rule_zh=f"年初 {_m(item.opening)}、当年记入 {_m(item.credits)}，利率 {rate_zh}{already}",
+        rule_en=(
+            f"Opening {_m(item.opening)}, credited in the year {_m(item.credits)}, "
+            f"rate {rate_en}{already_en}"
+        ),
+        basis=tuple(basis),
+        detail=_interest_detail(item),
+        source=FROM_INTEREST,
+    )
+
+
+def _interest_detail(item) -> dict:
+    return {
+        "year": item.year,
+        "rate": str(item.rate),
+        "rate_year": item.rate_year,
+        "provisional": item.provisional,
+        "opening": _m(item.opening),
+        "credits": _m(item.credits),
+        "credited_before": _m(item.credited),
+        "method": item.method,
+        "months": item.months,
+        "basis": list(item.basis),
+    }
+
+
 def interest_line(
     *,
     leaving_year_policy: str,
-    balance: Decimal,
     year: int,
-    months: int,
-    rate: Decimal | None,
-    rate_year: int | None,
+    item=None,
     basis: Sequence[str],
+    verified: bool = True,
+    why: str = "",
 ) -> Line:
-    """Interest for the unfinished year of leaving.
+    """Interest for the unfinished year of leaving, by the region's rule.
 
-    ``none``: nothing (one locality's practice, the pack's default).
-    ``pro_rata_latest_rate``: balance x latest published rate x months elapsed / 12,
-    rounded to the cent; the months are the whole months of the year before the month
-    of leaving.
+    ``months_held_latest_rate`` (the pack's default, local practice): the latest
+    published rate over 12 for each whole month held, on the opening balance and on each
+    credit for the months it was held. ``pro_rata_latest_rate``: the whole balance for the
+    months elapsed. ``none``: nothing. ``item`` is the ledger's ``YearInterest`` (None
+    when nothing is due: ``why`` says why).
     """
-    if leaving_year_policy == "none" or rate is None or months <= 0:
-        why_en = (
-            "No interest for the unfinished year (policy: none)"
-            if leaving_year_policy == "none"
-            else "No whole month of the year elapsed, or no rate is published"
-        )
-        why_zh = (
-            "离开当年不计息（政策：不计息）"
-            if leaving_year_policy == "none"
-            else "当年无整月或无已公布记账利率"
-        )
+    label_zh = f"{year}年度未满年度利息"
+    label_en = f"Interest for the unfinished year {year}"
+    flag_zh = "" if verified else "（地方做法，未经核实）"
+    flag_en = "" if verified else " (local practice, unverified)"
+    if item is None or leaving_year_policy == "none" or not item.target:
+        if leaving_year_policy == "none":
+            why_zh, why_en = (
+                "离开当年不计息（本地区规则）",
+                "No interest for the unfinished year (the region's rule)",
+            )
+        elif why == "credited":
+            why_zh, why_en = (
+                "当年利息已由年度记账全额记入",
+                "The year's interest was already credited whole by the yearly run",
+            )
+        else:
+            why_zh, why_en = (
+                "当年无整月持有或无已公布记账利率",
+                "No whole month held in the year, or no published rate",
+            )
         return Line(
             code="interest_unfinished_year",
-            label_zh=f"{year}年度未满年度利息",
-            label_en=f"Interest for the unfinished year {year}",
+            label_zh=label_zh,
+            label_en=label_en,
             amount=ZERO,
             rule_zh=why_zh,
             rule_en=why_en,
             basis=tuple(basis),
-            detail={"policy": leaving_year_policy, "months": months},
+            detail={"policy": leaving_year_policy, "months": item.months if item else None},
             source=FROM_INTEREST,
         )
-    amount = round_money(balance * rate * months / 12)
+    if leaving_year_policy == "pro_rata_latest_rate":
+        held = item.opening + item.credits
+        rule_zh = f"{_m(held)} × {item.rate}（{item.rate_year}年度记账利率）× {item.months}/12"
+        rule_en = f"{_m(held)} x {item.rate} ({item.rate_year} rate) x {item.months}/12"
+    else:
+        rule_zh = (
+            f"年初 {_m(item.opening)} × {item.months}个月，当年各月记入额按持有月数，"
+            f"× {item.rate}（{item.rate_year}年度记账利率）÷ 12{flag_zh}"
+        )
+        rule_en = (
+            f"Opening {_m(item.opening)} for {item.months} months and each credit of the "
+            f"year for the months it was held, x {item.rate} ({item.rate_year} rate) / 12"
+            f"{flag_en}"
+        )
     return Line(
         code="interest_unfinished_year",
-        label_zh=f"{year}年度未满年度利息",
-        label_en=f"Interest for the unfinished year {year}",
-        amount=amount,
-        rule_zh=f"{_m(balance)} × {rate}（{rate_year}年度记账利率）× {months}/12",
-        rule_en=f"{_m(balance)} x {rate} ({rate_year} rate) x {months}/12",
+        label_zh=label_zh,
+        label_en=label_en,
+        amount=round_money(item.target),
+        rule_zh=rule_zh,
+        rule_en=rule_en,
         basis=tuple(basis),
         detail={
+            **_interest_detail(item),
             "policy": leaving_year_policy,
-            "months": months,
-            "rate": str(rate),
-            "rate_year": rate_year,
+            "verified": verified,
+            # kept for readers of the earlier statements
+            "rate_year": item.rate_year,
         },
         source=FROM_INTEREST,
     )

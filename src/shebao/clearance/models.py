@@ -375,14 +375,27 @@ class DisbursementOrder(models.Model):
     ledger_payment = models.ForeignKey(
         "ledger.Payment", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # A later payment of a year's interest difference (provisional rate, then published).
+    true_up = models.ForeignKey(
+        "ledger.InterestTrueUp",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="orders",
+    )
 
     class Meta:
         ordering = ["case_id", "slot", "id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["case", "slot"],
-                condition=~Q(status="failed"),
+                condition=~Q(status="failed") & Q(true_up__isnull=True),
                 name="disbursement_one_live_order_per_payee",
+            ),
+            models.UniqueConstraint(
+                fields=["true_up", "slot"],
+                condition=~Q(status="failed") & Q(true_up__isnull=False),
+                name="disbursement_one_live_true_up_order_per_payee",
             ),
             models.CheckConstraint(condition=Q(amount__gt=0), name="disbursement_amount_positive"),
         ]

@@ -521,6 +521,31 @@ def bankruptcy_out(case: ClearanceCase) -> dict | None:
     }
 
 
+def interest_lines(case: ClearanceCase) -> list[domain.Line]:
+    """The interest a payout or transfer credits first: each completed year not yet
+    credited (its rate, provisional or not, and basis on the line), then the year of
+    leaving by the region's rule."""
+    rates = interest.interest_policy(case.region or None)
+    year = case.event_date.year
+    items = ledger_selectors.interest_due_on_leaving(
+        case.person, region=case.region, leaving_on=case.event_date
+    )
+    lines = [domain.interest_year_line(item, item.basis) for item in items if item.months is None]
+    leaving = next((item for item in items if item.months is not None), None)
+    credited = leaving is None and ledger_selectors.interest_credited_for(case.person, year)
+    lines.append(
+        domain.interest_line(
+            leaving_year_policy=rates.leaving_year,
+            year=year,
+            item=leaving,
+            basis=leaving.basis if leaving and leaving.basis else [c.code for c in rates.basis],
+            verified=rates.leaving_year_verified,
+            why="credited" if credited else "",
+        )
+    )
+    return lines
+
+
 def compute_statement(case: ClearanceCase, *, as_of: datetime.date) -> list[domain.Line]:
     """The liquidation lines of a case from the records as they stand: the same records
     give the same lines (``domain.fingerprint`` says so)."""
@@ -564,22 +589,7 @@ def compute_statement(case: ClearanceCase, *, as_of: datetime.date) -> list[doma
     owed_months = unpaid_months(person)
     if owed_months:
         lines.append(domain.unpaid_months_line(owed_months, ["o20_13", "sil_16"]))
-    rates = interest.interest_policy(case.region or None)
-    year = case.event_date.year
-    # A year's rate is published the next year: the latest published one when leaving
-    # in ``year`` is that of an earlier year.
-    latest = rates.latest_rate(up_to_year=year - 1)
-    lines.append(
-        domain.interest_line(
-            leaving_year_policy=rates.leaving_year,
-            balance=balance,
-            year=year,
-            months=domain.months_elapsed(case.event_date),
-            rate=latest.rate if latest and rates.leaving_year != interest.NO_INTEREST else None,
-            rate_year=latest.year if latest else None,
-            basis=[c.code for c in rates.basis],
-        )
-    )
+    lines += interest_lines(case)
     offsets = {rule.code: rule for rule in policy.offsets}
     offset_rule = offsets.get("benefit_overpayment") or next(iter(offsets.values()), None)
     debts = outstanding_debts(person)
@@ -773,6 +783,8 @@ def order_out(order: DisbursementOrder) -> dict:
         "bank_return_reference": order.bank_return_reference,
         "reissue_of": order.reissue_of_id,
         "batch": order.batch_id,
+        # A later payment of a year's interest difference (provisional, then published).
+        "interest_true_up_year": order.true_up.year if order.true_up_id else None,
     }
 
 

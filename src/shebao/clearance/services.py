@@ -49,6 +49,7 @@ from shebao.core.periods import deadline
 from shebao.documents import domain as documents_domain
 from shebao.documents.services import certificate_issue
 from shebao.ledger import accounts
+from shebao.ledger import selectors as ledger_selectors
 from shebao.ledger import services as ledger_services
 from shebao.ledger.models import JournalEntry
 from shebao.pension import domain as pension_domain
@@ -1308,19 +1309,21 @@ def _post_before_payment(case, statement, lines, actor) -> None:
         ]
     )
     individual = by_code[accounts.individual_code(person.pk)]
+    ledger_services.interest_post_on_leaving(
+        actor=actor,
+        person_id=person.pk,
+        items=[
+            _year_interest(line)
+            for line in lines
+            if line.source == domain.FROM_INTEREST and line.amount
+        ],
+        effective_on=statement.as_of,
+        memo=f"clearance case {case.pk}: interest before payout",
+    )
     for line in lines:
-        if line.source == domain.FROM_INTEREST and line.amount > 0:
-            ledger_services.entry_post(
-                actor=actor,
-                kind=JournalEntry.Kind.INTEREST,
-                effective_on=statement.as_of,
-                memo=f"clearance case {case.pk}: interest for the unfinished year",
-                lines=[
-                    (by_code[accounts.INTEREST_CODE], line.amount, ""),
-                    (individual, -line.amount, ""),
-                ],
-            )
-        elif line.source == domain.FROM_OFFSET and line.amount < 0:
+        if line.source == domain.FROM_INTEREST:
+            continue
+        if line.source == domain.FROM_OFFSET and line.amount < 0:
             offset = -line.amount
             ledger_services.entry_post(
                 actor=actor,
@@ -1340,6 +1343,24 @@ def _post_before_payment(case, statement, lines, actor) -> None:
             debt.save(update_fields=["offset_amount", "status", "offset_case"])
 
 
+def _year_interest(line) -> ledger_selectors.YearInterest:
+    """A statement's interest line as the ledger books it."""
+    detail = line.detail
+    return ledger_selectors.YearInterest(
+        year=detail["year"],
+        target=line.amount,
+        credited=ZERO,
+        rate=Decimal(detail["rate"]),
+        rate_year=detail["rate_year"],
+        provisional=detail.get("provisional", False),
+        opening=to_money(detail["opening"]),
+        credits=to_money(detail["credits"]),
+        method=detail["method"],
+        basis=tuple(detail.get("basis", ())),
+        months=detail.get("months"),
+    )
+
+
 def _new_order(
     case,
     statement,
@@ -1353,6 +1374,7 @@ def _new_order(
     case_total,
     reissue_of=None,
     second_approval=False,
+    true_up=None,
 ):
     """One order. A payment needs a second finance approver when the case's total pays out
     more than the pack's threshold (``case_total``), or when ``second_approval`` says so."""
@@ -1396,6 +1418,7 @@ def _new_order(
         ordered_by=actor,
         ordered_at=clock.now(),
         reissue_of=reissue_of,
+        true_up=true_up,
     )
 
 
@@ -1443,6 +1466,10 @@ def _case_disburse(actor, case_id, idempotency_key) -> ClearanceCase:
         lines = selectors.statement_lines(statement)
         if case.subject_type == PERSON:
             _post_before_payment(case, statement, lines, actor)
+            # Settled: the yearly interest run posts nothing more to it.
+            ledger_services.individual_account_close(
+                actor=actor, person_id=case.person_id, closed_on=clock.today()
+            )
         else:
             # A unit is asked for what it owes today: its payments since the statement
             # count, and the late fee runs to the day.
@@ -1908,6 +1935,20 @@ def _post_order(case, order, actor, paid_on, reference) -> None:
             ],
         )
         return
+    if domain.FROM_INTEREST_TRUE_UP in parts:
+        # The account is closed: the difference is paid from the interest expense.
+        by_code = accounts.accounts_by_code([accounts.INTEREST_CODE, accounts.BANK_CODE])
+        order.entry = ledger_services.entry_post(
+            actor=actor,
+            kind=JournalEntry.Kind.DISBURSEMENT,
+            effective_on=paid_on,
+            memo=memo + f": interest true-up {order.true_up.year}",
+            lines=[
+                (by_code[accounts.INTEREST_CODE], order.amount, ""),
+                (by_code[accounts.BANK_CODE], -order.amount, ""),
+            ],
+        )
+        return
     codes = [accounts.individual_code(case.person_id), accounts.BANK_CODE]
     if parts.get(domain.FROM_POOLED):
         codes.append(accounts.pooled_code("pension"))
@@ -2088,6 +2129,7 @@ def order_reissue(
             case_total=sum((o.amount for o in live), order.amount),
             reissue_of=order,
             second_approval=redirected,
+            true_up=order.true_up,
         )
         _event(
             case,
@@ -2102,6 +2144,89 @@ def order_reissue(
             },
         )
     return new
+
+
+# Interest true-ups ---------------------------------------------------------------------
+
+
+def interest_true_ups_settle(sender=None, *, actor, true_ups, **kwargs) -> None:
+    """Settle on its case each difference the yearly interest run found for an account a
+    clearance paid out with a provisionally credited year: a positive one is ordered to
+    the same payees by the same shares; a negative one is written off up to the pack's
+    threshold, else recorded as an overpaid benefit of the person (HR2023 Art. 46).
+    Runs inside the crediting run's transaction (``ledger.signals.interest_true_ups``)."""
+    if actor is None or not can(getattr(actor, "role", None), "clearance.disburse"):
+        raise Conflict(
+            _(
+                "Interest of closed accounts needs a true-up on their cases: a finance "
+                "officer must run the crediting."
+            ),
+            code="true_up_needs_finance_officer",
+        )
+    for true_up in true_ups:
+        case = (
+            ClearanceCase.objects.select_for_update()
+            .filter(
+                person_id=true_up.account.person_id,
+                status__in=[domain.DISBURSED, domain.CLOSED],
+            )
+            .order_by("-pk")
+            .first()
+        )
+        if case is None:
+            raise Conflict(
+                _("No clearance case paid out the closed account of %(name)s.")
+                % {"name": true_up.account.person.name},
+                code="true_up_without_case",
+            )
+        data = {
+            "true_up_id": true_up.pk,
+            "year": true_up.year,
+            "amount": format_money(true_up.amount),
+            "rate": str(true_up.rate),
+            "provisional_rate": str(true_up.provisional_rate),
+            "outcome": true_up.outcome,
+        }
+        if true_up.outcome == "pay":
+            payees = selectors.current_payees(case)
+            statement = selectors.latest_statement(case)
+            if case.payee_kind == "heirs":
+                amounts = domain.split_by_shares(true_up.amount, [p.share_percent for p in payees])
+            else:
+                payees, amounts = payees[:1], [true_up.amount]
+            orders = []
+            for payee, amount in zip(payees, amounts, strict=True):
+                if amount <= 0:
+                    continue
+                orders.append(
+                    _new_order(
+                        case,
+                        statement,
+                        slot=payee.slot,
+                        payee=payee,
+                        direction=domain.PAY,
+                        amount=amount,
+                        parts={domain.FROM_INTEREST_TRUE_UP: format_money(amount)},
+                        actor=actor,
+                        case_total=true_up.amount,
+                        true_up=true_up,
+                    )
+                )
+            data["orders"] = [
+                {"id": o.pk, "payee": o.payee_name, "amount": format_money(o.amount)}
+                for o in orders
+            ]
+        elif true_up.outcome == "debt":
+            debt = BenefitDebt.objects.create(
+                person_id=true_up.account.person_id,
+                amount=-true_up.amount,
+                description=f"interest {true_up.year}: provisional rate above the published rate",
+                recorded_on=clock.today(),
+                recorded_by=actor,
+                created_at=clock.now(),
+            )
+            data["benefit_debt_id"] = debt.pk
+        _event(case, actor=actor, action="interest_true_up", data=data)
 
 
 # Benefit debts and fines ---------------------------------------------------------------

@@ -190,6 +190,28 @@ def interest_month_product(
     return round_money(opening * rate + product * rate / 12)
 
 
+def months_elapsed_in_year(day: datetime.date) -> int:
+    """Whole months of the year before the month of ``day``: the months an account left
+    on ``day`` was held in that year."""
+    return day.month - 1
+
+
+def interest_months_held(
+    opening: Decimal, credits_by_month: dict[int, Decimal], rate: Decimal, months: int
+) -> Decimal:
+    """Interest for the part of a year an account was held before it was left (local
+    practice): the annual ``rate`` over 12 for each whole month held: the opening balance
+    for ``months`` months, and the credit of month m for ``months + 1 - m`` months (as the
+    month-product method counts 13 - m for a whole year), rounded to the cent."""
+    if months <= 0:
+        return ZERO
+    product = opening * months + sum(
+        (amount * max(months + 1 - month, 0) for month, amount in credits_by_month.items()),
+        Decimal(0),
+    )
+    return round_money(product * rate / 12)
+
+
 def split_by_shares(total: Decimal, shares: list[Decimal]) -> list[Decimal]:
     """Split ``total`` by percentage shares (summing to 100) so the cents add up exactly:
     each gets its share rounded down, and the leftover cents go to the largest remainders."""

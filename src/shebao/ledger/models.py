@@ -51,6 +51,9 @@ class Account(models.Model):
     )
     balance = MoneyField(default=Decimal("0.00"))
     created_at = models.DateTimeField()
+    # An individual account settled by a clearance (its balance ordered paid out or
+    # transferred): the yearly interest run posts nothing more to it.
+    closed_on = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]
@@ -242,7 +245,13 @@ class InterestCredit(models.Model):
     year = models.PositiveSmallIntegerField()
     amount = MoneyField()
     rate = models.DecimalField(max_digits=8, decimal_places=6)
-    method = models.CharField(max_length=16)
+    # The year whose rate was applied: the year itself, or, for a provisional crediting
+    # (the year's rate not published yet), the latest year with a published rate.
+    rate_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    provisional = models.BooleanField(default=False)
+    # Set for the year of leaving: the whole months held (its own rule); else a whole year.
+    months = models.PositiveSmallIntegerField(null=True, blank=True)
+    method = models.CharField(max_length=24)
     opening = MoneyField()
     credits = MoneyField()
     entry = models.ForeignKey(
@@ -360,3 +369,28 @@ class ArrearsFineProposal(models.Model):
 
     class Meta:
         ordering = ["id"]
+
+
+class InterestTrueUp(models.Model):
+    """The difference between a year's interest at its published rate and what a closed
+    account was credited provisionally: settled outside the account (a payment to the
+    payees, or a recorded overpayment), never posted to it."""
+
+    class Outcome(models.TextChoices):
+        PAY = "pay", _("Paid to the payees")
+        DEBT = "debt", _("Recorded as an overpaid benefit")
+        WRITTEN_OFF = "written_off", _("Written off")
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="true_ups")
+    year = models.PositiveSmallIntegerField()
+    amount = MoneyField()  # positive: owed to the payees; negative: paid too much
+    rate = models.DecimalField(max_digits=8, decimal_places=6)
+    provisional_rate = models.DecimalField(max_digits=8, decimal_places=6)
+    outcome = models.CharField(max_length=12, choices=Outcome.choices)
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["account_id", "year", "id"]

@@ -6,21 +6,22 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import Sum
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from shebao.audit.services import audit_record
 from shebao.core import clock, idempotency
 from shebao.core import warnings as core_warnings
 from shebao.core.errors import Conflict, InvalidInput, NotFound
-from shebao.core.money import AmountError, format_money, parse_amount, to_fen
-from shebao.ledger import accounts, domain, selectors
+from shebao.core.money import ZERO, AmountError, format_money, parse_amount, to_fen
+from shebao.ledger import accounts, domain, selectors, signals
 from shebao.ledger.models import (
     Account,
     DebtAdjustment,
     Declaration,
     DeclarationLine,
     InterestCredit,
+    InterestTrueUp,
     JournalEntry,
     Payment,
     PaymentAllocation,
@@ -1045,143 +1046,276 @@ class InterestRun:
     accounts_credited: int
     total_interest: Decimal
     entry_id: int | None
-
-
-def _yearly_interest(
-    policy, opening: Decimal, credits_by_month: dict[int, Decimal], year: int
-) -> Decimal:
-    rate = policy.rates.get(year)
-    if rate is None:  # no published rate for that year in the pack: nothing to credit
-        return Decimal(0)
-    if policy.method == interest.MONTH_PRODUCT:
-        return domain.interest_month_product(opening, credits_by_month, rate.rate)
-    credits = sum(credits_by_month.values(), Decimal(0))
-    return domain.interest_annual(opening, credits, rate.rate, policy.annual_factor)
+    # Closed accounts (settled by a clearance) get no posting; a provisional crediting
+    # whose rate is now published gives a true-up instead.
+    closed_accounts_skipped: int = 0
+    true_ups: tuple = ()
 
 
 def interest_credit_year(*, actor, year: int) -> InterestRun:
-    """Credit every individual account with its interest for ``year`` (and for any
+    """Credit every open individual account with its interest for ``year`` (and for any
     earlier year whose interest changed since it was credited, e.g. contributions
-    declared late): one entry dated 31 December, one posting per account and year.
+    declared late, or a rate published after a provisional crediting): one entry dated
+    31 December, one posting per account and year. A year whose rate is not published yet
+    is credited at the latest published rate, marked provisional.
+
+    A closed account receives no posting: it is counted as skipped, and the difference
+    between a provisional crediting and the published rate becomes a true-up, which the
+    clearance settles on the case (``signals.interest_true_ups``).
 
     Crediting the same year again credits only what changed, which is usually nothing.
     """
-    policy = interest.interest_policy()
     today = clock.today()
     if year >= today.year:
         raise InvalidInput(
             fields={"year": _("%(year)s has not ended yet") % {"year": year}}, code="year_not_ended"
         )
-    policy.rate_for(year)  # refuse a year without a published rate (422 naming year)
+    national = interest.interest_policy()
     kind_interest = JournalEntry.Kind.INTEREST
     with transaction.atomic():
-        # One crediting at a time: the bank-clearing account is the lock they share.
+        # One crediting at a time: the interest expense account is the lock they share.
         interest_account = accounts.accounts_by_code([accounts.INTEREST_CODE])[
             accounts.INTEREST_CODE
         ]
         Account.objects.select_for_update().filter(pk=interest_account.pk).exists()
-        credited: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
-        for account_id, credit_year, amount in (
-            InterestCredit.objects.filter(year__lte=year)
-            .values_list("account_id", "year")
-            .annotate(s=Sum("amount"))
-            .order_by()
+        individual = dict(
+            Account.objects.filter(kind=Account.Kind.INDIVIDUAL).values_list("pk", "person_id")
+        )
+        # Closed at disbursement, or its person's relationship ended: no posting.
+        closed = set(
+            Account.objects.filter(kind=Account.Kind.INDIVIDUAL)
+            .filter(Q(closed_on__isnull=False) | Q(person__status="cleared"))
+            .values_list("pk", flat=True)
+        )
+        regions = selectors.persons_regions()
+        policies: dict[str, interest.InterestPolicy] = {}
+
+        def policy_of(account_id):
+            region = regions.get(individual.get(account_id), "")
+            if region not in policies:
+                policies[region] = interest.interest_policy(region)
+            return policies[region]
+
+        credited = selectors.credited_interest(up_to_year=year)
+        provisional = set(
+            InterestCredit.objects.filter(
+                year__lte=year, provisional=True, account__closed_on__isnull=False
+            ).values_list("account_id", "year")
+        )
+        trued_up: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
+        for account_id, true_up_year, amount in InterestTrueUp.objects.values_list(
+            "account_id", "year", "amount"
         ):
-            credited[(account_id, credit_year)] = amount  # exact: integer fen sums
-        month_flows = (
-            Posting.objects.filter(
-                account__kind=Account.Kind.INDIVIDUAL,
-                period__gte="1990-01",
-                period__lte=f"{year}-12",
+            trued_up[(account_id, true_up_year)] += amount
+        flows = selectors.individual_flows(None, year)
+        deltas: list[selectors.YearInterest] = []
+        account_of: list[int] = []
+        differences: list[tuple[int, selectors.YearInterest, Decimal]] = []
+        skipped = 0
+        for account_id in sorted(flows):
+            years, _end = selectors.interest_path(
+                policy_of(account_id), account_id, flows[account_id], year, credited
             )
-            .exclude(entry__kind=kind_interest)
-            # A closed account never receives a posting, interest included.
-            .exclude(account__person__status="cleared")
-            .values_list("account_id", "period")
-            .annotate(s=Sum("amount"))
-            .order_by("account_id", "period")
-        )
-        deltas: list[tuple[int, int, Decimal, Decimal, Decimal]] = []
+            if account_id in closed:
+                skipped += 1
+                for item in years:
+                    if (account_id, item.year) not in provisional or item.provisional:
+                        continue
+                    difference = item.due - trued_up.get((account_id, item.year), ZERO)
+                    if difference:
+                        differences.append((account_id, item, difference))
+                continue
+            for item in years:
+                if item.due:
+                    deltas.append(item)
+                    account_of.append(account_id)
 
-        def settle(account_id, flows):
-            balance = Decimal(0)
-            for flow_year in range(min(flows), year + 1):
-                by_month = flows.get(flow_year, {})
-                target = _yearly_interest(policy, balance, by_month, flow_year)
-                target = max(target, Decimal(0))
-                delta = target - credited.get((account_id, flow_year), Decimal(0))
-                if delta:
-                    deltas.append(
-                        (account_id, flow_year, delta, balance, sum(by_month.values(), Decimal(0)))
-                    )
-                balance += sum(by_month.values(), Decimal(0)) + target
-
-        current, flows = None, {}
-        for account_id, period, amount in month_flows.iterator(chunk_size=20000):
-            if account_id != current:
-                if current is not None:
-                    settle(current, flows)
-                current, flows = account_id, {}
-            # Individual accounts are credit-normal: a contribution is a negative posting.
-            flows.setdefault(int(period[:4]), {})[int(period[5:7])] = -amount
-        if current is not None:
-            settle(current, flows)
-        if not deltas:
-            return InterestRun(year, policy.method, 0, Decimal(0), None)
-
-        total = sum((d[2] for d in deltas), Decimal(0))
+        entry = None
+        total = sum((d.due for d in deltas), Decimal(0))
         now = clock.now()
-        entry = JournalEntry.objects.create(
-            kind=kind_interest,
-            effective_on=datetime.date(year, 12, 31),
-            period=f"{year}-12",
-            memo=f"interest {year}",
-            created_at=now,
-            created_by=actor if actor is not None and actor.pk else None,
-        )
-        postings = [
-            Posting(entry=entry, account_id=interest_account.pk, amount=total, period=f"{year}-12")
-        ]
-        postings += [
-            Posting(entry=entry, account_id=account_id, amount=-delta, period=f"{credit_year}-12")
-            for account_id, credit_year, delta, _o, _c in deltas
-        ]
-        Posting.objects.bulk_create(postings, batch_size=5000)
-        changes: dict[int, Decimal] = defaultdict(Decimal)
-        for posting in postings:
-            changes[posting.account_id] += posting.amount
-        _apply_to_balances(changes)
-        InterestCredit.objects.bulk_create(
-            [
-                InterestCredit(
-                    account_id=account_id,
-                    year=credit_year,
-                    amount=delta,
-                    rate=policy.rates[credit_year].rate,
-                    method=policy.method,
-                    opening=opening,
-                    credits=credits,
-                    entry=entry,
-                    created_at=now,
+        if deltas:
+            entry = JournalEntry.objects.create(
+                kind=kind_interest,
+                effective_on=datetime.date(year, 12, 31),
+                period=f"{year}-12",
+                memo=f"interest {year}",
+                created_at=now,
+                created_by=actor if actor is not None and actor.pk else None,
+            )
+            postings = [
+                Posting(
+                    entry=entry, account_id=interest_account.pk, amount=total, period=f"{year}-12"
                 )
-                for account_id, credit_year, delta, opening, credits in deltas
-            ],
-            batch_size=5000,
-        )
-        accounts_credited = len({d[0] for d in deltas})
+            ]
+            postings += [
+                Posting(entry=entry, account_id=account_id, amount=-d.due, period=f"{d.year}-12")
+                for account_id, d in zip(account_of, deltas, strict=True)
+            ]
+            Posting.objects.bulk_create(postings, batch_size=5000)
+            changes: dict[int, Decimal] = defaultdict(Decimal)
+            for posting in postings:
+                changes[posting.account_id] += posting.amount
+            _apply_to_balances(changes)
+            InterestCredit.objects.bulk_create(
+                [
+                    _interest_credit(account_id, d, entry, now)
+                    for account_id, d in zip(account_of, deltas, strict=True)
+                ],
+                batch_size=5000,
+            )
+        true_ups = _record_true_ups(actor, differences, credited, national, now)
+        accounts_credited = len(set(account_of))
         audit_record(
             actor=actor,
             action="ledger.interest_credited",
-            target=entry,
+            target=entry if entry is not None else interest_account,
             data={
                 "year": year,
-                "method": policy.method,
+                "method": national.method,
                 "accounts": accounts_credited,
                 "total": format_money(total),
-                "years": sorted({d[1] for d in deltas}),
+                "years": sorted({d.year for d in deltas}),
+                "provisional_years": sorted({d.year for d in deltas if d.provisional}),
+                "closed_accounts_skipped": skipped,
+                "true_ups": [
+                    {"id": t.pk, "year": t.year, "amount": format_money(t.amount)} for t in true_ups
+                ],
             },
         )
-    return InterestRun(year, policy.method, accounts_credited, total, entry.pk)
+        if true_ups:
+            signals.interest_true_ups.send(sender=InterestTrueUp, actor=actor, true_ups=true_ups)
+    return InterestRun(
+        year,
+        national.method,
+        accounts_credited,
+        total,
+        entry.pk if entry is not None else None,
+        closed_accounts_skipped=skipped,
+        true_ups=tuple(true_ups),
+    )
+
+
+def _interest_credit(account_id, item, entry, now) -> InterestCredit:
+    return InterestCredit(
+        account_id=account_id,
+        year=item.year,
+        amount=item.due,
+        rate=item.rate,
+        rate_year=item.rate_year,
+        provisional=item.provisional,
+        months=item.months,
+        method=item.method,
+        opening=item.opening,
+        credits=item.credits,
+        entry=entry,
+        created_at=now,
+    )
+
+
+def _record_true_ups(actor, differences, credited, policy, now) -> list[InterestTrueUp]:
+    """A true-up per closed account and year: positive, paid to the payees; negative,
+    written off up to the pack's threshold, else recorded as an overpaid benefit."""
+    if not differences:
+        return []
+    rule = policy.true_up
+    limit = rule.write_off_up_to if rule is not None else ZERO
+    rows = []
+    provisional_rates = {
+        (account_id, year): rate
+        for account_id, year, rate in InterestCredit.objects.filter(
+            provisional=True, account_id__in={a for a, _i, _d in differences}
+        )
+        .order_by("id")
+        .values_list("account_id", "year", "rate")
+    }
+    for account_id, item, difference in differences:
+        if difference > 0:
+            outcome = InterestTrueUp.Outcome.PAY
+        elif -difference <= limit:
+            outcome = InterestTrueUp.Outcome.WRITTEN_OFF
+        else:
+            outcome = InterestTrueUp.Outcome.DEBT
+        rows.append(
+            InterestTrueUp.objects.create(
+                account_id=account_id,
+                year=item.year,
+                amount=difference,
+                rate=item.rate,
+                provisional_rate=provisional_rates.get((account_id, item.year), item.rate),
+                outcome=outcome,
+                created_at=now,
+                created_by=actor if actor is not None and actor.pk else None,
+            )
+        )
+    return rows
+
+
+def interest_post_on_leaving(*, actor, person_id: int, items, effective_on, memo: str):
+    """Book the interest a clearance credits before the account is paid out or
+    transferred (``selectors.interest_due_on_leaving``): one entry, one posting and one
+    interest record per year. The caller holds the case's lock."""
+    items = [i for i in items if i.due]
+    if not items:
+        return None
+    code = accounts.individual_code(person_id)
+    by_code = accounts.accounts_by_code([code, accounts.INTEREST_CODE])
+    account = Account.objects.select_for_update().get(pk=by_code[code].pk)
+    if account.closed_on is not None:
+        raise Conflict(
+            _("The individual account was closed on %(day)s: it receives no posting.")
+            % {"day": account.closed_on},
+            code="account_closed",
+        )
+    total = sum((i.due for i in items), Decimal(0))
+    entry = entry_post(
+        actor=actor,
+        kind=JournalEntry.Kind.INTEREST,
+        effective_on=effective_on,
+        memo=memo,
+        audit=False,
+        lines=[(by_code[accounts.INTEREST_CODE], total, "")]
+        + [(account, -i.due, f"{i.year}-12") for i in items],
+    )
+    now = clock.now()
+    InterestCredit.objects.bulk_create([_interest_credit(account.pk, i, entry, now) for i in items])
+    audit_record(
+        actor=actor,
+        action="ledger.interest_credited_on_leaving",
+        target=entry,
+        data={
+            "person_id": person_id,
+            "years": [
+                {
+                    "year": i.year,
+                    "amount": format_money(i.due),
+                    "rate": str(i.rate),
+                    "rate_year": i.rate_year,
+                    "provisional": i.provisional,
+                    "months": i.months,
+                }
+                for i in items
+            ],
+        },
+    )
+    return entry
+
+
+def individual_account_close(*, actor, person_id: int, closed_on) -> Account | None:
+    """Close a person's individual account once a clearance has settled it: the yearly
+    interest run posts nothing more to it."""
+    code = accounts.individual_code(person_id)
+    account = Account.objects.select_for_update().filter(code=code).first()
+    if account is None or account.closed_on is not None:
+        return account
+    account.closed_on = closed_on
+    account.save(update_fields=["closed_on"])
+    audit_record(
+        actor=actor,
+        action="ledger.account_closed",
+        target=account,
+        data={"person_id": person_id, "closed_on": closed_on},
+    )
+    return account
 
 
 # Arrears settled without a payment -----------------------------------------------------
