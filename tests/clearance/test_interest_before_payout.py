@@ -85,7 +85,9 @@ def test_the_closed_account_of_the_report_gets_its_2024_interest_before_payout(s
     )
     assert year.detail["provisional"] is False and "bookkeeping_rate_notice" in year.basis_codes
     paid = sum(o.amount for o in DisbursementOrder.objects.filter(case=case))
-    assert paid == Decimal("3277.20")  # 3,200.00 + 18.16 + 59.04 (October, 9 months)
+    # 3,200.00 + 18.16 + 59.04 (October, 9 months), and the survivors' benefits of the
+    # pooled fund (funeral grant 5,000.00, survivors' pension 24,366.00).
+    assert paid == Decimal("32643.20")
     account = individual(worker.person)
     assert account.balance == 0 and account.closed_on == D(2025, 11, 14)
     postings = Posting.objects.filter(account=account).count()
@@ -111,7 +113,8 @@ def test_an_unpublished_year_is_paid_provisionally_and_trued_up_to_the_heirs(
     assert (provisional.detail["rate"], provisional.detail["rate_year"]) == ("0.0262", 2024)
     assert "provisional" in provisional.label_en and "暂记" in provisional.label_zh
     assert provisional.basis_codes and provisional.basis_zh
-    assert case.statements.get().total == Decimal("3279.41")
+    # 3,200.00 + 18.16 + 61.25, and the survivors' benefits of 29,366.00.
+    assert case.statements.get().total == Decimal("32645.41")
     [row] = InterestCredit.objects.filter(year=2025)
     assert row.provisional and row.rate_year == 2024
 

@@ -42,12 +42,14 @@ def test_a_transfer_carries_12_percent_of_paid_wages_only(api, world, worker):
         {"year": 2024, "wages": "16000.00", "amount": "1920.00"},
         {"year": 2025, "wages": "24000.00", "amount": "2880.00"},
     ]
-    assert body["statement"]["total"] == "8000.00"
+    # 3,200.00 + 4,800.00, and the interest credited before the transfer (77.20).
+    assert body["statement"]["total"] == "8077.20"
 
 
 def test_the_liquidation_statement_names_the_months_the_unit_owes(api, staff, world, worker):
     """A note with the months still owed, no money credited for them: the statement's
-    total is the balance of the paid months (3,200.00)."""
+    total is the balance of the paid months (3,200.00) and its interest before payout
+    (77.20)."""
     declare_two_unpaid_months(world, worker)
     case = open_self_case(staff, worker.person)
     drive(staff, case.pk, until="approved")
@@ -57,4 +59,4 @@ def test_the_liquidation_statement_names_the_months_the_unit_owes(api, staff, wo
     assert note["amount"] == "0.00"
     assert [m["period"] for m in note["detail"]["months"]] == ["2025-04", "2025-05"]
     assert "Order 20), Art. 13" in note["basis"]
-    assert body["statement"]["total"] == "3200.00"
+    assert body["statement"]["total"] == "3277.20"
