@@ -317,41 +317,43 @@ def declarations_post(
             _refuse_reversal_on_closed_accounts(
                 [p for entry_id in old_entry_ids for p in old_postings[entry_id]], live
             )
+
+            def reversal(period, unit_id, reverses_id, memo):
+                return JournalEntry(
+                    kind=JournalEntry.Kind.REVERSAL,
+                    effective_on=clock.today(),
+                    period=period,
+                    unit_id=unit_id,
+                    created_at=now,
+                    created_by_id=actor_id,
+                    reverses_id=reverses_id,
+                    memo=memo,
+                )
+
+            # One insert for both kinds of reversal, keyed by what each reverses.
+            reversed_keys = [(key, live[key].entry_id) for key in live]
+            reversed_keys += [(("credit", c.pk), c.pk) for c in credit_entries.values()]
             reversal_rows = JournalEntry.objects.bulk_create(
                 [
-                    JournalEntry(
-                        kind=JournalEntry.Kind.REVERSAL,
-                        effective_on=clock.today(),
-                        period=old.period,
-                        unit_id=old.unit_id,
-                        created_at=now,
-                        created_by_id=actor_id,
-                        reverses_id=old.entry_id,
-                        memo=f"replaced declaration {old.pk}",
+                    reversal(
+                        old.period, old.unit_id, old.entry_id, f"replaced declaration {old.pk}"
                     )
                     for old in live.values()
                 ]
-            )
-            reversed_entries = {
-                key: (live[key].entry_id, row) for key, row in zip(live, reversal_rows, strict=True)
-            }
-            credit_reversals = JournalEntry.objects.bulk_create(
-                [
-                    JournalEntry(
-                        kind=JournalEntry.Kind.REVERSAL,
-                        effective_on=clock.today(),
-                        period=credit.period,
-                        unit_id=credit.unit_id,
-                        created_at=now,
-                        created_by_id=actor_id,
-                        reverses_id=credit.pk,
-                        memo=f"month {credit.period} declared again: credits withdrawn",
+                + [
+                    reversal(
+                        credit.period,
+                        credit.unit_id,
+                        credit.pk,
+                        f"month {credit.period} declared again: credits withdrawn",
                     )
                     for credit in credit_entries.values()
                 ]
             )
-            for credit, row in zip(credit_entries.values(), credit_reversals, strict=True):
-                reversed_entries[("credit", credit.pk)] = (credit.pk, row)
+            reversed_entries = {
+                key: (entry_id, row)
+                for (key, entry_id), row in zip(reversed_keys, reversal_rows, strict=True)
+            }
 
         entries = JournalEntry.objects.bulk_create(
             [
