@@ -1,8 +1,11 @@
 """Model fields shared by the domain packages."""
 
+from decimal import Decimal
+
 from django import forms
 from django.core import exceptions
 from django.db import models
+from django.db.models.expressions import Combinable
 from django.utils.translation import gettext_lazy as _
 
 from shebao.core.money import from_fen, to_fen
@@ -21,6 +24,11 @@ class MoneyField(models.BigIntegerField):
     """
 
     description = "An amount of money, stored as integer fen"
+
+    # What type checkers (django-stubs) take a model's attribute to be: a Decimal, though
+    # the column is an integer.
+    _pyi_private_set_type: Decimal | Combinable
+    _pyi_private_get_type: Decimal
 
     def from_db_value(self, value, expression, connection):
         return None if value is None else from_fen(value)
