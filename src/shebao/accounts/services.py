@@ -9,6 +9,7 @@ operator on the server).
 import datetime
 import math
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import authenticate
@@ -198,7 +199,7 @@ def user_update(
 ) -> User:
     """Change the role or the contact details; the admin flags follow the role."""
     _require_manager(actor)
-    wanted = {}
+    wanted: dict[str, Any] = {}
     if role is not None:
         wanted["role"] = _clean_role(role)
     if email is not None:

@@ -6,6 +6,7 @@ them into ``{"error": {"code", "message", "fields"}}`` with the status given her
 nothing matches on message text.
 """
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 
@@ -200,7 +201,7 @@ def field_label(path: str):
     return label
 
 
-def invalid_fields_message(fields) -> str:
+def invalid_fields_message(fields) -> str | Promise:
     """The message of a refusal naming several fields, by their labels."""
     labels = [str(label) for label in map(field_label, fields) if label is not None]
     if not labels:

@@ -27,8 +27,8 @@ class MoneyField(models.BigIntegerField):
 
     # What type checkers (django-stubs) take a model's attribute to be: a Decimal, though
     # the column is an integer.
-    _pyi_private_set_type: Decimal | Combinable
-    _pyi_private_get_type: Decimal
+    _pyi_private_set_type: Decimal | Combinable  # type: ignore[assignment]
+    _pyi_private_get_type: Decimal  # type: ignore[assignment]
 
     def from_db_value(self, value, expression, connection):
         return None if value is None else from_fen(value)

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import TypeVar
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from shebao.core import clock
@@ -25,7 +25,7 @@ from shebao.core.models import IdempotencyKey
 HEADER = "Idempotency-Key"
 MAX_LENGTH = 128
 
-T = TypeVar("T")
+T = TypeVar("T", bound=models.Model)
 
 
 def _canonical(value):

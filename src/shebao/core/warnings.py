@@ -96,7 +96,7 @@ def audit_data(warnings) -> dict:
     warnings = _as_dicts(warnings)
     if not warnings:
         return {}
-    data = {
+    data: dict[str, object] = {
         "acknowledged_warnings": [
             {"id": w["id"], "code": w["code"], "message": str(w["message"])}
             for w in warnings[:RECORDED_IN_AUDIT]

@@ -72,20 +72,20 @@ class Guide:
 
     @property
     def conditions(self) -> Text | None:
-        return None if self.refused else self.reason.conditions
+        return None if isinstance(self.reason, Refusal) else self.reason.conditions
 
     @property
     def acknowledgement(self) -> Text | None:
         """What the person signs before the case can go on (None: nothing to sign)."""
-        return None if self.refused else self.reason.acknowledgement
+        return None if isinstance(self.reason, Refusal) else self.reason.acknowledgement
 
     @property
     def explanation(self) -> Text | None:
-        return self.reason.explanation if self.refused else None
+        return self.reason.explanation if isinstance(self.reason, Refusal) else None
 
     @property
     def procedure(self) -> Procedure | None:
-        return self.reason.procedure if self.refused else None
+        return self.reason.procedure if isinstance(self.reason, Refusal) else None
 
 
 def _unique(citations: Iterable[Citation]) -> tuple[Citation, ...]:
@@ -105,7 +105,7 @@ def clearance_guide(
     ``obligation`` resolves a time-limit code to the obligation in force (the region's
     own pack may count it differently from the pack the clearance rules came from).
     """
-    if found.refused:
+    if isinstance(found, Refusal):
         return Guide(
             subject=found.subject,
             reason=found,

@@ -12,6 +12,7 @@ import datetime
 from decimal import Decimal
 
 from django.db.models import Q
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from shebao.core import ids
@@ -36,7 +37,7 @@ NOT_AN_EMPLOYEE_PASSPORT = _(
 class RowError:
     line: int  # the line's number: 1-based in the request, the file's own line in an upload
     field: str
-    reason: str
+    reason: str | Promise  # a lazy text is rendered in the reader's language
 
 
 @dataclasses.dataclass
@@ -83,7 +84,7 @@ def parse_wage(value) -> Decimal:
     return parse_amount(value, kind="monthly_wage")
 
 
-def check_period(unit: Unit, period: str, today: datetime.date) -> str | None:
+def check_period(unit: Unit, period: str, today: datetime.date) -> str | Promise | None:
     """Why ``unit`` cannot declare ``period``, or None."""
     try:
         start = domain.period_start(period)
@@ -116,11 +117,12 @@ def employed_person_ids(unit_id: int, period: str, person_ids) -> set[int]:
 def person_ids_by_citizen_id(numbers) -> dict[str, int]:
     """Person ids by key: ID numbers, and ``passport_key`` for persons registered by
     passport."""
-    found = {}
+    found: dict[str, int] = {}
     numbers = [n for n in numbers if ":" not in n]
     for start in range(0, len(numbers), 900):
         batch = numbers[start : start + 900]
-        found.update(Person.objects.filter(citizen_id__in=batch).values_list("citizen_id", "id"))
+        rows = Person.objects.filter(citizen_id__in=batch).values_list("citizen_id", "id")
+        found.update((number, pk) for number, pk in rows if number)
     return found
 
 
@@ -137,7 +139,7 @@ def person_ids_by_key(keys) -> dict[str, int]:
             rows = Person.objects.filter(
                 nationality=country, passport_no__in=numbers[start : start + 900]
             ).values_list("passport_no", "id")
-            found.update({passport_key(number, country): pk for number, pk in rows})
+            found.update({passport_key(number, country): pk for number, pk in rows if number})
     return found
 
 
@@ -201,7 +203,8 @@ def check_lines(
     employed = employed_person_ids(
         unit.pk, period, {known[n] for _l, n, _w in parsed if n in known}
     )
-    lines, seen = [], {}
+    lines: list[tuple[int, int, Decimal]] = []
+    seen: dict[int, int] = {}
     for line_no, number, amount in parsed:
         person_id = known.get(number)
         field = fields[line_no]

@@ -25,6 +25,7 @@ import io
 import re
 import zipfile
 from collections.abc import Callable, Iterator
+from typing import IO
 from xml.etree.ElementTree import ParseError
 
 from django.conf import settings
@@ -164,8 +165,9 @@ def _scan_xml(archive: zipfile.ZipFile, part: zipfile.ZipInfo, limits: FileLimit
                 if last < 0:
                     run += len(chunk)
                 else:
-                    first = re.search(rb"[<>]", chunk).start()
-                    run += first
+                    first = re.search(rb"[<>]", chunk)
+                    assert first is not None  # ``last`` found one
+                    run += first.start()
                 if run > longest or too_long.search(chunk):
                     raise _refused(
                         _(
@@ -347,7 +349,7 @@ _WORKBOOK_ERRORS = (
 
 
 def read_rows(
-    open_file: Callable[[], io.BufferedIOBase],
+    open_file: Callable[[], IO[bytes]],
     *,
     unit: Unit | None = None,
     period: str | None = None,
@@ -401,11 +403,12 @@ def read_rows(
 def _groups(rows: Iterator[Row], errors: list[RowError]) -> Iterator[tuple[str, str, list[Row]]]:
     """Consecutive rows of one unit-month; a unit-month seen again later is an error."""
     seen: dict[tuple[str, str], int] = {}
-    key, group = None, []
+    key: tuple[str, str] | None = None
+    group: list[Row] = []
     for row in rows:
         row_key = (row.uscc, row.period)
         if row_key != key:
-            if group:
+            if key is not None and group:
                 yield key[0], key[1], group
             if row_key in seen:
                 errors.append(
@@ -424,7 +427,7 @@ def _groups(rows: Iterator[Row], errors: list[RowError]) -> Iterator[tuple[str, 
             seen[row_key] = row.line
             key, group = row_key, []
         group.append(row)
-    if group:
+    if key is not None and group:
         yield key[0], key[1], group
 
 

@@ -98,4 +98,5 @@ def _insurance_types(directory: Path) -> set[str]:
     if not reader.exists():
         return set()
     data = reader.load() or {}
-    return {t.get("code") for t in data.get("insurance_types", []) if isinstance(t, dict)}
+    types = data.get("insurance_types", [])
+    return {t["code"] for t in types if isinstance(t, dict) and isinstance(t.get("code"), str)}

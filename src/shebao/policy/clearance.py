@@ -232,7 +232,7 @@ class ClearancePolicy:
     def reason(self, subject: str, code: str) -> Reason:
         """A reason a clearance may be opened for; 422 for a refusal or an unknown code."""
         found = self.lookup(subject, code)
-        if found.refused:
+        if isinstance(found, Refusal):
             raise NoPolicyValue(
                 found.explanation,
                 code="not_a_clearance",
@@ -332,11 +332,11 @@ def load(directory: Path, pack: Pack) -> ClearancePolicy | None:
     )
     cite = pack.citations
 
-    steps, notes = [], []
-    for name, target, kind in (("steps", steps, Step), ("notes", notes, Note)):
+    def read_texts(name: str, kind: type[Step] | type[Note]) -> tuple:
+        found = []
         for key, item in reader.items(data, name, "", [] if name == "notes" else ...):
             reader.only(item, key, {"code", "names", "text", "basis"})
-            target.append(
+            found.append(
                 kind(
                     code=reader.code(item, "code", key),
                     names=reader.text(item, "names", key),
@@ -344,8 +344,10 @@ def load(directory: Path, pack: Pack) -> ClearancePolicy | None:
                     basis=reader.citation(item, "basis", key, cite),
                 )
             )
-    steps = tuple(reader.unique(steps, "steps").values())
-    notes = tuple(reader.unique(notes, "notes").values())
+        return tuple(reader.unique(found, name).values())
+
+    steps: tuple[Step, ...] = read_texts("steps", Step)
+    notes: tuple[Note, ...] = read_texts("notes", Note)
 
     dispositions = []
     for key, item in reader.items(data, "dispositions", ""):
@@ -452,7 +454,7 @@ def load(directory: Path, pack: Pack) -> ClearancePolicy | None:
     materials = reader.unique(materials, "materials")
 
     checklists = []
-    seen = {}
+    seen: dict[tuple[str, str], str] = {}
     for key, item in reader.items(data, "checklists", ""):
         reader.only(item, key, {"subject", "reason", "materials", "omit"})
         subject = reader.choice(item, "subject", key, SUBJECTS)
@@ -462,7 +464,7 @@ def load(directory: Path, pack: Pack) -> ClearancePolicy | None:
         if (subject, reason) in seen:
             reader.fail(f"{key}.reason", f"{subject}/{reason} already has {seen[subject, reason]}")
         seen[subject, reason] = key
-        items = []
+        items: list[ChecklistItem] = []
         for index, entry in enumerate(
             reader.sequence(reader.field(item, "materials", key), f"{key}.materials")
         ):
@@ -492,7 +494,7 @@ def load(directory: Path, pack: Pack) -> ClearancePolicy | None:
         "disbursement",
         {"second_approval_above", "shared_account_lookback_days", "basis"},
     )
-    merger_basis = ()
+    merger_basis: tuple[Citation, ...] = ()
     if "merger" in data:
         merger = reader.mapping(data["merger"], "merger")
         reader.only(merger, "merger", {"basis"})

@@ -280,6 +280,7 @@ class ContributionPolicy:
         else:
             next_year, next_month = (year + 1, 1) if month == 12 else (year, month + 1)
             last = calendar.monthrange(next_year, next_month)[1]
+            assert rule.day is not None  # the loader requires it for this rule
             due = datetime.date(next_year, next_month, min(rule.day, last))
         if rule.rest_day_moves:
             due = periods.next_working_day(due)
@@ -296,6 +297,8 @@ def contribution_policy(region=None) -> ContributionPolicy:
 class RatePair(tuple):
     """``(unit_rate, personal_rate)``, unpacking as a pair, with the fixed personal amount
     per person and month (``personal_fixed_monthly``, 0 for most rates) beside it."""
+
+    personal_fixed_monthly: Decimal
 
     def __new__(cls, unit_rate: Decimal, personal_rate: Decimal, fixed: Decimal = ZERO):
         pair = super().__new__(cls, (unit_rate, personal_rate))
@@ -417,7 +420,7 @@ def load(directory: Path, pack: Pack) -> ContributionPolicy | None:
         )
     types = reader.unique(types, "insurance_types")
 
-    rates = []
+    rates: list[RateVersion] = []
     for key, item in reader.items(data, "rates", ""):
         reader.only(item, key, _RATE_KEYS)
         kind = reader.choice(item, "insurance_type", key, tuple(types))

@@ -198,7 +198,7 @@ def load(directory: Path, pack: Pack) -> InterestPolicy | None:
     national_from = reader.integer(
         data, "national_from", "", minimum=1990, maximum=2100, default=min(rates, default=2016)
     )
-    regional = []
+    regional: list[RegionalRates] = []
     for key, item in reader.items(data, "regional", "", default=[]):
         reader.only(item, key, {"code", "names", "basis", "rates", "leaving_year"})
         code = reader.code(item, "code", key)

@@ -199,7 +199,7 @@ def load(directory: Path, pack: Pack) -> RetirementPolicy | None:
             reader.fail(f"default_category.{sex}", f"{code!r} is not a category of sex {sex}")
         default_category[sex] = code
 
-    minimum = []
+    minimum: list[MinimumContribution] = []
     for key, item in reader.items(data, "minimum_contribution", ""):
         reader.only(item, key, {"from_year", "months", "basis"})
         year = reader.integer(item, "from_year", key, minimum=1990, maximum=2100)

@@ -42,7 +42,7 @@ class Command(BaseCommand):
     ):
         if not file.is_file():
             raise CommandError(f"{file}: no such file")
-        bars = {}
+        bars: dict[str, tqdm] = {}
 
         def progress(stage, n):
             if no_progress:
