@@ -25,23 +25,13 @@ from shebao.registry import domain as registry_domain
 from shebao.registry import services as registry_services
 
 PERSON = "person"
-
-
 UNIT = "unit"
-
 
 # Codes of the pack's refusals that a case's facts can reveal.
 SAME_REGION_REFUSAL = "job_change_same_region"
-
-
 TEMPORARY_ACCOUNT_REFUSAL = "temporary_account_elsewhere"
-
-
 HMT_DEPARTURE = "hmt_resident_departure"
-
-
 PENSION_REFUSAL = "retirement_with_pension"
-
 
 # Why an employment ends when a case closes it (``employment.yaml`` codes; "other" when
 # the region's pack does not know the code).
@@ -49,8 +39,6 @@ EMPLOYMENT_END_REASON = {
     "death": "death",
     "insufficient_years_at_retirement": "retirement",
 }
-
-
 UNIT_EMPLOYMENT_END_REASON = "unit_terminated"
 
 
