@@ -12,16 +12,8 @@ debts and unit fines), ``bankruptcy`` and ``deadlines``; ``_common`` holds the h
 they share. Callers import the names from here.
 """
 
-from shebao.clearance.services._common import (
-    EMPLOYMENT_END_REASON,
-    HMT_DEPARTURE,
-    PENSION_REFUSAL,
-    PERSON,
-    SAME_REGION_REFUSAL,
-    TEMPORARY_ACCOUNT_REFUSAL,
-    UNIT,
-    UNIT_EMPLOYMENT_END_REASON,
-)
+from shebao.clearance.domain.eligibility import PERSON, UNIT
+from shebao.clearance.services._common import EMPLOYMENT_END_REASON, UNIT_EMPLOYMENT_END_REASON
 from shebao.clearance.services.audit import (
     case_accept,
     case_approve,
@@ -72,12 +64,8 @@ from shebao.clearance.services.materials import (
 
 __all__ = [
     "EMPLOYMENT_END_REASON",
-    "HMT_DEPARTURE",
     "PAYEE_KIND",
-    "PENSION_REFUSAL",
     "PERSON",
-    "SAME_REGION_REFUSAL",
-    "TEMPORARY_ACCOUNT_REFUSAL",
     "UNIT",
     "UNIT_EMPLOYMENT_END_REASON",
     "VERIFY_STATUSES",

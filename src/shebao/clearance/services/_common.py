@@ -24,15 +24,6 @@ from shebao.policy.employment import end_reason_codes
 from shebao.registry import domain as registry_domain
 from shebao.registry import services as registry_services
 
-PERSON = "person"
-UNIT = "unit"
-
-# Codes of the pack's refusals that a case's facts can reveal.
-SAME_REGION_REFUSAL = "job_change_same_region"
-TEMPORARY_ACCOUNT_REFUSAL = "temporary_account_elsewhere"
-HMT_DEPARTURE = "hmt_resident_departure"
-PENSION_REFUSAL = "retirement_with_pension"
-
 # Why an employment ends when a case closes it (``employment.yaml`` codes; "other" when
 # the region's pack does not know the code).
 EMPLOYMENT_END_REASON = {
@@ -171,14 +162,6 @@ def _reasons_text(value, *, required: bool, field: str = "reasons") -> str:
 
 def _acknowledgement_version(text) -> str:
     return hashlib.sha256(f"{text.zh}\n{text.en}".encode()).hexdigest()
-
-
-def _refuse(policy, subject: str, refusal_code: str, field: str, why) -> None:
-    """Refuse with the pack's refusal (``not_a_clearance``, with the procedure that
-    applies) when the pack has it; otherwise name the field."""
-    if refusal_code in policy.refusals:
-        policy.reason(subject, refusal_code)  # raises not_a_clearance
-    raise invalid(field, why)
 
 
 def _noun(subject_type):

@@ -4,11 +4,11 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from shebao.clearance import domain, selectors
+from shebao.clearance.domain.eligibility import UNIT
 from shebao.clearance.models import (
     ClearanceCase,
 )
 from shebao.clearance.services._common import (
-    UNIT,
     _fulfil_deadlines,
     _lock_case,
     _open_employments,

@@ -4,14 +4,13 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from shebao.clearance import domain, selectors
+from shebao.clearance.domain.eligibility import PERSON, UNIT
 from shebao.clearance.models import (
     ClearanceCase,
     DisbursementOrder,
 )
 from shebao.clearance.services._common import (
     EMPLOYMENT_END_REASON,
-    PERSON,
-    UNIT,
     UNIT_EMPLOYMENT_END_REASON,
     _end_employment,
     _event,

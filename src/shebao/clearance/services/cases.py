@@ -15,23 +15,18 @@ from django.utils.translation import gettext_lazy as _
 
 from shebao.accounts.domain import can
 from shebao.clearance import domain, selectors
+from shebao.clearance.domain import eligibility
+from shebao.clearance.domain.eligibility import PERSON, UNIT
 from shebao.clearance.models import (
     CasePayee,
     ClearanceCase,
     Statement,
 )
 from shebao.clearance.services._common import (
-    HMT_DEPARTURE,
-    PENSION_REFUSAL,
-    PERSON,
-    SAME_REGION_REFUSAL,
-    TEMPORARY_ACCOUNT_REFUSAL,
-    UNIT,
     _acknowledgement_version,
     _event,
     _lock_case,
     _noun,
-    _refuse,
     _require,
     _start_deadlines,
     _transition,
@@ -39,7 +34,6 @@ from shebao.clearance.services._common import (
 from shebao.core import clock
 from shebao.core.errors import Conflict, PermissionDenied, invalid
 from shebao.core.ids import mask_account
-from shebao.pension import domain as pension_domain
 from shebao.pension import selectors as pension_selectors
 from shebao.policy import clearance as clearance_policy_module
 from shebao.policy.registry import find_region, get_pack
@@ -50,68 +44,21 @@ from shebao.registry import selectors as registry_selectors
 from shebao.registry.models import Person, Unit
 
 
-def _check_lump_sum_for_too_few_years(policy, person, event_date, today) -> None:
-    """Only at statutory retirement age (SIL Art. 16; O13 Art. 3: the account is not
-    drawn early, SIL Art. 14), and only with fewer months than the minimum, counted from
-    every source; with enough months it is a pension claim."""
-    check = pension_selectors.lump_sum_check(person, today=today)
-    if check.outcome == pension_domain.BELOW_RETIREMENT_AGE:
-        raise pension_domain.below_age_refusal(check, retirement_policy(), get_pack().citations)
-    if event_date < check.reaches_on:
-        raise invalid(
-            "event_date",
-            _("is before the day the person reached statutory retirement age (%(day)s)")
-            % {"day": check.reaches_on.isoformat()},
-        )
-    if check.outcome == pension_domain.PENSION_CLAIM:
-        _refuse(
-            policy,
-            PERSON,
-            PENSION_REFUSAL,
-            "reason",
-            _("the person has %(n)d months of contributions, the minimum is %(minimum)d")
-            % {"n": check.months.total, "minimum": check.minimum_months},
-        )
-
-
 def _check_temporary_account(policy, reason, person, region, target, event_date) -> None:
-    """TM2009 Art. 5: a man of 50 or more, or a woman of 40 or more, taking a job in a
-    province that is not their household-registration province gets a temporary account
-    there and the relationship stays: such a transfer is refused with that procedure.
-    Where the person is old enough and the province of their household registration is
-    not recorded, the case waits for it rather than guessing."""
-    if TEMPORARY_ACCOUNT_REFUSAL not in reason.refused_when:
-        return
+    """The pack's transfer rules for the region left, then the rule itself
+    (``eligibility.check_temporary_account``)."""
     rules = transfer_policy(region)
     origin = find_region(region)
-    if rules is None or origin is None or origin.province_code == target.province_code:
-        return
-    age = registry_domain.age_on(person.birth_date, event_date)
-    if age < rules.temporary_from_age.get(person.sex, 200):
-        return
-    if not person.hukou_province:
-        raise invalid(
-            "subject_id",
-            _(
-                "the person is %(age)d and moves to another province: record the province "
-                "of their household registration first (a temporary account applies if it "
-                "is not the destination's)"
-            )
-            % {"age": age},
-            code="hukou_province_unknown",
-        )
-    if person.hukou_province != target.province_code:
-        _refuse(
-            policy,
-            PERSON,
-            TEMPORARY_ACCOUNT_REFUSAL,
-            "destination_region",
-            _(
-                "the person is %(age)d and the destination is not their "
-                "household-registration province"
-            )
-            % {"age": age},
-        )
+    eligibility.check_temporary_account(
+        policy,
+        reason,
+        age=registry_domain.age_on(person.birth_date, event_date),
+        sex=person.sex,
+        hukou_province=person.hukou_province,
+        origin_province=origin.province_code if origin is not None else None,
+        target_province=target.province_code,
+        temporary_from_age=rules.temporary_from_age if rules is not None else None,
+    )
 
 
 def _check_payee(errors, data, prefix: str, *, need_account: bool = True) -> dict | None:
@@ -283,8 +230,7 @@ def case_create(
     _require(actor, "clearance.create")
     today = clock.today()
     errors = registry_domain.FieldErrors()
-    if subject_type not in (PERSON, UNIT):
-        raise invalid("subject_type", _("must be person or unit"))
+    eligibility.check_subject_type(subject_type)
     if subject_type == PERSON and not can(
         getattr(actor, "role", None), "clearance.create_person_case"
     ):
@@ -312,107 +258,52 @@ def case_create(
         default_payee = subject.name
 
         if subject_type == PERSON:
-            if subject.status == registry_domain.PERSON_CLEARED:
-                raise Conflict(
-                    _("This person's insurance relationship has already ended."),
-                    code="subject_cleared",
-                )
-            if subject.status == registry_domain.PERSON_DECEASED and reason != "death":
-                raise Conflict(
-                    _("The person is recorded as deceased: open a case for the death."),
-                    code="person_deceased",
-                    fields={"reason": _("must be death")},
-                )
-            if event_date < subject.birth_date:
-                raise invalid("event_date", _("is before the person's birth date"))
-            if reason == "death" and subject.died_on and subject.died_on != event_date:
-                raise invalid(
-                    "event_date",
-                    _("does not match the recorded date of death (%(day)s)")
-                    % {"day": subject.died_on},
-                )
-            foreign = registry_domain.is_foreign_national(subject)
-            if reason == "lost_nationality" and foreign:
-                raise invalid(
-                    "subject_id",
-                    _(
-                        "is a foreign national, who has no PRC nationality to lose (open a "
-                        "case for a foreign national leaving China)"
-                    ),
-                )
-            if reason == "foreigner_departure" and not foreign:
-                raise invalid(
-                    "subject_id",
-                    _("is not a foreign national: a PRC citizen is not a departing foreigner"),
-                )
-            if reason == HMT_DEPARTURE and not subject.residency:
-                raise invalid(
-                    "subject_id",
-                    _(
-                        "is not registered as a resident of Hong Kong, Macao or Taiwan "
-                        "(residence permit numbers beginning 81, 82 or 83)"
-                    ),
-                )
+            eligibility.check_person(
+                reason=reason,
+                event_date=event_date,
+                status=subject.status,
+                birth_date=subject.birth_date,
+                died_on=subject.died_on,
+                foreign=registry_domain.is_foreign_national(subject),
+                hmt_resident=bool(subject.residency),
+            )
             if reason == "insufficient_years_at_retirement":
-                _check_lump_sum_for_too_few_years(policy, subject, event_date, today)
+                eligibility.check_lump_sum(
+                    policy,
+                    pension_selectors.lump_sum_check(subject, today=today),
+                    event_date,
+                    retirement=retirement_policy(),
+                    citations=get_pack().citations,
+                )
         else:
-            if subject.status != registry_domain.UNIT_REGISTERED:
-                raise Conflict(
-                    _("The unit's registration is %(status)s: only a registered unit is cancelled.")
-                    % {"status": subject.get_status_display()},
-                    code="unit_not_registered",
-                )
-            if event_date < subject.established_on:
-                raise invalid("event_date", _("is before the unit was established"))
+            eligibility.check_unit(
+                event_date=event_date,
+                status=subject.status,
+                status_name=subject.get_status_display(),
+                established_on=subject.established_on,
+            )
 
-        if payee_kind == "destination_agency":
-            destination_region = (destination_region or "").strip()
-            if not destination_region:
-                raise invalid("destination_region", _("name the region the person moves to"))
+        if payee_kind == eligibility.TRANSFER_PAYEE:
+            destination_region = eligibility.destination_code(destination_region)
             target = find_region(destination_region)
-            if target is None:
-                raise invalid(
-                    "destination_region",
-                    _("unknown region %(code)s") % {"code": destination_region},
-                    code="unknown_region",
-                )
-            if not region:
-                raise invalid(
-                    "subject_id",
-                    _(
-                        "the person has no employment on record, so the region they leave "
-                        "is unknown"
-                    ),
-                )
-            if destination_region == region:
-                if SAME_REGION_REFUSAL in found.refused_when:
-                    _refuse(policy, PERSON, SAME_REGION_REFUSAL, "destination_region", "")
-                raise invalid("destination_region", _("is the region the person is insured in now"))
+            eligibility.check_transfer(
+                policy, found, destination=destination_region, target=target, region=region
+            )
             _check_temporary_account(policy, found, subject, region, target, event_date)
             default_payee = str(target.names)
-        elif destination_region not in (None, ""):
-            raise invalid("destination_region", _("is used only for a transfer"))
+        else:
+            eligibility.check_no_destination(destination_region)
 
-        if payee_kind == "successor_unit":
-            if successor_unit_id in (None, ""):
-                raise invalid("successor_unit_id", _("name the registered successor unit"))
-            try:
-                successor_pk = int(successor_unit_id)
-            except (TypeError, ValueError):
-                raise invalid("successor_unit_id", _("must be a unit id")) from None
-            successor = Unit.objects.filter(pk=successor_pk).first()
-            if successor is None:
-                raise invalid("successor_unit_id", _("no such unit"))
-            if successor.pk == subject.pk:
-                raise invalid("successor_unit_id", _("is the unit being cancelled"))
-            if successor.status != registry_domain.UNIT_REGISTERED:
-                raise invalid(
-                    "successor_unit_id",
-                    _("the successor unit must be registered (it is %(status)s)")
-                    % {"status": successor.get_status_display()},
-                )
-        elif successor_unit_id not in (None, ""):
-            raise invalid("successor_unit_id", _("is used only for a merger"))
+        if payee_kind == eligibility.MERGER_PAYEE:
+            successor = Unit.objects.filter(pk=eligibility.successor_pk(successor_unit_id)).first()
+            eligibility.check_successor(
+                found=successor is not None,
+                is_subject=successor is not None and successor.pk == subject.pk,
+                status=successor.status if successor else "",
+                status_name=successor.get_status_display() if successor else "",
+            )
+        else:
+            eligibility.check_no_successor(successor_unit_id)
 
         own_name = subject.name if subject_type == PERSON else None
         rows = _payee_rows(

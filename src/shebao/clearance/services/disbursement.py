@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from shebao.accounts.domain import can
 from shebao.audit.services import audit_record
 from shebao.clearance import domain, selectors, storage
+from shebao.clearance.domain.eligibility import PERSON
 from shebao.clearance.models import (
     BenefitDebt,
     CasePayee,
@@ -18,7 +19,6 @@ from shebao.clearance.models import (
     UnitFine,
 )
 from shebao.clearance.services._common import (
-    PERSON,
     _event,
     _fulfil_deadlines,
     _lock_case,

@@ -6,13 +6,13 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from shebao.clearance import domain, selectors
+from shebao.clearance.domain.eligibility import PERSON
 from shebao.clearance.models import (
     BenefitDebt,
     Statement,
     StatementLine,
 )
 from shebao.clearance.services._common import (
-    PERSON,
     _lock_case,
     _refuse_while_awaiting_audit,
     _require,
