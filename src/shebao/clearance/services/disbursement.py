@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shebao.accounts.domain import can
 from shebao.audit.services import audit_record
-from shebao.clearance import domain, selectors, storage
+from shebao.clearance import domain, payment_file, selectors, storage
 from shebao.clearance.domain.eligibility import PERSON
 from shebao.clearance.models import (
     BenefitDebt,
@@ -254,7 +254,7 @@ def payment_file_create(*, actor) -> PaymentBatch:
         )
         if not orders:
             raise Conflict(_("No approved payment is waiting to be sent."), code="nothing_to_send")
-        content = selectors.payment_file_csv(orders)
+        content = payment_file.payment_file_csv(orders)
         batch = PaymentBatch.objects.create(
             created_by=actor,
             created_at=clock.now(),

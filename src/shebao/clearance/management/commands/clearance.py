@@ -23,7 +23,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from shebao.clearance import selectors, services
+from shebao.clearance import payment_file, selectors, services
 from shebao.clearance.models import PaymentBatch
 from shebao.core.errors import ShebaoError
 from shebao.documents import clearance_pdfs
@@ -294,7 +294,7 @@ class Command(BaseCommand):
     def do_payment_file(self, user, options):
         batch = services.payment_file_create(actor=user)
         Path(options["output"]).write_bytes(
-            selectors.batch_csv(PaymentBatch.objects.get(pk=batch.pk))
+            payment_file.batch_csv(PaymentBatch.objects.get(pk=batch.pk))
         )
         return {"batch": batch.pk, "orders": batch.order_count, "total": str(batch.total)}
 
