@@ -15,7 +15,7 @@ from shebao.inquiry import domain
 from shebao.policy import contributions, interest, registry
 from shebao.policy.clearance import SUBJECTS, clearance_policy
 from shebao.policy.errors import NoPolicyValue
-from shebao.policy.loader import BaseLimits, Event, Obligation, Pack, Region
+from shebao.policy.types import BaseLimits, Event, Obligation, Pack, Region
 
 # Dates the calculator accepts: the calendar arithmetic stays far from date.max.
 EARLIEST_DATE = datetime.date(1900, 1, 1)
