@@ -9,7 +9,7 @@ from shebao.accounts.domain import ACTION_NAMES, can, role_name
 from shebao.audit.services import audit_record
 from shebao.core import clock, idempotency
 from shebao.core.dates import parse_date
-from shebao.core.errors import Conflict, NotFound, PermissionDenied, invalid
+from shebao.core.errors import Conflict, FieldErrors, NotFound, PermissionDenied, invalid
 from shebao.core.money import ZERO, clean_amount
 from shebao.core.text import clean_line
 from shebao.ledger import accounts
@@ -84,7 +84,7 @@ def deemed_period_record(*, actor, person_id, from_month, to_month, basis) -> De
     included, with the document it is established from."""
     _require(actor)
     today = clock.today()
-    errors = registry_domain.FieldErrors()
+    errors = FieldErrors()
     first = _month(errors, "from_month", from_month, today)
     last = _month(errors, "to_month", to_month, today)
     basis = errors.check("basis", clean_line, basis, "basis", max_length=BASIS_MAX)
@@ -185,7 +185,7 @@ def _transfer_in_record(
     month_count,
 ) -> TransferIn:
     today = clock.today()
-    errors = registry_domain.FieldErrors()
+    errors = FieldErrors()
     region = errors.check(
         "sending_region", clean_line, sending_region, "sending_region", max_length=100
     )

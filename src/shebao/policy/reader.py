@@ -7,6 +7,7 @@ from pathlib import Path
 
 import yaml
 
+from shebao.core import dates
 from shebao.core.money import CENT
 from shebao.policy.errors import PolicyError
 from shebao.policy.types import Citation, Text
@@ -166,11 +167,9 @@ class Reader:
             return value
         if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
             return value
-        if isinstance(value, str) and len(value) == 10:
-            try:
-                return datetime.date.fromisoformat(value)
-            except ValueError:
-                pass
+        day = dates.iso_date(value)
+        if day is not None:
+            return day
         self.fail(self._path(key, name), f"must be a real date YYYY-MM-DD, not {value!r}")
 
     def boolean(self, mapping, name, key, default=...):

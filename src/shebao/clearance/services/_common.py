@@ -16,7 +16,7 @@ from shebao.clearance.models import (
     ClearanceCase,
     DisbursementOrder,
 )
-from shebao.core import clock
+from shebao.core import clock, dates
 from shebao.core.errors import Conflict, NotFound, PermissionDenied, invalid
 from shebao.core.periods import deadline
 from shebao.policy import clearance as clearance_policy_module
@@ -212,6 +212,6 @@ def _lock_order(actor, order_id) -> tuple[ClearanceCase, DisbursementOrder]:
 
 
 def _paid_on(value) -> datetime.date:
-    day = registry_domain.parse_date(value if value is not None else clock.today(), "paid_on")
-    registry_domain.not_in_future(day, "paid_on", clock.today())
+    day = dates.parse_date(value if value is not None else clock.today(), "paid_on")
+    dates.not_in_future(day, "paid_on", clock.today())
     return day

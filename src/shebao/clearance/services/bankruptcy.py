@@ -22,19 +22,18 @@ from shebao.clearance.services._common import (
 from shebao.clearance.services.cancellation import _close
 from shebao.clearance.services.debts import _fine_paid
 from shebao.clearance.services.liquidation import _liquidate
-from shebao.core import clock
-from shebao.core.errors import Conflict, invalid
+from shebao.core import clock, dates
+from shebao.core.errors import Conflict, FieldErrors, invalid
 from shebao.core.money import ZERO, clean_amount, format_money
 from shebao.ledger import services as ledger_services
-from shebao.registry import domain as registry_domain
 
 
 def _ruling(ruling_no, ruling_on, *, not_before, today) -> tuple[str, datetime.date]:
-    errors = registry_domain.FieldErrors()
+    errors = FieldErrors()
     number = errors.check("ruling_no", domain.clean_text, ruling_no, "ruling_no", max_length=64)
-    day = errors.check("ruling_on", registry_domain.parse_date, ruling_on, "ruling_on")
+    day = errors.check("ruling_on", dates.parse_date, ruling_on, "ruling_on")
     if day is not None:
-        errors.check("ruling_on", registry_domain.not_in_future, day, "ruling_on", today)
+        errors.check("ruling_on", dates.not_in_future, day, "ruling_on", today)
         if not_before is not None and day < not_before:
             errors.add(
                 "ruling_on",
@@ -64,8 +63,8 @@ def case_bankruptcy_claim(*, actor, case_id, petition_accepted_on) -> ClearanceC
         _require_bankruptcy(case)
         _refuse_while_awaiting_audit(case)
         domain.next_status(case.status, domain.LIQUIDATE)
-        day = registry_domain.parse_date(petition_accepted_on, "petition_accepted_on")
-        registry_domain.not_in_future(day, "petition_accepted_on", today)
+        day = dates.parse_date(petition_accepted_on, "petition_accepted_on")
+        dates.not_in_future(day, "petition_accepted_on", today)
         if day < case.unit.established_on:
             raise invalid("petition_accepted_on", _("is before the unit was established"))
         case.petition_accepted_on = day

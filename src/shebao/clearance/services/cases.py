@@ -31,8 +31,8 @@ from shebao.clearance.services._common import (
     _start_deadlines,
     _transition,
 )
-from shebao.core import clock
-from shebao.core.errors import Conflict, PermissionDenied, invalid
+from shebao.core import clock, dates
+from shebao.core.errors import Conflict, FieldErrors, PermissionDenied, invalid
 from shebao.core.ids import mask_account
 from shebao.pension import selectors as pension_selectors
 from shebao.policy import clearance as clearance_policy_module
@@ -229,7 +229,7 @@ def case_create(
     """
     _require(actor, "clearance.create")
     today = clock.today()
-    errors = registry_domain.FieldErrors()
+    errors = FieldErrors()
     eligibility.check_subject_type(subject_type)
     if subject_type == PERSON and not can(
         getattr(actor, "role", None), "clearance.create_person_case"
@@ -240,9 +240,9 @@ def case_create(
                 "a unit opens only its own case."
             )
         )
-    event_date = errors.check("event_date", registry_domain.parse_date, event_date, "event_date")
+    event_date = errors.check("event_date", dates.parse_date, event_date, "event_date")
     if event_date is not None:
-        errors.check("event_date", registry_domain.not_in_future, event_date, "event_date", today)
+        errors.check("event_date", dates.not_in_future, event_date, "event_date", today)
     if not isinstance(reason, str) or not reason.strip():
         errors.add("reason", _("is required"))
     errors.raise_if_any()
@@ -461,7 +461,7 @@ def case_payees_set(*, actor, case_id, payee=None, heirs=None) -> ClearanceCase:
                 % {"status": case.get_status_display()},
                 code="wrong_state",
             )
-        errors = registry_domain.FieldErrors()
+        errors = FieldErrors()
         current = selectors.current_payees(case)
         default = current[0].name if current else selectors.subject_name(case)
         own_name = case.person.name if case.subject_type == PERSON else None

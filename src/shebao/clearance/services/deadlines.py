@@ -4,14 +4,13 @@ from django.db import transaction
 
 from shebao.audit.services import audit_record
 from shebao.clearance import selectors
-from shebao.core import clock
-from shebao.registry import domain as registry_domain
+from shebao.core import clock, dates
 
 
 def deadline_scan_record(*, actor=None, as_of=None) -> dict:
     """List the overdue time limits of open cases and keep the list in the audit trail
     (the scheduled task and ``shebao deadlines --record``)."""
-    as_of = registry_domain.parse_date(as_of, "as_of") if as_of is not None else clock.today()
+    as_of = dates.parse_date(as_of, "as_of") if as_of is not None else clock.today()
     overdue = selectors.overdue_deadlines(as_of)
     with transaction.atomic():
         audit_record(

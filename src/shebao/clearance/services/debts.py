@@ -10,10 +10,9 @@ from shebao.clearance.models import (
     UnitFine,
 )
 from shebao.clearance.services._common import _paid_on, _require
-from shebao.core import clock
+from shebao.core import clock, dates
 from shebao.core.errors import Conflict, NotFound, invalid
 from shebao.core.money import clean_amount, format_money
-from shebao.registry import domain as registry_domain
 from shebao.registry.models import Person, Unit
 
 
@@ -23,10 +22,10 @@ def benefit_debt_record(*, actor, person_id, amount, description, recorded_on=No
     _require(actor, "clearance.debt_record")
     amount = clean_amount(amount, "amount", kind="benefit_debt")
     description = domain.clean_text(description, "description")
-    recorded_on = registry_domain.parse_date(
+    recorded_on = dates.parse_date(
         recorded_on if recorded_on is not None else clock.today(), "recorded_on"
     )
-    registry_domain.not_in_future(recorded_on, "recorded_on", clock.today())
+    dates.not_in_future(recorded_on, "recorded_on", clock.today())
     with transaction.atomic():
         person = Person.objects.select_for_update().filter(pk=person_id).order_by("pk").first()
         if person is None:
@@ -61,8 +60,8 @@ def unit_fine_record(
     amount = clean_amount(amount, "amount", kind="fine")
     decision_no = domain.clean_text(decision_no, "decision_no", max_length=64)
     description = domain.clean_text(description, "description", required=False)
-    decided_on = registry_domain.parse_date(decided_on, "decided_on")
-    registry_domain.not_in_future(decided_on, "decided_on", clock.today())
+    decided_on = dates.parse_date(decided_on, "decided_on")
+    dates.not_in_future(decided_on, "decided_on", clock.today())
     with transaction.atomic():
         unit = Unit.objects.select_for_update().filter(pk=unit_id).order_by("pk").first()
         if unit is None:

@@ -33,14 +33,13 @@ from shebao.clearance.services.cases import _check_payee
 from shebao.clearance.services.debts import _fine_paid
 from shebao.clearance.services.liquidation import _post_before_payment, _statement_is_current
 from shebao.core import clock, idempotency
-from shebao.core.errors import Conflict, PermissionDenied, invalid
+from shebao.core.errors import Conflict, FieldErrors, PermissionDenied, invalid
 from shebao.core.ids import mask_account
 from shebao.core.money import ZERO, format_money, to_money
 from shebao.ledger import accounts
 from shebao.ledger import services as ledger_services
 from shebao.ledger.models import JournalEntry
 from shebao.policy import clearance as clearance_policy_module
-from shebao.registry import domain as registry_domain
 
 
 def _new_order(
@@ -504,7 +503,7 @@ def order_reissue(
             raise Conflict(_("This order was already reissued."), code="already_reissued")
         payee = order.payee
         if any(v not in (None, "") for v in (bank_account, bank_name, payee_name)):
-            errors = registry_domain.FieldErrors()
+            errors = FieldErrors()
             if (
                 payee.kind == CasePayee.Kind.SELF
                 and payee_name not in (None, "")

@@ -6,9 +6,9 @@ from django.utils.translation import gettext_lazy as _
 
 from shebao.accounts import domain as roles
 from shebao.audit.services import audit_record
-from shebao.core import clock
+from shebao.core import clock, dates
 from shebao.core import warnings as core_warnings
-from shebao.core.errors import Conflict, NotFound, invalid
+from shebao.core.errors import Conflict, FieldErrors, NotFound, invalid
 from shebao.core.text import clean_line
 from shebao.policy.registry import pack_for_region
 from shebao.registry import domain, selectors
@@ -82,20 +82,20 @@ def employment_register(
     has an open employment at another unit (a duplicate enrolment)."""
     today = clock.today()
     by_unit = getattr(actor, "role", None) == roles.UNIT_REP
-    errors = domain.FieldErrors()
+    errors = FieldErrors()
     name = errors.check("name", domain.clean_name, name, required=by_unit)
-    started_on = errors.check("started_on", domain.parse_date, started_on, "started_on")
+    started_on = errors.check("started_on", dates.parse_date, started_on, "started_on")
     if started_on is not None:
-        errors.check("started_on", domain.not_in_future, started_on, "started_on", today)
+        errors.check("started_on", dates.not_in_future, started_on, "started_on", today)
     wage = errors.check("monthly_wage", domain.clean_wage, monthly_wage)
     registered_on = errors.check(
         "registered_on",
-        domain.parse_date,
+        dates.parse_date,
         registered_on if registered_on is not None else today,
         "registered_on",
     )
     if registered_on is not None:
-        errors.check("registered_on", domain.not_in_future, registered_on, "registered_on", today)
+        errors.check("registered_on", dates.not_in_future, registered_on, "registered_on", today)
         if started_on is not None and registered_on < started_on:
             errors.add("registered_on", _("is before the employment started"))
 
@@ -295,10 +295,10 @@ def employment_end(*, actor, employment_id, ended_on, reason) -> Employment:
         if employment.status != domain.EMPLOYMENT_OPEN:
             raise Conflict(_("The employment is not open."), code="employment_not_open")
         pack = pack_for_region(employment.unit.region)
-        errors = domain.FieldErrors()
-        ended_on = errors.check("ended_on", domain.parse_date, ended_on, "ended_on")
+        errors = FieldErrors()
+        ended_on = errors.check("ended_on", dates.parse_date, ended_on, "ended_on")
         if ended_on is not None:
-            errors.check("ended_on", domain.not_in_future, ended_on, "ended_on", today)
+            errors.check("ended_on", dates.not_in_future, ended_on, "ended_on", today)
             if ended_on < employment.started_on:
                 errors.add(
                     "ended_on",
@@ -342,7 +342,7 @@ def employment_coverage_record(
     """Record the certificate of coverage a foreign employee holds under a bilateral
     social security agreement (O16 Art. 9): while it is valid, the declaration charges
     no premium for the insurance types the agreement with their country exempts."""
-    errors = domain.FieldErrors()
+    errors = FieldErrors()
     number = errors.check(
         "certificate_no",
         clean_line,
@@ -350,8 +350,8 @@ def employment_coverage_record(
         "certificate_no",
         max_length=Employment._meta.get_field("coverage_certificate_no").max_length,
     )
-    start = errors.check("valid_from", domain.parse_date, valid_from, "valid_from")
-    end = errors.check("valid_to", domain.parse_date, valid_to, "valid_to")
+    start = errors.check("valid_from", dates.parse_date, valid_from, "valid_from")
+    end = errors.check("valid_to", dates.parse_date, valid_to, "valid_to")
     if start is not None and end is not None and end < start:
         errors.add("valid_to", _("is before the start of validity"))
     errors.raise_if_any()

@@ -6,8 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from shebao.accounts import domain as roles
 from shebao.audit.services import audit_personal_data_view, audit_record
-from shebao.core import clock
-from shebao.core.errors import Conflict, NotFound, invalid
+from shebao.core import clock, dates
+from shebao.core.errors import Conflict, FieldErrors, NotFound, invalid
 from shebao.policy.retirement import retirement_policy
 from shebao.registry import domain
 from shebao.registry.models import Person
@@ -90,7 +90,7 @@ def person_register(
     recorded at once; without it the default applies.
     """
     today = clock.today()
-    errors = domain.FieldErrors()
+    errors = FieldErrors()
     name = errors.check("name", domain.clean_name, name)
     has_citizen_id = citizen_id not in (None, "")
     has_passport = passport_no not in (None, "")
@@ -101,7 +101,7 @@ def person_register(
         parsed = errors.check("citizen_id", domain.check_citizen_id, citizen_id, today=today)
         if parsed is not None:
             if birth_date not in (None, ""):
-                given = errors.check("birth_date", domain.parse_date, birth_date, "birth_date")
+                given = errors.check("birth_date", dates.parse_date, birth_date, "birth_date")
                 if given is not None and given != parsed.birth_date:
                     errors.add("birth_date", _("does not match the citizen ID number"))
             if sex not in (None, "") and str(sex).strip().upper() != parsed.sex:
@@ -133,9 +133,9 @@ def person_register(
 
     number = errors.check("passport_no", domain.check_passport, passport_no)
     country = errors.check("nationality", domain.clean_nationality, nationality)
-    born = errors.check("birth_date", domain.parse_date, birth_date, "birth_date")
+    born = errors.check("birth_date", dates.parse_date, birth_date, "birth_date")
     if born is not None:
-        errors.check("birth_date", domain.not_in_future, born, "birth_date", today)
+        errors.check("birth_date", dates.not_in_future, born, "birth_date", today)
     sex = errors.check("sex", domain.clean_sex, sex)
     category = ""
     if sex is not None:
@@ -215,7 +215,7 @@ def person_facts_record(*, actor, person_id, hukou_province=None, benefits_since
     their household registration (GB/T 2260, two digits; TM2009 Art. 5) and since when
     they receive a periodic benefit (HR2023 Art. 25). A value left out is not changed;
     an empty one clears it."""
-    errors = domain.FieldErrors()
+    errors = FieldErrors()
     changes = {}
     if hukou_province is not None:
         changes["hukou_province"] = errors.check(
@@ -225,11 +225,11 @@ def person_facts_record(*, actor, person_id, hukou_province=None, benefits_since
         since = None
         if benefits_since != "":
             since = errors.check(
-                "benefits_since", domain.parse_date, benefits_since, "benefits_since"
+                "benefits_since", dates.parse_date, benefits_since, "benefits_since"
             )
             if since is not None:
                 errors.check(
-                    "benefits_since", domain.not_in_future, since, "benefits_since", clock.today()
+                    "benefits_since", dates.not_in_future, since, "benefits_since", clock.today()
                 )
         changes["benefits_since"] = since
     errors.raise_if_any()
@@ -271,8 +271,8 @@ def person_retirement_category_set(*, actor, person_id, retirement_category) -> 
 
 
 def person_record_death(*, actor, person_id, died_on) -> Person:
-    died_on = domain.parse_date(died_on, "died_on")
-    domain.not_in_future(died_on, "died_on", clock.today())
+    died_on = dates.parse_date(died_on, "died_on")
+    dates.not_in_future(died_on, "died_on", clock.today())
     with transaction.atomic():
         person = _lock(Person, person_id)
         domain.require_person_transition(person.status, domain.PERSON_DECEASED)

@@ -6,8 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from shebao.accounts import domain as roles
 from shebao.audit.services import audit_record
-from shebao.core import clock
-from shebao.core.errors import Conflict, invalid
+from shebao.core import clock, dates
+from shebao.core.errors import Conflict, FieldErrors, invalid
 from shebao.documents import domain as documents_domain
 from shebao.documents.models import Certificate
 from shebao.documents.services import certificate_issue, certificate_revoke
@@ -48,25 +48,23 @@ def unit_register(
     same record goes back to pending.
     """
     today = clock.today()
-    errors = domain.FieldErrors()
+    errors = FieldErrors()
     number = errors.check("uscc", domain.check_uscc, uscc)
     name = errors.check("name", domain.clean_name, name, kind="unit")
     region = errors.check("region", _check_region, region)
     established_on = errors.check(
-        "established_on", domain.parse_date, established_on, "established_on"
+        "established_on", dates.parse_date, established_on, "established_on"
     )
     if established_on is not None:
-        errors.check(
-            "established_on", domain.not_in_future, established_on, "established_on", today
-        )
+        errors.check("established_on", dates.not_in_future, established_on, "established_on", today)
     received_on = errors.check(
         "received_on",
-        domain.parse_date,
+        dates.parse_date,
         received_on if received_on is not None else today,
         "received_on",
     )
     if received_on is not None:
-        errors.check("received_on", domain.not_in_future, received_on, "received_on", today)
+        errors.check("received_on", dates.not_in_future, received_on, "received_on", today)
         if established_on is not None and received_on < established_on:
             errors.add("received_on", _("is before the unit was established"))
     if industry_class is not None and region is not None:
@@ -180,8 +178,8 @@ def unit_registration_reject(*, actor, unit_id, reason) -> Unit:
 
 def unit_cancel(*, actor, unit_id, terminated_on) -> Unit:
     """Cancel a registered unit's registration; its employments must all have ended first."""
-    terminated_on = domain.parse_date(terminated_on, "terminated_on")
-    domain.not_in_future(terminated_on, "terminated_on", clock.today())
+    terminated_on = dates.parse_date(terminated_on, "terminated_on")
+    dates.not_in_future(terminated_on, "terminated_on", clock.today())
     with transaction.atomic():
         unit = _lock(Unit, unit_id)
         domain.require_unit_transition(unit.status, domain.UNIT_CANCELLED)
@@ -259,7 +257,7 @@ def unit_work_injury_set(
                 % {"name": unit.name, "status": unit.get_status_display()},
                 code="unit_not_active",
             )
-        errors = domain.FieldErrors()
+        errors = FieldErrors()
         if industry_class is None:
             errors.add("industry_class", _("is required"))
         else:

@@ -16,7 +16,6 @@ checks, and audit trail) as the API; the answer is the case as JSON.
     shebao clearance certificate-pdf --as clerk 7 --output cert.pdf
 """
 
-import datetime
 import json
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from shebao.clearance import payment_file, selectors, services
 from shebao.clearance.models import PaymentBatch
+from shebao.core import dates
 from shebao.core.errors import ShebaoError
 from shebao.documents import clearance_pdfs
 
@@ -32,10 +32,10 @@ CASE_ACTIONS = ("submit", "liquidate", "close", "acknowledge")
 
 
 def _date(value):
-    try:
-        return datetime.date.fromisoformat(value)
-    except (TypeError, ValueError):
-        raise CommandError(f"{value!r} is not a real date YYYY-MM-DD") from None
+    day = dates.iso_date(value)
+    if day is None:
+        raise CommandError(f"{value!r} is not a real date YYYY-MM-DD")
+    return day
 
 
 def _heir(text: str) -> dict:
