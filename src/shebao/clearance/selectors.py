@@ -25,8 +25,8 @@ from shebao.clearance.models import (
 )
 from shebao.clearance.payment_file import batch_csv  # noqa: F401 - the API reads it here
 from shebao.core import clock, dates
-from shebao.core.errors import NotFound
 from shebao.core.ids import mask_account, mask_citizen_id
+from shebao.core.locking import get_or_404
 from shebao.core.money import ZERO, format_money, round_money
 from shebao.core.periods import days_left
 from shebao.core.warnings import CheckWarning
@@ -65,14 +65,7 @@ def cases_visible(user):
 
 
 def case_get(*, user, case_id) -> ClearanceCase:
-    try:
-        case_id = int(case_id)
-    except (TypeError, ValueError):
-        raise NotFound() from None
-    case = cases_visible(user).filter(pk=case_id).first()
-    if case is None:
-        raise NotFound()
-    return case
+    return get_or_404(cases_visible(user), case_id)
 
 
 def case_list(*, user, status=None, overdue=False, subject_type=None, reason=None, today=None):

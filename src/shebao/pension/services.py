@@ -9,7 +9,8 @@ from shebao.accounts.domain import ACTION_NAMES, can, role_name
 from shebao.audit.services import audit_record
 from shebao.core import clock, idempotency
 from shebao.core.dates import parse_date
-from shebao.core.errors import Conflict, FieldErrors, NotFound, PermissionDenied, invalid
+from shebao.core.errors import Conflict, FieldErrors, PermissionDenied, invalid
+from shebao.core.locking import lock_or_404
 from shebao.core.money import ZERO, clean_amount
 from shebao.core.text import clean_line
 from shebao.ledger import accounts
@@ -35,13 +36,7 @@ def _require(actor) -> None:
 
 
 def _lock_person(person_id) -> Person:
-    try:
-        person_id = int(person_id)
-    except (TypeError, ValueError):
-        raise NotFound() from None
-    person = Person.objects.select_for_update().filter(pk=person_id).order_by("pk").first()
-    if person is None:
-        raise NotFound()
+    person = lock_or_404(Person, person_id)
     if person.status != registry_domain.PERSON_ACTIVE:
         raise Conflict(
             _(

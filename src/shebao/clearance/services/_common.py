@@ -18,6 +18,7 @@ from shebao.clearance.models import (
 )
 from shebao.core import clock, dates
 from shebao.core.errors import Conflict, NotFound, PermissionDenied, invalid
+from shebao.core.locking import lock_or_404
 from shebao.core.periods import deadline
 from shebao.policy import clearance as clearance_policy_module
 from shebao.policy.employment import end_reason_codes
@@ -51,12 +52,8 @@ def _require(actor, permission: str) -> None:
 
 def _lock_case(actor, case_id) -> ClearanceCase:
     """The case, locked for the rest of the transaction; 404 when the actor may not see it."""
-    try:
-        case_id = int(case_id)
-    except (TypeError, ValueError):
-        raise NotFound() from None
-    case = ClearanceCase.objects.select_for_update().filter(pk=case_id).order_by("pk").first()
-    if case is None or not selectors.cases_visible(actor).filter(pk=case.pk).exists():
+    case = lock_or_404(ClearanceCase, case_id)
+    if not selectors.cases_visible(actor).filter(pk=case.pk).exists():
         raise NotFound()
     return case
 

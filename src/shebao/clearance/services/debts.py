@@ -11,7 +11,8 @@ from shebao.clearance.models import (
 )
 from shebao.clearance.services._common import _paid_on, _require
 from shebao.core import clock, dates
-from shebao.core.errors import Conflict, NotFound, invalid
+from shebao.core.errors import Conflict, invalid
+from shebao.core.locking import lock_or_404
 from shebao.core.money import clean_amount, format_money
 from shebao.registry.models import Person, Unit
 
@@ -108,9 +109,7 @@ def unit_fine_mark_paid(*, actor, fine_id, paid_on=None, reference="") -> UnitFi
     paid_on = _paid_on(paid_on)
     reference = domain.clean_text(reference, "reference", max_length=64)
     with transaction.atomic():
-        fine = UnitFine.objects.select_for_update().filter(pk=fine_id).order_by("pk").first()
-        if fine is None:
-            raise NotFound()
+        fine = lock_or_404(UnitFine, fine_id)
         if fine.status == UnitFine.Status.PAID:
             if fine.paid_reference == reference:
                 return fine

@@ -3,7 +3,7 @@ after of a change, the locked row, a due date from the pack, a region code."""
 
 from django.utils.translation import gettext_lazy as _
 
-from shebao.core.errors import NotFound, invalid
+from shebao.core.errors import invalid
 from shebao.core.ids import mask_citizen_id
 from shebao.core.periods import deadline
 from shebao.policy.registry import find_region
@@ -79,19 +79,6 @@ def _changes(before: dict, after: dict) -> dict:
         for name, value in after.items()
         if before.get(name) != value
     }
-
-
-def _lock(model, pk):
-    """The row with this primary key, locked for the rest of the transaction, or 404."""
-    if not isinstance(pk, int) or isinstance(pk, bool):
-        try:
-            pk = int(pk)
-        except (TypeError, ValueError):
-            raise NotFound() from None
-    row = model.objects.select_for_update().filter(pk=pk).order_by("pk").first()
-    if row is None:
-        raise NotFound()
-    return row
 
 
 def _due_on(pack, obligation_code: str, start):

@@ -9,6 +9,7 @@ from shebao.audit.services import audit_record
 from shebao.core import clock, dates
 from shebao.core import warnings as core_warnings
 from shebao.core.errors import Conflict, FieldErrors, NotFound, invalid
+from shebao.core.locking import lock_or_404
 from shebao.core.text import clean_line
 from shebao.policy.registry import pack_for_region
 from shebao.registry import domain, selectors
@@ -18,7 +19,6 @@ from shebao.registry.services._common import (
     PERSON_FIELDS,
     _changes,
     _due_on,
-    _lock,
     _snapshot,
 )
 from shebao.registry.services.persons import _create_citizen
@@ -29,7 +29,7 @@ def _person_for_employment(*, actor, errors, citizen_id, person_id, name, today)
     from the number when the registry does not know them yet). Locked."""
     if person_id not in (None, ""):
         try:
-            person = _lock(Person, person_id)
+            person = lock_or_404(Person, person_id)
         except NotFound:
             errors.add("person_id", _("no such person"))
             return None
@@ -100,7 +100,7 @@ def employment_register(
             errors.add("registered_on", _("is before the employment started"))
 
     with transaction.atomic():
-        unit = _lock(Unit, unit_id)
+        unit = lock_or_404(Unit, unit_id)
         if started_on is not None and started_on < unit.established_on:
             errors.add(
                 "started_on",
@@ -209,7 +209,7 @@ def employment_register(
 
 
 def _lock_pending(employment_id) -> Employment:
-    employment = _lock(Employment, employment_id)
+    employment = lock_or_404(Employment, employment_id)
     if employment.status != domain.EMPLOYMENT_PENDING:
         raise Conflict(
             _("The employment is not waiting for confirmation."), code="not_pending_confirmation"
@@ -226,7 +226,7 @@ def employment_confirm(*, actor, employment_id, acknowledge_warnings=()) -> Empl
     a duplicate enrolment by its id."""
     with transaction.atomic():
         employment = _lock_pending(employment_id)
-        person = _lock(Person, employment.person_id)
+        person = lock_or_404(Person, employment.person_id)
         if person.status == domain.PERSON_DECEASED:
             raise Conflict(_("The person is recorded as deceased."), code="person_deceased")
         acknowledged = core_warnings.require_acknowledged(
@@ -289,7 +289,7 @@ def employment_end(*, actor, employment_id, ended_on, reason) -> Employment:
     ``employment_end_report`` of the end date (Labour Contract Law Art. 50 para 1)."""
     today = clock.today()
     with transaction.atomic():
-        employment = _lock(Employment, employment_id)
+        employment = lock_or_404(Employment, employment_id)
         if employment.status == domain.EMPLOYMENT_ENDED:
             raise Conflict(_("The employment has already ended."), code="already_ended")
         if employment.status != domain.EMPLOYMENT_OPEN:
@@ -356,7 +356,7 @@ def employment_coverage_record(
         errors.add("valid_to", _("is before the start of validity"))
     errors.raise_if_any()
     with transaction.atomic():
-        employment = _lock(Employment, employment_id)
+        employment = lock_or_404(Employment, employment_id)
         person = employment.person
         if not person.nationality:
             raise invalid(

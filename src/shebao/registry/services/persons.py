@@ -7,11 +7,12 @@ from django.utils.translation import gettext_lazy as _
 from shebao.accounts import domain as roles
 from shebao.audit.services import audit_personal_data_view, audit_record
 from shebao.core import clock, dates
-from shebao.core.errors import Conflict, FieldErrors, NotFound, invalid
+from shebao.core.errors import Conflict, FieldErrors, invalid
+from shebao.core.locking import get_or_404, lock_or_404
 from shebao.policy.retirement import retirement_policy
 from shebao.registry import domain
 from shebao.registry.models import Person
-from shebao.registry.services._common import PERSON_FIELDS, _changes, _lock, _snapshot
+from shebao.registry.services._common import PERSON_FIELDS, _changes, _snapshot
 
 
 def _clean_retirement_category(value, sex) -> str:
@@ -174,7 +175,7 @@ def person_link_user(*, actor, person_id, user) -> Person:
     if getattr(user, "role", None) != roles.PERSON:
         raise invalid("user", _("must be a user with the insured person role"))
     with transaction.atomic():
-        person = _lock(Person, person_id)
+        person = lock_or_404(Person, person_id)
         if person.user_id == user.pk:
             return person
         if person.user_id is not None:
@@ -200,9 +201,7 @@ def person_link_user(*, actor, person_id, user) -> Person:
 def person_id_reveal(*, actor, person_id) -> str:
     """The person's full identity number, for staff; every reveal is in the audit trail."""
     with transaction.atomic():
-        person = Person.objects.filter(pk=person_id).first()
-        if person is None:
-            raise NotFound()
+        person = get_or_404(Person, person_id)
         field = "citizen_id" if person.citizen_id else "passport_no"
         audit_personal_data_view(
             actor=actor, person=person, what="citizen_id", data={"field": field}
@@ -234,7 +233,7 @@ def person_facts_record(*, actor, person_id, hukou_province=None, benefits_since
         changes["benefits_since"] = since
     errors.raise_if_any()
     with transaction.atomic():
-        person = _lock(Person, person_id)
+        person = lock_or_404(Person, person_id)
         before = _snapshot(person, PERSON_FIELDS)
         for field, value in changes.items():
             setattr(person, field, value)
@@ -254,7 +253,7 @@ def person_retirement_category_set(*, actor, person_id, retirement_category) -> 
     whose age was 55 or 50, from her file), or clear it (None or "") so that the
     pack's default for the person's sex applies again."""
     with transaction.atomic():
-        person = _lock(Person, person_id)
+        person = lock_or_404(Person, person_id)
         category = _clean_retirement_category(retirement_category, person.sex)
         if category == person.retirement_category:
             return person
@@ -274,7 +273,7 @@ def person_record_death(*, actor, person_id, died_on) -> Person:
     died_on = dates.parse_date(died_on, "died_on")
     dates.not_in_future(died_on, "died_on", clock.today())
     with transaction.atomic():
-        person = _lock(Person, person_id)
+        person = lock_or_404(Person, person_id)
         domain.require_person_transition(person.status, domain.PERSON_DECEASED)
         if died_on < person.birth_date:
             raise invalid("died_on", _("is before the person's birth date"))
@@ -294,7 +293,7 @@ def person_record_death(*, actor, person_id, died_on) -> Person:
 def person_mark_cleared(*, actor, person_id) -> Person:
     """The insurance relationship has ended (clearance closed); the record is kept."""
     with transaction.atomic():
-        person = _lock(Person, person_id)
+        person = lock_or_404(Person, person_id)
         domain.require_person_transition(person.status, domain.PERSON_CLEARED)
         if person.employments.filter(status=domain.EMPLOYMENT_OPEN).exists():
             raise Conflict(_("The person still has an open employment."), code="open_employments")

@@ -8,6 +8,7 @@ from shebao.accounts import domain as roles
 from shebao.audit.services import audit_record
 from shebao.core import clock, dates
 from shebao.core.errors import Conflict, FieldErrors, invalid
+from shebao.core.locking import lock_or_404
 from shebao.documents import domain as documents_domain
 from shebao.documents.models import Certificate
 from shebao.documents.services import certificate_issue, certificate_revoke
@@ -21,7 +22,6 @@ from shebao.registry.services._common import (
     _changes,
     _check_region,
     _due_on,
-    _lock,
     _snapshot,
 )
 
@@ -129,7 +129,7 @@ def unit_register(
 def unit_registration_approve(*, actor, unit_id) -> Certificate:
     """Approve a pending registration: the unit is registered and receives its certificate."""
     with transaction.atomic():
-        unit = _lock(Unit, unit_id)
+        unit = lock_or_404(Unit, unit_id)
         domain.require_unit_transition(unit.status, domain.UNIT_REGISTERED)
         before = _snapshot(unit, UNIT_FIELDS)
         today = clock.today()
@@ -160,7 +160,7 @@ def unit_registration_approve(*, actor, unit_id) -> Certificate:
 def unit_registration_reject(*, actor, unit_id, reason) -> Unit:
     reason = domain.clean_reason_text(reason)
     with transaction.atomic():
-        unit = _lock(Unit, unit_id)
+        unit = lock_or_404(Unit, unit_id)
         domain.require_unit_transition(unit.status, domain.UNIT_REJECTED)
         before = _snapshot(unit, UNIT_FIELDS)
         unit.status = domain.UNIT_REJECTED
@@ -181,7 +181,7 @@ def unit_cancel(*, actor, unit_id, terminated_on) -> Unit:
     terminated_on = dates.parse_date(terminated_on, "terminated_on")
     dates.not_in_future(terminated_on, "terminated_on", clock.today())
     with transaction.atomic():
-        unit = _lock(Unit, unit_id)
+        unit = lock_or_404(Unit, unit_id)
         domain.require_unit_transition(unit.status, domain.UNIT_CANCELLED)
         if terminated_on < unit.established_on:
             raise invalid("terminated_on", _("is before the unit was established"))
@@ -218,7 +218,7 @@ def unit_representative_add(*, actor, unit_id, user) -> UnitRepresentative:
     if getattr(user, "role", None) != roles.UNIT_REP:
         raise invalid("user", _("must be a user with the unit representative role"))
     with transaction.atomic():
-        unit = _lock(Unit, unit_id)
+        unit = lock_or_404(Unit, unit_id)
         if unit.status == domain.UNIT_CANCELLED:
             raise Conflict(_("The unit's registration is cancelled."), code="unit_cancelled")
         existing = UnitRepresentative.objects.filter(user=user).first()
@@ -250,7 +250,7 @@ def unit_work_injury_set(
     today = clock.today()
     reason = domain.clean_reason_text(reason) if reason else ""
     with transaction.atomic():
-        unit = _lock(Unit, unit_id)
+        unit = lock_or_404(Unit, unit_id)
         if unit.status in (domain.UNIT_CANCELLED, domain.UNIT_REJECTED):
             raise Conflict(
                 _("Unit %(name)s is %(status)s: its rate can no longer be changed.")
