@@ -5,11 +5,11 @@ already counted, writes and records an audit event; a refusal changes nothing.""
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
-from shebao.accounts.domain import ACTION_NAMES, can, role_name
+from shebao.accounts.domain import require_role
 from shebao.audit.services import audit_record
 from shebao.core import clock, idempotency
 from shebao.core.dates import parse_date
-from shebao.core.errors import Conflict, FieldErrors, PermissionDenied, invalid
+from shebao.core.errors import Conflict, FieldErrors, invalid
 from shebao.core.locking import lock_or_404
 from shebao.core.money import ZERO, clean_amount
 from shebao.core.text import clean_line
@@ -24,15 +24,6 @@ from shebao.registry.models import Person
 RECORD = "contribution_period.record"
 MAX_MONTHS = 720  # sixty years: more is a typing error
 BASIS_MAX = 2000
-
-
-def _require(actor) -> None:
-    role = getattr(actor, "role", None)
-    if actor is None or not can(role, RECORD):
-        raise PermissionDenied(
-            _("Your role (%(role)s) may not do this: %(action)s.")
-            % {"role": role_name(role), "action": ACTION_NAMES[RECORD]}
-        )
 
 
 def _lock_person(person_id) -> Person:
@@ -77,7 +68,7 @@ def _refuse_counted(person, months: list[str], field: str) -> None:
 def deemed_period_record(*, actor, person_id, from_month, to_month, basis) -> DeemedPeriod:
     """Record deemed service (SIL Art. 13) from the first to the last month, both
     included, with the document it is established from."""
-    _require(actor)
+    require_role(actor, RECORD)
     today = clock.today()
     errors = FieldErrors()
     first = _month(errors, "from_month", from_month, today)
@@ -135,7 +126,7 @@ def transfer_in_record(
     reports (listed, or as a count when it gives only that) count toward the person's
     contribution years (SIL Art. 19), the individual account amount is credited to the
     person's account and the pooled part to the pooled fund (TM2009 Art. 4)."""
-    _require(actor)
+    require_role(actor, RECORD)
     return idempotency.run_once(
         user=actor,
         operation="pension.transfer_in",

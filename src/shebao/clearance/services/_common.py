@@ -6,7 +6,6 @@ import hashlib
 
 from django.utils.translation import gettext_lazy as _
 
-from shebao.accounts.domain import ACTION_NAMES, PERMISSIONS, ROLE_NAMES, can, role_name
 from shebao.audit.domain import json_roundtrip
 from shebao.audit.services import audit_record
 from shebao.clearance import domain, selectors
@@ -17,7 +16,7 @@ from shebao.clearance.models import (
     DisbursementOrder,
 )
 from shebao.core import clock, dates
-from shebao.core.errors import Conflict, NotFound, PermissionDenied, invalid
+from shebao.core.errors import Conflict, NotFound, invalid
 from shebao.core.locking import lock_or_404
 from shebao.core.periods import deadline
 from shebao.policy import clearance as clearance_policy_module
@@ -32,22 +31,6 @@ EMPLOYMENT_END_REASON = {
     "insufficient_years_at_retirement": "retirement",
 }
 UNIT_EMPLOYMENT_END_REASON = "unit_terminated"
-
-
-def _require(actor, permission: str) -> None:
-    """403 naming who may do it, when the actor's role may not."""
-    role = getattr(actor, "role", None)
-    if actor is None or not can(role, permission):
-        allowed = ", ".join(sorted(str(ROLE_NAMES[r]) for r in PERMISSIONS[permission]))
-        raise PermissionDenied(
-            _("Your role (%(role)s) may not do this (%(action)s); it belongs to: %(allowed)s.")
-            % {
-                "role": role_name(role),
-                "action": ACTION_NAMES.get(permission, permission),
-                "allowed": allowed,
-            },
-            code="forbidden",
-        )
 
 
 def _lock_case(actor, case_id) -> ClearanceCase:

@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from shebao.accounts.domain import require_role
 from shebao.clearance import domain, selectors
 from shebao.clearance.domain.eligibility import UNIT
 from shebao.clearance.models import (
@@ -13,7 +14,6 @@ from shebao.clearance.services._common import (
     _lock_case,
     _open_employments,
     _reasons_text,
-    _require,
     _start_deadlines,
     _transition,
 )
@@ -27,7 +27,7 @@ from shebao.registry import services as registry_services
 def case_submit(*, actor, case_id) -> ClearanceCase:
     """Submit (the applicant, or a clerk at the counter): every required material, and
     the acknowledgement where the reason needs one, must be there."""
-    _require(actor, "clearance.submit")
+    require_role(actor, "clearance.submit", name_allowed=True)
     with transaction.atomic():
         case = _lock_case(actor, case_id)
         domain.next_status(case.status, domain.SUBMIT)
@@ -62,7 +62,7 @@ def case_submit(*, actor, case_id) -> ClearanceCase:
 def case_return(*, actor, case_id, reasons, supplement=()) -> ClearanceCase:
     """Return a submitted case for completion, listing what to supplement; the next
     submission needs a new upload of each listed material."""
-    _require(actor, "clearance.return")
+    require_role(actor, "clearance.return", name_allowed=True)
     with transaction.atomic():
         case = _lock_case(actor, case_id)
         domain.next_status(case.status, domain.RETURN)
@@ -93,7 +93,7 @@ def case_accept(*, actor, case_id, acknowledge_warnings=()) -> ClearanceCase:
     must have its check recorded (``material_verify``); the agency's own time limit starts.
     For a death, the death is recorded in the registry if it is not yet. A person who
     still has an open employment is a warning the clerk acknowledges by its id."""
-    _require(actor, "clearance.accept")
+    require_role(actor, "clearance.accept", name_allowed=True)
     with transaction.atomic():
         case = _lock_case(actor, case_id)
         domain.next_status(case.status, domain.ACCEPT)
@@ -180,7 +180,7 @@ def case_approve(*, actor, case_id, reasons="", acknowledge_warnings=()) -> Clea
     unless they move to a successor. Warnings about the payees (a bank account shared
     within the case, or with another recent case) must each be acknowledged by their id,
     with the reasons."""
-    _require(actor, "clearance.approve")
+    require_role(actor, "clearance.approve", name_allowed=True)
     with transaction.atomic():
         case = _lock_case(actor, case_id)
         domain.next_status(case.status, domain.APPROVE)
@@ -222,7 +222,7 @@ def case_approve(*, actor, case_id, reasons="", acknowledge_warnings=()) -> Clea
 
 def case_reject(*, actor, case_id, reasons) -> ClearanceCase:
     """Reject the case (an auditor, never the one who accepted it), with the reasons."""
-    _require(actor, "clearance.reject")
+    require_role(actor, "clearance.reject", name_allowed=True)
     with transaction.atomic():
         case = _lock_case(actor, case_id)
         domain.next_status(case.status, domain.REJECT)

@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from shebao.accounts.domain import require_role
 from shebao.audit.services import audit_record
 from shebao.clearance import domain, selectors
 from shebao.clearance.models import (
@@ -16,7 +17,6 @@ from shebao.clearance.services._common import (
     _fulfil_deadlines,
     _lock_case,
     _refuse_while_awaiting_audit,
-    _require,
     _transition,
 )
 from shebao.clearance.services.cancellation import _close
@@ -56,7 +56,7 @@ def case_bankruptcy_claim(*, actor, case_id, petition_accepted_on) -> ClearanceC
     approved): the date the court accepted the petition stops the late fees (Enterprise
     Bankruptcy Law Art. 46); the claim is frozen as the case's statement, by rank (Art.
     113). Filing again before the distribution computes a new version."""
-    _require(actor, "clearance.liquidate")
+    require_role(actor, "clearance.liquidate", name_allowed=True)
     today = clock.today()
     with transaction.atomic():
         case = _lock_case(actor, case_id)
@@ -82,7 +82,7 @@ def case_bankruptcy_distribution(
     as a payment of the unit; what it leaves uncovered, late fees after the petition
     included, is written off with the ruling as the source (a write-off journal entry,
     nothing deleted); fines left unpaid are marked written off."""
-    _require(actor, "clearance.disburse")
+    require_role(actor, "clearance.disburse", name_allowed=True)
     today = clock.today()
     received = clean_amount(received_amount, "received_amount", kind="payment", zero_allowed=True)
     with transaction.atomic():
@@ -184,7 +184,7 @@ def case_termination_ruling(*, actor, case_id, ruling_no, ruling_on) -> Clearanc
     """Record the court's ruling that ends the bankruptcy and close the case: the unit's
     registration is cancelled on the ruling's date (Enterprise Bankruptcy Law Art. 121)
     and the certificate of cancellation issued."""
-    _require(actor, "clearance.close")
+    require_role(actor, "clearance.close", name_allowed=True)
     today = clock.today()
     with transaction.atomic():
         case = _lock_case(actor, case_id)

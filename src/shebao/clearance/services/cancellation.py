@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from shebao.accounts.domain import require_role
 from shebao.clearance import domain, selectors
 from shebao.clearance.domain.eligibility import PERSON, UNIT
 from shebao.clearance.models import (
@@ -17,7 +18,6 @@ from shebao.clearance.services._common import (
     _fulfil_deadlines,
     _lock_case,
     _open_employments,
-    _require,
     _transition,
 )
 from shebao.core import clock
@@ -74,7 +74,7 @@ def case_close(*, actor, case_id) -> ClearanceCase:
     """Close the case once every order is paid: the account is closed and the
     relationship ended (open employments end; a merged unit's move to the successor),
     and a certificate of cancellation is issued."""
-    _require(actor, "clearance.close")
+    require_role(actor, "clearance.close", name_allowed=True)
     with transaction.atomic():
         case = _lock_case(actor, case_id)
         domain.next_status(case.status, domain.CLOSE)

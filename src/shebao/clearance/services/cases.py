@@ -13,7 +13,7 @@ both.
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
-from shebao.accounts.domain import can
+from shebao.accounts.domain import can, require_role
 from shebao.clearance import domain, selectors
 from shebao.clearance.domain import eligibility
 from shebao.clearance.domain.eligibility import PERSON, UNIT
@@ -27,7 +27,6 @@ from shebao.clearance.services._common import (
     _event,
     _lock_case,
     _noun,
-    _require,
     _start_deadlines,
     _transition,
 )
@@ -227,7 +226,7 @@ def case_create(
     instead (422 ``not_a_clearance``). The payees the disposition needs are checked
     here: heirs' shares add up to 100%, card numbers pass the Luhn check.
     """
-    _require(actor, "clearance.create")
+    require_role(actor, "clearance.create", name_allowed=True)
     today = clock.today()
     errors = FieldErrors()
     eligibility.check_subject_type(subject_type)
@@ -395,7 +394,7 @@ def _record_acknowledgement(case, actor, reason) -> None:
 def case_acknowledge(*, actor, case_id) -> ClearanceCase:
     """Record that the person confirmed in writing what the agency explained (the text
     the pack carries for the reason, kept with its version)."""
-    _require(actor, "clearance.edit")
+    require_role(actor, "clearance.edit", name_allowed=True)
     with transaction.atomic():
         case = _lock_case(actor, case_id)
         reason = selectors.reason_of(case)
@@ -442,7 +441,7 @@ def case_payees_set(*, actor, case_id, payee=None, heirs=None) -> ClearanceCase:
     back to ``accepted`` and waits for a new approval by an auditor who did not make the
     change (HR2023 Arts. 36-37); a statement already computed is superseded and must be
     computed again. Giving the payees exactly as they are changes nothing."""
-    _require(actor, "clearance.edit")
+    require_role(actor, "clearance.edit", name_allowed=True)
     today = clock.today()
     with transaction.atomic():
         case = _lock_case(actor, case_id)

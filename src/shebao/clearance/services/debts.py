@@ -3,13 +3,14 @@
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from shebao.accounts.domain import require_role
 from shebao.audit.services import audit_record
 from shebao.clearance import domain
 from shebao.clearance.models import (
     BenefitDebt,
     UnitFine,
 )
-from shebao.clearance.services._common import _paid_on, _require
+from shebao.clearance.services._common import _paid_on
 from shebao.core import clock, dates
 from shebao.core.errors import Conflict, invalid
 from shebao.core.locking import lock_or_404
@@ -20,7 +21,7 @@ from shebao.registry.models import Person, Unit
 def benefit_debt_record(*, actor, person_id, amount, description, recorded_on=None) -> BenefitDebt:
     """Record benefits a person was overpaid; a later liquidation offsets them against
     the individual account balance (HR2023 Art. 46)."""
-    _require(actor, "clearance.debt_record")
+    require_role(actor, "clearance.debt_record", name_allowed=True)
     amount = clean_amount(amount, "amount", kind="benefit_debt")
     description = domain.clean_text(description, "description")
     recorded_on = dates.parse_date(
@@ -57,7 +58,7 @@ def unit_fine_record(
 ) -> UnitFine:
     """Record a fine decided against a unit; it must be paid before the unit's
     registration is cancelled."""
-    _require(actor, "clearance.debt_record")
+    require_role(actor, "clearance.debt_record", name_allowed=True)
     amount = clean_amount(amount, "amount", kind="fine")
     decision_no = domain.clean_text(decision_no, "decision_no", max_length=64)
     description = domain.clean_text(description, "description", required=False)
@@ -105,7 +106,7 @@ def _fine_paid(fine, actor, paid_on, reference) -> None:
 
 
 def unit_fine_mark_paid(*, actor, fine_id, paid_on=None, reference="") -> UnitFine:
-    _require(actor, "clearance.debt_record")
+    require_role(actor, "clearance.debt_record", name_allowed=True)
     paid_on = _paid_on(paid_on)
     reference = domain.clean_text(reference, "reference", max_length=64)
     with transaction.atomic():

@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from shebao.accounts.domain import can
+from shebao.accounts.domain import can, require_role
 from shebao.audit.services import audit_record
 from shebao.clearance import domain, payment_file, selectors, storage
 from shebao.clearance.domain.eligibility import PERSON
@@ -26,7 +26,6 @@ from shebao.clearance.services._common import (
     _paid_on,
     _reasons_text,
     _refuse_while_awaiting_audit,
-    _require,
     _transition,
 )
 from shebao.clearance.services.cases import _check_payee
@@ -109,7 +108,7 @@ def case_disburse(*, actor, case_id, idempotency_key=None) -> ClearanceCase:
     second finance approver. A repeat by the same user with the same ``idempotency_key``
     for the same case returns the case and does nothing more; for another case it is
     refused."""
-    _require(actor, "clearance.disburse")
+    require_role(actor, "clearance.disburse", name_allowed=True)
     return idempotency.run_once(
         user=actor,
         operation="clearance.disburse",
@@ -211,7 +210,7 @@ def _case_disburse(actor, case_id, idempotency_key) -> ClearanceCase:
 def order_approve(*, actor, order_id) -> DisbursementOrder:
     """The second finance approval of a payment above the threshold: never by the
     officer who ordered it."""
-    _require(actor, "clearance.order_manage")
+    require_role(actor, "clearance.order_manage", name_allowed=True)
     with transaction.atomic():
         case, order = _lock_order(actor, order_id)
         if order.status != DisbursementOrder.Status.AWAITING_APPROVAL:
@@ -240,7 +239,7 @@ def order_approve(*, actor, order_id) -> DisbursementOrder:
 
 def payment_file_create(*, actor) -> PaymentBatch:
     """Gather every approved bank payment not yet sent into one payment file."""
-    _require(actor, "clearance.order_manage")
+    require_role(actor, "clearance.order_manage", name_allowed=True)
     with transaction.atomic():
         orders = list(
             DisbursementOrder.objects.select_for_update()
@@ -280,7 +279,7 @@ def payment_file_create(*, actor) -> PaymentBatch:
 def order_mark_paid(*, actor, order_id, paid_on=None, bank_reference="") -> DisbursementOrder:
     """Record that the bank paid (or that the unit paid in). Paying posts to the ledger;
     a repeat with the same reference returns the order and posts nothing more."""
-    _require(actor, "clearance.order_manage")
+    require_role(actor, "clearance.order_manage", name_allowed=True)
     paid_on = _paid_on(paid_on)
     reference = domain.clean_text(bank_reference, "bank_reference", max_length=64)
     with transaction.atomic():
@@ -436,7 +435,7 @@ def order_mark_failed(*, actor, order_id, reason, bank_return_reference="") -> D
     """Record that the bank could not pay (a closed account, a wrong name): nothing was
     posted, and the order may be reissued. For an order already sent to the bank, the
     bank's return reference and a second finance officer are required."""
-    _require(actor, "clearance.order_manage")
+    require_role(actor, "clearance.order_manage", name_allowed=True)
     note = _reasons_text(reason, required=True, field="reason")
     return_reference = domain.clean_text(
         bank_return_reference, "bank_return_reference", max_length=64, required=False
@@ -490,7 +489,7 @@ def order_reissue(
     (the payee's record is superseded, not changed). It needs a second approval again
     above the threshold, and always when the bank details changed: a payment is never
     redirected by one person."""
-    _require(actor, "clearance.order_manage")
+    require_role(actor, "clearance.order_manage", name_allowed=True)
     with transaction.atomic():
         case, order = _lock_order(actor, order_id)
         if order.status != DisbursementOrder.Status.FAILED:

@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from shebao.accounts.domain import require_role
 from shebao.clearance import domain, selectors
 from shebao.clearance.domain.eligibility import PERSON
 from shebao.clearance.models import (
@@ -15,7 +16,6 @@ from shebao.clearance.models import (
 from shebao.clearance.services._common import (
     _lock_case,
     _refuse_while_awaiting_audit,
-    _require,
     _transition,
 )
 from shebao.core import clock
@@ -30,7 +30,7 @@ from shebao.ledger.models import JournalEntry
 def case_liquidate(*, actor, case_id) -> Statement:
     """Compute and freeze the liquidation statement (finance). Liquidating again before
     anything is ordered stores a new version; the old one stays."""
-    _require(actor, "clearance.liquidate")
+    require_role(actor, "clearance.liquidate", name_allowed=True)
     with transaction.atomic():
         case = _lock_case(actor, case_id)
         _refuse_while_awaiting_audit(case)

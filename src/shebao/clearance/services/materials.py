@@ -3,13 +3,14 @@
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from shebao.accounts.domain import require_role
 from shebao.audit.services import audit_record
 from shebao.clearance import domain, selectors, storage
 from shebao.clearance.models import (
     Material,
     MaterialVerification,
 )
-from shebao.clearance.services._common import _event, _lock_case, _reasons_text, _require
+from shebao.clearance.services._common import _event, _lock_case, _reasons_text
 from shebao.clearance.services.cases import _record_acknowledgement
 from shebao.core import clock
 from shebao.core.errors import Conflict, NotFound, invalid
@@ -18,7 +19,7 @@ from shebao.core.errors import Conflict, NotFound, invalid
 def material_add(*, actor, case_id, kind, file_name, data: bytes) -> Material:
     """Store an uploaded material: its type is read from the content (PDF, JPEG, PNG),
     never from the name; it is kept with its SHA-256 and never removed."""
-    _require(actor, "clearance.edit")
+    require_role(actor, "clearance.edit", name_allowed=True)
     size = len(data)
     with transaction.atomic():
         case = _lock_case(actor, case_id)
@@ -96,7 +97,7 @@ def material_verify(*, actor, case_id, kind, note) -> MaterialVerification:
     """Record that a staff member checked, in the agency's own records or by data sharing,
     a material the applicant is not asked for (HR2023 Arts. 8 and 31), with a note of what
     was checked. The acceptance requires it."""
-    _require(actor, "clearance.verify_material")
+    require_role(actor, "clearance.verify_material", name_allowed=True)
     note = _reasons_text(note, required=True, field="note")
     with transaction.atomic():
         case = _lock_case(actor, case_id)
@@ -135,7 +136,7 @@ def material_verify(*, actor, case_id, kind, note) -> MaterialVerification:
 def material_open(*, actor, case_id, material_id) -> tuple[Material, bytes]:
     """A stored material's bytes, checked against its SHA-256. A staff member's view of
     it is recorded in the audit trail."""
-    _require(actor, "clearance.view")
+    require_role(actor, "clearance.view", name_allowed=True)
     case = selectors.case_get(user=actor, case_id=case_id)
     material = case.materials.filter(pk=material_id).first() if str(material_id).isdigit() else None
     if material is None:
