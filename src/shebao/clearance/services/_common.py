@@ -1,5 +1,6 @@
-"""The helpers every stage of a clearance case shares: the role check, the locked case,
-the timeline event, the transition, the time limits."""
+"""The helpers the stages of a clearance case share: the locked case (and order), the
+timeline event, the transition, the time limits, the reasons text, the employments a
+closing case ends."""
 
 import datetime
 import hashlib

@@ -1,5 +1,5 @@
 """What the registry's writes share: the audited fields of each record, the before and
-after of a change, the locked row, a due date from the pack, a region code."""
+after of a change, a due date from the pack, a region code."""
 
 from django.utils.translation import gettext_lazy as _
 
