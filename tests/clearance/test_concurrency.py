@@ -10,6 +10,7 @@ from django.db import connection, connections
 
 from shebao.clearance import services
 from shebao.clearance.models import CaseEvent, DisbursementOrder
+from shebao.clearance.services import audit, disbursement
 from shebao.core.errors import ShebaoError
 from shebao.ledger.models import JournalEntry
 
@@ -25,16 +26,17 @@ pytestmark = [
 ]
 
 
-def slow(monkeypatch, name, seconds=0.3):
+def slow(monkeypatch, module, name, seconds=0.3):
     """Make a step inside the locked section take a while, so that without the lock the
-    other thread would read the same state meanwhile."""
-    original = getattr(services, name)
+    other thread would read the same state meanwhile. ``module`` is the one whose code
+    looks the name up."""
+    original = getattr(module, name)
 
     def slowed(*args, **kwargs):
         time.sleep(seconds)
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(services, name, slowed)
+    monkeypatch.setattr(module, name, slowed)
 
 
 def race(*calls):
@@ -63,7 +65,7 @@ def race(*calls):
 
 def test_two_approvals_make_one_transition(staff, worker, monkeypatch):
     case = drive(staff, open_self_case(staff, worker.person).pk, until="accepted")
-    slow(monkeypatch, "_check_checker")
+    slow(monkeypatch, audit, "_check_checker")
     results = race(
         lambda: services.case_approve(actor=staff.auditor, case_id=case.pk),
         lambda: services.case_approve(actor=staff.auditor2, case_id=case.pk),
@@ -79,8 +81,8 @@ def test_two_approvals_make_one_transition(staff, worker, monkeypatch):
 
 def test_two_disbursements_make_one_payment(staff, worker, monkeypatch):
     case = drive(staff, open_self_case(staff, worker.person).pk, until="liquidated")
-    slow(monkeypatch, "_statement_is_current")
-    slow(monkeypatch, "_post_order")
+    slow(monkeypatch, disbursement, "_statement_is_current")
+    slow(monkeypatch, disbursement, "_post_order")
     results = race(
         lambda: services.case_disburse(actor=staff.finance, case_id=case.pk, idempotency_key="a"),
         lambda: services.case_disburse(actor=staff.finance2, case_id=case.pk, idempotency_key="b"),
@@ -103,7 +105,7 @@ def test_two_disbursements_make_one_payment(staff, worker, monkeypatch):
 
 def test_the_same_key_twice_at_once_pays_once(staff, worker, monkeypatch):
     case = drive(staff, open_self_case(staff, worker.person).pk, until="liquidated")
-    slow(monkeypatch, "_statement_is_current")
+    slow(monkeypatch, disbursement, "_statement_is_current")
     results = race(
         lambda: services.case_disburse(actor=staff.finance, case_id=case.pk, idempotency_key="k"),
         lambda: services.case_disburse(actor=staff.finance, case_id=case.pk, idempotency_key="k"),

@@ -7,7 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shebao.core.errors import Conflict, InvalidInput
+from shebao.core import dates
+from shebao.core.errors import Conflict, FieldErrors, InvalidInput
 from shebao.registry import domain
 
 
@@ -102,14 +103,14 @@ def test_wage_accepts_strings_integers_and_decimals():
 @pytest.mark.parametrize("value", ["2025-02-30", "2025-13-01", "20250101", "2025-1-1", "", None, 5])
 def test_parse_date_refuses_impossible_and_malformed_dates(value):
     with pytest.raises(InvalidInput) as caught:
-        domain.parse_date(value, "established_on")
+        dates.parse_date(value, "established_on")
     assert "established_on" in caught.value.fields
 
 
 def test_parse_date_refuses_datetimes_and_accepts_dates():
     with pytest.raises(InvalidInput):
-        domain.parse_date(datetime.datetime(2025, 1, 1, 12), "started_on")
-    assert domain.parse_date("2024-02-29", "x") == datetime.date(2024, 2, 29)
+        dates.parse_date(datetime.datetime(2025, 1, 1, 12), "started_on")
+    assert dates.parse_date("2024-02-29", "x") == datetime.date(2024, 2, 29)
 
 
 @pytest.mark.parametrize(
@@ -153,16 +154,16 @@ def test_unit_transitions():
 
 
 def test_field_errors_collects_every_field():
-    errors = domain.FieldErrors()
+    errors = FieldErrors()
     errors.check("uscc", domain.check_uscc, "123")
-    errors.check("established_on", domain.parse_date, "2025-02-30", "established_on")
+    errors.check("established_on", dates.parse_date, "2025-02-30", "established_on")
     with pytest.raises(InvalidInput) as caught:
         errors.raise_if_any()
     assert set(caught.value.fields) == {"uscc", "established_on"}
 
 
 def test_field_errors_keeps_the_code_of_a_single_problem():
-    errors = domain.FieldErrors()
+    errors = FieldErrors()
     errors.check("uscc", domain.check_uscc, "91110105MA00000010")
     with pytest.raises(InvalidInput) as caught:
         errors.raise_if_any()

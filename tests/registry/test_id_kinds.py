@@ -8,6 +8,7 @@ from stdnum.cn import ric
 
 from shebao.core import ids
 from shebao.registry import services as registry
+from shebao.registry.models import Person
 
 pytestmark = pytest.mark.django_db
 
@@ -116,4 +117,4 @@ def test_an_employment_does_not_register_a_foreign_resident_without_nationality(
     )
     assert response.status_code == 422
     assert "citizen_id" in response.json()["error"]["fields"]
-    assert not registry.Person.objects.filter(citizen_id=FOREIGN_PR_ID).exists()
+    assert not Person.objects.filter(citizen_id=FOREIGN_PR_ID).exists()

@@ -10,6 +10,8 @@ import datetime
 
 from django.utils.translation import gettext_lazy as _
 
+from shebao.core.errors import PermissionDenied
+
 CLERK = "clerk"
 AUDITOR = "auditor"
 FINANCE = "finance"
@@ -178,14 +180,35 @@ def role_name(role: str | None):
     return ROLE_NAMES.get(role or "", _("no role"))
 
 
-def refusal_message(role: str | None, action: str):
-    """The 403 message: the caller's role and the action, both in the user's language."""
+def refusal_message(role: str | None, action: str, *, name_allowed: bool = False):
+    """The one 403 message: the caller's role and the action, both in the user's
+    language; with ``name_allowed``, also the roles the action belongs to."""
+    if name_allowed:
+        allowed = ", ".join(sorted(str(ROLE_NAMES[r]) for r in PERMISSIONS[action]))
+        return _(
+            "Your role (%(role)s) may not do this (%(action)s); it belongs to: %(allowed)s."
+        ) % {
+            "role": role_name(role),
+            "action": ACTION_NAMES.get(action, action),
+            "allowed": allowed,
+        }
     if action in ACTION_NAMES:
         return _("Your role (%(role)s) may not do this: %(action)s.") % {
             "role": role_name(role),
             "action": ACTION_NAMES[action],
         }
     return _("Your role (%(role)s) may not do this.") % {"role": role_name(role)}
+
+
+def require_role(actor, action: str, *, name_allowed: bool = False) -> None:
+    """403 (``forbidden``) unless the actor's role may do ``action``; a missing actor may
+    do nothing. Services call it as well as the API: a command or a task reaches them
+    without the API's check."""
+    role = getattr(actor, "role", None)
+    if actor is None or not can(role, action):
+        raise PermissionDenied(
+            refusal_message(role, action, name_allowed=name_allowed), code="forbidden"
+        )
 
 
 def can(role: str | None, action: str) -> bool:

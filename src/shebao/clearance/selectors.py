@@ -3,7 +3,6 @@ computed from, deadlines with days left, and the case as the API and the command
 """
 
 import datetime
-import io
 from collections import defaultdict
 from decimal import Decimal
 
@@ -21,16 +20,15 @@ from shebao.clearance.models import (
     ClearanceCase,
     DisbursementOrder,
     Material,
-    PaymentBatch,
     Statement,
     UnitFine,
 )
+from shebao.clearance.payment_file import batch_csv  # noqa: F401 - the API reads it here
 from shebao.core import clock, dates
-from shebao.core.errors import NotFound
 from shebao.core.ids import mask_account, mask_citizen_id
+from shebao.core.locking import get_or_404
 from shebao.core.money import ZERO, format_money, round_money
 from shebao.core.periods import days_left
-from shebao.core.spreadsheet import safe_writer
 from shebao.core.warnings import CheckWarning
 from shebao.documents.domain import format_verification_code
 from shebao.ledger import accounts
@@ -67,14 +65,7 @@ def cases_visible(user):
 
 
 def case_get(*, user, case_id) -> ClearanceCase:
-    try:
-        case_id = int(case_id)
-    except (TypeError, ValueError):
-        raise NotFound() from None
-    case = cases_visible(user).filter(pk=case_id).first()
-    if case is None:
-        raise NotFound()
-    return case
+    return get_or_404(cases_visible(user), case_id)
 
 
 def case_list(*, user, status=None, overdue=False, subject_type=None, reason=None, today=None):
@@ -1058,47 +1049,6 @@ def case_detail(case: ClearanceCase, today: datetime.date | None = None, *, view
     if getattr(viewer, "is_agency_staff", False):
         detail["warnings"] = payee_warnings(case)
     return detail
-
-
-# Payment files -------------------------------------------------------------------------
-
-PAYMENT_FILE_HEADER = [
-    "order_id",
-    "case_id",
-    "payee_name",
-    "bank_name",
-    "bank_account",
-    "amount",
-    "currency",
-    "purpose",
-]
-
-
-def payment_file_csv(orders) -> bytes:
-    """The bank's payment file: one row per order, UTF-8 with a byte-order mark so that
-    spreadsheet programs read the Chinese names, and no cell that such a program would run
-    as a formula."""
-    buffer = io.StringIO()
-    writer = safe_writer(buffer, lineterminator="\r\n")
-    writer.writerow(PAYMENT_FILE_HEADER)
-    for order in orders:
-        writer.writerow(
-            [
-                order.pk,
-                order.case_id,
-                order.payee_name,
-                order.bank_name,
-                order.bank_account,
-                format_money(order.amount),
-                "CNY",
-                f"SHEBAO-CLEARANCE-{order.case_id}-{order.pk}",
-            ]
-        )
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def batch_csv(batch: PaymentBatch) -> bytes:
-    return payment_file_csv(batch.orders.order_by("pk"))
 
 
 def benefit_debts(person: Person):

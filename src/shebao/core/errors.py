@@ -219,3 +219,39 @@ def invalid(field, why, *, code="invalid_input", message=None):
             else _("Not valid: %(why)s") % {"why": why}
         )
     return InvalidInput(message, code=code, fields={field: why})
+
+
+class FieldErrors:
+    """Collects the problems of several fields so one answer names all of them.
+
+    ``check(field, fn, *args)`` runs one check and returns its value, or None after
+    noting the problem; ``raise_if_any()`` then refuses the request as a whole.
+    """
+
+    def __init__(self):
+        self.fields: dict[str, object] = {}
+        self.codes: list[str] = []
+
+    def check(self, field: str, fn, *args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except InvalidInput as exc:
+            for name, why in (exc.fields or {field: exc.message}).items():
+                self.fields.setdefault(name, why)
+            self.codes.append(exc.code)
+            return None
+
+    def add(self, field: str, why, code: str = "invalid_input") -> None:
+        self.fields.setdefault(field, why)
+        self.codes.append(code)
+
+    def has(self, field: str) -> bool:
+        return field in self.fields
+
+    def raise_if_any(self) -> None:
+        if not self.fields:
+            return
+        if len(self.fields) == 1:
+            (field, why), code = next(iter(self.fields.items())), self.codes[0]
+            raise invalid(field, why, code=code)
+        raise InvalidInput(invalid_fields_message(self.fields), fields=self.fields)

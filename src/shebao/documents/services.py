@@ -6,7 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from shebao.audit.services import audit_record
 from shebao.core import clock
-from shebao.core.errors import Conflict, NotFound
+from shebao.core.errors import Conflict
+from shebao.core.locking import lock_or_404
 from shebao.documents import domain
 from shebao.documents.models import Certificate, CertificateCounter
 
@@ -69,11 +70,7 @@ def certificate_revoke(*, actor, certificate_id: int, revoked_on=None):
     """Mark a certificate revoked; verification then reports it as no longer valid."""
     revoked_on = revoked_on or clock.today()
     with transaction.atomic():
-        certificate = (
-            Certificate.objects.select_for_update().filter(pk=certificate_id).order_by("pk").first()
-        )
-        if certificate is None:
-            raise NotFound()
+        certificate = lock_or_404(Certificate, certificate_id)
         if certificate.revoked_on is not None:
             raise Conflict(_("The certificate is already revoked."), code="already_revoked")
         certificate.revoked_on = revoked_on

@@ -20,7 +20,7 @@ from shebao.policy.clearance import (
     Refusal,
     Step,
 )
-from shebao.policy.loader import Citation, Consequence, Obligation, Text
+from shebao.policy.types import Citation, Consequence, Obligation, Text
 
 
 @dataclasses.dataclass(frozen=True)

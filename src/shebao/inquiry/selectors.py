@@ -7,7 +7,7 @@ import datetime
 
 from django.utils.translation import gettext_lazy as _
 
-from shebao.core import clock
+from shebao.core import clock, dates
 from shebao.core.errors import InvalidInput, NotFound, invalid
 from shebao.documents.domain import normalise_verification_code
 from shebao.documents.models import Certificate
@@ -15,11 +15,9 @@ from shebao.inquiry import domain
 from shebao.policy import contributions, interest, registry
 from shebao.policy.clearance import SUBJECTS, clearance_policy
 from shebao.policy.errors import NoPolicyValue
-from shebao.policy.loader import BaseLimits, Event, Obligation, Pack, Region
+from shebao.policy.types import BaseLimits, Event, Obligation, Pack, Region
 
 # Dates the calculator accepts: the calendar arithmetic stays far from date.max.
-EARLIEST_DATE = datetime.date(1900, 1, 1)
-LATEST_DATE = datetime.date(2999, 12, 31)
 
 
 def region_list() -> list[Region]:
@@ -57,11 +55,11 @@ def obligations_for_event(
             code="unknown_event",
             fields={"event": _("must be one of: %(known)s") % {"known": known}},
         )
-    if not EARLIEST_DATE <= day <= LATEST_DATE:
+    if not dates.EARLIEST <= day <= dates.LATEST:
         raise invalid(
             "date",
             _("must be between %(first)s and %(last)s")
-            % {"first": EARLIEST_DATE.isoformat(), "last": LATEST_DATE.isoformat()},
+            % {"first": dates.EARLIEST.isoformat(), "last": dates.LATEST.isoformat()},
         )
     items = domain.obligations_due(pack.obligations_for_event(event, day), day, pack.consequences)
     return ObligationsAnswer(
@@ -155,11 +153,11 @@ def region_policy(*, code: str, day: datetime.date | None = None) -> RegionPolic
     if region is None:
         raise NotFound(_("No loaded policy pack covers the region %(code)r.") % {"code": code})
     day = day or clock.today()
-    if not EARLIEST_DATE <= day <= LATEST_DATE:
+    if not dates.EARLIEST <= day <= dates.LATEST:
         raise invalid(
             "date",
             _("must be between %(first)s and %(last)s")
-            % {"first": EARLIEST_DATE.isoformat(), "last": LATEST_DATE.isoformat()},
+            % {"first": dates.EARLIEST.isoformat(), "last": dates.LATEST.isoformat()},
         )
     try:
         limits = region.base_limits(day.year, day.month)

@@ -5,11 +5,12 @@ already counted, writes and records an audit event; a refusal changes nothing.""
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
-from shebao.accounts.domain import ACTION_NAMES, can, role_name
+from shebao.accounts.domain import require_role
 from shebao.audit.services import audit_record
 from shebao.core import clock, idempotency
 from shebao.core.dates import parse_date
-from shebao.core.errors import Conflict, NotFound, PermissionDenied, invalid
+from shebao.core.errors import Conflict, FieldErrors, invalid
+from shebao.core.locking import lock_or_404
 from shebao.core.money import ZERO, clean_amount
 from shebao.core.text import clean_line
 from shebao.ledger import accounts
@@ -25,23 +26,8 @@ MAX_MONTHS = 720  # sixty years: more is a typing error
 BASIS_MAX = 2000
 
 
-def _require(actor) -> None:
-    role = getattr(actor, "role", None)
-    if actor is None or not can(role, RECORD):
-        raise PermissionDenied(
-            _("Your role (%(role)s) may not do this: %(action)s.")
-            % {"role": role_name(role), "action": ACTION_NAMES[RECORD]}
-        )
-
-
 def _lock_person(person_id) -> Person:
-    try:
-        person_id = int(person_id)
-    except (TypeError, ValueError):
-        raise NotFound() from None
-    person = Person.objects.select_for_update().filter(pk=person_id).order_by("pk").first()
-    if person is None:
-        raise NotFound()
+    person = lock_or_404(Person, person_id)
     if person.status != registry_domain.PERSON_ACTIVE:
         raise Conflict(
             _(
@@ -82,9 +68,9 @@ def _refuse_counted(person, months: list[str], field: str) -> None:
 def deemed_period_record(*, actor, person_id, from_month, to_month, basis) -> DeemedPeriod:
     """Record deemed service (SIL Art. 13) from the first to the last month, both
     included, with the document it is established from."""
-    _require(actor)
+    require_role(actor, RECORD)
     today = clock.today()
-    errors = registry_domain.FieldErrors()
+    errors = FieldErrors()
     first = _month(errors, "from_month", from_month, today)
     last = _month(errors, "to_month", to_month, today)
     basis = errors.check("basis", clean_line, basis, "basis", max_length=BASIS_MAX)
@@ -140,7 +126,7 @@ def transfer_in_record(
     reports (listed, or as a count when it gives only that) count toward the person's
     contribution years (SIL Art. 19), the individual account amount is credited to the
     person's account and the pooled part to the pooled fund (TM2009 Art. 4)."""
-    _require(actor)
+    require_role(actor, RECORD)
     return idempotency.run_once(
         user=actor,
         operation="pension.transfer_in",
@@ -185,7 +171,7 @@ def _transfer_in_record(
     month_count,
 ) -> TransferIn:
     today = clock.today()
-    errors = registry_domain.FieldErrors()
+    errors = FieldErrors()
     region = errors.check(
         "sending_region", clean_line, sending_region, "sending_region", max_length=100
     )

@@ -13,7 +13,9 @@ import datetime
 from pathlib import Path
 
 from shebao.policy import registry
-from shebao.policy.loader import Citation, Pack, Reader, Text, section_loader
+from shebao.policy.loaders import section_loader
+from shebao.policy.reader import Reader
+from shebao.policy.types import Citation, Pack, Text
 
 SECTION = "agreements"
 FILE = "agreements.yaml"

@@ -15,7 +15,9 @@ from django.utils.translation import gettext_lazy as _
 
 from shebao.policy import registry
 from shebao.policy.errors import NoPolicyValue
-from shebao.policy.loader import Citation, Pack, Reader, Text, section_loader
+from shebao.policy.loaders import section_loader
+from shebao.policy.reader import Reader
+from shebao.policy.types import Citation, Pack, Text
 
 SECTION = "clearance"
 FILE = "clearance.yaml"

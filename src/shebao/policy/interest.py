@@ -13,7 +13,9 @@ from django.utils.translation import gettext_lazy as _
 
 from shebao.policy import registry
 from shebao.policy.errors import NoPolicyValue
-from shebao.policy.loader import Citation, Pack, Reader, section_loader
+from shebao.policy.loaders import section_loader
+from shebao.policy.reader import Reader
+from shebao.policy.types import Citation, Pack
 
 SECTION = "interest"
 FILE = "interest.yaml"

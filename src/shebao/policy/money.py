@@ -10,7 +10,9 @@ from decimal import Decimal
 from pathlib import Path
 
 from shebao.policy import registry
-from shebao.policy.loader import Pack, Reader, Text, section_loader
+from shebao.policy.loaders import section_loader
+from shebao.policy.reader import Reader
+from shebao.policy.types import Pack, Text
 
 SECTION = "money"
 FILE = "money.yaml"

@@ -16,11 +16,12 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from shebao.policy.errors import NoPolicyValue, PolicyError
-from shebao.policy.loader import Pack, Region, load_pack
+from shebao.policy.loaders import load_pack
+from shebao.policy.types import Pack, Region
 
 BUILTIN_DIR = Path(__file__).resolve().parent / "packs"
 
-# The modules that register a section loader (``shebao.policy.loader.section_loader``).
+# The modules that register a section loader (``shebao.policy.loaders.section_loader``).
 SECTION_MODULES = (
     "shebao.policy.contributions",
     "shebao.policy.interest",

@@ -12,7 +12,9 @@ import dataclasses
 from pathlib import Path
 
 from shebao.policy import registry
-from shebao.policy.loader import Citation, Pack, Reader, section_loader
+from shebao.policy.loaders import section_loader
+from shebao.policy.reader import Reader
+from shebao.policy.types import Citation, Pack
 
 SECTION = "transfers"
 FILE = "transfers.yaml"

@@ -10,9 +10,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
-# The date checks live in core; the services reach them through this module.
-from shebao.core.dates import not_in_future, optional_date, parse_date  # noqa: F401
-from shebao.core.errors import Conflict, InvalidInput, invalid, invalid_fields_message
+from shebao.core.errors import Conflict, invalid
 from shebao.core.ids import CitizenId, IdError, normalise_passport, parse_citizen_id, parse_uscc
 from shebao.core.money import clean_amount, round_money
 from shebao.core.text import clean_line
@@ -231,42 +229,6 @@ def require_person_transition(current: str, target: str) -> None:
             % {"current": current, "target": target},
             code="wrong_state",
         )
-
-
-class FieldErrors:
-    """Collects the problems of several fields so one answer names all of them.
-
-    ``check(field, fn, *args)`` runs one check and returns its value, or None after
-    noting the problem; ``raise_if_any()`` then refuses the request as a whole.
-    """
-
-    def __init__(self):
-        self.fields: dict[str, object] = {}
-        self.codes: list[str] = []
-
-    def check(self, field: str, fn, *args, **kwargs):
-        try:
-            return fn(*args, **kwargs)
-        except InvalidInput as exc:
-            for name, why in (exc.fields or {field: exc.message}).items():
-                self.fields.setdefault(name, why)
-            self.codes.append(exc.code)
-            return None
-
-    def add(self, field: str, why, code: str = "invalid_input") -> None:
-        self.fields.setdefault(field, why)
-        self.codes.append(code)
-
-    def has(self, field: str) -> bool:
-        return field in self.fields
-
-    def raise_if_any(self) -> None:
-        if not self.fields:
-            return
-        if len(self.fields) == 1:
-            (field, why), code = next(iter(self.fields.items())), self.codes[0]
-            raise invalid(field, why, code=code)
-        raise InvalidInput(invalid_fields_message(self.fields), fields=self.fields)
 
 
 def _required(value, field: str) -> None:

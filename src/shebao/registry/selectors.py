@@ -15,8 +15,9 @@ from django.utils.translation import gettext_lazy as _
 from shebao.accounts import domain as roles
 from shebao.audit.selectors import history_for
 from shebao.core import clock
-from shebao.core.errors import NotFound, invalid
+from shebao.core.errors import invalid
 from shebao.core.ids import mask_citizen_id
+from shebao.core.locking import get_or_404
 from shebao.core.money import format_money
 from shebao.core.warnings import CheckWarning
 from shebao.policy.employment import end_reason_codes, former_employee_months
@@ -112,19 +113,8 @@ def shows_person(user, employment) -> bool:
     return False
 
 
-def _one(queryset, pk):
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise NotFound() from None
-    row = queryset.filter(pk=pk).first()
-    if row is None:
-        raise NotFound()
-    return row
-
-
 def unit_get(*, user, unit_id) -> Unit:
-    return _one(units_visible(user), unit_id)
+    return get_or_404(units_visible(user), unit_id)
 
 
 def unit_registration_record(unit: Unit):
@@ -144,11 +134,11 @@ def unit_registration_record(unit: Unit):
 
 
 def person_get(*, user, person_id) -> Person:
-    return _one(persons_visible(user), person_id)
+    return get_or_404(persons_visible(user), person_id)
 
 
 def employment_get(*, user, employment_id) -> Employment:
-    return _one(employments_visible(user), employment_id)
+    return get_or_404(employments_visible(user), employment_id)
 
 
 def require_person_visible(*, user, person_id, field: str = "person_id") -> None:

@@ -16,15 +16,15 @@ checks, and audit trail) as the API; the answer is the case as JSON.
     shebao clearance certificate-pdf --as clerk 7 --output cert.pdf
 """
 
-import datetime
 import json
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from shebao.clearance import selectors, services
+from shebao.clearance import payment_file, selectors, services
 from shebao.clearance.models import PaymentBatch
+from shebao.core import dates
 from shebao.core.errors import ShebaoError
 from shebao.documents import clearance_pdfs
 
@@ -32,10 +32,10 @@ CASE_ACTIONS = ("submit", "liquidate", "close", "acknowledge")
 
 
 def _date(value):
-    try:
-        return datetime.date.fromisoformat(value)
-    except (TypeError, ValueError):
-        raise CommandError(f"{value!r} is not a real date YYYY-MM-DD") from None
+    day = dates.iso_date(value)
+    if day is None:
+        raise CommandError(f"{value!r} is not a real date YYYY-MM-DD")
+    return day
 
 
 def _heir(text: str) -> dict:
@@ -294,7 +294,7 @@ class Command(BaseCommand):
     def do_payment_file(self, user, options):
         batch = services.payment_file_create(actor=user)
         Path(options["output"]).write_bytes(
-            selectors.batch_csv(PaymentBatch.objects.get(pk=batch.pk))
+            payment_file.batch_csv(PaymentBatch.objects.get(pk=batch.pk))
         )
         return {"batch": batch.pk, "orders": batch.order_count, "total": str(batch.total)}
 

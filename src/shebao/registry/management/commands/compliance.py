@@ -7,7 +7,7 @@ import unicodedata
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from shebao.core import clock
+from shebao.core import clock, dates
 from shebao.registry import selectors, services
 
 
@@ -70,10 +70,10 @@ class Command(BaseCommand):
     def _as_of(self, value) -> datetime.date:
         if value is None:
             return clock.today()
-        try:
-            return datetime.date.fromisoformat(value)
-        except ValueError:
-            raise CommandError(f"--as-of: {value!r} is not a real date YYYY-MM-DD") from None
+        day = dates.iso_date(value)
+        if day is None:
+            raise CommandError(f"--as-of: {value!r} is not a real date YYYY-MM-DD")
+        return day
 
     def _report(self, findings: dict) -> list[str]:
         lines = [

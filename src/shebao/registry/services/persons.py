@@ -1,0 +1,309 @@
+"""Persons: registration, the link to a login, the audited reveal of an ID number, facts
+recorded later (household registration, retirement category, death, cleared)."""
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
+
+from shebao.accounts import domain as roles
+from shebao.audit.services import audit_personal_data_view, audit_record
+from shebao.core import clock, dates
+from shebao.core.errors import Conflict, FieldErrors, invalid
+from shebao.core.locking import get_or_404, lock_or_404
+from shebao.policy.retirement import retirement_policy
+from shebao.registry import domain
+from shebao.registry.models import Person
+from shebao.registry.services._common import PERSON_FIELDS, _changes, _snapshot
+
+
+def _clean_retirement_category(value, sex) -> str:
+    """A category of the pack's retirement ages that fits the person's sex; "" (none
+    recorded: the default for the sex applies) when not given."""
+    if value in (None, ""):
+        return ""
+    policy = retirement_policy()
+    fitting = [code for code, c in policy.categories.items() if c.sex == sex]
+    if not isinstance(value, str) or value not in fitting:
+        raise invalid(
+            "retirement_category",
+            _("must be one of: %(known)s") % {"known": ", ".join(fitting) or "-"},
+        )
+    return value
+
+
+def _create_citizen(
+    *, actor, parsed, name: str, nationality: str = "", retirement_category: str = ""
+) -> Person:
+    """Insert a person identified by a checked 18-character ID number, with its audit
+    event: a citizen, a resident of Hong Kong, Macao or Taiwan (their residency recorded),
+    or a foreign permanent resident (a foreign national: ``nationality`` given)."""
+    try:
+        with transaction.atomic():
+            person = Person.objects.create(
+                citizen_id=parsed.number,
+                name=name,
+                birth_date=parsed.birth_date,
+                sex=parsed.sex,
+                residency=parsed.residency,
+                nationality=nationality if parsed.foreign else "",
+                retirement_category=retirement_category,
+                created_at=clock.now(),
+            )
+    except IntegrityError:
+        raise _duplicate_person("citizen_id") from None
+    person.warnings = list(parsed.warnings)
+    audit_record(
+        actor=actor,
+        action="person.registered",
+        target=person,
+        data={
+            "changes": _changes({}, _snapshot(person, PERSON_FIELDS)),
+            "warnings": person.warnings,
+        },
+    )
+    return person
+
+
+def _duplicate_person(field: str) -> Conflict:
+    return Conflict(
+        _("This person is already registered."),
+        code="duplicate_person",
+        fields={field: _("already registered")},
+    )
+
+
+def person_register(
+    *,
+    actor,
+    name,
+    citizen_id=None,
+    passport_no=None,
+    nationality=None,
+    birth_date=None,
+    sex=None,
+    retirement_category=None,
+) -> Person:
+    """Register a person: a citizen by ID number (SIL Art. 58 para 3: it is their social
+    security number; birth date and sex are read from it), a resident of Hong Kong, Macao
+    or Taiwan by residence permit number (81, 82, 83: their residency is recorded), a
+    foreign permanent resident by the 2023 ID number (first digit 9) with their
+    nationality, and any other foreign national by passport number and nationality, with
+    birth date and sex given. ``retirement_category`` (the pack's retirement ages) may be
+    recorded at once; without it the default applies.
+    """
+    today = clock.today()
+    errors = FieldErrors()
+    name = errors.check("name", domain.clean_name, name)
+    has_citizen_id = citizen_id not in (None, "")
+    has_passport = passport_no not in (None, "")
+    if has_citizen_id and has_passport:
+        errors.add("passport_no", _("give either a citizen ID number or a passport, not both"))
+        errors.raise_if_any()
+    if not has_passport:
+        parsed = errors.check("citizen_id", domain.check_citizen_id, citizen_id, today=today)
+        if parsed is not None:
+            if birth_date not in (None, ""):
+                given = errors.check("birth_date", dates.parse_date, birth_date, "birth_date")
+                if given is not None and given != parsed.birth_date:
+                    errors.add("birth_date", _("does not match the citizen ID number"))
+            if sex not in (None, "") and str(sex).strip().upper() != parsed.sex:
+                errors.add("sex", _("does not match the citizen ID number"))
+            category = errors.check(
+                "retirement_category",
+                _clean_retirement_category,
+                retirement_category,
+                parsed.sex,
+            )
+        country = ""
+        if parsed is not None and parsed.foreign:
+            # A foreign permanent resident is a foreign national: their nationality is
+            # recorded as for a passport.
+            country = errors.check("nationality", domain.clean_nationality, nationality)
+        elif nationality not in (None, ""):
+            errors.add("nationality", _("is given only for a foreign national"))
+        errors.raise_if_any()
+        with transaction.atomic():
+            if Person.objects.filter(citizen_id=parsed.number).exists():
+                raise _duplicate_person("citizen_id")
+            return _create_citizen(
+                actor=actor,
+                parsed=parsed,
+                name=name,
+                nationality=country,
+                retirement_category=category,
+            )
+
+    number = errors.check("passport_no", domain.check_passport, passport_no)
+    country = errors.check("nationality", domain.clean_nationality, nationality)
+    born = errors.check("birth_date", dates.parse_date, birth_date, "birth_date")
+    if born is not None:
+        errors.check("birth_date", dates.not_in_future, born, "birth_date", today)
+    sex = errors.check("sex", domain.clean_sex, sex)
+    category = ""
+    if sex is not None:
+        category = errors.check(
+            "retirement_category", _clean_retirement_category, retirement_category, sex
+        )
+    errors.raise_if_any()
+    with transaction.atomic():
+        if Person.objects.filter(passport_no=number, nationality=country).exists():
+            raise _duplicate_person("passport_no")
+        try:
+            with transaction.atomic():
+                person = Person.objects.create(
+                    passport_no=number,
+                    nationality=country,
+                    name=name,
+                    birth_date=born,
+                    sex=sex,
+                    retirement_category=category,
+                    created_at=clock.now(),
+                )
+        except IntegrityError:
+            raise _duplicate_person("passport_no") from None
+        person.warnings = []
+        audit_record(
+            actor=actor,
+            action="person.registered",
+            target=person,
+            data={"changes": _changes({}, _snapshot(person, PERSON_FIELDS))},
+        )
+    return person
+
+
+def person_link_user(*, actor, person_id, user) -> Person:
+    """Give a public user (role ``person``) access to this person's own records."""
+    if getattr(user, "role", None) != roles.PERSON:
+        raise invalid("user", _("must be a user with the insured person role"))
+    with transaction.atomic():
+        person = lock_or_404(Person, person_id)
+        if person.user_id == user.pk:
+            return person
+        if person.user_id is not None:
+            raise Conflict(
+                _("This person is already linked to another user."), code="person_already_linked"
+            )
+        if Person.objects.filter(user=user).exists():
+            raise Conflict(
+                _("This user is already linked to another person."), code="user_already_linked"
+            )
+        before = _snapshot(person, PERSON_FIELDS)
+        person.user = user
+        person.save(update_fields=["user"])
+        audit_record(
+            actor=actor,
+            action="person.user_linked",
+            target=person,
+            data={"changes": _changes(before, _snapshot(person, PERSON_FIELDS))},
+        )
+    return person
+
+
+def person_id_reveal(*, actor, person_id) -> str:
+    """The person's full identity number, for staff; every reveal is in the audit trail."""
+    with transaction.atomic():
+        person = get_or_404(Person, person_id)
+        field = "citizen_id" if person.citizen_id else "passport_no"
+        audit_personal_data_view(
+            actor=actor, person=person, what="citizen_id", data={"field": field}
+        )
+    return person.citizen_id or person.passport_no
+
+
+def person_facts_record(*, actor, person_id, hukou_province=None, benefits_since=None) -> Person:
+    """Record what the agency knows of a person beyond their identity: the province of
+    their household registration (GB/T 2260, two digits; TM2009 Art. 5) and since when
+    they receive a periodic benefit (HR2023 Art. 25). A value left out is not changed;
+    an empty one clears it."""
+    errors = FieldErrors()
+    changes = {}
+    if hukou_province is not None:
+        changes["hukou_province"] = errors.check(
+            "hukou_province", domain.clean_province, hukou_province, "hukou_province"
+        )
+    if benefits_since is not None:
+        since = None
+        if benefits_since != "":
+            since = errors.check(
+                "benefits_since", dates.parse_date, benefits_since, "benefits_since"
+            )
+            if since is not None:
+                errors.check(
+                    "benefits_since", dates.not_in_future, since, "benefits_since", clock.today()
+                )
+        changes["benefits_since"] = since
+    errors.raise_if_any()
+    with transaction.atomic():
+        person = lock_or_404(Person, person_id)
+        before = _snapshot(person, PERSON_FIELDS)
+        for field, value in changes.items():
+            setattr(person, field, value)
+        if changes:
+            person.save(update_fields=list(changes))
+            audit_record(
+                actor=actor,
+                action="person.updated",
+                target=person,
+                data={"changes": _changes(before, _snapshot(person, PERSON_FIELDS))},
+            )
+    return person
+
+
+def person_retirement_category_set(*, actor, person_id, retirement_category) -> Person:
+    """Record the category that sets the person's statutory retirement age (a woman
+    whose age was 55 or 50, from her file), or clear it (None or "") so that the
+    pack's default for the person's sex applies again."""
+    with transaction.atomic():
+        person = lock_or_404(Person, person_id)
+        category = _clean_retirement_category(retirement_category, person.sex)
+        if category == person.retirement_category:
+            return person
+        before = _snapshot(person, PERSON_FIELDS)
+        person.retirement_category = category
+        person.save(update_fields=["retirement_category"])
+        audit_record(
+            actor=actor,
+            action="person.retirement_category_set",
+            target=person,
+            data={"changes": _changes(before, _snapshot(person, PERSON_FIELDS))},
+        )
+    return person
+
+
+def person_record_death(*, actor, person_id, died_on) -> Person:
+    died_on = dates.parse_date(died_on, "died_on")
+    dates.not_in_future(died_on, "died_on", clock.today())
+    with transaction.atomic():
+        person = lock_or_404(Person, person_id)
+        domain.require_person_transition(person.status, domain.PERSON_DECEASED)
+        if died_on < person.birth_date:
+            raise invalid("died_on", _("is before the person's birth date"))
+        before = _snapshot(person, PERSON_FIELDS)
+        person.status = domain.PERSON_DECEASED
+        person.died_on = died_on
+        person.save(update_fields=["status", "died_on"])
+        audit_record(
+            actor=actor,
+            action="person.death_recorded",
+            target=person,
+            data={"changes": _changes(before, _snapshot(person, PERSON_FIELDS))},
+        )
+    return person
+
+
+def person_mark_cleared(*, actor, person_id) -> Person:
+    """The insurance relationship has ended (clearance closed); the record is kept."""
+    with transaction.atomic():
+        person = lock_or_404(Person, person_id)
+        domain.require_person_transition(person.status, domain.PERSON_CLEARED)
+        if person.employments.filter(status=domain.EMPLOYMENT_OPEN).exists():
+            raise Conflict(_("The person still has an open employment."), code="open_employments")
+        before = _snapshot(person, PERSON_FIELDS)
+        person.status = domain.PERSON_CLEARED
+        person.save(update_fields=["status"])
+        audit_record(
+            actor=actor,
+            action="person.cleared",
+            target=person,
+            data={"changes": _changes(before, _snapshot(person, PERSON_FIELDS))},
+        )
+    return person

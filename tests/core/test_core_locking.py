@@ -1,0 +1,34 @@
+"""One row by its key or 404, locked or not: a key that is no number is a missing record."""
+
+import pytest
+from django.db import transaction
+
+from shebao.accounts.models import User
+from shebao.core.errors import NotFound
+from shebao.core.locking import get_or_404, lock_or_404
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("find", [lock_or_404, get_or_404])
+def test_the_row_by_its_key_from_a_model_or_a_queryset(make_user, find):
+    clerk = make_user("clerk1", "clerk")
+    with transaction.atomic():
+        assert find(User, clerk.pk) == clerk
+        assert find(User, str(clerk.pk)) == clerk
+        assert find(User.objects.filter(role="clerk"), clerk.pk) == clerk
+
+
+@pytest.mark.parametrize("find", [lock_or_404, get_or_404])
+@pytest.mark.parametrize("key", ["abc", None, "1.5", [], 10**6])
+def test_no_such_row_is_404(make_user, find, key):
+    make_user("clerk1", "clerk")
+    with transaction.atomic(), pytest.raises(NotFound):
+        find(User, key)
+
+
+@pytest.mark.parametrize("find", [lock_or_404, get_or_404])
+def test_a_row_outside_the_queryset_is_404(make_user, find):
+    auditor = make_user("auditor1", "auditor")
+    with transaction.atomic(), pytest.raises(NotFound):
+        find(User.objects.filter(role="clerk"), auditor.pk)
