@@ -11,7 +11,7 @@ from django.core.management.base import CommandError
 from django.test import override_settings
 from stdnum.cn import ric, uscc
 
-from shebao import demo
+from shebao.demo import agency as demo
 from shebao.accounts.models import User
 from shebao.core import clock
 from shebao.registry.models import Employment, Person, Unit, UnitRepresentative
@@ -229,7 +229,7 @@ def _free_port():
 @pytest.fixture
 def exec_calls(monkeypatch):
     """Record what would have replaced the process, instead of becoming gunicorn."""
-    from shebao.core.management.commands import serve
+    from shebao.web.management.commands import serve
 
     calls = []
     monkeypatch.setattr(serve, "replace_process", lambda argv, env: calls.append((argv, env)))

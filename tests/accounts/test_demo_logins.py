@@ -26,7 +26,7 @@ def _fast_password_hashing(settings):
 @pytest.fixture
 def demo_users(db):
     """The demo's logins, made as the demo builder makes them."""
-    from shebao import demo
+    from shebao.demo import agency as demo
 
     builder = demo._Builder(today=None)
     builder.create_users()
@@ -41,7 +41,7 @@ def _free_port():
 
 @pytest.fixture
 def exec_calls(monkeypatch):
-    from shebao.core.management.commands import serve
+    from shebao.web.management.commands import serve
 
     calls = []
     monkeypatch.setattr(serve, "replace_process", lambda argv, env: calls.append((argv, env)))

@@ -2,7 +2,7 @@
 
 import pytest
 
-from shebao import demo
+from shebao.demo import agency as demo
 from shebao.accounts.models import User
 from shebao.clearance import domain, selectors
 from shebao.clearance.models import ClearanceCase
