@@ -8,9 +8,8 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Spacer, Table, TableStyle
 
 from shebao.core.money import format_money
-from shebao.documents.clearance_pdfs import CODE_FONT, latin, qr_drawing
 from shebao.documents.domain import format_verification_code
-from shebao.documents.pdf import BODY, SMALL, paragraph, render, table
+from shebao.documents.pdf import BODY, CODE_FONT, SMALL, latin, paragraph, qr_drawing, render, table
 
 
 def arrears_notice_pdf(notice, *, verify_url: str) -> bytes:

@@ -26,7 +26,7 @@ from django.core.management.base import BaseCommand, CommandError
 from shebao.clearance import selectors, services
 from shebao.clearance.models import PaymentBatch
 from shebao.core.errors import ShebaoError
-from shebao.documents import clearance_pdfs
+from shebao.clearance import pdfs as clearance_pdfs
 
 CASE_ACTIONS = ("submit", "liquidate", "close", "acknowledge")
 
