@@ -150,9 +150,19 @@ def qr_drawing(text: str, size: float = 32 * mm) -> Drawing:
     return drawing
 
 
-def verification_block(certificate, verify_url: str) -> Table:
+CHECK_THIS_CERTIFICATE = (
+    "扫描二维码或在社会保险经办机构网站输入验证码核验本证书。"
+    "Scan the code, or enter the verification code on the agency's site, "
+    "to check this certificate."
+)
+
+
+def verification_block(
+    certificate, verify_url: str, *, instruction: str = CHECK_THIS_CERTIFICATE
+) -> Table:
     """The QR code of the public check beside the printed verification code: what every
-    certificate the agency issues carries."""
+    document the agency issues with a verification code carries. ``instruction`` is text
+    written in the code (it is read as paragraph markup)."""
     printed = format_verification_code(certificate.verification_code)
     code_style = BODY.clone("code", fontName=CODE_FONT, fontSize=13, leading=17)
     verify = Table(
@@ -163,12 +173,7 @@ def verification_block(certificate, verify_url: str) -> Table:
                     paragraph("验证码 Verification code", BODY),
                     paragraph("{code}", code_style, code=printed),
                     Spacer(1, 2 * mm),
-                    paragraph(
-                        "扫描二维码或在社会保险经办机构网站输入验证码核验本证书。"
-                        "Scan the code, or enter the verification code on the agency's site, "
-                        "to check this certificate.",
-                        SMALL,
-                    ),
+                    paragraph(instruction, SMALL),
                     paragraph("{url}", SMALL, url=latin(verify_url)),
                 ],
             ]
