@@ -7,6 +7,7 @@ from shebao.clearance import selectors
 from shebao.clearance import services as clearance
 from shebao.documents import pdf
 from shebao.documents.domain import format_verification_code
+from tests.factories import credit_code
 
 from .conftest import D, ok
 from .test_documents import pdf_text
@@ -33,8 +34,6 @@ def test_registration_decision_produces_a_verifiable_record(api, anon, world):
 
 def test_no_record_before_the_decision(api, world, staff):
     from shebao.registry import services as registry
-
-    from .conftest import credit_code
 
     pending = registry.unit_register(
         actor=staff.clerk,
