@@ -8,7 +8,7 @@ from reportlab.platypus import Spacer
 
 from shebao.core.money import format_money
 from shebao.documents.domain import format_verification_code
-from shebao.documents.pdf import BODY, latin, paragraph, render, table, verification_block
+from shebao.documents.pdf import BODY, SMALL, latin, paragraph, render, table, verification_block
 
 
 def arrears_notice_pdf(notice, *, verify_url: str) -> bytes:
@@ -63,9 +63,10 @@ def arrears_notice_pdf(notice, *, verify_url: str) -> bytes:
         verification_block(
             certificate,
             verify_url,
-            instruction=(
+            instruction=paragraph(
                 "扫描二维码或输入验证码核验本通知。"
-                "Scan the code, or enter the verification code, to check this notice."
+                "Scan the code, or enter the verification code, to check this notice.",
+                SMALL,
             ),
         )
     )

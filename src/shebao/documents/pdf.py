@@ -150,19 +150,19 @@ def qr_drawing(text: str, size: float = 32 * mm) -> Drawing:
     return drawing
 
 
-CHECK_THIS_CERTIFICATE = (
-    "扫描二维码或在社会保险经办机构网站输入验证码核验本证书。"
-    "Scan the code, or enter the verification code on the agency's site, "
-    "to check this certificate."
-)
-
-
 def verification_block(
-    certificate, verify_url: str, *, instruction: str = CHECK_THIS_CERTIFICATE
+    certificate, verify_url: str, *, instruction: Paragraph | None = None
 ) -> Table:
     """The QR code of the public check beside the printed verification code: what every
-    document the agency issues with a verification code carries. ``instruction`` is text
-    written in the code (it is read as paragraph markup)."""
+    document the agency issues with a verification code carries. ``instruction``, built
+    with ``paragraph()``, says how to check it (by default, a certificate)."""
+    if instruction is None:
+        instruction = paragraph(
+            "扫描二维码或在社会保险经办机构网站输入验证码核验本证书。"
+            "Scan the code, or enter the verification code on the agency's site, "
+            "to check this certificate.",
+            SMALL,
+        )
     printed = format_verification_code(certificate.verification_code)
     code_style = BODY.clone("code", fontName=CODE_FONT, fontSize=13, leading=17)
     verify = Table(
@@ -173,7 +173,7 @@ def verification_block(
                     paragraph("验证码 Verification code", BODY),
                     paragraph("{code}", code_style, code=printed),
                     Spacer(1, 2 * mm),
-                    paragraph(instruction, SMALL),
+                    instruction,
                     paragraph("{url}", SMALL, url=latin(verify_url)),
                 ],
             ]
