@@ -31,17 +31,19 @@ demo: $(STAMP)
 
 # Lint, then every test that can run here: PostgreSQL ones when DATABASE_URL names a
 # PostgreSQL server, browser ones when /usr/bin/chromium exists.
-test: $(STAMP)
-	$(BIN)/ruff check $(LINT_PATHS)
+test: lint
 	SHEBAO_ENV=test $(BIN)/pytest
 
 # The suite without the browser.
 test-fast: $(STAMP)
 	SHEBAO_ENV=test $(BIN)/pytest -m "not browser"
 
+# Style, formatting, and the layers and import cycles of [tool.importlinter] in
+# pyproject.toml (PYTHONPATH: the checkout's own source, whatever the venv points at).
 lint: $(STAMP)
 	$(BIN)/ruff check $(LINT_PATHS)
 	$(BIN)/ruff format --check $(LINT_PATHS)
+	PYTHONPATH=src $(BIN)/lint-imports
 
 format: $(STAMP)
 	$(BIN)/ruff format $(LINT_PATHS)

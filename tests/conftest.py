@@ -82,3 +82,13 @@ def api_as(make_user):
 @pytest.fixture
 def anon():
     return ApiClient()
+
+
+@pytest.fixture
+def exec_calls(monkeypatch):
+    """What ``shebao serve`` would have replaced itself with, instead of becoming gunicorn."""
+    from shebao.web.management.commands import serve
+
+    calls = []
+    monkeypatch.setattr(serve, "replace_process", lambda argv, env: calls.append((argv, env)))
+    return calls

@@ -11,10 +11,11 @@ from django.core.management.base import CommandError
 from django.test import override_settings
 from stdnum.cn import ric, uscc
 
-from shebao import demo
 from shebao.accounts.models import User
 from shebao.core import clock
+from shebao.demo import agency as demo
 from shebao.registry.models import Employment, Person, Unit, UnitRepresentative
+from tests.factories import free_port
 
 STAFF = {"admin", "clerk", "clerk2", "auditor", "finance", "finance2", "supervisor"}
 
@@ -220,24 +221,8 @@ def test_demo_is_refused_under_production_settings():
 # shebao serve -------------------------------------------------------------------------
 
 
-def _free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def exec_calls(monkeypatch):
-    """Record what would have replaced the process, instead of becoming gunicorn."""
-    from shebao.core.management.commands import serve
-
-    calls = []
-    monkeypatch.setattr(serve, "replace_process", lambda argv, env: calls.append((argv, env)))
-    return calls
-
-
 def test_serve_builds_the_demo_collects_static_and_execs_gunicorn(db, tmp_path, exec_calls):
-    port = _free_port()
+    port = free_port()
     out = io.StringIO()
     with override_settings(SHEBAO_ENV="demo", STATIC_ROOT=tmp_path / "static"):
         call_command("serve", "--port", str(port), stdout=out)
@@ -261,7 +246,7 @@ def test_serve_builds_the_demo_collects_static_and_execs_gunicorn(db, tmp_path, 
 def test_serve_under_production_builds_no_demo_and_prints_no_logins(db, tmp_path, exec_calls):
     out = io.StringIO()
     with override_settings(SHEBAO_ENV="production", STATIC_ROOT=tmp_path / "static"):
-        call_command("serve", "--port", str(_free_port()), stdout=out)
+        call_command("serve", "--port", str(free_port()), stdout=out)
     assert not User.objects.exists()
     printed = out.getvalue()
     assert "Demo logins" not in printed and "password" not in printed

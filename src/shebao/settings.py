@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "shebao.documents",
     "shebao.inquiry",
     "shebao.web",
+    "shebao.demo",
 ]
 
 MIDDLEWARE = [

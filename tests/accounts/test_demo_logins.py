@@ -2,7 +2,6 @@
 and no login path lets them in."""
 
 import io
-import socket
 
 import pytest
 from django.core.management import call_command
@@ -14,6 +13,7 @@ from shebao.accounts.admin_site import ThrottledAdminLoginForm
 from shebao.accounts.models import User
 from shebao.audit.models import AuditEvent
 from shebao.core.errors import Unauthenticated
+from tests.factories import free_port
 
 PRODUCTION = {"SHEBAO_ENV": "production"}
 
@@ -26,26 +26,11 @@ def _fast_password_hashing(settings):
 @pytest.fixture
 def demo_users(db):
     """The demo's logins, made as the demo builder makes them."""
-    from shebao import demo
+    from shebao.demo import agency as demo
 
     builder = demo._Builder(today=None)
     builder.create_users()
     return builder.users
-
-
-def _free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def exec_calls(monkeypatch):
-    from shebao.core.management.commands import serve
-
-    calls = []
-    monkeypatch.setattr(serve, "replace_process", lambda argv, env: calls.append((argv, env)))
-    return calls
 
 
 def test_the_demo_builder_marks_its_users(demo_users):
@@ -58,7 +43,7 @@ def test_serve_under_production_refuses_to_start_with_demo_users(demo_users, tmp
     """Regression (finding 8): production ``serve`` started on a database built by the demo."""
     production = override_settings(**PRODUCTION, STATIC_ROOT=tmp_path / "static")
     with production, pytest.raises(CommandError) as refused:
-        call_command("serve", "--port", str(_free_port()), stdout=io.StringIO())
+        call_command("serve", "--port", str(free_port()), stdout=io.StringIO())
     message = str(refused.value)
     assert "admin" in message and "remove-demo-users" in message
     assert exec_calls == []
@@ -81,7 +66,7 @@ def test_removing_the_demo_users_deactivates_them_and_keeps_their_history(
     assert AuditEvent.objects.count() == events_before + 9
 
     with override_settings(**PRODUCTION, STATIC_ROOT=tmp_path / "static"):
-        call_command("serve", "--port", str(_free_port()), stdout=io.StringIO())
+        call_command("serve", "--port", str(free_port()), stdout=io.StringIO())
     assert len(exec_calls) == 1
 
 

@@ -4,7 +4,6 @@ Every refusal here is a 4xx with the contract's error body, in the caller's lang
 changes nothing; none of these requests may reach a database error or a 500.
 """
 
-import datetime
 import io
 import json
 
@@ -13,9 +12,8 @@ from django.test import Client
 from django.test.client import ClientHandler, RequestFactory
 
 from shebao.ledger.models import Payment
-from shebao.registry import services as registry
 from shebao.registry.models import Person, Unit
-from tests.ledger.conftest import citizen_id, credit_code
+from tests.factories import citizen_id, credit_code, registered_unit
 
 
 def error_of(response, status):
@@ -30,16 +28,7 @@ def error_of(response, status):
 @pytest.fixture
 def unit(make_user):
     clerk = make_user("hostile-clerk", "clerk")
-    unit = registry.unit_register(
-        actor=clerk,
-        uscc=credit_code(71),
-        name="Hostile Input Works",
-        established_on=datetime.date(2024, 6, 3),
-        region="cn-bj",
-        industry_class=1,
-        received_on=datetime.date(2024, 6, 20),
-    )
-    registry.unit_registration_approve(actor=clerk, unit_id=unit.pk)
+    unit = registered_unit(clerk, serial=71, name="Hostile Input Works")
     return unit
 
 

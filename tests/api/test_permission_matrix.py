@@ -12,7 +12,6 @@ import itertools
 
 import pytest
 from django.db import transaction
-from stdnum.cn import ric, uscc
 
 from shebao.accounts.domain import PERMISSIONS
 from shebao.api.main import api
@@ -22,19 +21,18 @@ from shebao.ledger import declarations as ledger_declarations
 from shebao.ledger import services as ledger
 from shebao.registry import services as registry
 from tests.clearance.matrix import CLEARANCE_ENDPOINTS, build_clearance_records
+from tests.factories import credit_code, id_number
 
 ROLES = [None, "person", "unit_rep", "clerk", "auditor", "finance", "supervisor", "admin"]
 serial = itertools.count(500)
 
 
 def new_citizen_id():
-    body = f"110105198805{next(serial) % 28 + 1:02d}{next(serial) % 1000:03d}"
-    return body + ric.calc_check_digit(body + "0")
+    return id_number(f"198805{next(serial) % 28 + 1:02d}", "110105", f"{next(serial) % 1000:03d}")
 
 
 def new_uscc():
-    body = f"91110000{next(serial):09d}"
-    return body + uscc.calc_check_digit(body + "0")
+    return credit_code(next(serial))
 
 
 # (method, path, action or None for public, the kind of record the path is about, body)

@@ -1,22 +1,15 @@
-"""Clearance test data: staff of every role, registered units and persons with posted
-declarations (through the registry and ledger services), valid bank card numbers, and
-small files of each accepted type."""
+"""Clearance test data: staff of every role, the ``world`` of registered units and persons
+with posted declarations (``tests.factories.World``), small files of each accepted type,
+and the steps of a case through the API and the services."""
 
 import datetime
 import types
-from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
-from stdnum import luhn
-from stdnum.cn import ric, uscc
 
-from shebao.core import clock
-from shebao.ledger import accounts, declarations
-from shebao.ledger import services as ledger_services
-from shebao.ledger.models import JournalEntry
-from shebao.registry import services as registry
+from tests.factories import World, card
 
 D = datetime.date
 
@@ -24,27 +17,6 @@ PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 32
 EXE = b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 64
-
-
-def citizen_id(serial: int, birth: str = "19800101", area: str = "110105") -> str:
-    body = f"{area}{birth}{serial:03d}"
-    return body + ric.calc_check_digit(body + "0")
-
-
-def credit_code(serial: int) -> str:
-    body = f"91110000{serial:09d}"
-    return body + uscc.calc_check_digit(body + "0")
-
-
-def card(serial: int, length: int = 19) -> str:
-    """A bank card number that passes the Luhn check."""
-    body = f"622202{serial:0{length - 7}d}"
-    return body + luhn.calc_check_digit(body)
-
-
-def bad_card(serial: int) -> str:
-    good = card(serial)
-    return good[:-1] + str((int(good[-1]) + 1) % 10)
 
 
 @pytest.fixture(autouse=True)
@@ -78,95 +50,6 @@ def api(api_as, staff):
     return types.SimpleNamespace(
         **{name: api_as(user.role, user=user) for name, user in vars(staff).items()}
     )
-
-
-class World:
-    """Builds registry and ledger records through their services, as a clerk would."""
-
-    def __init__(self, clerk):
-        self.clerk = clerk
-        self.serial = 0
-
-    def unit(self, *, established=None, region="cn-bj", name=None):
-        established = established or D(2023, 1, 2)
-        self.serial += 1
-        unit = registry.unit_register(
-            actor=self.clerk,
-            uscc=credit_code(self.serial),
-            name=name or f"Unit {self.serial}",
-            established_on=established,
-            region=region,
-            industry_class=1,
-            received_on=established,
-        )
-        registry.unit_registration_approve(actor=self.clerk, unit_id=unit.pk)
-        unit.refresh_from_db()
-        return unit
-
-    def employ(self, unit, *, serial, started=None, wage="8000.00", name=None):
-        started = started or D(2024, 11, 1)
-        employment = registry.employment_register(
-            actor=self.clerk,
-            unit_id=unit.pk,
-            citizen_id=citizen_id(serial),
-            name=name or f"Person {serial}",
-            started_on=started,
-            monthly_wage=Decimal(wage),
-            registered_on=started,
-        )
-        return employment.person
-
-    def declare(self, unit, period: str, lines):
-        """Post a declaration: ``lines`` are (person, wage) pairs."""
-        checked = declarations.check_lines(
-            unit,
-            period,
-            [(i, p.citizen_id, wage) for i, (p, wage) in enumerate(lines, start=1)],
-            today=clock.today(),
-        )
-        assert not checked.errors, checked.errors
-        return ledger_services.declarations_post(actor=self.clerk, declarations=[checked])[0]
-
-    def pay(self, unit, amount, paid_on, reference):
-        return ledger_services.payment_record(
-            actor=self.clerk,
-            unit_id=unit.pk,
-            amount=Decimal(amount),
-            paid_on=paid_on,
-            reference=reference,
-        )
-
-    def pay_all(self, unit, reference, paid_on=None):
-        """Pay everything the unit owes today (principal and late fees): its months are
-        then paid in full and credited to the individual accounts (O20 Art. 13)."""
-        from shebao.ledger.selectors import unit_arrears
-
-        paid_on = paid_on or clock.today()
-        arrears = unit_arrears(unit, as_of=paid_on)
-        owed = arrears["total"] + sum((i["principal"] for i in arrears["not_yet_due"]), 0)
-        return self.pay(unit, owed, paid_on, reference)
-
-    def transfer_in(self, person, amount):
-        """A balance brought in from another region (booked straight to the account)."""
-        by_code = accounts.accounts_by_code(
-            [accounts.individual_code(person.pk), accounts.BANK_CODE]
-        )
-        ledger_services.entry_post(
-            actor=self.clerk,
-            kind=JournalEntry.Kind.PAYMENT,
-            effective_on=clock.today(),
-            memo="balance transferred in",
-            lines=[
-                (by_code[accounts.BANK_CODE], Decimal(amount), ""),
-                (by_code[accounts.individual_code(person.pk)], -Decimal(amount), ""),
-            ],
-        )
-
-    def end(self, person, unit, ended_on, reason="resignation"):
-        employment = person.employments.get(unit=unit, status="open")
-        return registry.employment_end(
-            actor=self.clerk, employment_id=employment.pk, ended_on=ended_on, reason=reason
-        )
 
 
 @pytest.fixture

@@ -9,14 +9,9 @@ does not see a case opened by the agency for an employee), and the finance-only 
 
 import datetime
 
-from stdnum import luhn
+from tests.factories import card
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-
-
-def _card(serial: int) -> str:
-    body = f"621700{serial:012d}"
-    return body + luhn.calc_check_digit(body)
 
 
 def _person_name(person_id) -> str:
@@ -35,7 +30,7 @@ def _case_body(w):
         "acknowledged": True,
         "payee": {
             "name": _person_name(w["person"]),
-            "bank_account": _card(w["person"]),
+            "bank_account": card(w["person"], prefix="621700"),
             "bank_name": "CCB",
         },
     }
@@ -59,7 +54,11 @@ CLEARANCE_ENDPOINTS = [
         "clearance.edit",
         "case",
         lambda w: {
-            "payee": {"name": _person_name(w["person"]), "bank_account": _card(9), "bank_name": "B"}
+            "payee": {
+                "name": _person_name(w["person"]),
+                "bank_account": card(9, prefix="621700"),
+                "bank_name": "B",
+            }
         },
     ),
     ("post", "/clearance-cases/{case_id}/acknowledge", "clearance.edit", "case", None),

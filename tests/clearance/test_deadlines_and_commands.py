@@ -13,8 +13,9 @@ from shebao.audit.models import AuditEvent
 from shebao.clearance import services
 from shebao.clearance.tasks import deadline_scan
 from shebao.core import clock
+from tests.factories import card, insured_id
 
-from .conftest import PDF, accept, card, citizen_id, ok, upload_required
+from .conftest import PDF, accept, ok, upload_required
 
 D = datetime.date
 
@@ -31,7 +32,7 @@ def death_case(api, person, died="2025-09-01"):
                 "heirs": [
                     {
                         "name": "Heir",
-                        "citizen_id": citizen_id(701),
+                        "citizen_id": insured_id(701),
                         "share_percent": "100",
                         "bank_account": card(70),
                         "bank_name": "ICBC",
@@ -138,8 +139,8 @@ def test_the_whole_flow_from_the_command_line(staff, worker, tmp_path):
     body = run(
         "create", "--as", "c-clerk", "--subject", "person", "--id", str(worker.person.pk),
         "--reason", "death", "--event-date", "2025-10-20",
-        "--heir", f"Li Na,{citizen_id(801)},50,{card(80)},ICBC",
-        "--heir", f"Li Lei,{citizen_id(802)},50,{card(81)},BOC",
+        "--heir", f"Li Na,{insured_id(801)},50,{card(80)},ICBC",
+        "--heir", f"Li Lei,{insured_id(802)},50,{card(81)},BOC",
     )  # fmt: skip
     case_id = str(body["id"])
     for item in body["materials_required"]:

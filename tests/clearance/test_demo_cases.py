@@ -2,10 +2,10 @@
 
 import pytest
 
-from shebao import demo
 from shebao.accounts.models import User
 from shebao.clearance import domain, selectors
 from shebao.clearance.models import ClearanceCase
+from shebao.demo import agency as demo
 from shebao.ledger.selectors import ledger_check
 
 

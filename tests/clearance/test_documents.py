@@ -4,7 +4,7 @@ import base64
 import re
 import zlib
 
-from shebao.documents import clearance_pdfs
+from shebao.documents import pdf
 from shebao.documents.domain import format_verification_code
 
 from .conftest import drive, ok, open_self_case
@@ -38,7 +38,7 @@ def test_certificate_pdf_carries_the_code_and_a_qr_code_of_the_check(api, staff,
     # The QR code encodes the public check of this code, and that check says valid.
     url = f"http://testserver/api/v1/certificates/{code}"
     assert url in text
-    matrix = clearance_pdfs.qr_matrix(url)
+    matrix = pdf.qr_matrix(url)
     assert len(matrix) >= 21 and any(any(row) for row in matrix)
     check = api.clerk.get(f"certificates/{code}").json()
     assert check["valid"] is True and check["kind"] == "cancellation"

@@ -8,8 +8,9 @@ import pytest
 
 from shebao.clearance import domain
 from shebao.core.errors import Conflict, InvalidInput
+from tests.factories import bad_card, card
 
-from .conftest import EXE, JPEG, PDF, PNG, bad_card, card
+from .conftest import EXE, JPEG, PDF, PNG
 
 D = datetime.date
 

@@ -11,8 +11,9 @@ from shebao.ledger import accounts
 from shebao.ledger.models import Account
 from shebao.ledger.selectors import ledger_check
 from shebao.registry.models import Employment, Person, Unit
+from tests.factories import card, insured_id
 
-from .conftest import accept, card, citizen_id, ok, upload, upload_required, verify_checked
+from .conftest import accept, ok, upload, upload_required, verify_checked
 
 D = datetime.date
 
@@ -69,14 +70,14 @@ def test_death_with_two_heirs_from_draft_to_closed(api, worker, world, staff):
             "heirs": [
                 {
                     "name": "Heir One",
-                    "citizen_id": citizen_id(501),
+                    "citizen_id": insured_id(501),
                     "share_percent": "60",
                     "bank_account": card(1),
                     "bank_name": "ICBC",
                 },
                 {
                     "name": "Heir Two",
-                    "citizen_id": citizen_id(502),
+                    "citizen_id": insured_id(502),
                     "share_percent": 40,
                     "bank_account": card(2),
                     "bank_name": "BOC",

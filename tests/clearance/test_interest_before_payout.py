@@ -24,8 +24,9 @@ from shebao.ledger import accounts
 from shebao.ledger import services as ledger_services
 from shebao.ledger.models import Account, InterestCredit, InterestTrueUp, Posting
 from shebao.policy import interest
+from tests.factories import card, insured_id
 
-from .conftest import card, citizen_id, drive
+from .conftest import drive
 
 D = datetime.date
 
@@ -53,7 +54,7 @@ def death_case(staff, person, event_date):
     heirs = [
         {
             "name": f"Heir {i}",
-            "citizen_id": citizen_id(700 + i),
+            "citizen_id": insured_id(700 + i),
             "share_percent": "50",
             "bank_account": card(700 + i),
             "bank_name": "ICBC",

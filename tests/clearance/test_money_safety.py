@@ -2,7 +2,9 @@
 review): after it, marking a disbursement order paid answered 500. The amount is now
 refused and disbursements keep working."""
 
-from .conftest import card, ok, upload, verify_checked
+from tests.factories import card
+
+from .conftest import ok, upload, verify_checked
 from .test_flows_api import pay_all, run_to_disbursed
 
 

@@ -15,8 +15,9 @@ import pytest
 from shebao.audit.models import AuditEvent
 from shebao.clearance.models import DisbursementOrder, Statement
 from shebao.core import clock
+from tests.factories import card, insured_id
 
-from .conftest import accept, card, citizen_id, ok, upload_required
+from .conftest import accept, ok, upload_required
 
 D = datetime.date
 
@@ -49,7 +50,7 @@ def death(person, heirs):
 def heir(n, share, account, name=None, bank="ICBC"):
     return {
         "name": name or f"Heir {n}",
-        "citizen_id": citizen_id(700 + n),
+        "citizen_id": insured_id(700 + n),
         "share_percent": share,
         "bank_account": account,
         "bank_name": bank,

@@ -21,8 +21,9 @@ from PIL import Image
 from pypdf import PdfReader
 
 from shebao.clearance import services
+from tests.factories import card, insured_id
 
-from .conftest import card, citizen_id, drive, ok, open_self_case
+from .conftest import drive, ok, open_self_case
 
 LINK = '<a href="javascript:alert(1)">Pay here</a>'
 BROKEN_IMAGE = '<img src="/etc/hostname"/>'
@@ -95,7 +96,7 @@ def test_clearance_statement_of_a_death_with_heirs(api, staff, marked_up):
     heirs = [
         {
             "name": name,
-            "citizen_id": citizen_id(700 + i),
+            "citizen_id": insured_id(700 + i),
             "share_percent": "50",
             "bank_account": card(70 + i),
             "bank_name": "ICBC",

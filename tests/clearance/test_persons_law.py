@@ -14,7 +14,8 @@ from shebao.clearance import services as clearance
 from shebao.clearance.models import ClearanceCase, DisbursementOrder
 from shebao.core.errors import InvalidInput
 from shebao.registry import services as registry
-from tests.clearance.conftest import card, citizen_id, drive, ok
+from tests.clearance.conftest import drive, ok
+from tests.factories import card, insured_id
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -40,7 +41,7 @@ def test_a_hong_kong_resident_leaving_the_mainland_has_their_own_reason(staff, w
     unit = world.unit()
     person = world.employ(unit, serial=1, name="陳大文")
     hk = registry.person_register(
-        actor=staff.clerk, name="陳小明", citizen_id=citizen_id(3, area="810000")
+        actor=staff.clerk, name="陳小明", citizen_id=insured_id(3, area="810000")
     )
     assert hk.residency == "hk"
     registry.employment_register(
@@ -81,7 +82,7 @@ def test_a_foreign_permanent_resident_may_leave_as_a_foreigner(staff, world):
     foreigner = registry.person_register(
         actor=staff.clerk,
         name="Anna Schmidt",
-        citizen_id=citizen_id(5, birth="19830806", area="911276"),
+        citizen_id=insured_id(5, birth="19830806", area="911276"),
         nationality="DEU",
     )
     registry.employment_register(
@@ -161,7 +162,7 @@ def test_an_older_person_moving_province_gets_a_temporary_account(staff, world):
     employment = registry.employment_register(
         actor=staff.clerk,
         unit_id=unit.pk,
-        citizen_id=citizen_id(31, birth="19700101"),
+        citizen_id=insured_id(31, birth="19700101"),
         name="老王",
         started_on=D(2024, 11, 1),
         monthly_wage=Decimal("8000.00"),
@@ -193,7 +194,7 @@ def test_a_woman_under_forty_moves_her_relationship(staff, world):
     employment = registry.employment_register(
         actor=staff.clerk,
         unit_id=unit.pk,
-        citizen_id=citizen_id(32, birth="19860102"),
+        citizen_id=insured_id(32, birth="19860102"),
         name="小李",
         started_on=D(2024, 11, 1),
         monthly_wage=Decimal("8000.00"),
@@ -211,14 +212,14 @@ def _heirs():
     return [
         {
             "name": "Heir One",
-            "citizen_id": citizen_id(501),
+            "citizen_id": insured_id(501),
             "share_percent": "60",
             "bank_account": card(61),
             "bank_name": "ICBC",
         },
         {
             "name": "Heir Two",
-            "citizen_id": citizen_id(502),
+            "citizen_id": insured_id(502),
             "share_percent": "40",
             "bank_account": card(62),
             "bank_name": "BOC",

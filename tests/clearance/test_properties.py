@@ -17,8 +17,9 @@ from shebao.documents.domain import CODE_ALPHABET
 from shebao.ledger import accounts
 from shebao.ledger.models import Account
 from shebao.ledger.selectors import ledger_check
+from tests.factories import card, insured_id
 
-from .conftest import PDF, accept_case, card, citizen_id, drive, open_self_case
+from .conftest import PDF, accept_case, drive, open_self_case
 
 D = datetime.date
 
@@ -184,7 +185,7 @@ def test_money_in_equals_money_out_through_the_ledger(staff, world, extra, debt,
     heirs = [
         {
             "name": f"Heir {i}",
-            "citizen_id": citizen_id(400 + i),
+            "citizen_id": insured_id(400 + i),
             "share_percent": str(share),
             "bank_account": card(serial * 10 + i),  # each case its own accounts
             "bank_name": "ICBC",

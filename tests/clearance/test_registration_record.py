@@ -5,8 +5,9 @@ never asked back when the unit is cancelled."""
 
 from shebao.clearance import selectors
 from shebao.clearance import services as clearance
-from shebao.documents import clearance_pdfs
+from shebao.documents import pdf
 from shebao.documents.domain import format_verification_code
+from tests.factories import credit_code
 
 from .conftest import D, ok
 from .test_documents import pdf_text
@@ -24,7 +25,7 @@ def test_registration_decision_produces_a_verifiable_record(api, anon, world):
     assert format_verification_code(code) in text
     url = f"http://testserver/api/v1/certificates/{code}"
     assert url in text
-    assert clearance_pdfs.qr_matrix(url)
+    assert pdf.qr_matrix(url)
     check = ok(anon.get(f"certificates/{code}"))
     assert check["valid"] is True and check["kind"] == "unit_registration"
     assert check["kind_name"] == "Social insurance registration record"
@@ -33,8 +34,6 @@ def test_registration_decision_produces_a_verifiable_record(api, anon, world):
 
 def test_no_record_before_the_decision(api, world, staff):
     from shebao.registry import services as registry
-
-    from .conftest import credit_code
 
     pending = registry.unit_register(
         actor=staff.clerk,

@@ -12,19 +12,9 @@ from shebao.audit.models import AuditEvent
 from shebao.clearance.models import CaseEvent, ClearanceCase, DisbursementOrder, Material
 from shebao.ledger import accounts
 from shebao.ledger.models import Account, JournalEntry
+from tests.factories import bad_card, card, credit_code, insured_id
 
-from .conftest import (
-    EXE,
-    JPEG,
-    PNG,
-    accept,
-    bad_card,
-    card,
-    citizen_id,
-    ok,
-    upload,
-    upload_required,
-)
+from .conftest import EXE, JPEG, PNG, accept, ok, upload, upload_required
 
 D = datetime.date
 
@@ -33,7 +23,7 @@ def heirs(*shares, bad=None):
     return [
         {
             "name": f"Heir {i}",
-            "citizen_id": citizen_id(600 + i),
+            "citizen_id": insured_id(600 + i),
             "share_percent": share,
             "bank_account": bad_card(i) if bad == i else card(i),
             "bank_name": "ICBC",
@@ -144,8 +134,6 @@ def test_one_open_case_per_subject(api, worker):
 
 def test_only_a_registered_unit_is_cancelled(api, world):
     from shebao.registry import services as registry
-
-    from .conftest import credit_code
 
     pending = registry.unit_register(
         actor=world.clerk,

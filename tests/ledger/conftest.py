@@ -2,19 +2,9 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from stdnum.cn import ric, uscc
 
 from shebao.registry import services as registry
-
-
-def citizen_id(serial: int, birth="19900101", area="110105") -> str:
-    body = f"{area}{birth}{serial:03d}"
-    return body + ric.calc_check_digit(body + "0")
-
-
-def credit_code(serial: int) -> str:
-    body = f"91110000{serial:09d}"
-    return body + uscc.calc_check_digit(body + "0")
+from tests.factories import citizen_id, registered_unit
 
 
 @pytest.fixture
@@ -25,16 +15,7 @@ def staff(make_user):
 @pytest.fixture
 def unit_with_staff(db, staff):
     """A registered Beijing unit with three employees since January 2025."""
-    unit = registry.unit_register(
-        actor=staff,
-        uscc=credit_code(1),
-        name="Test Works",
-        established_on=datetime.date(2024, 6, 3),
-        region="cn-bj",
-        industry_class=1,
-        received_on=datetime.date(2024, 6, 20),
-    )
-    registry.unit_registration_approve(actor=staff, unit_id=unit.pk)
+    unit = registered_unit(staff, serial=1, name="Test Works")
     people = []
     for serial, wage in ((11, "8000.00"), (13, "3000.00"), (15, "60000.00")):
         employment = registry.employment_register(

@@ -17,8 +17,7 @@ from shebao.core import clock
 from shebao.ledger import declarations, services
 from shebao.ledger.models import ArrearsFineProposal, ArrearsNotice, Declaration
 from shebao.registry import services as registry
-
-from .conftest import citizen_id, credit_code
+from tests.factories import citizen_id, registered_unit
 
 TODAY = datetime.date(2025, 11, 14)  # a Friday
 
@@ -242,16 +241,7 @@ def test_a_unit_representative_sees_only_their_own_units_notices(
     api_as, make_user, staff, unit_owing
 ):
     notice = issue(api_as, unit_owing)
-    other = registry.unit_register(
-        actor=staff,
-        uscc=credit_code(41),
-        name="Other Works",
-        established_on=datetime.date(2024, 6, 3),
-        region="cn-bj",
-        industry_class=1,
-        received_on=datetime.date(2024, 6, 20),
-    )
-    registry.unit_registration_approve(actor=staff, unit_id=other.pk)
+    other = registered_unit(staff, serial=41, name="Other Works")
     rep = make_user("otherrep", "unit_rep")
     registry.unit_representative_add(actor=staff, unit_id=other.pk, user=rep)
     client = api_as("unit_rep", user=rep)
@@ -284,25 +274,8 @@ def test_a_unit_that_never_declared_is_assessed_from_its_staff_and_wages(staff, 
 
 
 def test_a_unit_without_staff_or_without_a_class_is_not_assessed_from_staff(staff, db):
-    empty = registry.unit_register(
-        actor=staff,
-        uscc=credit_code(42),
-        name="Empty Works",
-        established_on=datetime.date(2024, 6, 3),
-        region="cn-bj",
-        industry_class=1,
-        received_on=datetime.date(2024, 6, 20),
-    )
-    registry.unit_registration_approve(actor=staff, unit_id=empty.pk)
-    unclassed = registry.unit_register(
-        actor=staff,
-        uscc=credit_code(43),
-        name="Unclassed Works",
-        established_on=datetime.date(2024, 6, 3),
-        region="cn-bj",
-        received_on=datetime.date(2024, 6, 20),
-    )
-    registry.unit_registration_approve(actor=staff, unit_id=unclassed.pk)
+    registered_unit(staff, serial=42, name="Empty Works")
+    unclassed = registered_unit(staff, serial=43, name="Unclassed Works", industry_class=None)
     registry.employment_register(
         actor=staff,
         unit_id=unclassed.pk,

@@ -23,8 +23,9 @@ from shebao.core import clock
 from shebao.ledger import accounts, selectors, services
 from shebao.ledger.models import Account, JournalEntry, Posting
 from shebao.registry import services as registry
+from tests.factories import citizen_id
 
-from .conftest import citizen_id, post_acknowledging
+from .conftest import post_acknowledging
 
 ALL = [
     {"citizen_id": citizen_id(11), "wage": "8000.00"},

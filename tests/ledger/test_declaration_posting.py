@@ -7,8 +7,7 @@ import pytest
 from shebao.ledger import declarations, services
 from shebao.ledger.models import Account, Declaration, Posting
 from shebao.ledger.selectors import ledger_check, money_sum, unit_arrears
-
-from .conftest import citizen_id
+from tests.factories import citizen_id
 
 TODAY = datetime.date(2025, 11, 14)
 

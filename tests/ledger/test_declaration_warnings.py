@@ -21,8 +21,7 @@ from shebao.ledger import declarations
 from shebao.ledger.imports import import_declarations
 from shebao.ledger.models import Declaration
 from shebao.registry import services as registry
-
-from .conftest import citizen_id
+from tests.factories import citizen_id
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from shebao.ledger import imports
 from shebao.registry import services as registry
-from tests.ledger.conftest import credit_code, post_acknowledging
+from tests.factories import credit_code
+from tests.ledger.conftest import post_acknowledging
 
 pytestmark = pytest.mark.django_db
 

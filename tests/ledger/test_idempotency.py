@@ -16,8 +16,7 @@ from shebao.core.errors import ShebaoError
 from shebao.core.models import IdempotencyKey
 from shebao.ledger import services
 from shebao.ledger.models import Account, Payment
-
-from .conftest import credit_code
+from tests.factories import registered_unit
 
 
 def pay(client, unit, amount="500.00", reference="B-1", key="k-1"):
@@ -72,7 +71,6 @@ def test_the_same_key_with_the_same_payment_answers_the_first(api_as, unit_with_
 
 
 def test_the_same_key_of_another_user_or_unit_is_independent(api_as, unit_with_staff, staff):
-    from shebao.registry import services as registry
 
     unit, _people = unit_with_staff
     finance, finance2 = api_as("finance"), api_as("finance")
@@ -81,16 +79,7 @@ def test_the_same_key_of_another_user_or_unit_is_independent(api_as, unit_with_s
     assert other.status_code == 201, other.json()
     assert Payment.objects.filter(unit=unit).count() == 2
     # The first user's key is spent on the first payment: another unit is another request.
-    unit2 = registry.unit_register(
-        actor=staff,
-        uscc=credit_code(2),
-        name="Other Works",
-        established_on="2024-06-03",
-        region="cn-bj",
-        industry_class=1,
-        received_on="2024-06-20",
-    )
-    registry.unit_registration_approve(actor=staff, unit_id=unit2.pk)
+    unit2 = registered_unit(staff, serial=2, name="Other Works")
     assert pay(finance, unit2).json()["error"]["code"] == "idempotency_key_reused"
 
 

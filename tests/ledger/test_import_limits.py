@@ -19,8 +19,8 @@ from shebao.core.errors import InvalidInput
 from shebao.ledger import imports
 from shebao.ledger.models import Declaration
 from shebao.registry import services as registry
+from tests.factories import citizen_id
 
-from .conftest import citizen_id
 from .workbooks import MAIN, Repeat, replace_part, workbook
 
 

@@ -5,8 +5,7 @@ import pytest
 
 from shebao.ledger.imports import import_declarations
 from shebao.ledger.models import Declaration, DeclarationLine
-
-from .conftest import citizen_id
+from tests.factories import citizen_id
 
 
 def opener(data: bytes):

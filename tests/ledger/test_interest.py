@@ -7,13 +7,12 @@ from shebao.core import clock
 from shebao.ledger import accounts, services
 from shebao.ledger.models import Account, InterestCredit, JournalEntry
 from shebao.ledger.selectors import ledger_check
+from tests.factories import citizen_id
 
 
 @pytest.fixture
 def person(db, make_user):
     from shebao.registry import services as registry
-
-    from .conftest import citizen_id
 
     clerk = make_user("interestclerk", "clerk")
     return registry.person_register(actor=clerk, name="Li", citizen_id=citizen_id(21))

@@ -16,8 +16,8 @@ from shebao.ledger.models import Account, InterestCredit, JournalEntry, Posting
 from shebao.policy import interest
 from shebao.policy.errors import NoPolicyValue
 from shebao.registry import services as registry
+from tests.factories import citizen_id, registered_unit
 
-from .conftest import citizen_id, credit_code
 from .test_interest import balance, credit
 
 
@@ -28,15 +28,15 @@ def clerk(make_user):
 
 def employ_in(clerk, region, serial):
     """A person employed by a unit of ``region`` (whose rules then apply to the account)."""
-    unit = registry.unit_register(
-        actor=clerk,
-        uscc=credit_code(400 + serial),
+    unit = registered_unit(
+        clerk,
+        serial=400 + serial,
         name=f"Unit {serial}",
         established_on=datetime.date(2010, 1, 4),
-        region=region,
         received_on=datetime.date(2010, 1, 20),
+        region=region,
+        industry_class=None,
     )
-    registry.unit_registration_approve(actor=clerk, unit_id=unit.pk)
     employment = registry.employment_register(
         actor=clerk,
         unit_id=unit.pk,

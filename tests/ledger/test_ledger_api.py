@@ -4,8 +4,9 @@ from decimal import Decimal
 import pytest
 
 from shebao.core import clock
+from tests.factories import citizen_id
 
-from .conftest import citizen_id, post_acknowledging
+from .conftest import post_acknowledging
 
 
 @pytest.fixture

@@ -13,8 +13,9 @@ from django.db import connection
 
 from shebao.ledger import accounts
 from shebao.ledger.models import Account, Payment, Posting
+from tests.factories import citizen_id
 
-from .conftest import citizen_id, post_acknowledging
+from .conftest import post_acknowledging
 
 ABSURD = "999999999999999999999999.99"
 OVER_CEILING = "99999999999999999.99"

@@ -16,8 +16,9 @@ from django.core.management import CommandError, call_command
 from shebao.core import clock
 from shebao.ledger import selectors, services
 from shebao.policy import money as money_policy
+from tests.factories import citizen_id
 
-from .conftest import citizen_id, post_acknowledging
+from .conftest import post_acknowledging
 
 FULL = [
     {"citizen_id": citizen_id(11), "wage": "21641.82"},

@@ -15,8 +15,7 @@ from shebao.ledger import declarations, selectors, services
 from shebao.ledger.models import Declaration
 from shebao.policy import contributions
 from shebao.registry import services as registry
-
-from .conftest import citizen_id, credit_code
+from tests.factories import citizen_id, registered_unit
 
 
 def post(staff, unit, period, lines):
@@ -26,16 +25,9 @@ def post(staff, unit, period, lines):
 
 
 def make_unit(staff, serial, region, *, industry_class=1, wage="10000.00", person=21):
-    unit = registry.unit_register(
-        actor=staff,
-        uscc=credit_code(serial),
-        name=f"Works {serial}",
-        established_on=datetime.date(2024, 6, 3),
-        region=region,
-        industry_class=industry_class,
-        received_on=datetime.date(2024, 6, 20),
+    unit = registered_unit(
+        staff, serial=serial, name=f"Works {serial}", region=region, industry_class=industry_class
     )
-    registry.unit_registration_approve(actor=staff, unit_id=unit.pk)
     registry.employment_register(
         actor=staff,
         unit_id=unit.pk,

@@ -3,8 +3,8 @@ transferred in, and a retired person with deemed service (issue 8 items 1 and 9)
 
 import pytest
 
-from shebao import demo
-from shebao.pension.demo import PEOPLE
+from shebao.demo import agency as demo
+from shebao.demo.pension import PEOPLE
 from shebao.registry.models import Person
 
 

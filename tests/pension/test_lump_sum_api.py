@@ -12,7 +12,8 @@ from shebao.audit.models import AuditEvent
 from shebao.clearance.models import CaseEvent, ClearanceCase
 from shebao.ledger.models import Account
 from shebao.registry import services as registry
-from tests.clearance.conftest import card, citizen_id, ok
+from tests.clearance.conftest import ok
+from tests.factories import card, insured_id
 
 D = datetime.date
 
@@ -38,7 +39,7 @@ def retiree(world, unit, *, serial, birth, months=("2025-01", "2025-02", "2025-0
     employment = registry.employment_register(
         actor=world.clerk,
         unit_id=unit.pk,
-        citizen_id=citizen_id(serial, birth=birth),
+        citizen_id=insured_id(serial, birth=birth),
         name=f"Retiree {serial}",
         started_on=D(2024, 11, 1),
         monthly_wage="8000.00",
@@ -181,7 +182,7 @@ def test_registration_records_the_category(api):
         api.clerk.post(
             "persons",
             {
-                "citizen_id": citizen_id(152, birth="19720305"),
+                "citizen_id": insured_id(152, birth="19720305"),
                 "name": "Cadre",
                 "retirement_category": "female_cadre",
             },
@@ -192,7 +193,7 @@ def test_registration_records_the_category(api):
     wrong = api.clerk.post(
         "persons",
         {
-            "citizen_id": citizen_id(162, birth="19720305"),
+            "citizen_id": insured_id(162, birth="19720305"),
             "name": "X",
             "retirement_category": "male",
         },

@@ -82,7 +82,8 @@ def test_a_case_counts_cancellation_handling_from_its_submission(db, make_user, 
     from shebao.clearance import selectors
     from shebao.clearance import services as clearance
     from shebao.core import clock
-    from tests.clearance.conftest import PDF, World
+    from tests.clearance.conftest import PDF
+    from tests.factories import World
 
     settings.MEDIA_ROOT = tmp_path / "media"
     clerk = make_user("cit-clerk", "clerk")

@@ -1,5 +1,5 @@
-"""Registry test data: valid identity numbers computed here (independently of the code
-under test), and factories that go through the services."""
+"""Registry test data: units and persons registered through the services, with the valid
+identity numbers of ``tests.factories``."""
 
 import datetime
 
@@ -7,31 +7,7 @@ import pytest
 from django.utils import translation
 
 from shebao.registry import services
-
-USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-
-
-def ric_check(body17: str) -> str:
-    """ISO 7064 MOD 11-2: weights 2^(17-i) mod 11; X stands for 10."""
-    total = sum(int(digit) * pow(2, 17 - i, 11) for i, digit in enumerate(body17))
-    value = (12 - total % 11) % 11
-    return "X" if value == 10 else str(value)
-
-
-def citizen_id(birth="19900307", area="110105", sequence="123") -> str:
-    body = f"{area}{birth}{sequence}"
-    return body + ric_check(body)
-
-
-def uscc_check(body17: str) -> str:
-    total = sum(USCC_ALPHABET.index(c) * w for c, w in zip(body17, USCC_WEIGHTS, strict=True))
-    return USCC_ALPHABET[(31 - total % 31) % 31]
-
-
-def uscc(serial: int = 1) -> str:
-    body = f"91110105MA{serial:07d}"
-    return body + uscc_check(body)
+from tests.factories import id_number, uscc
 
 
 @pytest.fixture(autouse=True)
@@ -75,6 +51,19 @@ def registered_unit(make_unit, clerk):
 
 
 @pytest.fixture
+def units(make_unit, clerk):
+    """Two units registered in 2020, both approved."""
+    made = []
+    for _ in range(2):
+        unit = make_unit(
+            established_on=datetime.date(2020, 1, 6), received_on=datetime.date(2020, 1, 10)
+        )
+        services.unit_registration_approve(actor=clerk, unit_id=unit.pk)
+        made.append(unit)
+    return made
+
+
+@pytest.fixture
 def make_person(clerk):
     counter = {"n": 0}
 
@@ -83,24 +72,9 @@ def make_person(clerk):
         values = {
             "actor": clerk,
             "name": f"Person {counter['n']}",
-            "citizen_id": citizen_id(sequence=f"{100 + counter['n']:03d}"),
+            "citizen_id": id_number(sequence=f"{100 + counter['n']:03d}"),
         }
         values.update(overrides)
         return services.person_register(**values)
 
     return make
-
-
-@pytest.fixture(scope="session")
-def ids():
-    """Builders of valid numbers: ``ids.citizen_id(birth, area, sequence)``, ``ids.uscc(n)``."""
-
-    class Ids:
-        pass
-
-    builders = Ids()
-    builders.citizen_id = citizen_id
-    builders.uscc = uscc
-    builders.ric_check = ric_check
-    builders.uscc_check = uscc_check
-    return builders

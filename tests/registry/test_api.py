@@ -4,6 +4,7 @@ import pytest
 
 from shebao.audit.selectors import history_for
 from shebao.registry import services
+from tests.factories import id_number, uscc
 
 FULL_ID = "11010519491231002X"
 MASKED_ID = "110105********002X"
@@ -15,9 +16,9 @@ def clerk_api(api_as):
 
 
 @pytest.fixture
-def unit_json(ids):
+def unit_json():
     return {
-        "uscc": ids.uscc(1),
+        "uscc": uscc(1),
         "name": "北京华信科技有限公司",
         "established_on": "2025-09-05",
         "region": "cn-bj",
@@ -119,12 +120,12 @@ def test_roles_that_may_not_create_units(api_as, unit_json, anon):
 
 
 @pytest.mark.django_db
-def test_unit_list_is_paginated(clerk_api, ids):
+def test_unit_list_is_paginated(clerk_api):
     for n in range(1, 6):
         clerk_api.post(
             "units",
             {
-                "uscc": ids.uscc(n),
+                "uscc": uscc(n),
                 "name": f"U{n}",
                 "established_on": "2025-11-01",
                 "region": "cn-bj",
@@ -170,10 +171,10 @@ def test_unknown_unit_is_404(clerk_api):
 
 
 @pytest.mark.django_db
-def test_unit_rep_sees_only_their_own_unit(api_as, make_user, clerk_api, unit_id, ids):
+def test_unit_rep_sees_only_their_own_unit(api_as, make_user, clerk_api, unit_id):
     other = clerk_api.post(
         "units",
-        {"uscc": ids.uscc(2), "name": "Other", "established_on": "2025-11-01", "region": "cn-bj"},
+        {"uscc": uscc(2), "name": "Other", "established_on": "2025-11-01", "region": "cn-bj"},
     ).json()["id"]
     rep = rep_of(api_as, make_user, unit_id)
     assert rep.get(f"units/{unit_id}").status_code == 200
@@ -266,10 +267,10 @@ def test_staff_search_by_exact_citizen_id(clerk_api):
 
 
 @pytest.mark.django_db
-def test_a_person_sees_only_themselves(api_as, make_user, clerk_api, employment, ids):
+def test_a_person_sees_only_themselves(api_as, make_user, clerk_api, employment):
     person_id = employment["person_id"]
     other_id = clerk_api.post(
-        "persons", {"citizen_id": ids.citizen_id("19880229", "440106", "011"), "name": "Other"}
+        "persons", {"citizen_id": id_number("19880229", "440106", "011"), "name": "Other"}
     ).json()["id"]
     me = person_client(api_as, make_user, person_id)
     assert me.get(f"persons/{person_id}").json()["citizen_id"] == MASKED_ID
@@ -283,9 +284,9 @@ def test_a_person_sees_only_themselves(api_as, make_user, clerk_api, employment,
 
 
 @pytest.mark.django_db
-def test_unit_rep_sees_only_their_employees(api_as, make_user, clerk_api, unit_id, employment, ids):
+def test_unit_rep_sees_only_their_employees(api_as, make_user, clerk_api, unit_id, employment):
     other_id = clerk_api.post(
-        "persons", {"citizen_id": ids.citizen_id("19880229", "440106", "011"), "name": "Other"}
+        "persons", {"citizen_id": id_number("19880229", "440106", "011"), "name": "Other"}
     ).json()["id"]
     rep = rep_of(api_as, make_user, unit_id)
     assert rep.get(f"persons/{employment['person_id']}").status_code == 200
@@ -356,12 +357,10 @@ def test_second_open_employment_is_409(clerk_api, unit_id, employment):
 
 
 @pytest.mark.django_db
-def test_unit_rep_registers_and_ends_only_at_their_own_unit(
-    api_as, make_user, clerk_api, unit_id, ids
-):
+def test_unit_rep_registers_and_ends_only_at_their_own_unit(api_as, make_user, clerk_api, unit_id):
     other = clerk_api.post(
         "units",
-        {"uscc": ids.uscc(2), "name": "Other", "established_on": "2025-10-01", "region": "cn-bj"},
+        {"uscc": uscc(2), "name": "Other", "established_on": "2025-10-01", "region": "cn-bj"},
     ).json()["id"]
     rep = rep_of(api_as, make_user, unit_id)
     # A unit names the person it registers (the name is how it vouches for the number).
@@ -463,9 +462,9 @@ def test_openapi_documents_the_registry(anon):
 
 
 @pytest.mark.django_db
-def test_unit_rep_cannot_name_a_stranger_by_person_id(api_as, make_user, clerk_api, unit_id, ids):
+def test_unit_rep_cannot_name_a_stranger_by_person_id(api_as, make_user, clerk_api, unit_id):
     stranger = clerk_api.post(
-        "persons", {"citizen_id": ids.citizen_id("19880229", "440106", "011"), "name": "S"}
+        "persons", {"citizen_id": id_number("19880229", "440106", "011"), "name": "S"}
     ).json()["id"]
     rep = rep_of(api_as, make_user, unit_id)
     payload = {"person_id": stranger, "started_on": "2025-11-10", "monthly_wage": "7000.00"}

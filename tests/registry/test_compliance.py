@@ -13,12 +13,13 @@ from shebao.policy.registry import find_region
 from shebao.registry import selectors, services
 from shebao.registry.models import ComplianceRun
 from shebao.registry.tasks import compliance_scan
+from tests.factories import id_number
 
 D = datetime.date
 
 
 @pytest.fixture
-def scene(make_unit, clerk, ids):
+def scene(make_unit, clerk):
     """Four units and three employments, each showing one case (today is 2025-11-14)."""
     # Applied on 2025-10-20, after the due date 2025-10-09; registered since.
     late = make_unit(name="Late Co", established_on=D(2025, 9, 5), received_on=D(2025, 10, 20))
@@ -55,9 +56,9 @@ def scene(make_unit, clerk, ids):
             registered_on=registered_on,
         )
 
-    high = employ(ids.citizen_id(sequence="201"), "50000.00", D(2025, 3, 10))
-    normal = employ(ids.citizen_id(sequence="203"), "9000.00", D(2025, 4, 2))
-    on_time = employ(ids.citizen_id(sequence="205"), "9000.00", D(2025, 1, 20))
+    high = employ(id_number(sequence="201"), "50000.00", D(2025, 3, 10))
+    normal = employ(id_number(sequence="203"), "9000.00", D(2025, 4, 2))
+    on_time = employ(id_number(sequence="205"), "9000.00", D(2025, 1, 20))
     return {
         "late": late,
         "rejected": rejected,

@@ -10,10 +10,11 @@ from hypothesis import strategies as st
 from shebao.core import dates
 from shebao.core.errors import Conflict, FieldErrors, InvalidInput
 from shebao.registry import domain
+from tests.factories import USCC_ALPHABET, id_number, uscc
 
 
-def test_test_helper_builds_the_published_example_number(ids):
-    assert ids.citizen_id("19491231", "110105", "002") == "11010519491231002X"
+def test_test_helper_builds_the_published_example_number():
+    assert id_number("19491231", "110105", "002") == "11010519491231002X"
 
 
 @pytest.mark.parametrize(
@@ -177,8 +178,8 @@ def test_field_errors_keeps_the_code_of_a_single_problem():
     position=st.integers(0, 16),
     shift=st.integers(1, 9),
 )
-def test_any_single_mistyped_digit_of_a_citizen_id_is_caught(ids, birth, sequence, position, shift):
-    number = ids.citizen_id(f"{birth:%Y%m%d}", "110105", f"{sequence:03d}")
+def test_any_single_mistyped_digit_of_a_citizen_id_is_caught(birth, sequence, position, shift):
+    number = id_number(f"{birth:%Y%m%d}", "110105", f"{sequence:03d}")
     assert domain.check_citizen_id(number, today=datetime.date(2025, 11, 14)).number == number
     digits = list(number)
     digits[position] = str((int(digits[position]) + shift) % 10)
@@ -187,16 +188,13 @@ def test_any_single_mistyped_digit_of_a_citizen_id_is_caught(ids, birth, sequenc
     assert "citizen_id" in caught.value.fields
 
 
-USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-
-
 @given(
     serial=st.integers(0, 9_999_999),
     position=st.integers(0, 16),
     shift=st.integers(1, 30),
 )
-def test_any_single_mistyped_character_of_a_uscc_is_caught(ids, serial, position, shift):
-    number = ids.uscc(serial)
+def test_any_single_mistyped_character_of_a_uscc_is_caught(serial, position, shift):
+    number = uscc(serial)
     assert domain.check_uscc(number) == number
     chars = list(number)
     chars[position] = USCC_ALPHABET[(USCC_ALPHABET.index(chars[position]) + shift) % 31]

@@ -9,17 +9,18 @@ from shebao.audit.selectors import history_for
 from shebao.core.errors import Conflict, InvalidInput, NotFound
 from shebao.registry import services
 from shebao.registry.models import Employment, Person
+from tests.factories import id_number
 
 D = datetime.date
 
 
 @pytest.fixture
-def employ(registered_unit, clerk, ids):
+def employ(registered_unit, clerk):
     def employ(**overrides):
         values = {
             "actor": clerk,
             "unit_id": registered_unit.pk,
-            "citizen_id": ids.citizen_id(),
+            "citizen_id": id_number(),
             "started_on": D(2025, 1, 2),
             "monthly_wage": "9000.00",
             "registered_on": D(2025, 1, 20),
@@ -63,8 +64,8 @@ def test_registered_on_defaults_to_today(employ):
 
 
 @pytest.mark.django_db
-def test_unknown_citizen_is_registered_from_the_number(employ, ids):
-    number = ids.citizen_id("19850615", "310101", "457")
+def test_unknown_citizen_is_registered_from_the_number(employ):
+    number = id_number("19850615", "310101", "457")
     employment = employ(citizen_id=number, name="李强")
     person = employment.person
     assert person.citizen_id == number
@@ -75,16 +76,16 @@ def test_unknown_citizen_is_registered_from_the_number(employ, ids):
 
 
 @pytest.mark.django_db
-def test_known_citizen_is_reused(employ, make_person, ids):
-    person = make_person(citizen_id=ids.citizen_id("19850615", "310101", "457"), name="李强")
+def test_known_citizen_is_reused(employ, make_person):
+    person = make_person(citizen_id=id_number("19850615", "310101", "457"), name="李强")
     employment = employ(citizen_id=person.citizen_id)
     assert employment.person_id == person.pk
     assert Person.objects.count() == 1
 
 
 @pytest.mark.django_db
-def test_a_different_name_for_a_known_number_is_refused(employ, make_person, ids):
-    person = make_person(citizen_id=ids.citizen_id(), name="李强")
+def test_a_different_name_for_a_known_number_is_refused(employ, make_person):
+    person = make_person(citizen_id=id_number(), name="李强")
     with pytest.raises(InvalidInput) as caught:
         employ(citizen_id=person.citizen_id, name="李刚")
     assert "name" in caught.value.fields
@@ -133,13 +134,13 @@ def test_bad_input_names_the_field_and_writes_nothing(employ, overrides, field, 
 
 
 @pytest.mark.django_db
-def test_start_before_the_persons_birth_is_refused(make_unit, clerk, ids):
+def test_start_before_the_persons_birth_is_refused(make_unit, clerk):
     unit = make_unit(established_on=D(1990, 1, 1), received_on=D(2025, 1, 1))
     with pytest.raises(InvalidInput) as caught:
         services.employment_register(
             actor=clerk,
             unit_id=unit.pk,
-            citizen_id=ids.citizen_id("20000101"),
+            citizen_id=id_number("20000101"),
             started_on=D(1999, 6, 1),
             monthly_wage="3000",
             registered_on=D(2025, 1, 1),
@@ -158,7 +159,7 @@ def test_second_open_employment_at_the_same_unit_is_a_conflict(employ):
 
 
 @pytest.mark.django_db
-def test_the_same_person_may_work_for_two_units(employ, make_unit, clerk, ids):
+def test_the_same_person_may_work_for_two_units(employ, make_unit, clerk):
     employ()
     other = make_unit()
     with pytest.raises(Conflict) as caught:
@@ -209,8 +210,8 @@ def test_unknown_unit_is_not_found(employ):
 
 
 @pytest.mark.django_db
-def test_deceased_person_cannot_be_employed(employ, make_person, clerk, ids):
-    person = make_person(citizen_id=ids.citizen_id())
+def test_deceased_person_cannot_be_employed(employ, make_person, clerk):
+    person = make_person(citizen_id=id_number())
     services.person_record_death(actor=clerk, person_id=person.pk, died_on=D(2024, 12, 1))
     with pytest.raises(Conflict) as caught:
         employ(citizen_id=person.citizen_id)

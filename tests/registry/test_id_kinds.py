@@ -4,24 +4,20 @@ foreign national holding the 2023 foreign permanent-residence ID (first digit 9,
 MOD 11-2 check of GB 11643)."""
 
 import pytest
-from stdnum.cn import ric
 
 from shebao.core import ids
 from shebao.registry import services as registry
 from shebao.registry.models import Person
+from tests.factories import credit_code, id_number
 
 pytestmark = pytest.mark.django_db
 
 
-def number(body: str) -> str:
-    return body + ric.calc_check_digit(body + "0")
-
-
 # 9, province 11, nationality 276 (Germany), born 1983-08-06, sequence 001 (odd: a man).
-FOREIGN_PR_ID = number("91127619830806001")
-HK_PERMIT = number("81000019900101001")
-MACAO_PERMIT = number("82000019920202002")
-TAIWAN_PERMIT = number("83000019850505003")
+FOREIGN_PR_ID = id_number("19830806", area="911276", sequence="001")
+HK_PERMIT = id_number("19900101", area="810000", sequence="001")
+MACAO_PERMIT = id_number("19920202", area="820000", sequence="002")
+TAIWAN_PERMIT = id_number("19850505", area="830000", sequence="003")
 
 
 def test_the_foreign_permanent_residence_id_marks_a_foreign_national():
@@ -95,8 +91,6 @@ def test_person_facts_household_province_and_benefits(api_as, make_user):
 def test_an_employment_does_not_register_a_foreign_resident_without_nationality(api_as):
     """A foreign permanent resident first registered from an employment would have no
     nationality: the employment asks for their registration first."""
-    from tests.ledger.conftest import credit_code
-
     clerk = api_as("clerk")
     unit = registry.unit_register(
         actor=clerk.user,

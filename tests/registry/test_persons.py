@@ -8,17 +8,18 @@ from shebao.audit.selectors import history_for
 from shebao.core.errors import Conflict, InvalidInput
 from shebao.registry import services
 from shebao.registry.models import Person
+from tests.factories import id_number
 
 D = datetime.date
 
 
 @pytest.mark.django_db
-def test_citizen_birth_date_and_sex_come_from_the_number(make_person, ids):
-    person = make_person(citizen_id=ids.citizen_id("19491231", "110105", "002"), name="王芳")
+def test_citizen_birth_date_and_sex_come_from_the_number(make_person):
+    person = make_person(citizen_id=id_number("19491231", "110105", "002"), name="王芳")
     assert person.citizen_id == "11010519491231002X"
     assert person.birth_date == D(1949, 12, 31)
     assert person.sex == "F"  # the 17th digit (2) is even
-    man = make_person(citizen_id=ids.citizen_id("19880229", "440106", "011"))
+    man = make_person(citizen_id=id_number("19880229", "440106", "011"))
     assert (man.birth_date, man.sex) == (D(1988, 2, 29), "M")
 
 
@@ -29,9 +30,9 @@ def test_lower_case_x_and_spaces_are_accepted(make_person):
 
 
 @pytest.mark.django_db
-def test_unknown_birthplace_code_is_only_a_warning(make_person, ids):
+def test_unknown_birthplace_code_is_only_a_warning(make_person):
     # A county code no table holds; a Hong Kong residence permit (81) is recognised as one.
-    person = make_person(citizen_id=ids.citizen_id("19900101", "119999", "123"))
+    person = make_person(citizen_id=id_number("19900101", "119999", "123"))
     assert person.pk is not None
     assert person.warnings == ["unknown_birthplace_code"]
 
@@ -57,18 +58,18 @@ def test_bad_citizen_id_is_refused(make_person, number, reason_part):
 
 
 @pytest.mark.django_db
-def test_impossible_or_future_birth_date_in_the_number_is_refused(make_person, ids):
+def test_impossible_or_future_birth_date_in_the_number_is_refused(make_person):
     with pytest.raises(InvalidInput) as caught:
-        make_person(citizen_id=ids.citizen_id("19900230"))
+        make_person(citizen_id=id_number("19900230"))
     assert "birth date" in str(caught.value.fields["citizen_id"])
     with pytest.raises(InvalidInput) as caught:
-        make_person(citizen_id=ids.citizen_id("20251115"))
+        make_person(citizen_id=id_number("20251115"))
     assert "future" in str(caught.value.fields["citizen_id"])
 
 
 @pytest.mark.django_db
-def test_given_birth_date_or_sex_must_match_the_number(make_person, ids):
-    number = ids.citizen_id("19491231", "110105", "002")
+def test_given_birth_date_or_sex_must_match_the_number(make_person):
+    number = id_number("19491231", "110105", "002")
     with pytest.raises(InvalidInput) as caught:
         make_person(citizen_id=number, birth_date="1950-01-01", sex="M")
     assert set(caught.value.fields) == {"birth_date", "sex"}
@@ -77,10 +78,10 @@ def test_given_birth_date_or_sex_must_match_the_number(make_person, ids):
 
 
 @pytest.mark.django_db
-def test_duplicate_citizen_is_a_conflict(make_person, ids):
-    make_person(citizen_id=ids.citizen_id())
+def test_duplicate_citizen_is_a_conflict(make_person):
+    make_person(citizen_id=id_number())
     with pytest.raises(Conflict) as caught:
-        make_person(citizen_id=ids.citizen_id())
+        make_person(citizen_id=id_number())
     assert caught.value.code == "duplicate_person"
     assert Person.objects.count() == 1
 

@@ -13,19 +13,10 @@ import pytest
 from shebao.audit.selectors import history_for
 from shebao.registry import services
 from shebao.registry.models import Employment, Person
+from tests.factories import id_number
 
 D = datetime.date
 EMPLOYMENT = {"started_on": "2025-11-03", "monthly_wage": "7000.00"}
-
-
-@pytest.fixture
-def units(make_unit, clerk):
-    made = []
-    for _ in range(2):
-        unit = make_unit(established_on=D(2020, 1, 6), received_on=D(2020, 1, 10))
-        services.unit_registration_approve(actor=clerk, unit_id=unit.pk)
-        made.append(unit)
-    return made
 
 
 @pytest.fixture
@@ -39,11 +30,11 @@ def _acknowledged(event) -> list[str]:
 
 @pytest.mark.django_db
 def test_person_registered_without_a_name_is_a_warning_to_acknowledge(
-    clerk_api, api_as, clerk, units, ids
+    clerk_api, api_as, clerk, units
 ):
     """Regression: an employment registered from an ID number the registry did not know,
     without a name, created a nameless person unasked."""
-    number = ids.citizen_id("19910304", "110105", "071")
+    number = id_number("19910304", "110105", "071")
     body = {"citizen_id": number, **EMPLOYMENT}
     refused = clerk_api.post(f"units/{units[0].pk}/employments", body)
     assert refused.status_code == 409
@@ -80,8 +71,8 @@ def test_person_registered_without_a_name_is_a_warning_to_acknowledge(
 
 
 @pytest.mark.django_db
-def test_a_name_given_or_a_known_person_needs_no_acknowledgement(clerk_api, units, ids):
-    number = ids.citizen_id("19910304", "110105", "071")
+def test_a_name_given_or_a_known_person_needs_no_acknowledgement(clerk_api, units):
+    number = id_number("19910304", "110105", "071")
     named = clerk_api.post(
         f"units/{units[0].pk}/employments", {"citizen_id": number, "name": "赵敏", **EMPLOYMENT}
     )
@@ -91,10 +82,10 @@ def test_a_name_given_or_a_known_person_needs_no_acknowledgement(clerk_api, unit
 
 
 @pytest.mark.django_db
-def test_second_open_employment_is_a_duplicate_enrolment_warning(clerk_api, clerk, units, ids):
+def test_second_open_employment_is_a_duplicate_enrolment_warning(clerk_api, clerk, units):
     """Regression: a clerk enrolled a person at a second unit while the first employment
     was open, with no warning."""
-    number = ids.citizen_id("19880808", "110105", "081")
+    number = id_number("19880808", "110105", "081")
     first = services.employment_register(
         actor=clerk,
         unit_id=units[1].pk,
@@ -141,11 +132,11 @@ def test_second_open_employment_is_a_duplicate_enrolment_warning(clerk_api, cler
 
 @pytest.mark.django_db
 def test_confirming_an_employment_of_a_person_employed_elsewhere_is_acknowledged(
-    clerk_api, api_as, make_user, clerk, units, ids
+    clerk_api, api_as, make_user, clerk, units
 ):
     """A unit's employment of a person employed elsewhere waits for the agency; the
     clerk who confirms it acknowledges the duplicate enrolment, and the audit says so."""
-    number = ids.citizen_id("19880808", "110105", "081")
+    number = id_number("19880808", "110105", "081")
     services.employment_register(
         actor=clerk,
         unit_id=units[1].pk,

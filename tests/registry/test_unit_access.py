@@ -14,6 +14,7 @@ from django.utils import translation
 
 from shebao.registry import services
 from shebao.registry.models import Employment
+from tests.factories import id_number
 
 D = datetime.date
 NAME = "王秀英"
@@ -22,19 +23,9 @@ NEUTRAL = "no employee with this ID number at the unit in 2025-10"
 
 
 @pytest.fixture
-def units(make_unit, clerk):
-    made = []
-    for _ in range(2):
-        unit = make_unit(established_on=D(2020, 1, 6), received_on=D(2020, 1, 10))
-        services.unit_registration_approve(actor=clerk, unit_id=unit.pk)
-        made.append(unit)
-    return made
-
-
-@pytest.fixture
-def stranger(units, clerk, ids):
+def stranger(units, clerk):
     """A person employed at the second unit since 2025-01 (declared there)."""
-    number = ids.citizen_id("19850612", "110105", "031")
+    number = id_number("19850612", "110105", "031")
     employment = services.employment_register(
         actor=clerk,
         unit_id=units[1].pk,
@@ -150,14 +141,14 @@ def test_a_refused_employment_gives_nothing(hr, units, stranger, clerk_api):
 
 
 @pytest.mark.django_db
-def test_new_and_free_persons_are_employed_at_once(hr, units, clerk, ids):
+def test_new_and_free_persons_are_employed_at_once(hr, units, clerk):
     """A unit may still register a new person, and employ a registered one who works
     nowhere else, without waiting."""
-    new = employ(hr, units[0], ids.citizen_id("19920101", "110105", "051"), name="新员工")
+    new = employ(hr, units[0], id_number("19920101", "110105", "051"), name="新员工")
     assert new.status_code == 201 and new.json()["status"] == "open"
     assert new.json()["person_name"] == "新员工"
     free = services.person_register(
-        actor=clerk, citizen_id=ids.citizen_id("19930101", "110105", "061"), name="待业者"
+        actor=clerk, citizen_id=id_number("19930101", "110105", "061"), name="待业者"
     )
     hired = employ(hr, units[0], free.citizen_id, name="待业者")
     assert hired.status_code == 201 and hired.json()["status"] == "open"
@@ -165,10 +156,10 @@ def test_new_and_free_persons_are_employed_at_once(hr, units, clerk, ids):
 
 
 @pytest.mark.django_db
-def test_a_unit_representative_opens_no_case_on_a_person(hr, units, stranger, clerk, ids):
+def test_a_unit_representative_opens_no_case_on_a_person(hr, units, stranger, clerk):
     """Regression: ``hr`` opened a death case on a stranger with heirs of its choosing.
     A person's case is opened by the agency or the person; a unit opens its own case."""
-    mine = employ(hr, units[0], ids.citizen_id("19920101", "110105", "051"), name="新员工")
+    mine = employ(hr, units[0], id_number("19920101", "110105", "051"), name="新员工")
     for subject_id in (stranger.pk, mine.json()["person_id"]):
         refused = hr.post(
             "clearance-cases",
@@ -193,12 +184,12 @@ def test_a_unit_representative_opens_no_case_on_a_person(hr, units, stranger, cl
 
 
 @pytest.mark.django_db
-def test_former_employees_are_seen_for_the_retention_period_only(hr, units, clerk, ids):
+def test_former_employees_are_seen_for_the_retention_period_only(hr, units, clerk):
     def former(serial, started, ended):
         employment = services.employment_register(
             actor=clerk,
             unit_id=units[0].pk,
-            citizen_id=ids.citizen_id("19800101", "110105", serial),
+            citizen_id=id_number("19800101", "110105", serial),
             name=f"Former {serial}",
             started_on=started,
             monthly_wage="6000.00",
@@ -219,13 +210,13 @@ def test_former_employees_are_seen_for_the_retention_period_only(hr, units, cler
 
 
 @pytest.mark.django_db
-def test_declarations_answer_the_same_whatever_the_reason(hr, units, stranger, clerk, ids):
+def test_declarations_answer_the_same_whatever_the_reason(hr, units, stranger, clerk):
     """Regression: "no person registered" versus "no employment at the unit" told
     whether an ID number exists; now one neutral answer."""
-    employed = employ(hr, units[0], ids.citizen_id("19920101", "110105", "051"), name="A")
+    employed = employ(hr, units[0], id_number("19920101", "110105", "051"), name="A")
     assert employed.json()["status"] == "open"
     pending = services.person_register(
-        actor=clerk, citizen_id=ids.citizen_id("19940101", "110105", "081"), name="B"
+        actor=clerk, citizen_id=id_number("19940101", "110105", "081"), name="B"
     )
     services.employment_register(
         actor=clerk,
@@ -237,7 +228,7 @@ def test_declarations_answer_the_same_whatever_the_reason(hr, units, stranger, c
     assert employ(hr, units[0], pending.citizen_id, name="B").json()["status"] == (
         "pending_confirmation"
     )
-    unknown = ids.citizen_id("19700101", "110105", "091")
+    unknown = id_number("19700101", "110105", "091")
     lines = [
         {"citizen_id": unknown, "wage": "7000"},
         {"citizen_id": stranger.citizen_id, "wage": "7000"},
@@ -266,10 +257,10 @@ def test_staff_still_see_the_name_mismatch(clerk_api, units, stranger):
 
 
 @pytest.mark.django_db
-def test_an_uploaded_declaration_answers_the_same_too(hr, units, stranger, ids):
+def test_an_uploaded_declaration_answers_the_same_too(hr, units, stranger):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    unknown = ids.citizen_id("19700101", "110105", "091")
+    unknown = id_number("19700101", "110105", "091")
     data = f"citizen_id,wage\n{unknown},7000\n{stranger.citizen_id},7000\n".encode()
     response = hr.client.post(
         f"/api/v1/units/{units[0].pk}/declarations/upload",

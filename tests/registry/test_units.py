@@ -10,6 +10,7 @@ from shebao.core.errors import Conflict, InvalidInput, NotFound
 from shebao.documents.models import Certificate
 from shebao.registry import services
 from shebao.registry.models import Unit
+from tests.factories import id_number, uscc
 
 D = datetime.date
 
@@ -52,8 +53,8 @@ def test_unit_established_before_the_law_owes_registration_from_its_entry_into_f
 
 
 @pytest.mark.django_db
-def test_lower_case_and_spaced_uscc_is_stored_canonical(make_unit, ids):
-    number = ids.uscc(77)
+def test_lower_case_and_spaced_uscc_is_stored_canonical(make_unit):
+    number = uscc(77)
     unit = make_unit(uscc=f" {number.lower()[:9]} {number.lower()[9:]} ")
     assert unit.uscc == number
 
@@ -69,8 +70,8 @@ def test_lower_case_and_spaced_uscc_is_stored_canonical(make_unit, ids):
         ("", "required"),
     ],
 )
-def test_bad_uscc_is_refused_naming_the_field(make_unit, ids, bad, reason_part):
-    good = ids.uscc(1)
+def test_bad_uscc_is_refused_naming_the_field(make_unit, bad, reason_part):
+    good = uscc(1)
     assert bad != good
     with pytest.raises(InvalidInput) as caught:
         make_unit(uscc=bad)
@@ -107,10 +108,10 @@ def test_every_bad_field_is_named_at_once(make_unit):
 
 
 @pytest.mark.django_db
-def test_duplicate_unit_is_a_conflict(make_unit, ids):
-    make_unit(uscc=ids.uscc(5))
+def test_duplicate_unit_is_a_conflict(make_unit):
+    make_unit(uscc=uscc(5))
     with pytest.raises(Conflict) as caught:
-        make_unit(uscc=ids.uscc(5))
+        make_unit(uscc=uscc(5))
     assert caught.value.code == "duplicate_unit"
     assert "uscc" in caught.value.fields
     assert Unit.objects.count() == 1
@@ -174,10 +175,10 @@ def test_rejection_needs_a_reason_and_a_pending_unit(make_unit, registered_unit,
 
 
 @pytest.mark.django_db
-def test_rejected_unit_may_apply_again_on_the_same_record(make_unit, clerk, ids):
-    unit = make_unit(uscc=ids.uscc(9), established_on=D(2025, 9, 5), received_on=D(2025, 9, 20))
+def test_rejected_unit_may_apply_again_on_the_same_record(make_unit, clerk):
+    unit = make_unit(uscc=uscc(9), established_on=D(2025, 9, 5), received_on=D(2025, 9, 20))
     services.unit_registration_reject(actor=clerk, unit_id=unit.pk, reason="Form incomplete")
-    again = make_unit(uscc=ids.uscc(9), established_on=D(2025, 9, 5), received_on=D(2025, 10, 20))
+    again = make_unit(uscc=uscc(9), established_on=D(2025, 9, 5), received_on=D(2025, 10, 20))
     assert again.pk == unit.pk
     assert again.status == "pending"
     assert again.rejection_reason == ""
@@ -207,12 +208,12 @@ def test_history_holds_each_change_before_and_after(make_unit, clerk):
 
 @pytest.mark.django_db
 def test_cancellation_waits_for_open_employments_and_revokes_the_certificate(
-    registered_unit, clerk, ids
+    registered_unit, clerk
 ):
     employment = services.employment_register(
         actor=clerk,
         unit_id=registered_unit.pk,
-        citizen_id=ids.citizen_id(),
+        citizen_id=id_number(),
         name="张伟",
         started_on=D(2025, 3, 1),
         monthly_wage="9000.00",

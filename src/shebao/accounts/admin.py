@@ -33,6 +33,7 @@ from django.utils.translation import gettext_lazy as _
 from shebao.accounts import services
 from shebao.accounts.domain import can
 from shebao.accounts.models import ApiToken, LoginFailure, User
+from shebao.audit.models import AuditEvent
 from shebao.core import clock
 from shebao.core.errors import ShebaoError
 
@@ -270,3 +271,46 @@ class LoginFailureAdmin(ReadOnlyAdmin):
     list_filter = ("failed_at",)
     search_fields = ("username", "address")
     date_hierarchy = "failed_at"
+
+
+# ---------------------------------------------------------------------------------------
+# The audit trail: a read-only list with filters, for the roles that may read it
+# (``audit.view``). Nobody adds, changes or deletes an event here, administrators
+# included; the database refuses it as well. It is registered here, beside the role-based
+# admin it is built on, because accounts sits above audit (its services record events).
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    view_action = "audit.view"
+    list_display = (
+        "sequence",
+        "occurred_at",
+        "actor_name",
+        "actor_role",
+        "action",
+        "target_type",
+        "target_id",
+    )
+    list_filter = ("action", "actor_role", "target_type", "occurred_at")
+    search_fields = ("=target_id", "actor_name", "action")
+    date_hierarchy = "occurred_at"
+    ordering = ("-sequence",)
+    show_full_result_count = False
+    fields = (
+        "sequence",
+        "occurred_at",
+        "actor",
+        "actor_name",
+        "actor_role",
+        "action",
+        "target_type",
+        "target_id",
+        "data",
+        "prev_hash",
+        "hash",
+    )
+
+    def get_actions(self, request):
+        # Not even the "delete selected" action is offered.
+        return {}

@@ -8,6 +8,7 @@ class AccountsConfig(AppConfig):
     verbose_name = "People and permissions"
 
     def ready(self):
+        # Imported here, once the app registry is ready (signals import models).
         from django.contrib.auth.signals import user_logged_in, user_logged_out
 
         from shebao.accounts import signals

@@ -11,6 +11,7 @@ from shebao.api.common import IsoDate, MoneyText, paginate, require
 from shebao.api.fields import LONG_TEXT, column
 from shebao.core.errors import NotFound
 from shebao.core.money import format_money
+from shebao.documents.arrears_pdfs import arrears_notice_pdf
 from shebao.documents.domain import format_verification_code
 from shebao.ledger import arrears, selectors
 from shebao.ledger.models import ArrearsFineProposal
@@ -165,8 +166,6 @@ def _visible_notice(request, unit_id: int, notice_id: int):
 
 @router.get("/units/{unit_id}/arrears-notices/{notice_id}.pdf", summary="The notice to pay as PDF")
 def notice_pdf(request, unit_id: int, notice_id: int):
-    from shebao.documents.arrears_pdfs import arrears_notice_pdf
-
     notice = _visible_notice(request, unit_id, notice_id)
     verify_url = request.build_absolute_uri(
         f"/api/v1/certificates/{notice.certificate.verification_code}"

@@ -18,6 +18,7 @@ from pydantic import BeforeValidator, Field
 from shebao.api.common import AcknowledgeIn, IsoDate, MoneyText, paginate, require
 from shebao.api.fields import IDENTIFIER, LONG_TEXT, SHARE_TEXT_MAX, at_most, column
 from shebao.api.limits import body_limit
+from shebao.clearance import pdfs as clearance_pdfs
 from shebao.clearance import selectors, services, storage
 from shebao.clearance.models import (
     BenefitDebt,
@@ -32,7 +33,6 @@ from shebao.clearance.models import (
 from shebao.core import clock
 from shebao.core.errors import Conflict, InvalidInput, NotFound
 from shebao.core.money import format_money
-from shebao.documents import clearance_pdfs
 from shebao.registry import selectors as registry_selectors
 
 router = Router(tags=["clearance"])

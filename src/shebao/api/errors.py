@@ -10,6 +10,7 @@ from ninja.parser import Parser
 from shebao.core import requestdata
 from shebao.core.errors import (
     InvalidInput,
+    NotFound,
     PayloadTooLarge,
     ShebaoError,
     Unauthenticated,
@@ -108,8 +109,6 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(Http404)
     def not_found(request, exc):
-        from shebao.core.errors import NotFound
-
         return render(api, request, NotFound())
 
     @api.exception_handler(HttpError)

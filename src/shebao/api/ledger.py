@@ -22,6 +22,7 @@ from shebao.core import warnings as core_warnings
 from shebao.core.errors import InvalidInput, NotFound
 from shebao.core.ids import mask_citizen_id
 from shebao.core.money import format_money
+from shebao.documents import statements
 from shebao.ledger import declarations, imports, selectors, services
 from shebao.ledger.models import Declaration, Payment
 from shebao.pension import selectors as pension_selectors
@@ -499,8 +500,6 @@ def person_statement(request, person_id: int):
 
 @router.get("/persons/{person_id}/statement.pdf", summary="Rights statement as PDF")
 def person_statement_pdf(request, person_id: int):
-    from shebao.documents import statements
-
     person = _visible_person(request, person_id, "account.view")
     pdf = statements.person_statement_pdf(person_statement_body(person))
     response = HttpResponse(pdf, content_type="application/pdf")
@@ -544,8 +543,6 @@ def unit_statement(request, unit_id: int, as_of: IsoDate | None = None):
 
 @router.get("/units/{unit_id}/statement.pdf", summary="A unit's statement as PDF")
 def unit_statement_pdf(request, unit_id: int, as_of: IsoDate | None = None):
-    from shebao.documents import statements
-
     user = require(request, "payment.view")
     unit = registry_selectors.unit_get(user=user, unit_id=unit_id)
     pdf = statements.unit_statement_pdf(unit_statement_body(unit, as_of or clock.today()))

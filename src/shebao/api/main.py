@@ -2,7 +2,7 @@
 
 from ninja import NinjaAPI
 
-from shebao.api import errors
+from shebao.api import arrears, audit, clearance, errors, ledger, pension, public, registry, tokens
 from shebao.api.auth import AUTH
 
 api = NinjaAPI(
@@ -22,11 +22,5 @@ api = NinjaAPI(
 errors.install(api)
 
 
-def _add_routers():
-    from shebao.api import arrears, audit, clearance, ledger, pension, public, registry, tokens
-
-    for module in (tokens, public, registry, ledger, arrears, pension, clearance, audit):
-        api.add_router("", module.router)
-
-
-_add_routers()
+for module in (tokens, public, registry, ledger, arrears, pension, clearance, audit):
+    api.add_router("", module.router)

@@ -7,6 +7,7 @@ class AuditConfig(AppConfig):
     verbose_name = "Audit trail"
 
     def ready(self):
+        # Imported here, once the app registry is ready (checks and guards read models).
         from django.db.backends.signals import connection_created
 
         from shebao.audit import checks, guards

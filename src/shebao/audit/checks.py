@@ -17,7 +17,11 @@ Checks run in the order they were registered; the audit chain comes first.
 import dataclasses
 from collections.abc import Callable, Iterable
 
+from django.conf import settings
 from django.db import connection
+
+from shebao.audit.guards import installed_guards
+from shebao.audit.selectors import audit_chain_verify
 
 
 @dataclasses.dataclass(frozen=True)
@@ -77,9 +81,6 @@ def run(names: Iterable[str] | None = None) -> list[tuple[Check, CheckResult]]:
 
 
 def audit_chain() -> CheckResult:
-    from django.conf import settings
-
-    from shebao.audit.selectors import audit_chain_verify
 
     report = audit_chain_verify()
     anchor_file = settings.SHEBAO_AUDIT_ANCHOR_FILE
@@ -106,8 +107,6 @@ def audit_chain() -> CheckResult:
 
 
 def audit_guards() -> CheckResult:
-    from shebao.audit.guards import installed_guards
-
     found = installed_guards(connection)
     if found is None:
         return CheckResult(

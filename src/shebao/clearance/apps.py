@@ -7,6 +7,8 @@ class ClearanceConfig(AppConfig):
     verbose_name = "Clearance"
 
     def ready(self):
+        # Imported here, once the app registry is ready (services import models). The
+        # ledger sits below clearance, so it signals and clearance listens.
         from shebao.clearance.services import interest_true_ups_settle
         from shebao.ledger.signals import interest_true_ups
 

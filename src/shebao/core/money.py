@@ -7,6 +7,7 @@ the policy pack sets for its kind. Every amount is stored as integer fen
 """
 
 import re
+from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.utils.translation import gettext_lazy as _
@@ -49,11 +50,22 @@ def to_money(value) -> Decimal:
     return amount
 
 
+# The ceilings are policy data, and the policy package sits above core: it hands its
+# lookup in when its app is ready (``shebao.policy.apps``), so core imports nothing above.
+_ceiling_source: Callable[[str, object], Decimal] | None = None
+
+
+def set_ceiling_source(source: Callable[[str, object], Decimal]) -> None:
+    """Where ``amount_ceiling`` finds the largest amount of a kind (kind, region)."""
+    global _ceiling_source
+    _ceiling_source = source
+
+
 def amount_ceiling(kind: str, region=None) -> Decimal:
     """The largest amount of ``kind`` the policy pack accepts."""
-    from shebao.policy import money as money_policy  # policy data, loaded once
-
-    return money_policy.ceiling(kind, region)
+    if _ceiling_source is None:
+        raise RuntimeError("no ceilings for amounts of money: the policy app is not ready")
+    return _ceiling_source(kind, region)
 
 
 def parse_amount(

@@ -3,14 +3,12 @@ unit, the months and amounts owed on the day of issue, the day to pay by, what f
 if it does not (SIL Art. 86), and the verification code with its QR code. Built from the
 stored notice alone, so printing it again gives the same text."""
 
-from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.platypus import Spacer, Table, TableStyle
+from reportlab.platypus import Spacer
 
 from shebao.core.money import format_money
-from shebao.documents.clearance_pdfs import CODE_FONT, latin, qr_drawing
 from shebao.documents.domain import format_verification_code
-from shebao.documents.pdf import BODY, SMALL, paragraph, render, table
+from shebao.documents.pdf import BODY, SMALL, latin, paragraph, render, table, verification_block
 
 
 def arrears_notice_pdf(notice, *, verify_url: str) -> bytes:
@@ -61,35 +59,17 @@ def arrears_notice_pdf(notice, *, verify_url: str) -> bytes:
         ),
         Spacer(1, 6 * mm),
     ]
-    code_style = BODY.clone("code", fontName=CODE_FONT, fontSize=13, leading=17)
-    verify = Table(
-        [
-            [
-                qr_drawing(verify_url),
-                [
-                    paragraph("验证码 Verification code", BODY),
-                    paragraph("{code}", code_style, code=printed),
-                    Spacer(1, 2 * mm),
-                    paragraph(
-                        "扫描二维码或输入验证码核验本通知。"
-                        "Scan the code, or enter the verification code, to check this notice.",
-                        SMALL,
-                    ),
-                    paragraph("{url}", SMALL, url=latin(verify_url)),
-                ],
-            ]
-        ],
-        colWidths=[38 * mm, 140 * mm],
-    )
-    verify.setStyle(
-        TableStyle(
-            [
-                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                ("BOX", (0, 0), (-1, -1), 0.5, colors.grey),
-            ]
+    story.append(
+        verification_block(
+            certificate,
+            verify_url,
+            instruction=paragraph(
+                "扫描二维码或输入验证码核验本通知。"
+                "Scan the code, or enter the verification code, to check this notice.",
+                SMALL,
+            ),
         )
     )
-    story.append(verify)
     return render(
         "社会保险费催缴通知书",
         "Notice to pay social insurance arrears",

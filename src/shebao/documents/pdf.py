@@ -13,6 +13,8 @@ table's cells are drawn as they are, without markup.
 import html
 import io
 
+import qrcode
+from reportlab.graphics.shapes import Drawing, Rect
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -20,6 +22,8 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from shebao.documents.domain import format_verification_code
 
 FONT = "STSong-Light"
 pdfmetrics.registerFont(UnicodeCIDFont(FONT))
@@ -101,3 +105,87 @@ def render(title_zh: str, title_en: str, story: list, *, footer: str = "") -> by
     ]
     document.build(heading + story, onFirstPage=on_page, onLaterPages=on_page)
     return buffer.getvalue()
+
+
+# Verification codes: what every certificate the agency issues carries.
+
+CODE_FONT = "Courier-Bold"
+LATIN = "Helvetica"
+
+
+def latin(text: str) -> Markup:
+    """Numbers, codes and addresses set in a Latin font: crisp, and searchable as text."""
+    return markup('<font face="{face}">{text}</font>', face=LATIN, text=text)
+
+
+def qr_matrix(text: str) -> list[list[bool]]:
+    """The QR code's modules (True = dark), without the quiet zone."""
+    code = qrcode.QRCode(border=0, error_correction=qrcode.constants.ERROR_CORRECT_M)
+    code.add_data(text)
+    code.make(fit=True)
+    return code.get_matrix()
+
+
+def qr_drawing(text: str, size: float = 32 * mm) -> Drawing:
+    """The QR code as vector squares: sharp at any zoom, and no image library needed."""
+    matrix = qr_matrix(text)
+    count = len(matrix)
+    quiet = 2  # modules of white margin drawn around the code
+    module = size / (count + 2 * quiet)
+    drawing = Drawing(size, size)
+    drawing.add(Rect(0, 0, size, size, fillColor=colors.white, strokeColor=None))
+    for row, cells in enumerate(matrix):
+        for column, dark in enumerate(cells):
+            if dark:
+                drawing.add(
+                    Rect(
+                        (column + quiet) * module,
+                        size - (row + quiet + 1) * module,
+                        module,
+                        module,
+                        fillColor=colors.black,
+                        strokeColor=None,
+                    )
+                )
+    return drawing
+
+
+def verification_block(
+    certificate, verify_url: str, *, instruction: Paragraph | None = None
+) -> Table:
+    """The QR code of the public check beside the printed verification code: what every
+    document the agency issues with a verification code carries. ``instruction``, built
+    with ``paragraph()``, says how to check it (by default, a certificate)."""
+    if instruction is None:
+        instruction = paragraph(
+            "扫描二维码或在社会保险经办机构网站输入验证码核验本证书。"
+            "Scan the code, or enter the verification code on the agency's site, "
+            "to check this certificate.",
+            SMALL,
+        )
+    printed = format_verification_code(certificate.verification_code)
+    code_style = BODY.clone("code", fontName=CODE_FONT, fontSize=13, leading=17)
+    verify = Table(
+        [
+            [
+                qr_drawing(verify_url),
+                [
+                    paragraph("验证码 Verification code", BODY),
+                    paragraph("{code}", code_style, code=printed),
+                    Spacer(1, 2 * mm),
+                    instruction,
+                    paragraph("{url}", SMALL, url=latin(verify_url)),
+                ],
+            ]
+        ],
+        colWidths=[38 * mm, 140 * mm],
+    )
+    verify.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("BOX", (0, 0), (-1, -1), 0.5, colors.grey),
+            ]
+        )
+    )
+    return verify

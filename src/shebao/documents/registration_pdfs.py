@@ -7,9 +7,8 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Spacer
 
 from shebao.core.ids import mask_citizen_id
-from shebao.documents.clearance_pdfs import latin, verification_block
 from shebao.documents.domain import format_verification_code
-from shebao.documents.pdf import BODY, SMALL, paragraph, render
+from shebao.documents.pdf import BODY, SMALL, latin, paragraph, render, verification_block
 
 
 def registration_record_pdf(unit, certificate, *, verify_url: str) -> bytes:

@@ -1,11 +1,10 @@
 """The ledger's part of ``shebao verify``."""
 
 from shebao.audit.checks import CheckResult
+from shebao.ledger.selectors import ledger_check
 
 
 def ledger_balances() -> CheckResult:
-    from shebao.ledger.selectors import ledger_check
-
     checked, problems = ledger_check()
     if problems:
         return CheckResult(

@@ -7,11 +7,14 @@ from decimal import Decimal
 
 from django.db.models import Sum
 
+from shebao.accounts import domain as roles
 from shebao.core import clock
 from shebao.core.money import ZERO, round_money
 from shebao.ledger import accounts, domain
 from shebao.ledger.models import (
     Account,
+    ArrearsFineProposal,
+    ArrearsNotice,
     DebtAdjustment,
     Declaration,
     DeclarationLine,
@@ -23,7 +26,9 @@ from shebao.ledger.models import (
 )
 from shebao.policy import contributions
 from shebao.policy import interest as interest_policy
-from shebao.registry.models import Employment
+from shebao.policy import money as money_policy
+from shebao.policy import registry as policy_registry
+from shebao.registry.models import Employment, Unit
 
 
 def unit_debts(unit, *, as_of: datetime.date | None = None) -> list[domain.Debt]:
@@ -190,8 +195,6 @@ def ledger_check() -> tuple[int, list[str]]:
             )
             if len(problems) >= 50:
                 return checked, problems
-    from shebao.registry.models import Unit
-
     unit_ids = (
         Account.objects.filter(unit__isnull=False).values_list("unit_id", flat=True).distinct()
     )
@@ -205,8 +208,6 @@ def ledger_check() -> tuple[int, list[str]]:
 def unit_money_problems(unit, *, sums: dict[int, Decimal] | None = None) -> list[str]:
     """Where what the API reports of a unit's money (arrears, months not yet due, credit)
     differs from its ledger postings; empty when they agree."""
-    from shebao.policy import money as money_policy
-
     today = clock.today()
     codes = {a.code: a.pk for a in Account.objects.filter(unit=unit)}
 
@@ -364,8 +365,6 @@ person_contribution_months = paid_contribution_months
 def person_contributions(person, *, user) -> list[dict]:
     """The months of ``person`` the user may see: all of them for staff and the person
     themself, only the months its own declarations name for a unit representative."""
-    from shebao.accounts import domain as roles
-
     unit_id = None
     if user.role == roles.UNIT_REP:
         representation = getattr(user, "unit_representation", None)
@@ -501,8 +500,6 @@ def assessed_premium(
     """The premium the agency assesses for an employee the unit did not register in time
     (SIL Art. 58 para 1): each month's declared wage, clamped to that month's limits, at
     that month's rates, exactly as a declaration would have computed it."""
-    from shebao.policy import registry as policy_registry
-
     region_data = policy_registry.region(region)
     policy = contributions.contribution_policy(region)
     to_account = frozenset(
@@ -551,8 +548,6 @@ def assessed_premium(
 
 
 def arrears_notices(unit):
-    from shebao.ledger.models import ArrearsNotice
-
     return (
         ArrearsNotice.objects.filter(unit=unit)
         .select_related("certificate", "fine_proposal")
@@ -562,8 +557,6 @@ def arrears_notices(unit):
 
 def arrears_notice_get(unit, notice_id: int):
     """The unit's notice, or None (a notice of another unit is not found)."""
-    from shebao.ledger.models import ArrearsNotice
-
     return (
         ArrearsNotice.objects.filter(unit=unit, pk=notice_id)
         .select_related("certificate", "unit")
@@ -572,8 +565,6 @@ def arrears_notice_get(unit, notice_id: int):
 
 
 def arrears_fine_proposals(status: str | None = None):
-    from shebao.ledger.models import ArrearsFineProposal
-
     proposals = ArrearsFineProposal.objects.select_related("unit", "notice").order_by("-id")
     return proposals.filter(status=status) if status else proposals
 

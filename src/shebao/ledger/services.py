@@ -30,7 +30,7 @@ from shebao.ledger.models import (
 from shebao.policy import contributions, interest
 from shebao.policy import money as money_policy
 from shebao.policy import registry as policy_registry
-from shebao.registry.models import Unit
+from shebao.registry.models import Employment, Person, Unit
 
 
 class UnbalancedEntry(ValueError):
@@ -484,8 +484,6 @@ def _staff_assessment(unit, period: str, cache: dict):
     the month, at the monthly wage on their employment, clamped to the month's base
     limits, at the unit's rates. None when the unit had no registered staff that month.
     """
-    from shebao.registry.models import Employment
-
     start = domain.period_start(period)
     end = domain.period_end(period)
     employments = list(
@@ -757,8 +755,6 @@ def _unit_credit_apply(*, actor, unit) -> None:
 def _closed_person_ids(person_ids) -> set[int]:
     """The persons among ``person_ids`` whose individual account is closed: their
     relationship ended by a closed clearance case. No posting reaches such an account."""
-    from shebao.registry.models import Person
-
     return set(
         Person.objects.filter(pk__in=list(person_ids), status=Person.Status.CLEARED).values_list(
             "pk", flat=True
@@ -789,8 +785,6 @@ def _refuse_reversal_on_closed_accounts(postings, live) -> None:
     closed = _closed_person_ids(set(individual.values()))
     if not closed:
         return
-    from shebao.registry.models import Person
-
     names = sorted(Person.objects.filter(pk__in=closed).values_list("name", flat=True))
     months = sorted({period for _u, period in live})
     raise Conflict(

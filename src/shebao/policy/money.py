@@ -2,7 +2,8 @@
 
 A ceiling for each kind of amount a user may enter (a monthly wage, a payment, a fine, a
 benefit debt), each with the reason for its size; and what becomes of a unit's
-overpayment. ``shebao.core.money.parse_amount`` reads the ceilings from here.
+overpayment. ``shebao.core.money.parse_amount`` reads the ceilings from here: the policy
+app hands ``ceiling`` to core when it is ready.
 """
 
 import dataclasses

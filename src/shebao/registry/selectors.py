@@ -7,6 +7,7 @@ that a refusal does not confirm that a record exists.
 """
 
 import datetime
+from collections.abc import Callable
 
 from django.db.models import Q
 from django.utils.translation import get_language
@@ -20,6 +21,7 @@ from shebao.core.ids import mask_citizen_id
 from shebao.core.locking import get_or_404
 from shebao.core.money import format_money
 from shebao.core.warnings import CheckWarning
+from shebao.documents.models import Certificate
 from shebao.policy.employment import end_reason_codes, former_employee_months
 from shebao.policy.registry import find_region, pack_for_region
 from shebao.registry import domain
@@ -120,8 +122,6 @@ def unit_get(*, user, unit_id) -> Unit:
 def unit_registration_record(unit: Unit):
     """The certificate recording the unit's registration decision (the latest), or None
     before the decision."""
-    from shebao.documents.models import Certificate
-
     return (
         Certificate.objects.filter(
             kind=Certificate.Kind.UNIT_REGISTRATION,
@@ -388,15 +388,28 @@ def assessed_bases(region, wage, months: list[str]) -> tuple[list[dict], str]:
     return groups, overall
 
 
+# The ledger prices the months an employee went unregistered. It sits above the registry
+# (its accounts and declarations name units and persons), so it hands its calculation in
+# when its app is ready (``shebao.ledger.apps``) and the registry never imports it.
+_premium_assessor: Callable[..., dict] | None = None
+
+
+def set_premium_assessor(assessor: Callable[..., dict]) -> None:
+    """The calculation of the premium for unregistered months: keyword arguments
+    ``region``, ``industry_class``, ``wage``, ``months``, ``work_injury_float_percent``."""
+    global _premium_assessor
+    _premium_assessor = assessor
+
+
 def _assessed_premium(unit, wage, months: list[str]) -> dict | None:
     """The premium payable for the unregistered months, or None where the pack lacks the
     figures to compute it (the months and bases above still say what will be used)."""
-    from shebao.ledger.selectors import assessed_premium
-
     if not months:
         return None
+    if _premium_assessor is None:
+        raise RuntimeError("no premium assessor: the ledger app is not ready")
     try:
-        premium = assessed_premium(
+        premium = _premium_assessor(
             region=unit.region,
             industry_class=unit.industry_class,
             wage=wage,

@@ -23,10 +23,10 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from shebao.clearance import payment_file, selectors, services
+from shebao.clearance import pdfs as clearance_pdfs
 from shebao.clearance.models import PaymentBatch
 from shebao.core import dates
 from shebao.core.errors import ShebaoError
-from shebao.documents import clearance_pdfs
 
 CASE_ACTIONS = ("submit", "liquidate", "close", "acknowledge")
 

@@ -7,9 +7,8 @@ Built through the services, as staff would."""
 import datetime
 from decimal import Decimal
 
-from stdnum.cn import ric
-
 from shebao.core import clock
+from shebao.demo.base import citizen_id
 from shebao.pension import services
 from shebao.registry import services as registry
 
@@ -20,18 +19,13 @@ PEOPLE = {
 }
 
 
-def _citizen_id(area, birth, sequence) -> str:
-    body = f"{area}{birth:%Y%m%d}{sequence:03d}"
-    return body + ric.calc_check_digit(body + "0")
-
-
 def build_demo_pension_rights(*, clerk, finance) -> dict[str, int]:
     """Register the two persons and their periods from elsewhere; their ids by key."""
     today = clock.today()
     persons = {}
     for key, (name, area, birth, sequence) in PEOPLE.items():
         persons[key] = registry.person_register(
-            actor=clerk, name=name, citizen_id=_citizen_id(area, birth, sequence)
+            actor=clerk, name=name, citizen_id=citizen_id(area, birth, sequence)
         )
     # 36 months in Tianjin at a base of 8,000.00: the account 36 x 640.00 = 23,040.00 and
     # the pooled part 12% of 288,000.00 = 34,560.00 (TM2009 Art. 4). Born 1980-01, he

@@ -3,16 +3,24 @@ code and a QR code of the verification address) and the liquidation statement, b
 bilingual, built from the stored case alone so that printing again gives the same text.
 """
 
-import qrcode
-from reportlab.graphics.shapes import Drawing, Rect
-from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.platypus import Spacer, Table, TableStyle
+from reportlab.platypus import Spacer, TableStyle
 
+from shebao.clearance import selectors
 from shebao.core.ids import mask_account
 from shebao.core.money import format_money
 from shebao.documents.domain import format_verification_code
-from shebao.documents.pdf import BODY, FONT, SMALL, Markup, markup, paragraph, render, table
+from shebao.documents.pdf import (
+    BODY,
+    FONT,
+    LATIN,
+    SMALL,
+    latin,
+    paragraph,
+    render,
+    table,
+    verification_block,
+)
 
 SUBJECT_NAMES = {"person": "参保人员 Insured person", "unit": "用人单位 Unit"}
 DIRECTION_NAMES = {
@@ -22,50 +30,9 @@ DIRECTION_NAMES = {
     "refund": "退还单位 Refunded to the unit",
     "none": "无款项 Nothing to settle",
 }
-CODE_FONT = "Courier-Bold"
-LATIN = "Helvetica"
-
-
-def latin(text: str) -> Markup:
-    """Numbers, codes and addresses set in a Latin font: crisp, and searchable as text."""
-    return markup('<font face="{face}">{text}</font>', face=LATIN, text=text)
-
-
-def qr_matrix(text: str) -> list[list[bool]]:
-    """The QR code's modules (True = dark), without the quiet zone."""
-    code = qrcode.QRCode(border=0, error_correction=qrcode.constants.ERROR_CORRECT_M)
-    code.add_data(text)
-    code.make(fit=True)
-    return code.get_matrix()
-
-
-def qr_drawing(text: str, size: float = 32 * mm) -> Drawing:
-    """The QR code as vector squares: sharp at any zoom, and no image library needed."""
-    matrix = qr_matrix(text)
-    count = len(matrix)
-    quiet = 2  # modules of white margin drawn around the code
-    module = size / (count + 2 * quiet)
-    drawing = Drawing(size, size)
-    drawing.add(Rect(0, 0, size, size, fillColor=colors.white, strokeColor=None))
-    for row, cells in enumerate(matrix):
-        for column, dark in enumerate(cells):
-            if dark:
-                drawing.add(
-                    Rect(
-                        (column + quiet) * module,
-                        size - (row + quiet + 1) * module,
-                        module,
-                        module,
-                        fillColor=colors.black,
-                        strokeColor=None,
-                    )
-                )
-    return drawing
 
 
 def _subject_lines(case) -> list:
-    from shebao.clearance import selectors
-
     reason = selectors.reason_of(case)
     return [
         paragraph(
@@ -90,42 +57,6 @@ def _subject_lines(case) -> list:
         ),
         paragraph("案件编号 Case no.: {number}", BODY, number=latin(str(case.pk))),
     ]
-
-
-def verification_block(certificate, verify_url: str) -> Table:
-    """The QR code of the public check beside the printed verification code: what every
-    certificate the agency issues carries."""
-    printed = format_verification_code(certificate.verification_code)
-    code_style = BODY.clone("code", fontName=CODE_FONT, fontSize=13, leading=17)
-    verify = Table(
-        [
-            [
-                qr_drawing(verify_url),
-                [
-                    paragraph("验证码 Verification code", BODY),
-                    paragraph("{code}", code_style, code=printed),
-                    Spacer(1, 2 * mm),
-                    paragraph(
-                        "扫描二维码或在社会保险经办机构网站输入验证码核验本证书。"
-                        "Scan the code, or enter the verification code on the agency's site, "
-                        "to check this certificate.",
-                        SMALL,
-                    ),
-                    paragraph("{url}", SMALL, url=latin(verify_url)),
-                ],
-            ]
-        ],
-        colWidths=[38 * mm, 140 * mm],
-    )
-    verify.setStyle(
-        TableStyle(
-            [
-                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                ("BOX", (0, 0), (-1, -1), 0.5, colors.grey),
-            ]
-        )
-    )
-    return verify
 
 
 def certificate_pdf(case, *, verify_url: str) -> bytes:
@@ -159,8 +90,6 @@ def certificate_pdf(case, *, verify_url: str) -> bytes:
 
 def statement_pdf(case) -> bytes:
     """The latest liquidation statement of a case, line by line with rule and basis."""
-    from shebao.clearance import selectors
-
     statement = selectors.latest_statement(case)
     story = [
         *_subject_lines(case),

@@ -10,15 +10,18 @@ import datetime
 from decimal import Decimal
 
 from stdnum import luhn
-from stdnum.cn import ric, uscc
+from stdnum.cn import uscc
 
 from shebao.clearance import selectors, services
 from shebao.core import clock
 from shebao.core.money import ZERO
-from shebao.ledger import declarations
+from shebao.demo.base import citizen_id, demo_region
+from shebao.ledger import accounts, declarations
 from shebao.ledger import domain as ledger_domain
 from shebao.ledger import selectors as ledger_selectors
 from shebao.ledger import services as ledger_services
+from shebao.ledger.models import JournalEntry
+from shebao.policy.registry import all_regions
 from shebao.registry import services as registry
 
 # A one-page PDF stand-in for every scanned material.
@@ -40,11 +43,6 @@ HEIRS = (
     ("袁小梅", "110108", datetime.date(1990, 3, 3), 302),
     ("袁小刚", "110108", datetime.date(1993, 7, 7), 311),
 )
-
-
-def _citizen_id(area, birth, sequence) -> str:
-    body = f"{area}{birth:%Y%m%d}{sequence:03d}"
-    return body + ric.calc_check_digit(body + "0")
 
 
 def _unit_code(serial: int) -> str:
@@ -94,7 +92,7 @@ class _Cases:
             employment = registry.employment_register(
                 actor=self.clerk,
                 unit_id=unit.pk,
-                citizen_id=_citizen_id(area, birth, sequence),
+                citizen_id=citizen_id(area, birth, sequence),
                 name=name,
                 started_on=self.day(started_days_ago),
                 monthly_wage=Decimal(wage),
@@ -290,7 +288,7 @@ class _Cases:
         heirs = [
             {
                 "name": name,
-                "citizen_id": _citizen_id(area, birth, sequence),
+                "citizen_id": citizen_id(area, birth, sequence),
                 "share_percent": "50",
                 "bank_account": _card(10 + i),
                 "bank_name": "中国工商银行",
@@ -347,7 +345,7 @@ class _Cases:
         heirs = [
             {
                 "name": f"袁{n}",
-                "citizen_id": _citizen_id("110108", datetime.date(1985 + i, 2, 2), 321 + i * 10),
+                "citizen_id": citizen_id("110108", datetime.date(1985 + i, 2, 2), 321 + i * 10),
                 "share_percent": share,
                 "bank_account": _card(20 + i),
                 "bank_name": "中国建设银行",
@@ -380,9 +378,6 @@ class _Cases:
         return self.ids
 
     def carry_over(self, person, amount):
-        from shebao.ledger import accounts
-        from shebao.ledger.models import JournalEntry
-
         codes = [accounts.individual_code(person.pk), accounts.BANK_CODE]
         by_code = accounts.accounts_by_code(codes)
         with self.on(390):
@@ -398,8 +393,6 @@ class _Cases:
             )
 
     def destination(self) -> str:
-        from shebao.policy.registry import all_regions
-
         return next(r.code for r in all_regions() if r.code != self.region)
 
     def closed_unit(self) -> int:
@@ -409,7 +402,7 @@ class _Cases:
             employment = registry.employment_register(
                 actor=self.clerk,
                 unit_id=unit.pk,
-                citizen_id=_citizen_id(area, birth, sequence),
+                citizen_id=citizen_id(area, birth, sequence),
                 name=name,
                 started_on=self.day(300),
                 monthly_wage=Decimal("9000.00"),
@@ -445,7 +438,7 @@ class _Cases:
             employment = registry.employment_register(
                 actor=self.clerk,
                 unit_id=unit.pk,
-                citizen_id=_citizen_id(area, birth, sequence),
+                citizen_id=citizen_id(area, birth, sequence),
                 name=person_name,
                 started_on=self.day(300),
                 monthly_wage=Decimal("9000.00"),
@@ -529,8 +522,6 @@ def build_demo_cases(*, clerk, auditor, finance, finance2, supervisor, region=No
     their ids by status. ``region`` defaults to the demo agency's (the default pack's
     first region)."""
     if region is None:
-        from shebao.demo import demo_region
-
         region = demo_region()
     return _Cases(
         clerk=clerk,

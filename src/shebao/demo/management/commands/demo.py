@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from shebao import demo
+from shebao.demo import agency as demo
 
 
 class Command(BaseCommand):

@@ -14,8 +14,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
-from shebao import demo
 from shebao.accounts.selectors import active_demo_usernames
+from shebao.demo import agency as demo
 
 
 class Command(BaseCommand):

@@ -14,23 +14,23 @@ import dataclasses
 import datetime
 from decimal import Decimal
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
-from stdnum.cn import ric, uscc
 
 from shebao.accounts.domain import DEMO_PASSWORD, ROLE_NAMES
 from shebao.accounts.services import user_create
-from shebao.clearance.demo import build_demo_cases
 from shebao.core import clock
+from shebao.core.errors import Conflict
+from shebao.demo.base import DemoRefused, citizen_id, demo_region, ensure_allowed, unit_code
+from shebao.demo.clearance import build_demo_cases
+from shebao.demo.pension import build_demo_pension_rights
+from shebao.ledger import arrears
 from shebao.ledger import declarations as ledger_declarations
 from shebao.ledger import domain as ledger_domain
 from shebao.ledger import services as ledger_services
-from shebao.pension.demo import build_demo_pension_rights
 from shebao.policy.errors import NoPolicyValue
-from shebao.policy.registry import get_pack
 from shebao.registry import services as registry
 from shebao.registry.models import Employment, Person, Unit
 
@@ -48,11 +48,6 @@ PUBLIC_LOGINS = (
     ("zhangwei", "person"),
     ("hr", "unit_rep"),
 )
-ALLOWED_ENVS = ("demo", "test")
-
-
-class DemoRefused(Exception):
-    """The demo cannot be built here (production settings, or a database in use)."""
 
 
 @dataclasses.dataclass
@@ -65,58 +60,10 @@ class DemoSummary:
     cases: int = 0
 
 
-def ensure_allowed() -> None:
-    """Refuse under anything but demo or test settings: demo logins must never exist in
-    production, where their one known password would open the agency's records."""
-    if settings.SHEBAO_ENV not in ALLOWED_ENVS:
-        raise DemoRefused(
-            _(
-                "Refusing to build the demo agency under SHEBAO_ENV=%(env)s: demo logins "
-                "with a known password must never exist in production."
-            )
-            % {"env": settings.SHEBAO_ENV}
-        )
-
-
 def database_is_empty() -> bool:
     return not (
         get_user_model().objects.exists() or Unit.objects.exists() or Person.objects.exists()
     )
-
-
-def demo_region() -> str:
-    """The region the demo agency serves: the default pack's first region."""
-    regions = get_pack().regions
-    if not regions:
-        raise DemoRefused(_("The default policy pack defines no region."))
-    return next(iter(regions))
-
-
-# --- sample identifiers -------------------------------------------------------------
-
-
-def citizen_id(area: str, birth: datetime.date, sequence: int) -> str:
-    """A GB 11643 number: area, birth date, sequence (odd for men), check character."""
-    body = f"{area}{birth:%Y%m%d}{sequence:03d}"
-    # calc_check_digit reads all but the last character, so it wants a placeholder.
-    return body + ric.calc_check_digit(body + "0")
-
-
-_ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
-
-
-def _organisation_code(base: str) -> str:
-    """Eight characters plus the GB 11714 check character (digits 9-17 of a USCC).
-    GB 11714 counts a letter as its place in the alphabet plus 9 (A = 10, Z = 35)."""
-    total = sum(int(c, 36) * w for c, w in zip(base, _ORG_WEIGHTS, strict=True))
-    check = 11 - total % 11
-    return base + {10: "X", 11: "0"}.get(check, str(check))
-
-
-def unit_code(area: str, organisation: str) -> str:
-    """A GB 32100 code: registered by market regulation (9), an enterprise (1)."""
-    body = f"91{area}{_organisation_code(organisation)}"
-    return body + uscc.calc_check_digit(body)
 
 
 # --- the sample agency ---------------------------------------------------------------
@@ -438,9 +385,6 @@ class _Builder:
 
     def issue_arrears_notice(self):
         """Qinghe owes premiums: the agency issues it a notice to pay (Order 20 Art. 16)."""
-        from shebao.core.errors import Conflict
-        from shebao.ledger import arrears
-
         with contextlib.suppress(Conflict):  # nothing overdue yet on some build days
             arrears.arrears_notice_issue(
                 actor=self.users["finance"], unit_id=self.units["qinghe"].pk
