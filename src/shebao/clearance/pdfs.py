@@ -3,10 +3,14 @@ code and a QR code of the verification address) and the liquidation statement, b
 bilingual, built from the stored case alone so that printing again gives the same text.
 """
 
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
 from reportlab.lib.units import mm
 from reportlab.platypus import Spacer, TableStyle
 
 from shebao.clearance import selectors
+from shebao.core.errors import Conflict
 from shebao.core.ids import mask_account
 from shebao.core.money import format_money
 from shebao.documents.domain import format_verification_code
@@ -91,6 +95,8 @@ def certificate_pdf(case, *, verify_url: str) -> bytes:
 def statement_pdf(case) -> bytes:
     """The latest liquidation statement of a case, line by line with rule and basis."""
     statement = selectors.latest_statement(case)
+    if statement is None:
+        raise Conflict(_("The case is not liquidated yet."), code="no_statement")
     story = [
         *_subject_lines(case),
         paragraph(
@@ -103,7 +109,7 @@ def statement_pdf(case) -> bytes:
         Spacer(1, 4 * mm),
     ]
     cell = BODY.clone("cell", fontSize=7.5, leading=10)
-    rows = [["项目 Item", "金额 Amount", "计算 Rule", "依据 Basis"]]
+    rows: list[list[Any]] = [["项目 Item", "金额 Amount", "计算 Rule", "依据 Basis"]]
     for line in statement.lines.all():
         rows.append(
             [

@@ -13,6 +13,7 @@ import contextlib
 import dataclasses
 import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -161,10 +162,10 @@ class _Builder:
     def __init__(self, *, today: datetime.date):
         self.today = today
         self.region = demo_region()
-        self.users = {}
-        self.units = {}
-        self.persons = {}
-        self.employments = []
+        self.users: dict[str, Any] = {}
+        self.units: dict[str, Unit] = {}
+        self.persons: dict[str, Person] = {}
+        self.employments: list[Employment] = []
 
     def day(self, days_ago: int) -> datetime.date:
         return self.today - datetime.timedelta(days=days_ago)

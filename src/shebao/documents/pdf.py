@@ -133,21 +133,27 @@ def qr_drawing(text: str, size: float = 32 * mm) -> Drawing:
     quiet = 2  # modules of white margin drawn around the code
     module = size / (count + 2 * quiet)
     drawing = Drawing(size, size)
-    drawing.add(Rect(0, 0, size, size, fillColor=colors.white, strokeColor=None))
+    drawing.add(_square(0, 0, size, colors.white))
     for row, cells in enumerate(matrix):
         for column, dark in enumerate(cells):
             if dark:
                 drawing.add(
-                    Rect(
+                    _square(
                         (column + quiet) * module,
                         size - (row + quiet + 1) * module,
                         module,
-                        module,
-                        fillColor=colors.black,
-                        strokeColor=None,
+                        colors.black,
                     )
                 )
     return drawing
+
+
+def _square(x: float, y: float, size: float, color) -> Rect:
+    """A filled square without an outline."""
+    square = Rect(x, y, size, size)
+    square.fillColor = color
+    square.strokeColor = None
+    return square
 
 
 def verification_block(

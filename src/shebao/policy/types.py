@@ -113,6 +113,9 @@ class BaseLimits(tuple):
     says it is an earlier year's because the requested one has no figure yet.
     """
 
+    wage: AverageWage
+    requested_year: int
+
     def __new__(cls, floor: Decimal, cap: Decimal, *, wage: AverageWage, requested_year: int):
         limits = super().__new__(cls, (floor, cap))
         limits.wage = wage

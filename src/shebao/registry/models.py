@@ -67,6 +67,9 @@ class Person(models.Model):
     )
     created_at = models.DateTimeField()
 
+    # Not stored: what a registration warned of, set by the service for its answer.
+    warnings: list
+
     class Meta:
         ordering = ["id"]
         constraints = [

@@ -96,7 +96,8 @@ def plan_orders(
     if payee_kind == "heirs":
         # The inherited balance and the survivors' benefits from the pooled fund, each
         # split by the declared shares to the cent.
-        shares = [p.share_percent for p in payees]
+        # Every heir has a share (checked when the heirs are recorded).
+        shares = [p.share_percent or ZERO for p in payees]
         amounts = split_by_shares(individual, shares)
         pooled_amounts = split_by_shares(pooled, shares) if pooled > 0 else [ZERO] * len(payees)
         plans = []
