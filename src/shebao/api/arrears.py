@@ -9,6 +9,7 @@ from ninja import Router, Schema, Status
 
 from shebao.api.common import IsoDate, MoneyText, paginate, require
 from shebao.api.fields import LONG_TEXT, column
+from shebao.api.openapi import PDF
 from shebao.core.errors import NotFound
 from shebao.core.money import format_money
 from shebao.documents.domain import format_verification_code
@@ -163,7 +164,11 @@ def _visible_notice(request, unit_id: int, notice_id: int):
     return notice
 
 
-@router.get("/units/{unit_id}/arrears-notices/{notice_id}.pdf", summary="The notice to pay as PDF")
+@router.get(
+    "/units/{unit_id}/arrears-notices/{notice_id}.pdf",
+    summary="The notice to pay as PDF",
+    openapi_extra=PDF,
+)
 def notice_pdf(request, unit_id: int, notice_id: int):
     from shebao.documents.arrears_pdfs import arrears_notice_pdf
 

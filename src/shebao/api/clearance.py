@@ -15,9 +15,10 @@ from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import BeforeValidator, Field
 
-from shebao.api.common import AcknowledgeIn, IsoDate, MoneyText, paginate, require
+from shebao.api.common import AcknowledgeIn, IsoDate, MoneyText, Out, Page, paginate, require
 from shebao.api.fields import IDENTIFIER, LONG_TEXT, SHARE_TEXT_MAX, at_most, column
 from shebao.api.limits import body_limit
+from shebao.api.openapi import CSV, PDF, binary
 from shebao.clearance import selectors, services, storage
 from shebao.clearance.models import (
     BenefitDebt,
@@ -187,6 +188,293 @@ class FinePaidIn(Schema):
     reference: Annotated[str, column(UnitFine, "paid_reference")] = ""
 
 
+# Answers ---------------------------------------------------------------------------------
+
+Timestamp = Annotated[str, Field(description="ISO 8601 date and time")]
+
+
+class NamesOut(Out):
+    zh: str
+    en: str
+
+
+class SubjectOut(Out):
+    id: int
+    name: str
+    identifier: str = Field(description="ID number or credit code, masked")
+
+
+class AcknowledgementOut(Out):
+    required: bool
+    acknowledged: bool
+    text: str | None
+    version: str | None
+    acknowledged_at: Timestamp | None
+
+
+class MaterialRequiredOut(Out):
+    code: str
+    name: str
+    names: NamesOut
+    required: bool
+    when: str | None
+    present: bool
+    checked_by_agency: bool
+    # Only for a material the agency checks itself (HR2023 Arts. 8, 31).
+    label: str | None = None
+    basis: str | None = None
+    verified: bool | None = None
+    verified_by: str | None = None
+    verified_at: Timestamp | None = None
+
+
+class CaseMaterialOut(Out):
+    id: int
+    kind: str
+    round: int
+    original_name: str
+    content_type: str
+    size: int
+    sha256: str
+    uploaded_by: str
+    uploaded_at: Timestamp
+
+
+class MaterialListOut(Page):
+    items: list[CaseMaterialOut]
+    missing: list[str] = Field(description="Material codes still to upload")
+
+
+class PayeeOut(Out):
+    slot: int
+    kind: str
+    name: str
+    citizen_id: str | None = Field(description="Masked")
+    share_percent: str | None
+    bank_account: str | None = Field(description="Masked")
+    bank_name: str
+
+
+class EventOut(Out):
+    sequence: int
+    action: str
+    from_status: str | None
+    to_status: str | None
+    actor: str
+    actor_role: str
+    at: Timestamp
+    note: str
+    data: dict[str, Any]
+
+
+class CaseDeadlineOut(Out):
+    code: str
+    name: str
+    who: str
+    days: int
+    day_kind: str = Field(description="calendar or working")
+    basis: str
+    start: datetime.date | None
+    due_on: datetime.date | None
+    done_on: datetime.date | None
+    status: str
+    days_left: int | None
+    calendar_fallback: bool
+
+
+class StatementLineOut(Out):
+    code: str
+    label: str
+    labels: NamesOut
+    amount: str
+    rule: str
+    basis: str
+    basis_codes: list[str]
+    source: str
+    detail: dict[str, Any]
+
+
+class HeirShareOut(Out):
+    payee: str
+    share_percent: str
+    amount: str
+
+
+class StatementOut(Out):
+    version: int
+    as_of: Timestamp
+    direction: str
+    total: str
+    fingerprint: str
+    computed_by: str
+    superseded_at: Timestamp | None
+    lines: list[StatementLineOut]
+    allocations: list[HeirShareOut] | None = Field(
+        None, description="Heirs' shares of what is paid out (heirs only)"
+    )
+
+
+class OrderOut(Out):
+    id: int
+    payee: str
+    payee_kind: str
+    slot: int
+    direction: str
+    channel: str
+    amount: str
+    parts: dict[str, str] = Field(description="Amount by ledger source")
+    status: str
+    bank_account: str | None = Field(description="Masked")
+    bank_name: str
+    needs_second_approval: bool
+    ordered_by: str
+    second_approved_by: str | None
+    paid_on: datetime.date | None
+    bank_reference: str
+    failure_reason: str
+    failed_by: str | None
+    bank_return_reference: str
+    reissue_of: int | None
+    batch: int | None
+    interest_true_up_year: int | None
+    case_id: int | None = None
+
+
+class OrderPage(Page):
+    items: list[OrderOut]
+
+
+class CaseCertificateOut(Out):
+    number: str
+    verification_code: str
+    verification_code_printed: str
+    issued_on: datetime.date
+    verify_path: str
+
+
+class ClaimLineOut(Out):
+    rank: int
+    code: str
+    name: str
+    amount: str
+    basis: str
+    verified: bool
+
+
+class DistributionOut(Out):
+    ruling_no: str
+    ruling_on: datetime.date
+    received: str
+    written_off: str
+
+
+class TerminationOut(Out):
+    ruling_no: str
+    ruling_on: datetime.date
+
+
+class BankruptcyOut(Out):
+    petition_accepted_on: datetime.date | None
+    claim_filed_on: datetime.date | None
+    claim: list[ClaimLineOut]
+    claim_total: str
+    distribution: DistributionOut | None
+    termination: TerminationOut | None
+
+
+class WarningOut(Out):
+    id: str = Field(description="Acknowledge it by this id")
+    code: str
+    message: str
+    slots: list[int]
+    case_ids: list[int] | None = None
+
+
+class CaseOut(Out):
+    """A case; ``bankruptcy`` only for a bankrupt unit, ``warnings`` only for staff."""
+
+    id: int
+    status: str
+    status_name: str
+    subject_type: str
+    subject_id: int
+    subject: SubjectOut
+    reason: str
+    reason_name: str
+    disposition: str
+    disposition_name: str
+    region: str | None
+    event_date: datetime.date
+    destination_region: str | None
+    successor_unit_id: int | None
+    applicant: str
+    created_at: Timestamp
+    round: int
+    acknowledgement: AcknowledgementOut
+    materials_required: list[MaterialRequiredOut]
+    materials_missing: list[str]
+    materials_unverified: list[str]
+    to_supplement: list[str]
+    materials: list[CaseMaterialOut]
+    payees: list[PayeeOut]
+    allowed_actions: list[str]
+    timeline: list[EventOut]
+    deadlines: list[CaseDeadlineOut]
+    statement: StatementOut | None
+    disbursements: list[OrderOut]
+    certificate: CaseCertificateOut | None = Field(description="Once closed")
+    bankruptcy: BankruptcyOut | None = None
+    warnings: list[WarningOut] | None = None
+
+
+class CaseSummaryOut(Out):
+    id: int
+    status: str
+    subject_type: str
+    subject_id: int
+    subject: str
+    reason: str
+    event_date: datetime.date
+    created_at: Timestamp
+    next_due_on: datetime.date | None
+    overdue: list[str] = Field(description="Codes of the time limits past due")
+
+
+class CasePage(Page):
+    items: list[CaseSummaryOut]
+
+
+class DebtOut(Out):
+    id: int
+    person_id: int
+    amount: str
+    offset_amount: str
+    description: str
+    recorded_on: datetime.date
+    status: str
+    offset_case: int | None
+
+
+class DebtPage(Page):
+    items: list[DebtOut]
+
+
+class UnitFineOut(Out):
+    id: int
+    unit_id: int
+    amount: str
+    decision_no: str
+    decided_on: datetime.date
+    description: str
+    status: str
+    paid_on: datetime.date | None
+    paid_reference: str
+
+
+class UnitFinePage(Page):
+    items: list[UnitFineOut]
+
+
 def _dump(value):
     if value is None:
         return None
@@ -205,7 +493,8 @@ def _detail(case, user) -> dict:
 
 @router.post(
     "/clearance-cases",
-    response={201: dict},
+    response={201: CaseOut},
+    exclude_unset=True,
     summary="Open a clearance case (draft) for a person or a unit",
     description=(
         "Refused with 422 `not_a_clearance` (the explanation and the procedure that "
@@ -233,7 +522,7 @@ def case_create(request, payload: CaseIn):
 
 @router.get(
     "/clearance-cases",
-    response=dict,
+    response=CasePage,
     summary="Clearance cases; ?overdue=true lists those past a time limit",
 )
 def case_list(
@@ -261,7 +550,8 @@ def case_list(
 
 @router.get(
     "/clearance-cases/{case_id}",
-    response=dict,
+    response=CaseOut,
+    exclude_unset=True,
     summary="A case: status, timeline, deadlines, statement, disbursements, certificate",
 )
 def case_detail(request, case_id: int):
@@ -271,7 +561,8 @@ def case_detail(request, case_id: int):
 
 @router.post(
     "/clearance-cases/{case_id}/payees",
-    response=dict,
+    response=CaseOut,
+    exclude_unset=True,
     summary="Correct the payee or the heirs (the old entries are kept)",
 )
 def case_payees(request, case_id: int, payload: PayeesIn):
@@ -284,7 +575,8 @@ def case_payees(request, case_id: int, payload: PayeesIn):
 
 @router.post(
     "/clearance-cases/{case_id}/acknowledge",
-    response=dict,
+    response=CaseOut,
+    exclude_unset=True,
     summary="Record the person's signed acknowledgement of the explained alternatives",
 )
 def case_acknowledge(request, case_id: int):
@@ -297,7 +589,7 @@ def case_acknowledge(request, case_id: int):
 
 @router.post(
     "/clearance-cases/{case_id}/materials",
-    response={201: dict},
+    response={201: CaseMaterialOut},
     summary="Upload a material (PDF, JPEG or PNG, detected from the content)",
 )
 @body_limit(storage.max_bytes)
@@ -333,7 +625,7 @@ def material_upload(
 
 @router.get(
     "/clearance-cases/{case_id}/materials",
-    response=dict,
+    response=MaterialListOut,
     summary="A case's materials, every upload kept",
 )
 def material_list(request, case_id: int):
@@ -350,6 +642,9 @@ def material_list(request, case_id: int):
 @router.get(
     "/clearance-cases/{case_id}/materials/{material_id}",
     summary="One material's file (staff views are recorded)",
+    openapi_extra=binary(
+        "application/pdf", "image/jpeg", "image/png", description="The file as uploaded"
+    ),
 )
 def material_file(request, case_id: int, material_id: int):
     user = require(request, "clearance.view")
@@ -365,7 +660,8 @@ def material_file(request, case_id: int, material_id: int):
 
 @router.post(
     "/clearance-cases/{case_id}/materials/{code}/verify",
-    response=dict,
+    response=CaseOut,
+    exclude_unset=True,
     summary="Record the check of a material the agency holds or receives by data sharing (clerk)",
 )
 def material_verify(request, case_id: int, code: str, payload: VerifyIn):
@@ -377,7 +673,12 @@ def material_verify(request, case_id: int, code: str, payload: VerifyIn):
 # Transitions ---------------------------------------------------------------------------
 
 
-@router.post("/clearance-cases/{case_id}/submit", response=dict, summary="Submit the case")
+@router.post(
+    "/clearance-cases/{case_id}/submit",
+    response=CaseOut,
+    exclude_unset=True,
+    summary="Submit the case",
+)
 def case_submit(request, case_id: int):
     user = require(request, "clearance.submit")
     return _detail(services.case_submit(actor=user, case_id=case_id), user)
@@ -385,7 +686,8 @@ def case_submit(request, case_id: int):
 
 @router.post(
     "/clearance-cases/{case_id}/return",
-    response=dict,
+    response=CaseOut,
+    exclude_unset=True,
     summary="Return for completion, listing what to supplement (clerk)",
 )
 def case_return(request, case_id: int, payload: ReturnIn):
@@ -396,7 +698,12 @@ def case_return(request, case_id: int, payload: ReturnIn):
     return _detail(case, user)
 
 
-@router.post("/clearance-cases/{case_id}/accept", response=dict, summary="Accept (clerk)")
+@router.post(
+    "/clearance-cases/{case_id}/accept",
+    response=CaseOut,
+    exclude_unset=True,
+    summary="Accept (clerk)",
+)
 def case_accept(request, case_id: int, payload: AcknowledgeIn | None = None):
     user = require(request, "clearance.accept")
     case = services.case_accept(
@@ -409,7 +716,8 @@ def case_accept(request, case_id: int, payload: AcknowledgeIn | None = None):
 
 @router.post(
     "/clearance-cases/{case_id}/approve",
-    response=dict,
+    response=CaseOut,
+    exclude_unset=True,
     summary="Approve the audit (an auditor other than the accepting clerk and the applicant)",
 )
 def case_approve(request, case_id: int, payload: ApproveIn):
@@ -425,7 +733,8 @@ def case_approve(request, case_id: int, payload: ApproveIn):
 
 @router.post(
     "/clearance-cases/{case_id}/reject",
-    response=dict,
+    response=CaseOut,
+    exclude_unset=True,
     summary="Reject, with the reasons (auditor)",
 )
 def case_reject(request, case_id: int, payload: ReasonsIn):
@@ -435,7 +744,8 @@ def case_reject(request, case_id: int, payload: ReasonsIn):
 
 @router.post(
     "/clearance-cases/{case_id}/liquidate",
-    response=dict,
+    response=CaseOut,
+    exclude_unset=True,
     summary="Compute and freeze the liquidation statement (finance)",
 )
 def case_liquidate(request, case_id: int):
@@ -446,7 +756,8 @@ def case_liquidate(request, case_id: int):
 
 @router.post(
     "/clearance-cases/{case_id}/disburse",
-    response=dict,
+    response=CaseOut,
+    exclude_unset=True,
     summary="Order the payments that settle the statement (finance; Idempotency-Key)",
 )
 def case_disburse(request, case_id: int):
@@ -458,7 +769,8 @@ def case_disburse(request, case_id: int):
 
 @router.post(
     "/clearance-cases/{case_id}/close",
-    response=dict,
+    response=CaseOut,
+    exclude_unset=True,
     summary="Close: end the relationship and issue the certificate of cancellation",
 )
 def case_close(request, case_id: int):
@@ -471,7 +783,8 @@ def case_close(request, case_id: int):
 
 @router.post(
     "/clearance-cases/{case_id}/bankruptcy-claim",
-    response=dict,
+    response=CaseOut,
+    exclude_unset=True,
     summary="File the claim in a unit's bankruptcy, by rank (finance)",
 )
 def bankruptcy_claim(request, case_id: int, payload: PetitionIn):
@@ -484,7 +797,8 @@ def bankruptcy_claim(request, case_id: int, payload: PetitionIn):
 
 @router.post(
     "/clearance-cases/{case_id}/bankruptcy-distribution",
-    response=dict,
+    response=CaseOut,
+    exclude_unset=True,
     summary="Record the court's distribution: allocation by rank, the rest written off (finance)",
 )
 def bankruptcy_distribution(request, case_id: int, payload: DistributionIn):
@@ -501,7 +815,8 @@ def bankruptcy_distribution(request, case_id: int, payload: DistributionIn):
 
 @router.post(
     "/clearance-cases/{case_id}/termination-ruling",
-    response=dict,
+    response=CaseOut,
+    exclude_unset=True,
     summary="Record the ruling that ends the bankruptcy and close the case",
 )
 def termination_ruling(request, case_id: int, payload: RulingIn):
@@ -524,6 +839,7 @@ def _pdf(data: bytes, filename: str) -> HttpResponse:
 @router.get(
     "/clearance-cases/{case_id}/statement.pdf",
     summary="The liquidation statement as PDF",
+    openapi_extra=PDF,
 )
 def statement_pdf(request, case_id: int):
     user = require(request, "clearance.view")
@@ -541,6 +857,7 @@ def statement_pdf(request, case_id: int):
 @router.get(
     "/clearance-cases/{case_id}/certificate.pdf",
     summary="The certificate of cancellation as PDF (once the case is closed)",
+    openapi_extra=PDF,
 )
 def certificate_pdf(request, case_id: int):
     user = require(request, "clearance.view")
@@ -559,7 +876,7 @@ def certificate_pdf(request, case_id: int):
 # Disbursement orders and payment files -------------------------------------------------
 
 
-@router.get("/disbursement-orders", response=dict, summary="Disbursement orders (finance)")
+@router.get("/disbursement-orders", response=OrderPage, summary="Disbursement orders (finance)")
 def order_list(request, status: str | None = None, page: int = 1, page_size: int = 50):
     require(request, "clearance.order_manage")
     queryset = DisbursementOrder.objects.select_related(
@@ -581,7 +898,7 @@ def _order(order) -> dict:
 
 @router.post(
     "/disbursement-orders/{order_id}/approve",
-    response=dict,
+    response=OrderOut,
     summary="Second finance approval of a payment above the threshold",
 )
 def order_approve(request, order_id: int):
@@ -591,7 +908,7 @@ def order_approve(request, order_id: int):
 
 @router.post(
     "/disbursement-orders/{order_id}/paid",
-    response=dict,
+    response=OrderOut,
     summary="Record the payment (posts to the ledger; a repeat does nothing more)",
 )
 def order_paid(request, order_id: int, payload: PaidIn):
@@ -607,7 +924,7 @@ def order_paid(request, order_id: int, payload: PaidIn):
 
 @router.post(
     "/disbursement-orders/{order_id}/failed",
-    response=dict,
+    response=OrderOut,
     summary="Record that the bank could not pay",
 )
 def order_failed(request, order_id: int, payload: FailedIn):
@@ -623,7 +940,7 @@ def order_failed(request, order_id: int, payload: FailedIn):
 
 @router.post(
     "/disbursement-orders/{order_id}/reissue",
-    response={201: dict},
+    response={201: OrderOut},
     summary="Reissue a failed payment, with corrected bank details if given",
 )
 def order_reissue(request, order_id: int, payload: ReissueIn):
@@ -649,6 +966,7 @@ def _csv(data: bytes, batch: PaymentBatch) -> HttpResponse:
 @router.post(
     "/payment-files",
     summary="Gather approved bank payments into a payment file (CSV) for the bank",
+    openapi_extra=CSV,
 )
 def payment_file_create(request):
     user = require(request, "clearance.order_manage")
@@ -656,7 +974,9 @@ def payment_file_create(request):
     return _csv(selectors.batch_csv(batch), batch)
 
 
-@router.get("/payment-files/{batch_id}", summary="A payment file sent earlier (CSV)")
+@router.get(
+    "/payment-files/{batch_id}", summary="A payment file sent earlier (CSV)", openapi_extra=CSV
+)
 def payment_file(request, batch_id: int):
     require(request, "clearance.order_manage")
     batch = PaymentBatch.objects.filter(pk=batch_id).first()
@@ -697,7 +1017,7 @@ def _fine(fine) -> dict:
 
 @router.post(
     "/benefit-debts",
-    response={201: dict},
+    response={201: DebtOut},
     summary="Record overpaid benefits to offset at liquidation (HR2023 Art. 46)",
 )
 def benefit_debt_create(request, payload: BenefitDebtIn):
@@ -712,7 +1032,7 @@ def benefit_debt_create(request, payload: BenefitDebtIn):
     return Status(201, _debt(debt))
 
 
-@router.get("/persons/{person_id}/benefit-debts", response=dict, summary="A person's debts")
+@router.get("/persons/{person_id}/benefit-debts", response=DebtPage, summary="A person's debts")
 def benefit_debt_list(request, person_id: int):
     user = require(request, "clearance.debt_view")
     person = registry_selectors.person_get(user=user, person_id=person_id)
@@ -720,7 +1040,9 @@ def benefit_debt_list(request, person_id: int):
     return {"items": [_debt(d) for d in debts], "count": debts.count()}
 
 
-@router.post("/unit-fines", response={201: dict}, summary="Record a fine decided against a unit")
+@router.post(
+    "/unit-fines", response={201: UnitFineOut}, summary="Record a fine decided against a unit"
+)
 def fine_create(request, payload: FineIn):
     user = require(request, "clearance.debt_record")
     fine = services.unit_fine_record(
@@ -734,7 +1056,7 @@ def fine_create(request, payload: FineIn):
     return Status(201, _fine(fine))
 
 
-@router.post("/unit-fines/{fine_id}/paid", response=dict, summary="Record a fine as paid")
+@router.post("/unit-fines/{fine_id}/paid", response=UnitFineOut, summary="Record a fine as paid")
 def fine_paid(request, fine_id: int, payload: FinePaidIn):
     user = require(request, "clearance.debt_record")
     fine = services.unit_fine_mark_paid(
@@ -743,7 +1065,7 @@ def fine_paid(request, fine_id: int, payload: FinePaidIn):
     return _fine(fine)
 
 
-@router.get("/units/{unit_id}/fines", response=dict, summary="A unit's fines")
+@router.get("/units/{unit_id}/fines", response=UnitFinePage, summary="A unit's fines")
 def fine_list(request, unit_id: int):
     user = require(request, "clearance.debt_view")
     unit = registry_selectors.unit_get(user=user, unit_id=unit_id)
@@ -767,9 +1089,14 @@ class DeadlineOut(Schema):
     overdue: bool
 
 
+class DeadlinePage(Page):
+    as_of: datetime.date
+    items: list[DeadlineOut]
+
+
 @router.get(
     "/clearance-deadlines",
-    response=dict[str, Any],
+    response=DeadlinePage,
     summary="Time limits of open cases past due (or due within ?within= days)",
 )
 def deadline_list(request, as_of: IsoDate | None = None, within: int = 0):
@@ -780,6 +1107,6 @@ def deadline_list(request, as_of: IsoDate | None = None, within: int = 0):
     rows = selectors.overdue_deadlines(day, within=within)
     return {
         "as_of": day,
-        "items": [DeadlineOut(**r).model_dump() for r in rows],
+        "items": rows,
         "count": len(rows),
     }

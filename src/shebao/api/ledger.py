@@ -10,12 +10,22 @@ from typing import Annotated
 
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
-from ninja import File, Form, Router, Schema, Status
+from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from shebao.api.common import AcknowledgeIn, IsoDate, MoneyText, paginate, require
+from shebao.api.common import (
+    AcknowledgeIn,
+    ContributionMonthsOut,
+    IsoDate,
+    MoneyText,
+    Out,
+    Page,
+    paginate,
+    require,
+)
 from shebao.api.fields import IDENTIFIER, column
 from shebao.api.limits import body_limit
+from shebao.api.openapi import PDF
 from shebao.audit.services import audit_personal_data_view
 from shebao.core import clock
 from shebao.core import warnings as core_warnings
@@ -59,6 +69,206 @@ class PaymentIn(Schema):
 
 class InterestIn(Schema):
     year: int
+
+
+class PremiumPairOut(Out):
+    unit: str
+    personal: str
+
+
+class PremiumOut(PremiumPairOut):
+    insurance_type: str
+
+
+class RowErrorOut(Out):
+    line: int
+    field: str
+    reason: str
+
+
+class DeclarationLineOut(Out):
+    line: int
+    person_id: int
+    citizen_id: str | None = Field(description="Masked")
+    passport_no: str | None = Field(description="Masked")
+    nationality: str | None
+    wage: str
+    base: str
+    premiums: list[PremiumOut]
+    account_credit: str
+
+
+class DeclarationOut(Out):
+    id: int
+    unit_id: int
+    period: str
+    kind: str
+    status: str
+    due_on: datetime.date
+    unit_total: str
+    personal_total: str
+    total_due: str
+    totals_by_type: dict[str, PremiumPairOut] = Field(description="By insurance type")
+    line_count: int
+    replaces: int | None = Field(description="The declaration this one replaces")
+    errors: list[RowErrorOut] = Field(description="Lines left out (good_rows_only)")
+    lines: list[DeclarationLineOut] | None = Field(
+        None, description="One declaration's lines (not in lists)"
+    )
+
+
+class DeclarationPage(Page):
+    items: list[DeclarationOut]
+
+
+class AssessmentsOut(DeclarationPage):
+    period: str
+
+
+class AllocationOut(Out):
+    period: str
+    principal: str
+    late_fee: str
+
+
+class PaymentOut(Out):
+    id: int
+    unit_id: int
+    amount: str
+    paid_on: datetime.date
+    reference: str
+    allocations: list[AllocationOut]
+    overpaid: str = Field(description="Held as the unit's credit")
+
+
+class PaymentPage(Page):
+    items: list[PaymentOut]
+
+
+class ArrearsItemOut(Out):
+    period: str
+    due_on: datetime.date
+    principal: str
+    late_fee: str
+    days_late: int
+
+
+class NotYetDueOut(Out):
+    period: str
+    due_on: datetime.date
+    principal: str
+
+
+class ArrearsOut(Out):
+    as_of: datetime.date
+    principal: str
+    late_fee: str
+    total: str
+    daily_rate: str
+    items: list[ArrearsItemOut]
+    not_yet_due: list[NotYetDueOut]
+    refundable: str
+
+
+class TrueUpOut(Out):
+    year: int
+    amount: str
+    outcome: str = Field(description="pay, debt or written_off")
+    person_id: int
+
+
+class InterestRunOut(Out):
+    year: int
+    method: str
+    accounts_credited: int
+    total_interest: str
+    entry_id: int | None
+    closed_accounts_skipped: int
+    true_ups: list[TrueUpOut]
+
+
+class AccountEntryOut(Out):
+    date: datetime.date
+    period: str | None
+    kind: str
+    amount: str
+    balance: str
+    memo: str
+
+
+class AccountOut(Out):
+    person_id: int
+    balance: str
+    contribution_months: int
+    contribution_months_by_source: ContributionMonthsOut
+    entries: list[AccountEntryOut]
+
+
+class ContributionMonthOut(Out):
+    period: str
+    base: str
+    personal: str
+    status: str = Field(description="paid, arrears or declared")
+    unit_id: int
+    due_on: datetime.date | None
+    account_credit: str
+
+
+class ContributionsOut(Out):
+    months: list[ContributionMonthOut]
+
+
+class StatementMonthOut(Out):
+    period: str
+    unit: str
+    base: str
+    premiums: list[PremiumOut]
+    account_credit: str
+    status: str
+
+
+class InterestYearOut(Out):
+    year: int
+    amount: str
+    rate: str
+    rate_year: int
+    provisional: bool
+    months: int | None
+
+
+class PersonStatementOut(Out):
+    person_id: int
+    name: str
+    citizen_id: str | None = Field(description="Masked")
+    as_of: datetime.date
+    contribution_months: int
+    contribution_months_by_source: ContributionMonthsOut
+    balance: str
+    months: list[StatementMonthOut]
+    totals_by_type: list[PremiumOut]
+    interest: list[InterestYearOut]
+
+
+class UnitStatementMonthOut(Out):
+    period: str
+    kind: str
+    due_on: datetime.date
+    lines: int
+    total_due: str
+    paid_principal: str
+    paid_late_fee: str
+    outstanding: str
+
+
+class UnitStatementOut(Out):
+    unit_id: int
+    name: str
+    uscc: str
+    as_of: datetime.date
+    months: list[UnitStatementMonthOut]
+    declared_total: str
+    paid_total: str
+    arrears: ArrearsOut
 
 
 def _declaration(declaration: Declaration, *, with_lines: bool = True, errors=()) -> dict:
@@ -120,7 +330,8 @@ def _row_errors(errors, prefix: str, *, offset: int = 0) -> InvalidInput:
 
 @router.post(
     "/units/{unit_id}/declarations",
-    response={201: dict},
+    response={201: DeclarationOut},
+    exclude_unset=True,
     summary="Declare a month's wages; premiums are posted per person and insurance type",
 )
 def declaration_create(request, unit_id: int, payload: DeclarationIn):
@@ -157,7 +368,8 @@ def declaration_create(request, unit_id: int, payload: DeclarationIn):
 
 @router.post(
     "/units/{unit_id}/declarations/upload",
-    response={201: dict},
+    response={201: DeclarationOut},
+    exclude_unset=True,
     summary="Declare from a CSV or XLSX file (columns citizen_id or passport_no and "
     "nationality, wage)",
 )
@@ -205,7 +417,12 @@ def declaration_upload(
     return Status(201, _declaration(posted, errors=report.errors))
 
 
-@router.get("/units/{unit_id}/declarations", response=dict, summary="A unit's declarations")
+@router.get(
+    "/units/{unit_id}/declarations",
+    response=DeclarationPage,
+    exclude_unset=True,
+    summary="A unit's declarations",
+)
 def declaration_list(
     request, unit_id: int, period: str | None = None, page: int = 1, page_size: int = 50
 ):
@@ -219,7 +436,10 @@ def declaration_list(
 
 
 @router.get(
-    "/declarations/{declaration_id}", response=dict, summary="One declaration with its lines"
+    "/declarations/{declaration_id}",
+    response=DeclarationOut,
+    exclude_unset=True,
+    summary="One declaration with its lines",
 )
 def declaration_detail(request, declaration_id: int):
     user = require(request, "declaration.view")
@@ -236,7 +456,8 @@ class AssessmentIn(Schema):
 
 @router.post(
     "/declaration-assessments",
-    response={201: dict},
+    response={201: AssessmentsOut},
+    exclude_unset=True,
     summary="Assess units that did not declare a month (110% of the previous, SIL Art. 62)",
 )
 def declaration_assessments(request, payload: AssessmentIn):
@@ -276,7 +497,7 @@ def _payment(payment: Payment) -> dict:
 
 @router.post(
     "/units/{unit_id}/payments",
-    response={201: dict},
+    response={201: PaymentOut},
     summary="Record a payment; it settles the oldest month first",
 )
 def payment_create(request, unit_id: int, payload: PaymentIn):
@@ -296,7 +517,7 @@ def payment_create(request, unit_id: int, payload: PaymentIn):
     return Status(201, _payment(payment))
 
 
-@router.get("/units/{unit_id}/payments", response=dict, summary="A unit's payments")
+@router.get("/units/{unit_id}/payments", response=PaymentPage, summary="A unit's payments")
 def payment_list(request, unit_id: int, page: int = 1, page_size: int = 50):
     user = require(request, "payment.view")
     unit = registry_selectors.unit_get(user=user, unit_id=unit_id)
@@ -339,7 +560,7 @@ def _arrears(arrears: dict) -> dict:
 
 @router.get(
     "/units/{unit_id}/arrears",
-    response=dict,
+    response=ArrearsOut,
     summary="Overdue premiums and late fees (0.05% a day) on a date",
 )
 def arrears(request, unit_id: int, as_of: IsoDate | None = None):
@@ -353,7 +574,7 @@ def arrears(request, unit_id: int, as_of: IsoDate | None = None):
 
 @router.post(
     "/interest-crediting",
-    response=dict,
+    response=InterestRunOut,
     summary="Credit a year's interest to every individual account",
 )
 def interest_crediting(request, payload: InterestIn):
@@ -390,7 +611,7 @@ def _visible_person(request, person_id: int, action: str):
 
 @router.get(
     "/persons/{person_id}/account",
-    response=dict,
+    response=AccountOut,
     summary="Individual account: balance, contribution months, entries",
 )
 def person_account(request, person_id: int):
@@ -415,7 +636,7 @@ def _contribution_months(person) -> dict:
 
 @router.get(
     "/persons/{person_id}/contributions",
-    response=dict,
+    response=ContributionsOut,
     summary="Every month declared for the person: paid, in arrears or not yet due",
 )
 def person_contributions(request, person_id: int):
@@ -489,7 +710,7 @@ def person_statement_body(person) -> dict:
 
 @router.get(
     "/persons/{person_id}/statement",
-    response=dict,
+    response=PersonStatementOut,
     summary="Rights statement (SIL Art. 74): contributions by month and type",
 )
 def person_statement(request, person_id: int):
@@ -497,7 +718,9 @@ def person_statement(request, person_id: int):
     return person_statement_body(person)
 
 
-@router.get("/persons/{person_id}/statement.pdf", summary="Rights statement as PDF")
+@router.get(
+    "/persons/{person_id}/statement.pdf", summary="Rights statement as PDF", openapi_extra=PDF
+)
 def person_statement_pdf(request, person_id: int):
     from shebao.documents import statements
 
@@ -533,7 +756,7 @@ def unit_statement_body(unit, as_of: datetime.date) -> dict:
 
 @router.get(
     "/units/{unit_id}/statement",
-    response=dict,
+    response=UnitStatementOut,
     summary="A unit's statement: declarations, payments and arrears",
 )
 def unit_statement(request, unit_id: int, as_of: IsoDate | None = None):
@@ -542,7 +765,9 @@ def unit_statement(request, unit_id: int, as_of: IsoDate | None = None):
     return unit_statement_body(unit, as_of or clock.today())
 
 
-@router.get("/units/{unit_id}/statement.pdf", summary="A unit's statement as PDF")
+@router.get(
+    "/units/{unit_id}/statement.pdf", summary="A unit's statement as PDF", openapi_extra=PDF
+)
 def unit_statement_pdf(request, unit_id: int, as_of: IsoDate | None = None):
     from shebao.documents import statements
 

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
 from shebao.api.common import IsoDate
+from shebao.api.errors import ErrorDetail
 from shebao.core.money import format_money
 from shebao.inquiry import selectors
 from shebao.policy.clearance import NOT_A_CLEARANCE, ChecklistItem, Procedure, Reason, Refusal
@@ -432,7 +433,7 @@ def clearance_guide(request, query: Query[GuideQuery]):
     }
 
 
-class CertificateOut(Schema):
+class CertificateCheckOut(Schema):
     valid: bool
     kind: str
     kind_name: str
@@ -442,12 +443,6 @@ class CertificateOut(Schema):
     revoked_on: datetime.date | None
 
 
-class ErrorDetail(Schema):
-    code: str
-    message: str
-    fields: dict[str, str]
-
-
 class CertificateMissingOut(Schema):
     valid: bool
     error: ErrorDetail
@@ -455,7 +450,7 @@ class CertificateMissingOut(Schema):
 
 @router.get(
     "/certificates/{verification_code}",
-    response={200: CertificateOut, 404: CertificateMissingOut},
+    response={200: CertificateCheckOut, 404: CertificateMissingOut},
     auth=None,
     summary="Check a certificate by its verification code",
     description=(

@@ -15,6 +15,7 @@ from ninja import Field, Router, Schema, Status
 
 from shebao.api.common import AcknowledgeIn, IsoDate, MoneyText, paginate, require
 from shebao.api.fields import IDENTIFIER, LONG_TEXT, column
+from shebao.api.openapi import PDF
 from shebao.core import clock
 from shebao.core.errors import Conflict
 from shebao.core.ids import mask_citizen_id
@@ -72,7 +73,7 @@ class UnitPage(Schema):
     count: int
 
 
-class CertificateOut(Schema):
+class RegistrationCertificateOut(Schema):
     number: str
     verification_code: str
     issued_on: datetime.date
@@ -381,7 +382,7 @@ def unit_detail(request, unit_id: int):
 
 @router.post(
     "/units/{unit_id}/registration/approve",
-    response=CertificateOut,
+    response=RegistrationCertificateOut,
     summary="Approve a unit's registration and issue its registration record",
 )
 def unit_approve(request, unit_id: int):
@@ -403,6 +404,7 @@ def unit_approve(request, unit_id: int):
 @router.get(
     "/units/{unit_id}/registration-record.pdf",
     summary="The unit's registration record as PDF, with its verification code and QR code",
+    openapi_extra=PDF,
 )
 def unit_registration_record_pdf(request, unit_id: int):
     user = require(request, "unit.view")
