@@ -495,11 +495,14 @@ def _detail(case, user) -> dict:
     "/clearance-cases",
     response={201: CaseOut},
     exclude_unset=True,
-    summary="Open a clearance case (draft) for a person or a unit",
+    summary="Open a clearance case (draft) for a person or a unit / 开立清算案件（草稿）",
     description=(
         "Refused with 422 `not_a_clearance` (the explanation and the procedure that "
         "applies) for a job change within the region, retirement with 15 years or more, "
         "or settling abroad while keeping PRC nationality."
+        "\n\n"
+        "地区内换工作、缴费满 15 年退休、保留中国国籍定居国外不属于清算，"
+        "返回 422 not_a_clearance，并说明应办理的手续。"
     ),
 )
 def case_create(request, payload: CaseIn):
@@ -523,7 +526,10 @@ def case_create(request, payload: CaseIn):
 @router.get(
     "/clearance-cases",
     response=CasePage,
-    summary="Clearance cases; ?overdue=true lists those past a time limit",
+    summary=(
+        "Clearance cases; ?overdue=true lists those past a time limit"
+        " / 清算案件列表；?overdue=true 列出超期案件"
+    ),
 )
 def case_list(
     request,
@@ -552,7 +558,10 @@ def case_list(
     "/clearance-cases/{case_id}",
     response=CaseOut,
     exclude_unset=True,
-    summary="A case: status, timeline, deadlines, statement, disbursements, certificate",
+    summary=(
+        "A case: status, timeline, deadlines, statement, disbursements, certificate"
+        " / 案件详情：状态、时间线、时限、结算单、支付、证明"
+    ),
 )
 def case_detail(request, case_id: int):
     user = require(request, "clearance.view")
@@ -563,7 +572,10 @@ def case_detail(request, case_id: int):
     "/clearance-cases/{case_id}/payees",
     response=CaseOut,
     exclude_unset=True,
-    summary="Correct the payee or the heirs (the old entries are kept)",
+    summary=(
+        "Correct the payee or the heirs (the old entries are kept)"
+        " / 更正领款人或继承人（保留原记录）"
+    ),
 )
 def case_payees(request, case_id: int, payload: PayeesIn):
     user = require(request, "clearance.edit")
@@ -577,7 +589,10 @@ def case_payees(request, case_id: int, payload: PayeesIn):
     "/clearance-cases/{case_id}/acknowledge",
     response=CaseOut,
     exclude_unset=True,
-    summary="Record the person's signed acknowledgement of the explained alternatives",
+    summary=(
+        "Record the person's signed acknowledgement of the explained alternatives"
+        " / 记录本人签字确认已知悉所告知的其他选择"
+    ),
 )
 def case_acknowledge(request, case_id: int):
     user = require(request, "clearance.edit")
@@ -590,7 +605,10 @@ def case_acknowledge(request, case_id: int):
 @router.post(
     "/clearance-cases/{case_id}/materials",
     response={201: CaseMaterialOut},
-    summary="Upload a material (PDF, JPEG or PNG, detected from the content)",
+    summary=(
+        "Upload a material (PDF, JPEG or PNG, detected from the content)"
+        " / 上传材料（PDF、JPEG 或 PNG，按内容识别）"
+    ),
 )
 @body_limit(storage.max_bytes)
 def material_upload(
@@ -626,7 +644,7 @@ def material_upload(
 @router.get(
     "/clearance-cases/{case_id}/materials",
     response=MaterialListOut,
-    summary="A case's materials, every upload kept",
+    summary="A case's materials, every upload kept / 案件材料，保留每次上传",
 )
 def material_list(request, case_id: int):
     user = require(request, "clearance.view")
@@ -641,7 +659,7 @@ def material_list(request, case_id: int):
 
 @router.get(
     "/clearance-cases/{case_id}/materials/{material_id}",
-    summary="One material's file (staff views are recorded)",
+    summary="One material's file (staff views are recorded) / 材料文件（工作人员查看留痕）",
     openapi_extra=binary(
         "application/pdf", "image/jpeg", "image/png", description="The file as uploaded"
     ),
@@ -662,7 +680,10 @@ def material_file(request, case_id: int, material_id: int):
     "/clearance-cases/{case_id}/materials/{code}/verify",
     response=CaseOut,
     exclude_unset=True,
-    summary="Record the check of a material the agency holds or receives by data sharing (clerk)",
+    summary=(
+        "Record the check of a material the agency holds or receives by data sharing (clerk)"
+        " / 记录经办机构核验自有或共享获取的材料（经办员）"
+    ),
 )
 def material_verify(request, case_id: int, code: str, payload: VerifyIn):
     user = require(request, "clearance.verify_material")
@@ -677,7 +698,7 @@ def material_verify(request, case_id: int, code: str, payload: VerifyIn):
     "/clearance-cases/{case_id}/submit",
     response=CaseOut,
     exclude_unset=True,
-    summary="Submit the case",
+    summary="Submit the case / 提交案件",
 )
 def case_submit(request, case_id: int):
     user = require(request, "clearance.submit")
@@ -688,7 +709,10 @@ def case_submit(request, case_id: int):
     "/clearance-cases/{case_id}/return",
     response=CaseOut,
     exclude_unset=True,
-    summary="Return for completion, listing what to supplement (clerk)",
+    summary=(
+        "Return for completion, listing what to supplement (clerk)"
+        " / 退回补正，列明需补充的材料（经办员）"
+    ),
 )
 def case_return(request, case_id: int, payload: ReturnIn):
     user = require(request, "clearance.return")
@@ -702,7 +726,7 @@ def case_return(request, case_id: int, payload: ReturnIn):
     "/clearance-cases/{case_id}/accept",
     response=CaseOut,
     exclude_unset=True,
-    summary="Accept (clerk)",
+    summary="Accept (clerk) / 受理（经办员）",
 )
 def case_accept(request, case_id: int, payload: AcknowledgeIn | None = None):
     user = require(request, "clearance.accept")
@@ -718,7 +742,10 @@ def case_accept(request, case_id: int, payload: AcknowledgeIn | None = None):
     "/clearance-cases/{case_id}/approve",
     response=CaseOut,
     exclude_unset=True,
-    summary="Approve the audit (an auditor other than the accepting clerk and the applicant)",
+    summary=(
+        "Approve the audit (an auditor other than the accepting clerk and the applicant)"
+        " / 审核通过（受理经办员和申请人以外的审核员）"
+    ),
 )
 def case_approve(request, case_id: int, payload: ApproveIn):
     user = require(request, "clearance.approve")
@@ -735,7 +762,7 @@ def case_approve(request, case_id: int, payload: ApproveIn):
     "/clearance-cases/{case_id}/reject",
     response=CaseOut,
     exclude_unset=True,
-    summary="Reject, with the reasons (auditor)",
+    summary="Reject, with the reasons (auditor) / 审核不通过并说明理由（审核员）",
 )
 def case_reject(request, case_id: int, payload: ReasonsIn):
     user = require(request, "clearance.reject")
@@ -746,7 +773,9 @@ def case_reject(request, case_id: int, payload: ReasonsIn):
     "/clearance-cases/{case_id}/liquidate",
     response=CaseOut,
     exclude_unset=True,
-    summary="Compute and freeze the liquidation statement (finance)",
+    summary=(
+        "Compute and freeze the liquidation statement (finance) / 计算并锁定清算结算单（财务）"
+    ),
 )
 def case_liquidate(request, case_id: int):
     user = require(request, "clearance.liquidate")
@@ -758,7 +787,10 @@ def case_liquidate(request, case_id: int):
     "/clearance-cases/{case_id}/disburse",
     response=CaseOut,
     exclude_unset=True,
-    summary="Order the payments that settle the statement (finance; Idempotency-Key)",
+    summary=(
+        "Order the payments that settle the statement (finance; Idempotency-Key)"
+        " / 下达结清结算单的支付指令（财务；支持 Idempotency-Key）"
+    ),
 )
 def case_disburse(request, case_id: int):
     user = require(request, "clearance.disburse")
@@ -771,7 +803,10 @@ def case_disburse(request, case_id: int):
     "/clearance-cases/{case_id}/close",
     response=CaseOut,
     exclude_unset=True,
-    summary="Close: end the relationship and issue the certificate of cancellation",
+    summary=(
+        "Close: end the relationship and issue the certificate of cancellation"
+        " / 办结：终止关系并出具注销证明"
+    ),
 )
 def case_close(request, case_id: int):
     user = require(request, "clearance.close")
@@ -785,7 +820,10 @@ def case_close(request, case_id: int):
     "/clearance-cases/{case_id}/bankruptcy-claim",
     response=CaseOut,
     exclude_unset=True,
-    summary="File the claim in a unit's bankruptcy, by rank (finance)",
+    summary=(
+        "File the claim in a unit's bankruptcy, by rank (finance)"
+        " / 按清偿顺序申报单位破产债权（财务）"
+    ),
 )
 def bankruptcy_claim(request, case_id: int, payload: PetitionIn):
     user = require(request, "clearance.liquidate")
@@ -799,7 +837,10 @@ def bankruptcy_claim(request, case_id: int, payload: PetitionIn):
     "/clearance-cases/{case_id}/bankruptcy-distribution",
     response=CaseOut,
     exclude_unset=True,
-    summary="Record the court's distribution: allocation by rank, the rest written off (finance)",
+    summary=(
+        "Record the court's distribution: allocation by rank, the rest written off (finance)"
+        " / 记录法院分配：按顺序入账，其余核销（财务）"
+    ),
 )
 def bankruptcy_distribution(request, case_id: int, payload: DistributionIn):
     user = require(request, "clearance.disburse")
@@ -817,7 +858,10 @@ def bankruptcy_distribution(request, case_id: int, payload: DistributionIn):
     "/clearance-cases/{case_id}/termination-ruling",
     response=CaseOut,
     exclude_unset=True,
-    summary="Record the ruling that ends the bankruptcy and close the case",
+    summary=(
+        "Record the ruling that ends the bankruptcy and close the case"
+        " / 记录终结破产程序的裁定并办结案件"
+    ),
 )
 def termination_ruling(request, case_id: int, payload: RulingIn):
     user = require(request, "clearance.close")
@@ -838,7 +882,7 @@ def _pdf(data: bytes, filename: str) -> HttpResponse:
 
 @router.get(
     "/clearance-cases/{case_id}/statement.pdf",
-    summary="The liquidation statement as PDF",
+    summary="The liquidation statement as PDF / 清算结算单 PDF",
     openapi_extra=PDF,
 )
 def statement_pdf(request, case_id: int):
@@ -856,7 +900,9 @@ def statement_pdf(request, case_id: int):
 
 @router.get(
     "/clearance-cases/{case_id}/certificate.pdf",
-    summary="The certificate of cancellation as PDF (once the case is closed)",
+    summary=(
+        "The certificate of cancellation as PDF (once the case is closed) / 注销证明 PDF（办结后）"
+    ),
     openapi_extra=PDF,
 )
 def certificate_pdf(request, case_id: int):
@@ -876,7 +922,11 @@ def certificate_pdf(request, case_id: int):
 # Disbursement orders and payment files -------------------------------------------------
 
 
-@router.get("/disbursement-orders", response=OrderPage, summary="Disbursement orders (finance)")
+@router.get(
+    "/disbursement-orders",
+    response=OrderPage,
+    summary="Disbursement orders (finance) / 支付指令（财务）",
+)
 def order_list(request, status: str | None = None, page: int = 1, page_size: int = 50):
     require(request, "clearance.order_manage")
     queryset = DisbursementOrder.objects.select_related(
@@ -899,7 +949,10 @@ def _order(order) -> dict:
 @router.post(
     "/disbursement-orders/{order_id}/approve",
     response=OrderOut,
-    summary="Second finance approval of a payment above the threshold",
+    summary=(
+        "Second finance approval of a payment above the threshold"
+        " / 超过限额的支付由另一名财务人员复核"
+    ),
 )
 def order_approve(request, order_id: int):
     user = require(request, "clearance.order_manage")
@@ -909,7 +962,10 @@ def order_approve(request, order_id: int):
 @router.post(
     "/disbursement-orders/{order_id}/paid",
     response=OrderOut,
-    summary="Record the payment (posts to the ledger; a repeat does nothing more)",
+    summary=(
+        "Record the payment (posts to the ledger; a repeat does nothing more)"
+        " / 记录已支付（记入账务；重复请求不再重复处理）"
+    ),
 )
 def order_paid(request, order_id: int, payload: PaidIn):
     user = require(request, "clearance.order_manage")
@@ -925,7 +981,7 @@ def order_paid(request, order_id: int, payload: PaidIn):
 @router.post(
     "/disbursement-orders/{order_id}/failed",
     response=OrderOut,
-    summary="Record that the bank could not pay",
+    summary="Record that the bank could not pay / 记录银行支付失败",
 )
 def order_failed(request, order_id: int, payload: FailedIn):
     user = require(request, "clearance.order_manage")
@@ -941,7 +997,10 @@ def order_failed(request, order_id: int, payload: FailedIn):
 @router.post(
     "/disbursement-orders/{order_id}/reissue",
     response={201: OrderOut},
-    summary="Reissue a failed payment, with corrected bank details if given",
+    summary=(
+        "Reissue a failed payment, with corrected bank details if given"
+        " / 重新支付失败的款项，可更正银行信息"
+    ),
 )
 def order_reissue(request, order_id: int, payload: ReissueIn):
     user = require(request, "clearance.order_manage")
@@ -965,7 +1024,10 @@ def _csv(data: bytes, batch: PaymentBatch) -> HttpResponse:
 
 @router.post(
     "/payment-files",
-    summary="Gather approved bank payments into a payment file (CSV) for the bank",
+    summary=(
+        "Gather approved bank payments into a payment file (CSV) for the bank"
+        " / 将已核准的银行支付汇总为银行支付文件（CSV）"
+    ),
     openapi_extra=CSV,
 )
 def payment_file_create(request):
@@ -975,7 +1037,9 @@ def payment_file_create(request):
 
 
 @router.get(
-    "/payment-files/{batch_id}", summary="A payment file sent earlier (CSV)", openapi_extra=CSV
+    "/payment-files/{batch_id}",
+    summary="A payment file sent earlier (CSV) / 已生成的银行支付文件（CSV）",
+    openapi_extra=CSV,
 )
 def payment_file(request, batch_id: int):
     require(request, "clearance.order_manage")
@@ -1018,7 +1082,10 @@ def _fine(fine) -> dict:
 @router.post(
     "/benefit-debts",
     response={201: DebtOut},
-    summary="Record overpaid benefits to offset at liquidation (HR2023 Art. 46)",
+    summary=(
+        "Record overpaid benefits to offset at liquidation (HR2023 Art. 46)"
+        " / 记录多发待遇，在清算时抵扣"
+    ),
 )
 def benefit_debt_create(request, payload: BenefitDebtIn):
     user = require(request, "clearance.debt_record")
@@ -1032,7 +1099,11 @@ def benefit_debt_create(request, payload: BenefitDebtIn):
     return Status(201, _debt(debt))
 
 
-@router.get("/persons/{person_id}/benefit-debts", response=DebtPage, summary="A person's debts")
+@router.get(
+    "/persons/{person_id}/benefit-debts",
+    response=DebtPage,
+    summary="A person's debts / 个人的待遇欠款",
+)
 def benefit_debt_list(request, person_id: int):
     user = require(request, "clearance.debt_view")
     person = registry_selectors.person_get(user=user, person_id=person_id)
@@ -1041,7 +1112,9 @@ def benefit_debt_list(request, person_id: int):
 
 
 @router.post(
-    "/unit-fines", response={201: UnitFineOut}, summary="Record a fine decided against a unit"
+    "/unit-fines",
+    response={201: UnitFineOut},
+    summary="Record a fine decided against a unit / 记录对单位作出的罚款决定",
 )
 def fine_create(request, payload: FineIn):
     user = require(request, "clearance.debt_record")
@@ -1056,7 +1129,11 @@ def fine_create(request, payload: FineIn):
     return Status(201, _fine(fine))
 
 
-@router.post("/unit-fines/{fine_id}/paid", response=UnitFineOut, summary="Record a fine as paid")
+@router.post(
+    "/unit-fines/{fine_id}/paid",
+    response=UnitFineOut,
+    summary="Record a fine as paid / 记录罚款已缴纳",
+)
 def fine_paid(request, fine_id: int, payload: FinePaidIn):
     user = require(request, "clearance.debt_record")
     fine = services.unit_fine_mark_paid(
@@ -1065,7 +1142,9 @@ def fine_paid(request, fine_id: int, payload: FinePaidIn):
     return _fine(fine)
 
 
-@router.get("/units/{unit_id}/fines", response=UnitFinePage, summary="A unit's fines")
+@router.get(
+    "/units/{unit_id}/fines", response=UnitFinePage, summary=("A unit's fines / 单位的罚款")
+)
 def fine_list(request, unit_id: int):
     user = require(request, "clearance.debt_view")
     unit = registry_selectors.unit_get(user=user, unit_id=unit_id)
@@ -1097,7 +1176,10 @@ class DeadlinePage(Page):
 @router.get(
     "/clearance-deadlines",
     response=DeadlinePage,
-    summary="Time limits of open cases past due (or due within ?within= days)",
+    summary=(
+        "Time limits of open cases past due (or due within ?within= days)"
+        " / 在办案件已超期（或 ?within= 天内到期）的时限"
+    ),
 )
 def deadline_list(request, as_of: IsoDate | None = None, within: int = 0):
     require(request, "clearance.deadlines")

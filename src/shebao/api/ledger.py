@@ -332,7 +332,10 @@ def _row_errors(errors, prefix: str, *, offset: int = 0) -> InvalidInput:
     "/units/{unit_id}/declarations",
     response={201: DeclarationOut},
     exclude_unset=True,
-    summary="Declare a month's wages; premiums are posted per person and insurance type",
+    summary=(
+        "Declare a month's wages; premiums are posted per person and insurance type"
+        " / 申报当月工资；按人员和险种记入应缴费"
+    ),
 )
 def declaration_create(request, unit_id: int, payload: DeclarationIn):
     user = require(request, "declaration.create")
@@ -370,8 +373,10 @@ def declaration_create(request, unit_id: int, payload: DeclarationIn):
     "/units/{unit_id}/declarations/upload",
     response={201: DeclarationOut},
     exclude_unset=True,
-    summary="Declare from a CSV or XLSX file (columns citizen_id or passport_no and "
-    "nationality, wage)",
+    summary=(
+        "Declare from a CSV or XLSX file (columns citizen_id or passport_no and nationality, wage)"
+        " / 以 CSV 或 XLSX 文件申报"
+    ),
 )
 @body_limit(lambda: MAX_UPLOAD_BYTES)
 def declaration_upload(
@@ -421,7 +426,7 @@ def declaration_upload(
     "/units/{unit_id}/declarations",
     response=DeclarationPage,
     exclude_unset=True,
-    summary="A unit's declarations",
+    summary="A unit's declarations / 单位的申报",
 )
 def declaration_list(
     request, unit_id: int, period: str | None = None, page: int = 1, page_size: int = 50
@@ -439,7 +444,7 @@ def declaration_list(
     "/declarations/{declaration_id}",
     response=DeclarationOut,
     exclude_unset=True,
-    summary="One declaration with its lines",
+    summary="One declaration with its lines / 一份申报及其明细",
 )
 def declaration_detail(request, declaration_id: int):
     user = require(request, "declaration.view")
@@ -458,7 +463,10 @@ class AssessmentIn(Schema):
     "/declaration-assessments",
     response={201: AssessmentsOut},
     exclude_unset=True,
-    summary="Assess units that did not declare a month (110% of the previous, SIL Art. 62)",
+    summary=(
+        "Assess units that did not declare a month (110% of the previous, SIL Art. 62)"
+        " / 对未申报月份按上月 110% 核定"
+    ),
 )
 def declaration_assessments(request, payload: AssessmentIn):
     user = require(request, "declaration.assess")
@@ -498,7 +506,7 @@ def _payment(payment: Payment) -> dict:
 @router.post(
     "/units/{unit_id}/payments",
     response={201: PaymentOut},
-    summary="Record a payment; it settles the oldest month first",
+    summary="Record a payment; it settles the oldest month first / 记录缴费；先冲抵最早的月份",
 )
 def payment_create(request, unit_id: int, payload: PaymentIn):
     user = require(request, "payment.create")
@@ -517,7 +525,9 @@ def payment_create(request, unit_id: int, payload: PaymentIn):
     return Status(201, _payment(payment))
 
 
-@router.get("/units/{unit_id}/payments", response=PaymentPage, summary="A unit's payments")
+@router.get(
+    "/units/{unit_id}/payments", response=PaymentPage, summary=("A unit's payments / 单位的缴费")
+)
 def payment_list(request, unit_id: int, page: int = 1, page_size: int = 50):
     user = require(request, "payment.view")
     unit = registry_selectors.unit_get(user=user, unit_id=unit_id)
@@ -561,7 +571,10 @@ def _arrears(arrears: dict) -> dict:
 @router.get(
     "/units/{unit_id}/arrears",
     response=ArrearsOut,
-    summary="Overdue premiums and late fees (0.05% a day) on a date",
+    summary=(
+        "Overdue premiums and late fees (0.05% a day) on a date"
+        " / 某日的欠缴费用和滞纳金（每日万分之五）"
+    ),
 )
 def arrears(request, unit_id: int, as_of: IsoDate | None = None):
     user = require(request, "payment.view")
@@ -575,7 +588,7 @@ def arrears(request, unit_id: int, as_of: IsoDate | None = None):
 @router.post(
     "/interest-crediting",
     response=InterestRunOut,
-    summary="Credit a year's interest to every individual account",
+    summary="Credit a year's interest to every individual account / 为全部个人账户计入年度利息",
 )
 def interest_crediting(request, payload: InterestIn):
     user = require(request, "interest.credit")
@@ -612,7 +625,9 @@ def _visible_person(request, person_id: int, action: str):
 @router.get(
     "/persons/{person_id}/account",
     response=AccountOut,
-    summary="Individual account: balance, contribution months, entries",
+    summary=(
+        "Individual account: balance, contribution months, entries / 个人账户：余额、缴费月数、明细"
+    ),
 )
 def person_account(request, person_id: int):
     person = _visible_person(request, person_id, "account.view")
@@ -637,7 +652,10 @@ def _contribution_months(person) -> dict:
 @router.get(
     "/persons/{person_id}/contributions",
     response=ContributionsOut,
-    summary="Every month declared for the person: paid, in arrears or not yet due",
+    summary=(
+        "Every month declared for the person: paid, in arrears or not yet due"
+        " / 个人每个申报月份：已缴、欠缴或未到期"
+    ),
 )
 def person_contributions(request, person_id: int):
     user = require(request, "contributions.view")
@@ -711,7 +729,10 @@ def person_statement_body(person) -> dict:
 @router.get(
     "/persons/{person_id}/statement",
     response=PersonStatementOut,
-    summary="Rights statement (SIL Art. 74): contributions by month and type",
+    summary=(
+        "Rights statement (SIL Art. 74): contributions by month and type"
+        " / 个人权益记录：按月份和险种列示缴费"
+    ),
 )
 def person_statement(request, person_id: int):
     person = _visible_person(request, person_id, "account.view")
@@ -719,7 +740,9 @@ def person_statement(request, person_id: int):
 
 
 @router.get(
-    "/persons/{person_id}/statement.pdf", summary="Rights statement as PDF", openapi_extra=PDF
+    "/persons/{person_id}/statement.pdf",
+    summary="Rights statement as PDF / 个人权益记录 PDF",
+    openapi_extra=PDF,
 )
 def person_statement_pdf(request, person_id: int):
     from shebao.documents import statements
@@ -757,7 +780,9 @@ def unit_statement_body(unit, as_of: datetime.date) -> dict:
 @router.get(
     "/units/{unit_id}/statement",
     response=UnitStatementOut,
-    summary="A unit's statement: declarations, payments and arrears",
+    summary=(
+        "A unit's statement: declarations, payments and arrears / 单位对账单：申报、缴费和欠费"
+    ),
 )
 def unit_statement(request, unit_id: int, as_of: IsoDate | None = None):
     user = require(request, "payment.view")
@@ -766,7 +791,9 @@ def unit_statement(request, unit_id: int, as_of: IsoDate | None = None):
 
 
 @router.get(
-    "/units/{unit_id}/statement.pdf", summary="A unit's statement as PDF", openapi_extra=PDF
+    "/units/{unit_id}/statement.pdf",
+    summary="A unit's statement as PDF / 单位对账单 PDF",
+    openapi_extra=PDF,
 )
 def unit_statement_pdf(request, unit_id: int, as_of: IsoDate | None = None):
     from shebao.documents import statements

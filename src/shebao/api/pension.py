@@ -173,7 +173,10 @@ def _explanation(check, policy) -> str:
 @router.get(
     "/persons/{person_id}/retirement",
     response=RetirementOut,
-    summary="Retirement age, contribution months from every source, and the lump sum check",
+    summary=(
+        "Retirement age, contribution months from every source, and the lump sum check"
+        " / 退休年龄、各来源缴费月数及一次性支付核查"
+    ),
 )
 def person_retirement(request, person_id: int):
     user = require(request, "account.view")
@@ -185,7 +188,7 @@ def person_retirement(request, person_id: int):
 @router.post(
     "/persons/{person_id}/deemed-periods",
     response={201: DeemedPeriodOut},
-    summary="Record deemed service (SIL Art. 13) (staff)",
+    summary="Record deemed service (SIL Art. 13) (staff) / 记录视同缴费年限（工作人员）",
 )
 def deemed_period_create(request, person_id: int, payload: DeemedPeriodIn):
     user = require(request, services.RECORD)
@@ -197,7 +200,10 @@ def deemed_period_create(request, person_id: int, payload: DeemedPeriodIn):
 @router.post(
     "/persons/{person_id}/transfers-in",
     response={201: TransferInOut},
-    summary="Record a pension relationship transferred in from another agency (staff)",
+    summary=(
+        "Record a pension relationship transferred in from another agency (staff)"
+        " / 记录从其他经办机构转入的养老保险关系（工作人员）"
+    ),
 )
 def transfer_in_create(request, person_id: int, payload: TransferInIn):
     user = require(request, services.RECORD)
@@ -214,7 +220,10 @@ def transfer_in_create(request, person_id: int, payload: TransferInIn):
 @router.post(
     "/persons/{person_id}/retirement-category",
     response=RetirementOut,
-    summary="Record (or clear) the category that sets the person's retirement age (staff)",
+    summary=(
+        "Record (or clear) the category that sets the person's retirement age (staff)"
+        " / 记录（或清除）决定退休年龄的人员类别（工作人员）"
+    ),
 )
 def retirement_category_set(request, person_id: int, payload: RetirementCategoryIn):
     user = require(request, "person.retirement_category")
