@@ -31,7 +31,7 @@ from shebao.clearance.models import (
     UnitFine,
 )
 from shebao.core import clock
-from shebao.core.errors import Conflict, InvalidInput, NotFound
+from shebao.core.errors import Conflict, InvalidInput
 from shebao.core.money import format_money
 from shebao.documents import clearance_pdfs
 from shebao.registry import selectors as registry_selectors
@@ -484,8 +484,7 @@ def _dump(value):
 
 
 def _detail(case, user) -> dict:
-    case.refresh_from_db()
-    return selectors.case_detail(case, viewer=user)
+    return selectors.case_detail(selectors.case_reloaded(case), viewer=user)
 
 
 # Cases ---------------------------------------------------------------------------------
@@ -649,10 +648,10 @@ def material_upload(
 def material_list(request, case_id: int):
     user = require(request, "clearance.view")
     case = selectors.case_get(user=user, case_id=case_id)
-    materials = case.materials.select_related("uploaded_by")
+    materials = selectors.case_materials(case)
     return {
         "items": [selectors.material_out(m) for m in materials],
-        "count": materials.count(),
+        "count": len(materials),
         "missing": selectors.missing_materials(case),
     }
 
@@ -929,11 +928,7 @@ def certificate_pdf(request, case_id: int):
 )
 def order_list(request, status: str | None = None, page: int = 1, page_size: int = 50):
     require(request, "clearance.order_manage")
-    queryset = DisbursementOrder.objects.select_related(
-        "payee", "ordered_by", "second_approved_by"
-    ).order_by("pk")
-    if status:
-        queryset = queryset.filter(status=status)
+    queryset = selectors.disbursement_orders(status or None)
     items, count = paginate(queryset, page=page, page_size=page_size)
     return {
         "items": [{**selectors.order_out(o), "case_id": o.case_id} for o in items],
@@ -942,7 +937,7 @@ def order_list(request, status: str | None = None, page: int = 1, page_size: int
 
 
 def _order(order) -> dict:
-    order.refresh_from_db()
+    order = selectors.order_reloaded(order)
     return {**selectors.order_out(order), "case_id": order.case_id}
 
 
@@ -1043,9 +1038,7 @@ def payment_file_create(request):
 )
 def payment_file(request, batch_id: int):
     require(request, "clearance.order_manage")
-    batch = PaymentBatch.objects.filter(pk=batch_id).first()
-    if batch is None:
-        raise NotFound()
+    batch = selectors.payment_batch_get(batch_id)
     return _csv(selectors.batch_csv(batch), batch)
 
 
@@ -1107,8 +1100,8 @@ def benefit_debt_create(request, payload: BenefitDebtIn):
 def benefit_debt_list(request, person_id: int):
     user = require(request, "clearance.debt_view")
     person = registry_selectors.person_get(user=user, person_id=person_id)
-    debts = selectors.benefit_debts(person)
-    return {"items": [_debt(d) for d in debts], "count": debts.count()}
+    debts = list(selectors.benefit_debts(person))
+    return {"items": [_debt(d) for d in debts], "count": len(debts)}
 
 
 @router.post(
@@ -1148,8 +1141,8 @@ def fine_paid(request, fine_id: int, payload: FinePaidIn):
 def fine_list(request, unit_id: int):
     user = require(request, "clearance.debt_view")
     unit = registry_selectors.unit_get(user=user, unit_id=unit_id)
-    fines = selectors.unit_fines(unit)
-    return {"items": [_fine(f) for f in fines], "count": fines.count()}
+    fines = list(selectors.unit_fines(unit))
+    return {"items": [_fine(f) for f in fines], "count": len(fines)}
 
 
 # Time limits ---------------------------------------------------------------------------

@@ -305,7 +305,7 @@ def _declaration(declaration: Declaration, *, with_lines: bool = True, errors=()
                 ],
                 "account_credit": format_money(line.account_credit),
             }
-            for line in declaration.lines.select_related("person").order_by("line_no")
+            for line in selectors.declaration_lines(declaration)
         ]
     return body
 
@@ -414,9 +414,7 @@ def declaration_upload(
         if report.omissions_not_acknowledged:
             raise core_warnings.refusal(report.omitted)
         raise _row_errors(report.errors, "row ")
-    posted = Declaration.objects.filter(
-        unit=unit, period=period, status=Declaration.Status.LIVE
-    ).first()
+    posted = selectors.live_declaration(unit, period)
     if posted is None:
         raise _row_errors(report.errors, "row ")
     return Status(201, _declaration(posted, errors=report.errors))
@@ -433,9 +431,7 @@ def declaration_list(
 ):
     user = require(request, "declaration.view")
     unit = registry_selectors.unit_get(user=user, unit_id=unit_id)
-    queryset = Declaration.objects.filter(unit=unit).order_by("-period", "-id")
-    if period:
-        queryset = queryset.filter(period=period)
+    queryset = selectors.unit_declarations(unit, period=period or None)
     items, count = paginate(queryset, page=page, page_size=page_size)
     return {"items": [_declaration(d, with_lines=False) for d in items], "count": count}
 
@@ -448,7 +444,7 @@ def declaration_list(
 )
 def declaration_detail(request, declaration_id: int):
     user = require(request, "declaration.view")
-    declaration = Declaration.objects.filter(pk=declaration_id).first()
+    declaration = selectors.declaration_by_id(declaration_id)
     if declaration is None:
         raise NotFound()
     registry_selectors.unit_get(user=user, unit_id=declaration.unit_id)
@@ -497,7 +493,7 @@ def _payment(payment: Payment) -> dict:
                 "principal": format_money(a.principal),
                 "late_fee": format_money(a.late_fee),
             }
-            for a in payment.allocations.all()
+            for a in selectors.payment_allocations(payment)
         ],
         "overpaid": format_money(payment.overpaid),
     }
@@ -532,7 +528,7 @@ def payment_list(request, unit_id: int, page: int = 1, page_size: int = 50):
     user = require(request, "payment.view")
     unit = registry_selectors.unit_get(user=user, unit_id=unit_id)
     items, count = paginate(
-        Payment.objects.filter(unit=unit).order_by("-paid_on", "-id"),
+        selectors.unit_payments(unit),
         page=page,
         page_size=page_size,
     )

@@ -394,7 +394,7 @@ def unit_approve(request, unit_id: int):
     user = require(request, "unit.approve_registration")
     unit = selectors.unit_get(user=user, unit_id=unit_id)
     certificate = services.unit_registration_approve(actor=user, unit_id=unit.pk)
-    unit.refresh_from_db(fields=["status"])
+    unit = selectors.unit_get(user=user, unit_id=unit.pk)  # its status after the approval
     return {
         "number": certificate.number,
         "verification_code": certificate.verification_code,
