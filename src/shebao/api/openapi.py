@@ -12,7 +12,6 @@ from shebao.api.errors import ErrorOut
 
 # What each refusal means, in both languages (the document is read before any call).
 ERROR_DESCRIPTIONS = {
-    400: "Bad request / 请求无法处理",
     401: "Not logged in, or wrong credentials / 未登录或凭据错误",
     403: "The role may not do this / 当前角色无权执行此操作",
     404: "No such record, or not the caller's to see / 记录不存在或无权查看",
@@ -31,6 +30,7 @@ EXTRA_ERRORS: dict[str, tuple[int, ...]] = {
     "tokens_issue_token": (401, 429),
     "clearance_statement_pdf": (409,),
     "clearance_certificate_pdf": (409,),
+    "registry_unit_registration_record_pdf": (409,),
     "clearance_material_upload": (503,),
     "clearance_material_file": (503,),
 }
