@@ -86,6 +86,8 @@ def test_every_refusal_is_documented_with_the_error_body(document):
             assert 404 in refusals, f"{method} {path}"
         if operation.get("requestBody"):
             assert {413, 422} <= set(refusals), f"{method} {path}"
+        if operation.get("parameters"):
+            assert 422 in refusals, f"{method} {path}"
         for code, response in refusals.items():
             schema = response["content"]["application/json"]["schema"]
             body = resolve(document, schema)

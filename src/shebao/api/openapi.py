@@ -46,8 +46,8 @@ def _implied(operation_id: str, method: str, operation: dict) -> set[int]:
     parameters = operation.get("parameters", [])
     if any(p.get("in") == "path" for p in parameters):
         codes.add(404)
-    if any(p.get("in") == "query" for p in parameters):
-        codes.add(422)
+    if parameters:
+        codes.add(422)  # a path or query value of the wrong type, or out of range
     body = operation.get("requestBody", {}).get("content", {})
     if body:
         codes |= {413, 422}
