@@ -1,6 +1,7 @@
 """Shared fixtures: a clean clock, API clients logged in as each role, and sample data."""
 
 import datetime
+import json
 
 import pytest
 from django.test import Client
@@ -15,6 +16,32 @@ TEST_TODAY = datetime.date(2025, 11, 14)
 def _frozen_today():
     with clock.frozen(TEST_TODAY):
         yield
+
+
+# The routers whose answers were plain dicts before their schemas were declared: every
+# answer they give must stay exactly what the handler built.
+TYPED_FROM_DICTS = {"shebao.api.ledger", "shebao.api.pension", "shebao.api.clearance"}
+
+
+@pytest.fixture(autouse=True)
+def _api_answers_keep_their_shape(monkeypatch):
+    """Each JSON answer of those routers, as sent through its response schema, equals the
+    handler's own dict as JSON: a schema neither drops, adds nor changes a key."""
+    from ninja import Status
+    from ninja.operation import Operation
+    from ninja.responses import NinjaJSONEncoder
+
+    send = Operation._result_to_response
+
+    def checked(self, request, result, temporal_response):
+        response = send(self, request, result, temporal_response)
+        raw = result.value if isinstance(result, Status) else result
+        if self.view_func.__module__ in TYPED_FROM_DICTS and isinstance(raw, dict):
+            built = json.loads(json.dumps(raw, cls=NinjaJSONEncoder))
+            assert json.loads(response.content) == built, self.view_func.__name__
+        return response
+
+    monkeypatch.setattr(Operation, "_result_to_response", checked)
 
 
 @pytest.fixture

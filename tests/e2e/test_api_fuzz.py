@@ -1,5 +1,6 @@
 """Generated requests against every API operation: whatever a client sends, the answer is
-never a server error, and every refusal has the contract's error body."""
+never a server error, every refusal has the contract's error body, and every answer is
+one the OpenAPI document declares (its status, its media type and its schema)."""
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -10,6 +11,11 @@ from django.core import signals  # noqa: E402
 from django.core.wsgi import get_wsgi_application  # noqa: E402
 from django.db import close_old_connections  # noqa: E402
 from schemathesis.checks import not_a_server_error  # noqa: E402
+from schemathesis.specs.openapi.checks import (  # noqa: E402
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
 
@@ -58,4 +64,13 @@ def admin_token(db, settings):
 )
 def test_no_server_error_and_the_error_body_everywhere(case, admin_token):
     response = case.call(headers={"Authorization": f"Bearer {admin_token}"})
-    case.validate_response(response, checks=[not_a_server_error, error_body_shape])
+    case.validate_response(
+        response,
+        checks=[
+            not_a_server_error,
+            error_body_shape,
+            status_code_conformance,
+            content_type_conformance,
+            response_schema_conformance,
+        ],
+    )

@@ -9,6 +9,7 @@ from ninja import Router, Schema, Status
 
 from shebao.api.common import IsoDate, MoneyText, paginate, require
 from shebao.api.fields import LONG_TEXT, column
+from shebao.api.openapi import PDF
 from shebao.core.errors import NotFound
 from shebao.core.money import format_money
 from shebao.documents.arrears_pdfs import arrears_notice_pdf
@@ -133,11 +134,18 @@ def _has_fine(notice) -> bool:
 @router.post(
     "/units/{unit_id}/arrears-notices",
     response={201: NoticeOut},
-    summary="Issue a notice to pay the unit's overdue premiums (MOHRSS Order 20 Art. 16)",
+    summary=(
+        "Issue a notice to pay the unit's overdue premiums (MOHRSS Order 20 Art. 16)"
+        " / 向单位发出欠费催缴通知"
+    ),
     description=(
         "The notice records the arrears and late fees on the day of issue, the day the "
         "arrears were found (`found_on`, default today: the notice is due within 5 "
         "working days of it) and the day to pay by (5 working days from receipt)."
+        "\n\n"
+        "通知记载签发之日的欠费和滞纳金、发现欠费之日（found_on，"
+        "默认今日；通知应在其后 5 个工作日内发出）"
+        "以及缴纳期限（送达后 5 个工作日）。"
     ),
 )
 def notice_issue(request, unit_id: int, payload: NoticeIn):
@@ -147,7 +155,11 @@ def notice_issue(request, unit_id: int, payload: NoticeIn):
     return Status(201, _notice(notice))
 
 
-@router.get("/units/{unit_id}/arrears-notices", response=NoticePage, summary="A unit's notices")
+@router.get(
+    "/units/{unit_id}/arrears-notices",
+    response=NoticePage,
+    summary="A unit's notices / 单位的催缴通知",
+)
 def notice_list(request, unit_id: int, page: int = 1, page_size: int = 50):
     user = require(request, "arrears.notice_view")
     unit = registry_selectors.unit_get(user=user, unit_id=unit_id)
@@ -164,7 +176,11 @@ def _visible_notice(request, unit_id: int, notice_id: int):
     return notice
 
 
-@router.get("/units/{unit_id}/arrears-notices/{notice_id}.pdf", summary="The notice to pay as PDF")
+@router.get(
+    "/units/{unit_id}/arrears-notices/{notice_id}.pdf",
+    summary="The notice to pay as PDF / 催缴通知 PDF",
+    openapi_extra=PDF,
+)
 def notice_pdf(request, unit_id: int, notice_id: int):
     notice = _visible_notice(request, unit_id, notice_id)
     verify_url = request.build_absolute_uri(
@@ -178,7 +194,9 @@ def notice_pdf(request, unit_id: int, notice_id: int):
 
 
 @router.get(
-    "/units/{unit_id}/arrears-notices/{notice_id}", response=NoticeOut, summary="One notice"
+    "/units/{unit_id}/arrears-notices/{notice_id}",
+    response=NoticeOut,
+    summary="One notice / 一份催缴通知",
 )
 def notice_detail(request, unit_id: int, notice_id: int):
     return _notice(_visible_notice(request, unit_id, notice_id))
@@ -187,7 +205,10 @@ def notice_detail(request, unit_id: int, notice_id: int):
 @router.post(
     "/arrears-notices/{notice_id}/fine-proposal",
     response={201: FineOut},
-    summary="Propose a fine of 1-3 times the arrears still unpaid (SIL Art. 86)",
+    summary=(
+        "Propose a fine of 1-3 times the arrears still unpaid (SIL Art. 86)"
+        " / 提议按欠缴数额一至三倍处以罚款"
+    ),
 )
 def fine_propose(request, notice_id: int, payload: ProposeIn):
     user = require(request, "arrears.fine_propose")
@@ -195,7 +216,9 @@ def fine_propose(request, notice_id: int, payload: ProposeIn):
     return Status(201, _fine(proposal))
 
 
-@router.get("/arrears-fines", response=FinePage, summary="Proposed fines (staff)")
+@router.get(
+    "/arrears-fines", response=FinePage, summary=("Proposed fines (staff) / 提议的罚款（工作人员）")
+)
 def fine_list(request, status: str | None = None, page: int = 1, page_size: int = 50):
     require(request, "arrears.fine_view")
     items, count = paginate(
@@ -207,7 +230,10 @@ def fine_list(request, status: str | None = None, page: int = 1, page_size: int 
 @router.post(
     "/arrears-fines/{proposal_id}/decision",
     response=FineOut,
-    summary="A supervisor approves a proposed fine with an amount, or dismisses it",
+    summary=(
+        "A supervisor approves a proposed fine with an amount, or dismisses it"
+        " / 主管核定罚款金额或不予处罚"
+    ),
 )
 def fine_decide(request, proposal_id: int, payload: DecideIn):
     user = require(request, "arrears.fine_decide")

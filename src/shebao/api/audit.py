@@ -40,10 +40,17 @@ class AuditEventFilter(Schema):
 @router.get(
     "/audit-events",
     response=AuditEventPage,
-    summary="Audit events, filtered by target, action or acting user",
+    summary=(
+        "Audit events, filtered by target, action or acting user"
+        " / 审计事件，可按对象、操作或操作人筛选"
+    ),
     description=(
         "In chain order (oldest first) unless `newest_first=true`; times in the agency's "
         "time zone. `target_type` is `app.model` (`registry.unit`), `target_id` its id."
+        "\n\n"
+        "默认按链的顺序（最早在前），newest_first=true 时最新在前；"
+        "时间为经办机构所在时区。target_type 为 app.model（如 registry.unit）"
+        "，target_id 为其编号。"
     ),
 )
 def list_audit_events(request, filters: Query[AuditEventFilter]):

@@ -15,9 +15,10 @@ from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import BeforeValidator, Field
 
-from shebao.api.common import AcknowledgeIn, IsoDate, MoneyText, paginate, require
+from shebao.api.common import AcknowledgeIn, IsoDate, MoneyText, Out, Page, paginate, require
 from shebao.api.fields import IDENTIFIER, LONG_TEXT, SHARE_TEXT_MAX, at_most, column
 from shebao.api.limits import body_limit
+from shebao.api.openapi import CSV, PDF, binary
 from shebao.clearance import pdfs as clearance_pdfs
 from shebao.clearance import selectors, services, storage
 from shebao.clearance.models import (
@@ -31,7 +32,7 @@ from shebao.clearance.models import (
     UnitFine,
 )
 from shebao.core import clock
-from shebao.core.errors import Conflict, InvalidInput, NotFound
+from shebao.core.errors import Conflict, InvalidInput
 from shebao.core.money import format_money
 from shebao.registry import selectors as registry_selectors
 
@@ -187,6 +188,293 @@ class FinePaidIn(Schema):
     reference: Annotated[str, column(UnitFine, "paid_reference")] = ""
 
 
+# Answers ---------------------------------------------------------------------------------
+
+Timestamp = Annotated[str, Field(description="ISO 8601 date and time")]
+
+
+class NamesOut(Out):
+    zh: str
+    en: str
+
+
+class SubjectOut(Out):
+    id: int
+    name: str
+    identifier: str = Field(description="ID number or credit code, masked")
+
+
+class AcknowledgementOut(Out):
+    required: bool
+    acknowledged: bool
+    text: str | None
+    version: str | None
+    acknowledged_at: Timestamp | None
+
+
+class MaterialRequiredOut(Out):
+    code: str
+    name: str
+    names: NamesOut
+    required: bool
+    when: str | None
+    present: bool
+    checked_by_agency: bool
+    # Only for a material the agency checks itself (HR2023 Arts. 8, 31).
+    label: str | None = None
+    basis: str | None = None
+    verified: bool | None = None
+    verified_by: str | None = None
+    verified_at: Timestamp | None = None
+
+
+class CaseMaterialOut(Out):
+    id: int
+    kind: str
+    round: int
+    original_name: str
+    content_type: str
+    size: int
+    sha256: str
+    uploaded_by: str
+    uploaded_at: Timestamp
+
+
+class MaterialListOut(Page):
+    items: list[CaseMaterialOut]
+    missing: list[str] = Field(description="Material codes still to upload")
+
+
+class PayeeOut(Out):
+    slot: int
+    kind: str
+    name: str
+    citizen_id: str | None = Field(description="Masked")
+    share_percent: str | None
+    bank_account: str | None = Field(description="Masked")
+    bank_name: str
+
+
+class EventOut(Out):
+    sequence: int
+    action: str
+    from_status: str | None
+    to_status: str | None
+    actor: str
+    actor_role: str
+    at: Timestamp
+    note: str
+    data: dict[str, Any]
+
+
+class CaseDeadlineOut(Out):
+    code: str
+    name: str
+    who: str
+    days: int
+    day_kind: str = Field(description="calendar or working")
+    basis: str
+    start: datetime.date | None
+    due_on: datetime.date | None
+    done_on: datetime.date | None
+    status: str
+    days_left: int | None
+    calendar_fallback: bool
+
+
+class StatementLineOut(Out):
+    code: str
+    label: str
+    labels: NamesOut
+    amount: str
+    rule: str
+    basis: str
+    basis_codes: list[str]
+    source: str
+    detail: dict[str, Any]
+
+
+class HeirShareOut(Out):
+    payee: str
+    share_percent: str
+    amount: str
+
+
+class StatementOut(Out):
+    version: int
+    as_of: Timestamp
+    direction: str
+    total: str
+    fingerprint: str
+    computed_by: str
+    superseded_at: Timestamp | None
+    lines: list[StatementLineOut]
+    allocations: list[HeirShareOut] | None = Field(
+        None, description="Heirs' shares of what is paid out (heirs only)"
+    )
+
+
+class OrderOut(Out):
+    id: int
+    payee: str
+    payee_kind: str
+    slot: int
+    direction: str
+    channel: str
+    amount: str
+    parts: dict[str, str] = Field(description="Amount by ledger source")
+    status: str
+    bank_account: str | None = Field(description="Masked")
+    bank_name: str
+    needs_second_approval: bool
+    ordered_by: str
+    second_approved_by: str | None
+    paid_on: datetime.date | None
+    bank_reference: str
+    failure_reason: str
+    failed_by: str | None
+    bank_return_reference: str
+    reissue_of: int | None
+    batch: int | None
+    interest_true_up_year: int | None
+    case_id: int | None = None
+
+
+class OrderPage(Page):
+    items: list[OrderOut]
+
+
+class CaseCertificateOut(Out):
+    number: str
+    verification_code: str
+    verification_code_printed: str
+    issued_on: datetime.date
+    verify_path: str
+
+
+class ClaimLineOut(Out):
+    rank: int
+    code: str
+    name: str
+    amount: str
+    basis: str
+    verified: bool
+
+
+class DistributionOut(Out):
+    ruling_no: str
+    ruling_on: datetime.date
+    received: str
+    written_off: str
+
+
+class TerminationOut(Out):
+    ruling_no: str
+    ruling_on: datetime.date
+
+
+class BankruptcyOut(Out):
+    petition_accepted_on: datetime.date | None
+    claim_filed_on: datetime.date | None
+    claim: list[ClaimLineOut]
+    claim_total: str
+    distribution: DistributionOut | None
+    termination: TerminationOut | None
+
+
+class WarningOut(Out):
+    id: str = Field(description="Acknowledge it by this id")
+    code: str
+    message: str
+    slots: list[int]
+    case_ids: list[int] | None = None
+
+
+class CaseOut(Out):
+    """A case; ``bankruptcy`` only for a bankrupt unit, ``warnings`` only for staff."""
+
+    id: int
+    status: str
+    status_name: str
+    subject_type: str
+    subject_id: int
+    subject: SubjectOut
+    reason: str
+    reason_name: str
+    disposition: str
+    disposition_name: str
+    region: str | None
+    event_date: datetime.date
+    destination_region: str | None
+    successor_unit_id: int | None
+    applicant: str
+    created_at: Timestamp
+    round: int
+    acknowledgement: AcknowledgementOut
+    materials_required: list[MaterialRequiredOut]
+    materials_missing: list[str]
+    materials_unverified: list[str]
+    to_supplement: list[str]
+    materials: list[CaseMaterialOut]
+    payees: list[PayeeOut]
+    allowed_actions: list[str]
+    timeline: list[EventOut]
+    deadlines: list[CaseDeadlineOut]
+    statement: StatementOut | None
+    disbursements: list[OrderOut]
+    certificate: CaseCertificateOut | None = Field(description="Once closed")
+    bankruptcy: BankruptcyOut | None = None
+    warnings: list[WarningOut] | None = None
+
+
+class CaseSummaryOut(Out):
+    id: int
+    status: str
+    subject_type: str
+    subject_id: int
+    subject: str
+    reason: str
+    event_date: datetime.date
+    created_at: Timestamp
+    next_due_on: datetime.date | None
+    overdue: list[str] = Field(description="Codes of the time limits past due")
+
+
+class CasePage(Page):
+    items: list[CaseSummaryOut]
+
+
+class DebtOut(Out):
+    id: int
+    person_id: int
+    amount: str
+    offset_amount: str
+    description: str
+    recorded_on: datetime.date
+    status: str
+    offset_case: int | None
+
+
+class DebtPage(Page):
+    items: list[DebtOut]
+
+
+class UnitFineOut(Out):
+    id: int
+    unit_id: int
+    amount: str
+    decision_no: str
+    decided_on: datetime.date
+    description: str
+    status: str
+    paid_on: datetime.date | None
+    paid_reference: str
+
+
+class UnitFinePage(Page):
+    items: list[UnitFineOut]
+
+
 def _dump(value):
     if value is None:
         return None
@@ -196,8 +484,7 @@ def _dump(value):
 
 
 def _detail(case, user) -> dict:
-    case.refresh_from_db()
-    return selectors.case_detail(case, viewer=user)
+    return selectors.case_detail(selectors.case_reloaded(case), viewer=user)
 
 
 # Cases ---------------------------------------------------------------------------------
@@ -205,12 +492,16 @@ def _detail(case, user) -> dict:
 
 @router.post(
     "/clearance-cases",
-    response={201: dict},
-    summary="Open a clearance case (draft) for a person or a unit",
+    response={201: CaseOut},
+    exclude_unset=True,
+    summary="Open a clearance case (draft) for a person or a unit / 开立清算案件（草稿）",
     description=(
         "Refused with 422 `not_a_clearance` (the explanation and the procedure that "
         "applies) for a job change within the region, retirement with 15 years or more, "
         "or settling abroad while keeping PRC nationality."
+        "\n\n"
+        "地区内换工作、缴费满 15 年退休、保留中国国籍定居国外不属于清算，"
+        "返回 422 not_a_clearance，并说明应办理的手续。"
     ),
 )
 def case_create(request, payload: CaseIn):
@@ -233,8 +524,11 @@ def case_create(request, payload: CaseIn):
 
 @router.get(
     "/clearance-cases",
-    response=dict,
-    summary="Clearance cases; ?overdue=true lists those past a time limit",
+    response=CasePage,
+    summary=(
+        "Clearance cases; ?overdue=true lists those past a time limit"
+        " / 清算案件列表；?overdue=true 列出超期案件"
+    ),
 )
 def case_list(
     request,
@@ -261,8 +555,12 @@ def case_list(
 
 @router.get(
     "/clearance-cases/{case_id}",
-    response=dict,
-    summary="A case: status, timeline, deadlines, statement, disbursements, certificate",
+    response=CaseOut,
+    exclude_unset=True,
+    summary=(
+        "A case: status, timeline, deadlines, statement, disbursements, certificate"
+        " / 案件详情：状态、时间线、时限、结算单、支付、证明"
+    ),
 )
 def case_detail(request, case_id: int):
     user = require(request, "clearance.view")
@@ -271,8 +569,12 @@ def case_detail(request, case_id: int):
 
 @router.post(
     "/clearance-cases/{case_id}/payees",
-    response=dict,
-    summary="Correct the payee or the heirs (the old entries are kept)",
+    response=CaseOut,
+    exclude_unset=True,
+    summary=(
+        "Correct the payee or the heirs (the old entries are kept)"
+        " / 更正领款人或继承人（保留原记录）"
+    ),
 )
 def case_payees(request, case_id: int, payload: PayeesIn):
     user = require(request, "clearance.edit")
@@ -284,8 +586,12 @@ def case_payees(request, case_id: int, payload: PayeesIn):
 
 @router.post(
     "/clearance-cases/{case_id}/acknowledge",
-    response=dict,
-    summary="Record the person's signed acknowledgement of the explained alternatives",
+    response=CaseOut,
+    exclude_unset=True,
+    summary=(
+        "Record the person's signed acknowledgement of the explained alternatives"
+        " / 记录本人签字确认已知悉所告知的其他选择"
+    ),
 )
 def case_acknowledge(request, case_id: int):
     user = require(request, "clearance.edit")
@@ -297,8 +603,11 @@ def case_acknowledge(request, case_id: int):
 
 @router.post(
     "/clearance-cases/{case_id}/materials",
-    response={201: dict},
-    summary="Upload a material (PDF, JPEG or PNG, detected from the content)",
+    response={201: CaseMaterialOut},
+    summary=(
+        "Upload a material (PDF, JPEG or PNG, detected from the content)"
+        " / 上传材料（PDF、JPEG 或 PNG，按内容识别）"
+    ),
 )
 @body_limit(storage.max_bytes)
 def material_upload(
@@ -333,23 +642,26 @@ def material_upload(
 
 @router.get(
     "/clearance-cases/{case_id}/materials",
-    response=dict,
-    summary="A case's materials, every upload kept",
+    response=MaterialListOut,
+    summary="A case's materials, every upload kept / 案件材料，保留每次上传",
 )
 def material_list(request, case_id: int):
     user = require(request, "clearance.view")
     case = selectors.case_get(user=user, case_id=case_id)
-    materials = case.materials.select_related("uploaded_by")
+    materials = selectors.case_materials(case)
     return {
         "items": [selectors.material_out(m) for m in materials],
-        "count": materials.count(),
+        "count": len(materials),
         "missing": selectors.missing_materials(case),
     }
 
 
 @router.get(
     "/clearance-cases/{case_id}/materials/{material_id}",
-    summary="One material's file (staff views are recorded)",
+    summary="One material's file (staff views are recorded) / 材料文件（工作人员查看留痕）",
+    openapi_extra=binary(
+        "application/pdf", "image/jpeg", "image/png", description="The file as uploaded"
+    ),
 )
 def material_file(request, case_id: int, material_id: int):
     user = require(request, "clearance.view")
@@ -365,8 +677,12 @@ def material_file(request, case_id: int, material_id: int):
 
 @router.post(
     "/clearance-cases/{case_id}/materials/{code}/verify",
-    response=dict,
-    summary="Record the check of a material the agency holds or receives by data sharing (clerk)",
+    response=CaseOut,
+    exclude_unset=True,
+    summary=(
+        "Record the check of a material the agency holds or receives by data sharing (clerk)"
+        " / 记录经办机构核验自有或共享获取的材料（经办员）"
+    ),
 )
 def material_verify(request, case_id: int, code: str, payload: VerifyIn):
     user = require(request, "clearance.verify_material")
@@ -377,7 +693,12 @@ def material_verify(request, case_id: int, code: str, payload: VerifyIn):
 # Transitions ---------------------------------------------------------------------------
 
 
-@router.post("/clearance-cases/{case_id}/submit", response=dict, summary="Submit the case")
+@router.post(
+    "/clearance-cases/{case_id}/submit",
+    response=CaseOut,
+    exclude_unset=True,
+    summary="Submit the case / 提交案件",
+)
 def case_submit(request, case_id: int):
     user = require(request, "clearance.submit")
     return _detail(services.case_submit(actor=user, case_id=case_id), user)
@@ -385,8 +706,12 @@ def case_submit(request, case_id: int):
 
 @router.post(
     "/clearance-cases/{case_id}/return",
-    response=dict,
-    summary="Return for completion, listing what to supplement (clerk)",
+    response=CaseOut,
+    exclude_unset=True,
+    summary=(
+        "Return for completion, listing what to supplement (clerk)"
+        " / 退回补正，列明需补充的材料（经办员）"
+    ),
 )
 def case_return(request, case_id: int, payload: ReturnIn):
     user = require(request, "clearance.return")
@@ -396,7 +721,12 @@ def case_return(request, case_id: int, payload: ReturnIn):
     return _detail(case, user)
 
 
-@router.post("/clearance-cases/{case_id}/accept", response=dict, summary="Accept (clerk)")
+@router.post(
+    "/clearance-cases/{case_id}/accept",
+    response=CaseOut,
+    exclude_unset=True,
+    summary="Accept (clerk) / 受理（经办员）",
+)
 def case_accept(request, case_id: int, payload: AcknowledgeIn | None = None):
     user = require(request, "clearance.accept")
     case = services.case_accept(
@@ -409,8 +739,12 @@ def case_accept(request, case_id: int, payload: AcknowledgeIn | None = None):
 
 @router.post(
     "/clearance-cases/{case_id}/approve",
-    response=dict,
-    summary="Approve the audit (an auditor other than the accepting clerk and the applicant)",
+    response=CaseOut,
+    exclude_unset=True,
+    summary=(
+        "Approve the audit (an auditor other than the accepting clerk and the applicant)"
+        " / 审核通过（受理经办员和申请人以外的审核员）"
+    ),
 )
 def case_approve(request, case_id: int, payload: ApproveIn):
     user = require(request, "clearance.approve")
@@ -425,8 +759,9 @@ def case_approve(request, case_id: int, payload: ApproveIn):
 
 @router.post(
     "/clearance-cases/{case_id}/reject",
-    response=dict,
-    summary="Reject, with the reasons (auditor)",
+    response=CaseOut,
+    exclude_unset=True,
+    summary="Reject, with the reasons (auditor) / 审核不通过并说明理由（审核员）",
 )
 def case_reject(request, case_id: int, payload: ReasonsIn):
     user = require(request, "clearance.reject")
@@ -435,8 +770,11 @@ def case_reject(request, case_id: int, payload: ReasonsIn):
 
 @router.post(
     "/clearance-cases/{case_id}/liquidate",
-    response=dict,
-    summary="Compute and freeze the liquidation statement (finance)",
+    response=CaseOut,
+    exclude_unset=True,
+    summary=(
+        "Compute and freeze the liquidation statement (finance) / 计算并锁定清算结算单（财务）"
+    ),
 )
 def case_liquidate(request, case_id: int):
     user = require(request, "clearance.liquidate")
@@ -446,8 +784,12 @@ def case_liquidate(request, case_id: int):
 
 @router.post(
     "/clearance-cases/{case_id}/disburse",
-    response=dict,
-    summary="Order the payments that settle the statement (finance; Idempotency-Key)",
+    response=CaseOut,
+    exclude_unset=True,
+    summary=(
+        "Order the payments that settle the statement (finance; Idempotency-Key)"
+        " / 下达结清结算单的支付指令（财务；支持 Idempotency-Key）"
+    ),
 )
 def case_disburse(request, case_id: int):
     user = require(request, "clearance.disburse")
@@ -458,8 +800,12 @@ def case_disburse(request, case_id: int):
 
 @router.post(
     "/clearance-cases/{case_id}/close",
-    response=dict,
-    summary="Close: end the relationship and issue the certificate of cancellation",
+    response=CaseOut,
+    exclude_unset=True,
+    summary=(
+        "Close: end the relationship and issue the certificate of cancellation"
+        " / 办结：终止关系并出具注销证明"
+    ),
 )
 def case_close(request, case_id: int):
     user = require(request, "clearance.close")
@@ -471,8 +817,12 @@ def case_close(request, case_id: int):
 
 @router.post(
     "/clearance-cases/{case_id}/bankruptcy-claim",
-    response=dict,
-    summary="File the claim in a unit's bankruptcy, by rank (finance)",
+    response=CaseOut,
+    exclude_unset=True,
+    summary=(
+        "File the claim in a unit's bankruptcy, by rank (finance)"
+        " / 按清偿顺序申报单位破产债权（财务）"
+    ),
 )
 def bankruptcy_claim(request, case_id: int, payload: PetitionIn):
     user = require(request, "clearance.liquidate")
@@ -484,8 +834,12 @@ def bankruptcy_claim(request, case_id: int, payload: PetitionIn):
 
 @router.post(
     "/clearance-cases/{case_id}/bankruptcy-distribution",
-    response=dict,
-    summary="Record the court's distribution: allocation by rank, the rest written off (finance)",
+    response=CaseOut,
+    exclude_unset=True,
+    summary=(
+        "Record the court's distribution: allocation by rank, the rest written off (finance)"
+        " / 记录法院分配：按顺序入账，其余核销（财务）"
+    ),
 )
 def bankruptcy_distribution(request, case_id: int, payload: DistributionIn):
     user = require(request, "clearance.disburse")
@@ -501,8 +855,12 @@ def bankruptcy_distribution(request, case_id: int, payload: DistributionIn):
 
 @router.post(
     "/clearance-cases/{case_id}/termination-ruling",
-    response=dict,
-    summary="Record the ruling that ends the bankruptcy and close the case",
+    response=CaseOut,
+    exclude_unset=True,
+    summary=(
+        "Record the ruling that ends the bankruptcy and close the case"
+        " / 记录终结破产程序的裁定并办结案件"
+    ),
 )
 def termination_ruling(request, case_id: int, payload: RulingIn):
     user = require(request, "clearance.close")
@@ -523,7 +881,8 @@ def _pdf(data: bytes, filename: str) -> HttpResponse:
 
 @router.get(
     "/clearance-cases/{case_id}/statement.pdf",
-    summary="The liquidation statement as PDF",
+    summary="The liquidation statement as PDF / 清算结算单 PDF",
+    openapi_extra=PDF,
 )
 def statement_pdf(request, case_id: int):
     user = require(request, "clearance.view")
@@ -540,7 +899,10 @@ def statement_pdf(request, case_id: int):
 
 @router.get(
     "/clearance-cases/{case_id}/certificate.pdf",
-    summary="The certificate of cancellation as PDF (once the case is closed)",
+    summary=(
+        "The certificate of cancellation as PDF (once the case is closed) / 注销证明 PDF（办结后）"
+    ),
+    openapi_extra=PDF,
 )
 def certificate_pdf(request, case_id: int):
     user = require(request, "clearance.view")
@@ -559,14 +921,14 @@ def certificate_pdf(request, case_id: int):
 # Disbursement orders and payment files -------------------------------------------------
 
 
-@router.get("/disbursement-orders", response=dict, summary="Disbursement orders (finance)")
+@router.get(
+    "/disbursement-orders",
+    response=OrderPage,
+    summary="Disbursement orders (finance) / 支付指令（财务）",
+)
 def order_list(request, status: str | None = None, page: int = 1, page_size: int = 50):
     require(request, "clearance.order_manage")
-    queryset = DisbursementOrder.objects.select_related(
-        "payee", "ordered_by", "second_approved_by"
-    ).order_by("pk")
-    if status:
-        queryset = queryset.filter(status=status)
+    queryset = selectors.disbursement_orders(status or None)
     items, count = paginate(queryset, page=page, page_size=page_size)
     return {
         "items": [{**selectors.order_out(o), "case_id": o.case_id} for o in items],
@@ -575,14 +937,17 @@ def order_list(request, status: str | None = None, page: int = 1, page_size: int
 
 
 def _order(order) -> dict:
-    order.refresh_from_db()
+    order = selectors.order_reloaded(order)
     return {**selectors.order_out(order), "case_id": order.case_id}
 
 
 @router.post(
     "/disbursement-orders/{order_id}/approve",
-    response=dict,
-    summary="Second finance approval of a payment above the threshold",
+    response=OrderOut,
+    summary=(
+        "Second finance approval of a payment above the threshold"
+        " / 超过限额的支付由另一名财务人员复核"
+    ),
 )
 def order_approve(request, order_id: int):
     user = require(request, "clearance.order_manage")
@@ -591,8 +956,11 @@ def order_approve(request, order_id: int):
 
 @router.post(
     "/disbursement-orders/{order_id}/paid",
-    response=dict,
-    summary="Record the payment (posts to the ledger; a repeat does nothing more)",
+    response=OrderOut,
+    summary=(
+        "Record the payment (posts to the ledger; a repeat does nothing more)"
+        " / 记录已支付（记入账务；重复请求不再重复处理）"
+    ),
 )
 def order_paid(request, order_id: int, payload: PaidIn):
     user = require(request, "clearance.order_manage")
@@ -607,8 +975,8 @@ def order_paid(request, order_id: int, payload: PaidIn):
 
 @router.post(
     "/disbursement-orders/{order_id}/failed",
-    response=dict,
-    summary="Record that the bank could not pay",
+    response=OrderOut,
+    summary="Record that the bank could not pay / 记录银行支付失败",
 )
 def order_failed(request, order_id: int, payload: FailedIn):
     user = require(request, "clearance.order_manage")
@@ -623,8 +991,11 @@ def order_failed(request, order_id: int, payload: FailedIn):
 
 @router.post(
     "/disbursement-orders/{order_id}/reissue",
-    response={201: dict},
-    summary="Reissue a failed payment, with corrected bank details if given",
+    response={201: OrderOut},
+    summary=(
+        "Reissue a failed payment, with corrected bank details if given"
+        " / 重新支付失败的款项，可更正银行信息"
+    ),
 )
 def order_reissue(request, order_id: int, payload: ReissueIn):
     user = require(request, "clearance.order_manage")
@@ -648,7 +1019,11 @@ def _csv(data: bytes, batch: PaymentBatch) -> HttpResponse:
 
 @router.post(
     "/payment-files",
-    summary="Gather approved bank payments into a payment file (CSV) for the bank",
+    summary=(
+        "Gather approved bank payments into a payment file (CSV) for the bank"
+        " / 将已核准的银行支付汇总为银行支付文件（CSV）"
+    ),
+    openapi_extra=CSV,
 )
 def payment_file_create(request):
     user = require(request, "clearance.order_manage")
@@ -656,12 +1031,14 @@ def payment_file_create(request):
     return _csv(selectors.batch_csv(batch), batch)
 
 
-@router.get("/payment-files/{batch_id}", summary="A payment file sent earlier (CSV)")
+@router.get(
+    "/payment-files/{batch_id}",
+    summary="A payment file sent earlier (CSV) / 已生成的银行支付文件（CSV）",
+    openapi_extra=CSV,
+)
 def payment_file(request, batch_id: int):
     require(request, "clearance.order_manage")
-    batch = PaymentBatch.objects.filter(pk=batch_id).first()
-    if batch is None:
-        raise NotFound()
+    batch = selectors.payment_batch_get(batch_id)
     return _csv(selectors.batch_csv(batch), batch)
 
 
@@ -697,8 +1074,11 @@ def _fine(fine) -> dict:
 
 @router.post(
     "/benefit-debts",
-    response={201: dict},
-    summary="Record overpaid benefits to offset at liquidation (HR2023 Art. 46)",
+    response={201: DebtOut},
+    summary=(
+        "Record overpaid benefits to offset at liquidation (HR2023 Art. 46)"
+        " / 记录多发待遇，在清算时抵扣"
+    ),
 )
 def benefit_debt_create(request, payload: BenefitDebtIn):
     user = require(request, "clearance.debt_record")
@@ -712,15 +1092,23 @@ def benefit_debt_create(request, payload: BenefitDebtIn):
     return Status(201, _debt(debt))
 
 
-@router.get("/persons/{person_id}/benefit-debts", response=dict, summary="A person's debts")
+@router.get(
+    "/persons/{person_id}/benefit-debts",
+    response=DebtPage,
+    summary="A person's debts / 个人的待遇欠款",
+)
 def benefit_debt_list(request, person_id: int):
     user = require(request, "clearance.debt_view")
     person = registry_selectors.person_get(user=user, person_id=person_id)
-    debts = selectors.benefit_debts(person)
-    return {"items": [_debt(d) for d in debts], "count": debts.count()}
+    debts = list(selectors.benefit_debts(person))
+    return {"items": [_debt(d) for d in debts], "count": len(debts)}
 
 
-@router.post("/unit-fines", response={201: dict}, summary="Record a fine decided against a unit")
+@router.post(
+    "/unit-fines",
+    response={201: UnitFineOut},
+    summary="Record a fine decided against a unit / 记录对单位作出的罚款决定",
+)
 def fine_create(request, payload: FineIn):
     user = require(request, "clearance.debt_record")
     fine = services.unit_fine_record(
@@ -734,7 +1122,11 @@ def fine_create(request, payload: FineIn):
     return Status(201, _fine(fine))
 
 
-@router.post("/unit-fines/{fine_id}/paid", response=dict, summary="Record a fine as paid")
+@router.post(
+    "/unit-fines/{fine_id}/paid",
+    response=UnitFineOut,
+    summary="Record a fine as paid / 记录罚款已缴纳",
+)
 def fine_paid(request, fine_id: int, payload: FinePaidIn):
     user = require(request, "clearance.debt_record")
     fine = services.unit_fine_mark_paid(
@@ -743,12 +1135,14 @@ def fine_paid(request, fine_id: int, payload: FinePaidIn):
     return _fine(fine)
 
 
-@router.get("/units/{unit_id}/fines", response=dict, summary="A unit's fines")
+@router.get(
+    "/units/{unit_id}/fines", response=UnitFinePage, summary=("A unit's fines / 单位的罚款")
+)
 def fine_list(request, unit_id: int):
     user = require(request, "clearance.debt_view")
     unit = registry_selectors.unit_get(user=user, unit_id=unit_id)
-    fines = selectors.unit_fines(unit)
-    return {"items": [_fine(f) for f in fines], "count": fines.count()}
+    fines = list(selectors.unit_fines(unit))
+    return {"items": [_fine(f) for f in fines], "count": len(fines)}
 
 
 # Time limits ---------------------------------------------------------------------------
@@ -767,10 +1161,18 @@ class DeadlineOut(Schema):
     overdue: bool
 
 
+class DeadlinePage(Page):
+    as_of: datetime.date
+    items: list[DeadlineOut]
+
+
 @router.get(
     "/clearance-deadlines",
-    response=dict[str, Any],
-    summary="Time limits of open cases past due (or due within ?within= days)",
+    response=DeadlinePage,
+    summary=(
+        "Time limits of open cases past due (or due within ?within= days)"
+        " / 在办案件已超期（或 ?within= 天内到期）的时限"
+    ),
 )
 def deadline_list(request, as_of: IsoDate | None = None, within: int = 0):
     require(request, "clearance.deadlines")
@@ -780,6 +1182,6 @@ def deadline_list(request, as_of: IsoDate | None = None, within: int = 0):
     rows = selectors.overdue_deadlines(day, within=within)
     return {
         "as_of": day,
-        "items": [DeadlineOut(**r).model_dump() for r in rows],
+        "items": rows,
         "count": len(rows),
     }

@@ -3,9 +3,11 @@
 import datetime
 from typing import Annotated
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Schema
-from pydantic import BeforeValidator
+from ninja.schema import DjangoGetter
+from pydantic import BeforeValidator, ConfigDict, model_validator
 
 from shebao.accounts.domain import can, refusal_message
 from shebao.api.fields import IDENTIFIER
@@ -34,8 +36,46 @@ def require(request, action: str):
     return user
 
 
+class Out(Schema):
+    """A response body: every key a handler answers with is declared, so the OpenAPI
+    document types it for clients.
+
+    A key the schema does not declare is passed through rather than dropped (the answer
+    keeps its shape); under the test settings it fails the request instead, so the suite
+    finds any key a schema misses. Handlers that answer with optional keys (present only
+    in some states) are declared with ``exclude_unset=True``: a key the handler did not
+    send is not added.
+    """
+
+    model_config = ConfigDict(extra="allow")
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _run_root_validator(cls, values, handler, info):
+        # ninja reads every input through attribute access, which never sees a dict's
+        # undeclared keys (they would vanish from the answer); a dict is validated as is.
+        if isinstance(values, dict):
+            return handler(values)
+        return handler(DjangoGetter(values, cls, info.context))
+
+    @model_validator(mode="after")
+    def _every_key_declared(self):
+        if self.model_extra and settings.SHEBAO_ENV == "test":
+            raise ValueError(f"{type(self).__name__} does not declare {sorted(self.model_extra)}")
+        return self
+
+
 class Page(Schema):
     count: int
+
+
+class ContributionMonthsOut(Out):
+    """Contribution months by source: they add up (SIL Arts. 13, 19)."""
+
+    local: int
+    transferred: int
+    deemed: int
+    total: int
 
 
 def paginate(queryset, *, page: int, page_size: int):

@@ -3,7 +3,7 @@
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
+from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 
@@ -18,6 +18,20 @@ from shebao.core.errors import (
     invalid,
     invalid_fields_message,
 )
+
+
+class ErrorDetail(Schema):
+    code: str = Field(description="Stable, snake_case: what callers match on / 稳定的错误代码")
+    message: str = Field(description="For people, in the language of Accept-Language / 说明")
+    fields: dict[str, str] = Field(
+        description="Each bad field (dotted for nested ones) and why / 每个有误的字段及原因"
+    )
+
+
+class ErrorOut(Schema):
+    """The body of every refusal (4xx, 503) / 所有拒绝响应的统一格式."""
+
+    error: ErrorDetail
 
 
 def _field_name(loc) -> str:

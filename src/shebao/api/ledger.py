@@ -10,12 +10,22 @@ from typing import Annotated
 
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
-from ninja import File, Form, Router, Schema, Status
+from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from shebao.api.common import AcknowledgeIn, IsoDate, MoneyText, paginate, require
+from shebao.api.common import (
+    AcknowledgeIn,
+    ContributionMonthsOut,
+    IsoDate,
+    MoneyText,
+    Out,
+    Page,
+    paginate,
+    require,
+)
 from shebao.api.fields import IDENTIFIER, column
 from shebao.api.limits import body_limit
+from shebao.api.openapi import PDF
 from shebao.audit.services import audit_personal_data_view
 from shebao.core import clock
 from shebao.core import warnings as core_warnings
@@ -62,6 +72,206 @@ class InterestIn(Schema):
     year: int
 
 
+class PremiumPairOut(Out):
+    unit: str
+    personal: str
+
+
+class PremiumOut(PremiumPairOut):
+    insurance_type: str
+
+
+class RowErrorOut(Out):
+    line: int
+    field: str
+    reason: str
+
+
+class DeclarationLineOut(Out):
+    line: int
+    person_id: int
+    citizen_id: str | None = Field(description="Masked")
+    passport_no: str | None = Field(description="Masked")
+    nationality: str | None
+    wage: str
+    base: str
+    premiums: list[PremiumOut]
+    account_credit: str
+
+
+class DeclarationOut(Out):
+    id: int
+    unit_id: int
+    period: str
+    kind: str
+    status: str
+    due_on: datetime.date
+    unit_total: str
+    personal_total: str
+    total_due: str
+    totals_by_type: dict[str, PremiumPairOut] = Field(description="By insurance type")
+    line_count: int
+    replaces: int | None = Field(description="The declaration this one replaces")
+    errors: list[RowErrorOut] = Field(description="Lines left out (good_rows_only)")
+    lines: list[DeclarationLineOut] | None = Field(
+        None, description="One declaration's lines (not in lists)"
+    )
+
+
+class DeclarationPage(Page):
+    items: list[DeclarationOut]
+
+
+class AssessmentsOut(DeclarationPage):
+    period: str
+
+
+class AllocationOut(Out):
+    period: str
+    principal: str
+    late_fee: str
+
+
+class PaymentOut(Out):
+    id: int
+    unit_id: int
+    amount: str
+    paid_on: datetime.date
+    reference: str
+    allocations: list[AllocationOut]
+    overpaid: str = Field(description="Held as the unit's credit")
+
+
+class PaymentPage(Page):
+    items: list[PaymentOut]
+
+
+class ArrearsItemOut(Out):
+    period: str
+    due_on: datetime.date
+    principal: str
+    late_fee: str
+    days_late: int
+
+
+class NotYetDueOut(Out):
+    period: str
+    due_on: datetime.date
+    principal: str
+
+
+class ArrearsOut(Out):
+    as_of: datetime.date
+    principal: str
+    late_fee: str
+    total: str
+    daily_rate: str
+    items: list[ArrearsItemOut]
+    not_yet_due: list[NotYetDueOut]
+    refundable: str
+
+
+class TrueUpOut(Out):
+    year: int
+    amount: str
+    outcome: str = Field(description="pay, debt or written_off")
+    person_id: int
+
+
+class InterestRunOut(Out):
+    year: int
+    method: str
+    accounts_credited: int
+    total_interest: str
+    entry_id: int | None
+    closed_accounts_skipped: int
+    true_ups: list[TrueUpOut]
+
+
+class AccountEntryOut(Out):
+    date: datetime.date
+    period: str | None
+    kind: str
+    amount: str
+    balance: str
+    memo: str
+
+
+class AccountOut(Out):
+    person_id: int
+    balance: str
+    contribution_months: int
+    contribution_months_by_source: ContributionMonthsOut
+    entries: list[AccountEntryOut]
+
+
+class ContributionMonthOut(Out):
+    period: str
+    base: str
+    personal: str
+    status: str = Field(description="paid, arrears or declared")
+    unit_id: int
+    due_on: datetime.date | None
+    account_credit: str
+
+
+class ContributionsOut(Out):
+    months: list[ContributionMonthOut]
+
+
+class StatementMonthOut(Out):
+    period: str
+    unit: str
+    base: str
+    premiums: list[PremiumOut]
+    account_credit: str
+    status: str
+
+
+class InterestYearOut(Out):
+    year: int
+    amount: str
+    rate: str
+    rate_year: int
+    provisional: bool
+    months: int | None
+
+
+class PersonStatementOut(Out):
+    person_id: int
+    name: str
+    citizen_id: str | None = Field(description="Masked")
+    as_of: datetime.date
+    contribution_months: int
+    contribution_months_by_source: ContributionMonthsOut
+    balance: str
+    months: list[StatementMonthOut]
+    totals_by_type: list[PremiumOut]
+    interest: list[InterestYearOut]
+
+
+class UnitStatementMonthOut(Out):
+    period: str
+    kind: str
+    due_on: datetime.date
+    lines: int
+    total_due: str
+    paid_principal: str
+    paid_late_fee: str
+    outstanding: str
+
+
+class UnitStatementOut(Out):
+    unit_id: int
+    name: str
+    uscc: str
+    as_of: datetime.date
+    months: list[UnitStatementMonthOut]
+    declared_total: str
+    paid_total: str
+    arrears: ArrearsOut
+
+
 def _declaration(declaration: Declaration, *, with_lines: bool = True, errors=()) -> dict:
     body = {
         "id": declaration.pk,
@@ -96,7 +306,7 @@ def _declaration(declaration: Declaration, *, with_lines: bool = True, errors=()
                 ],
                 "account_credit": format_money(line.account_credit),
             }
-            for line in declaration.lines.select_related("person").order_by("line_no")
+            for line in selectors.declaration_lines(declaration)
         ]
     return body
 
@@ -121,8 +331,12 @@ def _row_errors(errors, prefix: str, *, offset: int = 0) -> InvalidInput:
 
 @router.post(
     "/units/{unit_id}/declarations",
-    response={201: dict},
-    summary="Declare a month's wages; premiums are posted per person and insurance type",
+    response={201: DeclarationOut},
+    exclude_unset=True,
+    summary=(
+        "Declare a month's wages; premiums are posted per person and insurance type"
+        " / 申报当月工资；按人员和险种记入应缴费"
+    ),
 )
 def declaration_create(request, unit_id: int, payload: DeclarationIn):
     user = require(request, "declaration.create")
@@ -158,9 +372,12 @@ def declaration_create(request, unit_id: int, payload: DeclarationIn):
 
 @router.post(
     "/units/{unit_id}/declarations/upload",
-    response={201: dict},
-    summary="Declare from a CSV or XLSX file (columns citizen_id or passport_no and "
-    "nationality, wage)",
+    response={201: DeclarationOut},
+    exclude_unset=True,
+    summary=(
+        "Declare from a CSV or XLSX file (columns citizen_id or passport_no and nationality, wage)"
+        " / 以 CSV 或 XLSX 文件申报"
+    ),
 )
 @body_limit(lambda: MAX_UPLOAD_BYTES)
 def declaration_upload(
@@ -198,33 +415,37 @@ def declaration_upload(
         if report.omissions_not_acknowledged:
             raise core_warnings.refusal(report.omitted)
         raise _row_errors(report.errors, "row ")
-    posted = Declaration.objects.filter(
-        unit=unit, period=period, status=Declaration.Status.LIVE
-    ).first()
+    posted = selectors.live_declaration(unit, period)
     if posted is None:
         raise _row_errors(report.errors, "row ")
     return Status(201, _declaration(posted, errors=report.errors))
 
 
-@router.get("/units/{unit_id}/declarations", response=dict, summary="A unit's declarations")
+@router.get(
+    "/units/{unit_id}/declarations",
+    response=DeclarationPage,
+    exclude_unset=True,
+    summary="A unit's declarations / 单位的申报",
+)
 def declaration_list(
     request, unit_id: int, period: str | None = None, page: int = 1, page_size: int = 50
 ):
     user = require(request, "declaration.view")
     unit = registry_selectors.unit_get(user=user, unit_id=unit_id)
-    queryset = Declaration.objects.filter(unit=unit).order_by("-period", "-id")
-    if period:
-        queryset = queryset.filter(period=period)
+    queryset = selectors.unit_declarations(unit, period=period or None)
     items, count = paginate(queryset, page=page, page_size=page_size)
     return {"items": [_declaration(d, with_lines=False) for d in items], "count": count}
 
 
 @router.get(
-    "/declarations/{declaration_id}", response=dict, summary="One declaration with its lines"
+    "/declarations/{declaration_id}",
+    response=DeclarationOut,
+    exclude_unset=True,
+    summary="One declaration with its lines / 一份申报及其明细",
 )
 def declaration_detail(request, declaration_id: int):
     user = require(request, "declaration.view")
-    declaration = Declaration.objects.filter(pk=declaration_id).first()
+    declaration = selectors.declaration_by_id(declaration_id)
     if declaration is None:
         raise NotFound()
     registry_selectors.unit_get(user=user, unit_id=declaration.unit_id)
@@ -237,8 +458,12 @@ class AssessmentIn(Schema):
 
 @router.post(
     "/declaration-assessments",
-    response={201: dict},
-    summary="Assess units that did not declare a month (110% of the previous, SIL Art. 62)",
+    response={201: AssessmentsOut},
+    exclude_unset=True,
+    summary=(
+        "Assess units that did not declare a month (110% of the previous, SIL Art. 62)"
+        " / 对未申报月份按上月 110% 核定"
+    ),
 )
 def declaration_assessments(request, payload: AssessmentIn):
     user = require(request, "declaration.assess")
@@ -269,7 +494,7 @@ def _payment(payment: Payment) -> dict:
                 "principal": format_money(a.principal),
                 "late_fee": format_money(a.late_fee),
             }
-            for a in payment.allocations.all()
+            for a in selectors.payment_allocations(payment)
         ],
         "overpaid": format_money(payment.overpaid),
     }
@@ -277,8 +502,8 @@ def _payment(payment: Payment) -> dict:
 
 @router.post(
     "/units/{unit_id}/payments",
-    response={201: dict},
-    summary="Record a payment; it settles the oldest month first",
+    response={201: PaymentOut},
+    summary="Record a payment; it settles the oldest month first / 记录缴费；先冲抵最早的月份",
 )
 def payment_create(request, unit_id: int, payload: PaymentIn):
     user = require(request, "payment.create")
@@ -297,12 +522,14 @@ def payment_create(request, unit_id: int, payload: PaymentIn):
     return Status(201, _payment(payment))
 
 
-@router.get("/units/{unit_id}/payments", response=dict, summary="A unit's payments")
+@router.get(
+    "/units/{unit_id}/payments", response=PaymentPage, summary=("A unit's payments / 单位的缴费")
+)
 def payment_list(request, unit_id: int, page: int = 1, page_size: int = 50):
     user = require(request, "payment.view")
     unit = registry_selectors.unit_get(user=user, unit_id=unit_id)
     items, count = paginate(
-        Payment.objects.filter(unit=unit).order_by("-paid_on", "-id"),
+        selectors.unit_payments(unit),
         page=page,
         page_size=page_size,
     )
@@ -340,8 +567,11 @@ def _arrears(arrears: dict) -> dict:
 
 @router.get(
     "/units/{unit_id}/arrears",
-    response=dict,
-    summary="Overdue premiums and late fees (0.05% a day) on a date",
+    response=ArrearsOut,
+    summary=(
+        "Overdue premiums and late fees (0.05% a day) on a date"
+        " / 某日的欠缴费用和滞纳金（每日万分之五）"
+    ),
 )
 def arrears(request, unit_id: int, as_of: IsoDate | None = None):
     user = require(request, "payment.view")
@@ -354,8 +584,8 @@ def arrears(request, unit_id: int, as_of: IsoDate | None = None):
 
 @router.post(
     "/interest-crediting",
-    response=dict,
-    summary="Credit a year's interest to every individual account",
+    response=InterestRunOut,
+    summary="Credit a year's interest to every individual account / 为全部个人账户计入年度利息",
 )
 def interest_crediting(request, payload: InterestIn):
     user = require(request, "interest.credit")
@@ -391,8 +621,10 @@ def _visible_person(request, person_id: int, action: str):
 
 @router.get(
     "/persons/{person_id}/account",
-    response=dict,
-    summary="Individual account: balance, contribution months, entries",
+    response=AccountOut,
+    summary=(
+        "Individual account: balance, contribution months, entries / 个人账户：余额、缴费月数、明细"
+    ),
 )
 def person_account(request, person_id: int):
     person = _visible_person(request, person_id, "account.view")
@@ -416,8 +648,11 @@ def _contribution_months(person) -> dict:
 
 @router.get(
     "/persons/{person_id}/contributions",
-    response=dict,
-    summary="Every month declared for the person: paid, in arrears or not yet due",
+    response=ContributionsOut,
+    summary=(
+        "Every month declared for the person: paid, in arrears or not yet due"
+        " / 个人每个申报月份：已缴、欠缴或未到期"
+    ),
 )
 def person_contributions(request, person_id: int):
     user = require(request, "contributions.view")
@@ -490,15 +725,22 @@ def person_statement_body(person) -> dict:
 
 @router.get(
     "/persons/{person_id}/statement",
-    response=dict,
-    summary="Rights statement (SIL Art. 74): contributions by month and type",
+    response=PersonStatementOut,
+    summary=(
+        "Rights statement (SIL Art. 74): contributions by month and type"
+        " / 个人权益记录：按月份和险种列示缴费"
+    ),
 )
 def person_statement(request, person_id: int):
     person = _visible_person(request, person_id, "account.view")
     return person_statement_body(person)
 
 
-@router.get("/persons/{person_id}/statement.pdf", summary="Rights statement as PDF")
+@router.get(
+    "/persons/{person_id}/statement.pdf",
+    summary="Rights statement as PDF / 个人权益记录 PDF",
+    openapi_extra=PDF,
+)
 def person_statement_pdf(request, person_id: int):
     person = _visible_person(request, person_id, "account.view")
     pdf = statements.person_statement_pdf(person_statement_body(person))
@@ -532,8 +774,10 @@ def unit_statement_body(unit, as_of: datetime.date) -> dict:
 
 @router.get(
     "/units/{unit_id}/statement",
-    response=dict,
-    summary="A unit's statement: declarations, payments and arrears",
+    response=UnitStatementOut,
+    summary=(
+        "A unit's statement: declarations, payments and arrears / 单位对账单：申报、缴费和欠费"
+    ),
 )
 def unit_statement(request, unit_id: int, as_of: IsoDate | None = None):
     user = require(request, "payment.view")
@@ -541,7 +785,11 @@ def unit_statement(request, unit_id: int, as_of: IsoDate | None = None):
     return unit_statement_body(unit, as_of or clock.today())
 
 
-@router.get("/units/{unit_id}/statement.pdf", summary="A unit's statement as PDF")
+@router.get(
+    "/units/{unit_id}/statement.pdf",
+    summary="A unit's statement as PDF / 单位对账单 PDF",
+    openapi_extra=PDF,
+)
 def unit_statement_pdf(request, unit_id: int, as_of: IsoDate | None = None):
     user = require(request, "payment.view")
     unit = registry_selectors.unit_get(user=user, unit_id=unit_id)

@@ -1,11 +1,10 @@
 """The REST API at /api/v1: one router per domain, no logic of its own."""
 
-from ninja import NinjaAPI
-
 from shebao.api import arrears, audit, clearance, errors, ledger, pension, public, registry, tokens
 from shebao.api.auth import AUTH
+from shebao.api.openapi import ShebaoAPI
 
-api = NinjaAPI(
+api = ShebaoAPI(
     title="Shebao API",
     version="1",
     description=(

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from ninja import Field, Router, Schema, Status
 
-from shebao.api.common import IsoDate, MoneyText, require
+from shebao.api.common import ContributionMonthsOut, IsoDate, MoneyText, Out, require
 from shebao.api.fields import IDENTIFIER, at_most, column
 from shebao.audit.services import audit_personal_data_view
 from shebao.core import clock
@@ -58,6 +58,56 @@ class RetirementCategoryIn(Schema):
     retirement_category: Annotated[str, IDENTIFIER] | None = Field(
         description="male, female_cadre or female_worker; null clears it (the default applies)"
     )
+
+
+class DeemedPeriodOut(Out):
+    id: int
+    from_month: str
+    to_month: str
+    months: int
+    basis: str
+
+
+class TransferInOut(Out):
+    id: int
+    sending_region: str
+    sending_agency: str
+    reference: str
+    received_on: datetime.date
+    months: int
+    months_listed: list[str] | None = Field(description="The months the sending agency listed")
+    account_amount: str
+    pooled_amount: str
+
+
+class AgeOut(Out):
+    years: int
+    months: int
+
+
+class LumpSumOut(Out):
+    outcome: str
+    allowed: bool
+    explanation: str
+
+
+class RetirementOut(Out):
+    person_id: int
+    as_of: datetime.date
+    retirement_category: str
+    retirement_category_name: str
+    retirement_category_recorded: bool
+    retirement_category_note: str | None = Field(
+        description="Why the default category applies, while none is recorded"
+    )
+    retirement_age: AgeOut
+    reaches_retirement_age_on: datetime.date
+    minimum_contribution_months: int
+    contribution_months: ContributionMonthsOut
+    lump_sum: LumpSumOut
+    basis: list[str]
+    transfers_in: list[TransferInOut]
+    deemed_periods: list[DeemedPeriodOut]
 
 
 def _deemed(period) -> dict:
@@ -122,8 +172,11 @@ def _explanation(check, policy) -> str:
 
 @router.get(
     "/persons/{person_id}/retirement",
-    response=dict,
-    summary="Retirement age, contribution months from every source, and the lump sum check",
+    response=RetirementOut,
+    summary=(
+        "Retirement age, contribution months from every source, and the lump sum check"
+        " / 退休年龄、各来源缴费月数及一次性支付核查"
+    ),
 )
 def person_retirement(request, person_id: int):
     user = require(request, "account.view")
@@ -134,8 +187,8 @@ def person_retirement(request, person_id: int):
 
 @router.post(
     "/persons/{person_id}/deemed-periods",
-    response={201: dict},
-    summary="Record deemed service (SIL Art. 13) (staff)",
+    response={201: DeemedPeriodOut},
+    summary="Record deemed service (SIL Art. 13) (staff) / 记录视同缴费年限（工作人员）",
 )
 def deemed_period_create(request, person_id: int, payload: DeemedPeriodIn):
     user = require(request, services.RECORD)
@@ -146,8 +199,11 @@ def deemed_period_create(request, person_id: int, payload: DeemedPeriodIn):
 
 @router.post(
     "/persons/{person_id}/transfers-in",
-    response={201: dict},
-    summary="Record a pension relationship transferred in from another agency (staff)",
+    response={201: TransferInOut},
+    summary=(
+        "Record a pension relationship transferred in from another agency (staff)"
+        " / 记录从其他经办机构转入的养老保险关系（工作人员）"
+    ),
 )
 def transfer_in_create(request, person_id: int, payload: TransferInIn):
     user = require(request, services.RECORD)
@@ -163,8 +219,11 @@ def transfer_in_create(request, person_id: int, payload: TransferInIn):
 
 @router.post(
     "/persons/{person_id}/retirement-category",
-    response=dict,
-    summary="Record (or clear) the category that sets the person's retirement age (staff)",
+    response=RetirementOut,
+    summary=(
+        "Record (or clear) the category that sets the person's retirement age (staff)"
+        " / 记录（或清除）决定退休年龄的人员类别（工作人员）"
+    ),
 )
 def retirement_category_set(request, person_id: int, payload: RetirementCategoryIn):
     user = require(request, "person.retirement_category")

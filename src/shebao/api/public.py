@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
 from shebao.api.common import IsoDate
+from shebao.api.errors import ErrorDetail
 from shebao.core.money import format_money
 from shebao.inquiry import selectors
 from shebao.policy.clearance import NOT_A_CLEARANCE, ChecklistItem, Procedure, Reason, Refusal
@@ -24,7 +25,7 @@ class RegionOut(Schema):
     "/regions",
     response=list[RegionOut],
     auth=None,
-    summary="The regions the loaded policy packs cover",
+    summary="The regions the loaded policy packs cover / 已加载政策包覆盖的地区",
 )
 def regions(request):
     return [
@@ -100,13 +101,20 @@ class RegionPolicyOut(Schema):
     "/regions/{code}",
     response=RegionPolicyOut,
     auth=None,
-    summary="What applies in a region on a date (default today)",
+    summary=(
+        "What applies in a region on a date (default today) / 某地区在某日适用的政策（默认今日）"
+    ),
     description=(
         "Contribution base limits (with the base year used and its source; `fallback` is "
         "true when an earlier year's figure stands in), rates as fractions of the base, "
         "the due date of the month's premiums, the late fee and the interest rates. "
         "`sample: true` marks figures that are sample data, `verified: false` figures "
         "not yet checked against their source."
+        "\n\n"
+        "缴费基数上下限（及所用年度和来源；fallback 为 true 表示以往年度数据代替）"
+        "、费率（占基数的比例）、当月保费的缴纳期限、滞纳金和记账利率。"
+        "sample: true 表示样例数据，"
+        "verified: false 表示尚未与来源核对。"
     ),
 )
 def region_policy(request, code: str, query: Query[RegionPolicyQuery]):
@@ -207,12 +215,18 @@ class ObligationsOut(Schema):
     "/obligations",
     response=ObligationsOut,
     auth=None,
-    summary="The time limits an event starts, with their due dates",
+    summary="The time limits an event starts, with their due dates / 某事件引起的时限及其到期日",
     description=(
         "Periods are counted as the Civil Code says (Arts. 201 and 203): the event's day is "
         "not counted, and a period ending on a rest day ends on the next working day. "
         "`calendar_fallback` is true when a day counted lies in a year without an official "
         "holiday schedule (Monday to Friday were taken as working days)."
+        "\n\n"
+        "期间按《民法典》第二百零一条、第二百零三条计算："
+        "事件当日不计入，期间最后一日为休息日的，"
+        "顺延至下一个工作日。"
+        "calendar_fallback 为 true 表示计算所涉年度没有官方节假日安排"
+        "（按周一至周五为工作日计算）。"
     ),
 )
 def obligations(request, query: Query[ObligationsQuery]):
@@ -372,12 +386,19 @@ def _reason_entry(found: Reason | Refusal) -> dict:
     "/guide/clearance",
     response=GuideOut | ReasonListOut,
     auth=None,
-    summary="How to end a person's or a unit's insurance relationship",
+    summary=(
+        "How to end a person's or a unit's insurance relationship"
+        " / 终止个人或单位参保关系的办事指南"
+    ),
     description=(
         "Without `reason`: the reasons of the subject (`refused: true` marks requests that "
         "are not a clearance). With `reason`: the steps, materials, time limits, what "
         "happens to the balance and the legal basis; for a refused reason, the explanation "
         "and the procedure that applies instead."
+        "\n\n"
+        "不带 reason：列出该对象的事由（refused: true 表示不属于清算）"
+        "。带 reason：办理步骤、材料、时限、余额处理和法律依据；"
+        "不属于清算的，说明原因和应办理的手续。"
     ),
 )
 def clearance_guide(request, query: Query[GuideQuery]):
@@ -432,7 +453,7 @@ def clearance_guide(request, query: Query[GuideQuery]):
     }
 
 
-class CertificateOut(Schema):
+class CertificateCheckOut(Schema):
     valid: bool
     kind: str
     kind_name: str
@@ -442,12 +463,6 @@ class CertificateOut(Schema):
     revoked_on: datetime.date | None
 
 
-class ErrorDetail(Schema):
-    code: str
-    message: str
-    fields: dict[str, str]
-
-
 class CertificateMissingOut(Schema):
     valid: bool
     error: ErrorDetail
@@ -455,12 +470,15 @@ class CertificateMissingOut(Schema):
 
 @router.get(
     "/certificates/{verification_code}",
-    response={200: CertificateOut, 404: CertificateMissingOut},
+    response={200: CertificateCheckOut, 404: CertificateMissingOut},
     auth=None,
-    summary="Check a certificate by its verification code",
+    summary="Check a certificate by its verification code / 按验证码核验证明",
     description=(
         "A revoked certificate answers `valid: false` with the date it was revoked; an "
         "unknown code answers 404 with `valid: false`. The subject is shown masked."
+        "\n\n"
+        "已撤销的证明返回 valid: false 及撤销日期；"
+        "未知验证码返回 404 及 valid: false。对象信息已脱敏。"
     ),
 )
 def certificate(request, verification_code: str):

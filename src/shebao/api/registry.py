@@ -15,6 +15,7 @@ from ninja import Field, Router, Schema, Status
 
 from shebao.api.common import AcknowledgeIn, IsoDate, MoneyText, paginate, require
 from shebao.api.fields import IDENTIFIER, LONG_TEXT, column
+from shebao.api.openapi import PDF
 from shebao.core import clock
 from shebao.core.errors import Conflict
 from shebao.core.ids import mask_citizen_id
@@ -72,7 +73,7 @@ class UnitPage(Schema):
     count: int
 
 
-class CertificateOut(Schema):
+class RegistrationCertificateOut(Schema):
     number: str
     verification_code: str
     issued_on: datetime.date
@@ -351,14 +352,16 @@ def _history(record) -> dict:
 # Units ---------------------------------------------------------------------------------
 
 
-@router.post("/units", response={201: UnitOut}, summary="Receive a unit's registration")
+@router.post(
+    "/units", response={201: UnitOut}, summary=("Receive a unit's registration / 受理单位参保登记")
+)
 def unit_create(request, payload: UnitIn):
     user = require(request, "unit.create")
     unit = services.unit_register(actor=user, **payload.model_dump())
     return Status(201, _unit(unit))
 
 
-@router.get("/units", response=UnitPage, summary="List units (staff)")
+@router.get("/units", response=UnitPage, summary=("List units (staff) / 单位列表（工作人员）"))
 def unit_index(
     request,
     page: int = 1,
@@ -373,7 +376,7 @@ def unit_index(
     return {"items": [_unit(u) for u in items], "count": count}
 
 
-@router.get("/units/{unit_id}", response=UnitOut, summary="A unit")
+@router.get("/units/{unit_id}", response=UnitOut, summary=("A unit / 单位详情"))
 def unit_detail(request, unit_id: int):
     user = require(request, "unit.view")
     return _unit(selectors.unit_get(user=user, unit_id=unit_id))
@@ -381,14 +384,17 @@ def unit_detail(request, unit_id: int):
 
 @router.post(
     "/units/{unit_id}/registration/approve",
-    response=CertificateOut,
-    summary="Approve a unit's registration and issue its registration record",
+    response=RegistrationCertificateOut,
+    summary=(
+        "Approve a unit's registration and issue its registration record"
+        " / 核准单位登记并出具登记证明"
+    ),
 )
 def unit_approve(request, unit_id: int):
     user = require(request, "unit.approve_registration")
     unit = selectors.unit_get(user=user, unit_id=unit_id)
     certificate = services.unit_registration_approve(actor=user, unit_id=unit.pk)
-    unit.refresh_from_db(fields=["status"])
+    unit = selectors.unit_get(user=user, unit_id=unit.pk)  # its status after the approval
     return {
         "number": certificate.number,
         "verification_code": certificate.verification_code,
@@ -402,7 +408,11 @@ def unit_approve(request, unit_id: int):
 
 @router.get(
     "/units/{unit_id}/registration-record.pdf",
-    summary="The unit's registration record as PDF, with its verification code and QR code",
+    summary=(
+        "The unit's registration record as PDF, with its verification code and QR code"
+        " / 单位登记证明 PDF，含验证码和二维码"
+    ),
+    openapi_extra=PDF,
 )
 def unit_registration_record_pdf(request, unit_id: int):
     user = require(request, "unit.view")
@@ -425,7 +435,10 @@ def unit_registration_record_pdf(request, unit_id: int):
 @router.post(
     "/units/{unit_id}/work-injury-rate",
     response=UnitOut,
-    summary="Set a unit's work-injury industry class and floating grade (SIL Art. 34)",
+    summary=(
+        "Set a unit's work-injury industry class and floating grade (SIL Art. 34)"
+        " / 设定单位工伤保险行业类别和浮动档次"
+    ),
 )
 def unit_work_injury_rate(request, unit_id: int, payload: WorkInjuryRateIn):
     user = require(request, "unit.set_work_injury_rate")
@@ -437,7 +450,7 @@ def unit_work_injury_rate(request, unit_id: int, payload: WorkInjuryRateIn):
 @router.post(
     "/units/{unit_id}/registration/reject",
     response=UnitOut,
-    summary="Reject a unit's registration, giving the reason",
+    summary="Reject a unit's registration, giving the reason / 不予登记并说明理由",
 )
 def unit_reject(request, unit_id: int, payload: RejectIn):
     user = require(request, "unit.reject_registration")
@@ -446,7 +459,9 @@ def unit_reject(request, unit_id: int, payload: RejectIn):
     return _unit(unit)
 
 
-@router.get("/units/{unit_id}/history", response=HistoryOut, summary="A unit's history")
+@router.get(
+    "/units/{unit_id}/history", response=HistoryOut, summary=("A unit's history / 单位变更历史")
+)
 def unit_history(request, unit_id: int):
     user = require(request, "history.view")
     return _history(selectors.unit_get(user=user, unit_id=unit_id))
@@ -455,14 +470,18 @@ def unit_history(request, unit_id: int):
 # Persons -------------------------------------------------------------------------------
 
 
-@router.post("/persons", response={201: PersonOut}, summary="Register a person")
+@router.post("/persons", response={201: PersonOut}, summary=("Register a person / 登记人员"))
 def person_create(request, payload: PersonIn):
     user = require(request, "person.create")
     person = services.person_register(actor=user, **payload.model_dump())
     return Status(201, _person(person))
 
 
-@router.get("/persons", response=PersonPage, summary="Find persons by ID number (staff)")
+@router.get(
+    "/persons",
+    response=PersonPage,
+    summary="Find persons by ID number (staff) / 按证件号码查找人员（工作人员）",
+)
 def person_index(
     request,
     citizen_id: str | None = None,
@@ -476,7 +495,7 @@ def person_index(
     return {"items": [_person(p) for p in items], "count": count}
 
 
-@router.get("/persons/{person_id}", response=PersonOut, summary="A person")
+@router.get("/persons/{person_id}", response=PersonOut, summary=("A person / 人员详情"))
 def person_detail(request, person_id: int, reveal_id: bool = False):
     user = require(request, "person.view")
     person = selectors.person_get(user=user, person_id=person_id)
@@ -490,7 +509,7 @@ def person_detail(request, person_id: int, reveal_id: bool = False):
 @router.get(
     "/persons/{person_id}/employments",
     response=EmploymentPage,
-    summary="A person's employments",
+    summary="A person's employments / 人员的就业记录",
 )
 def person_employment_index(
     request, person_id: int, status: str | None = None, page: int = 1, page_size: int = 50
@@ -501,7 +520,11 @@ def person_employment_index(
     return {"items": [_employment(e, user) for e in items], "count": count}
 
 
-@router.get("/persons/{person_id}/history", response=HistoryOut, summary="A person's history")
+@router.get(
+    "/persons/{person_id}/history",
+    response=HistoryOut,
+    summary="A person's history / 人员变更历史",
+)
 def person_history(request, person_id: int):
     user = require(request, "history.view")
     return _history(selectors.person_get(user=user, person_id=person_id))
@@ -513,7 +536,9 @@ def person_history(request, person_id: int):
 @router.post(
     "/units/{unit_id}/employments",
     response={201: EmploymentOut},
-    summary="Register an employee (within 30 days of employment)",
+    summary=(
+        "Register an employee (within 30 days of employment) / 职工参保登记（用工之日起 30 日内）"
+    ),
 )
 def employment_create(request, unit_id: int, payload: EmploymentIn):
     user = require(request, "employment.create")
@@ -524,7 +549,11 @@ def employment_create(request, unit_id: int, payload: EmploymentIn):
     return Status(201, _employment(employment, user))
 
 
-@router.get("/units/{unit_id}/employments", response=EmploymentPage, summary="A unit's employments")
+@router.get(
+    "/units/{unit_id}/employments",
+    response=EmploymentPage,
+    summary="A unit's employments / 单位的就业记录",
+)
 def employment_index(
     request, unit_id: int, status: str | None = None, page: int = 1, page_size: int = 50
 ):
@@ -534,14 +563,18 @@ def employment_index(
     return {"items": [_employment(e, user) for e in items], "count": count}
 
 
-@router.get("/employments/{employment_id}", response=EmploymentOut, summary="An employment")
+@router.get(
+    "/employments/{employment_id}", response=EmploymentOut, summary=("An employment / 就业记录详情")
+)
 def employment_detail(request, employment_id: int):
     user = require(request, "employment.view")
     return _employment(selectors.employment_get(user=user, employment_id=employment_id), user)
 
 
 @router.post(
-    "/employments/{employment_id}/end", response=EmploymentOut, summary="End an employment"
+    "/employments/{employment_id}/end",
+    response=EmploymentOut,
+    summary="End an employment / 终止就业",
 )
 def employment_finish(request, employment_id: int, payload: EmploymentEndIn):
     user = require(request, "employment.end")
@@ -555,7 +588,10 @@ def employment_finish(request, employment_id: int, payload: EmploymentEndIn):
 @router.get(
     "/employments",
     response=EmploymentPage,
-    summary="Employments across units, e.g. ?status=pending_confirmation (staff)",
+    summary=(
+        "Employments across units, e.g. ?status=pending_confirmation (staff)"
+        " / 跨单位的就业记录，例如 ?status=pending_confirmation（工作人员）"
+    ),
 )
 def employment_queue(request, status: str | None = None, page: int = 1, page_size: int = 50):
     user = require(request, "employment.list")
@@ -567,7 +603,10 @@ def employment_queue(request, status: str | None = None, page: int = 1, page_siz
 @router.post(
     "/employments/{employment_id}/confirm",
     response=EmploymentOut,
-    summary="Confirm an employment that waits for the agency (staff)",
+    summary=(
+        "Confirm an employment that waits for the agency (staff)"
+        " / 确认待经办机构确认的就业（工作人员）"
+    ),
 )
 def employment_confirm(request, employment_id: int, payload: AcknowledgeIn | None = None):
     user = require(request, "employment.confirm")
@@ -583,7 +622,10 @@ def employment_confirm(request, employment_id: int, payload: AcknowledgeIn | Non
 @router.post(
     "/persons/{person_id}/facts",
     response=PersonOut,
-    summary="Record a person's household registration province or benefits (staff)",
+    summary=(
+        "Record a person's household registration province or benefits (staff)"
+        " / 记录人员户籍省份或待遇领取情况（工作人员）"
+    ),
 )
 def person_facts(request, person_id: int, payload: PersonFactsIn):
     user = require(request, "person.record_facts")
@@ -597,7 +639,10 @@ def person_facts(request, person_id: int, payload: PersonFactsIn):
 @router.post(
     "/employments/{employment_id}/coverage-certificate",
     response=EmploymentOut,
-    summary="Record a foreign employee's certificate of coverage (staff)",
+    summary=(
+        "Record a foreign employee's certificate of coverage (staff)"
+        " / 记录外籍职工的参保证明（工作人员）"
+    ),
 )
 def employment_coverage(request, employment_id: int, payload: CoverageIn):
     user = require(request, "employment.record_coverage")
@@ -611,7 +656,10 @@ def employment_coverage(request, employment_id: int, payload: CoverageIn):
 @router.post(
     "/employments/{employment_id}/refuse",
     response=EmploymentOut,
-    summary="Refuse an employment that waits for the agency, with the reason (staff)",
+    summary=(
+        "Refuse an employment that waits for the agency, with the reason (staff)"
+        " / 拒绝待确认的就业并说明理由（工作人员）"
+    ),
 )
 def employment_refuse(request, employment_id: int, payload: EmploymentRefuseIn):
     user = require(request, "employment.confirm")
@@ -625,7 +673,7 @@ def employment_refuse(request, employment_id: int, payload: EmploymentRefuseIn):
 @router.get(
     "/employments/{employment_id}/history",
     response=HistoryOut,
-    summary="An employment's history",
+    summary="An employment's history / 就业记录变更历史",
 )
 def employment_history(request, employment_id: int):
     user = require(request, "history.view")
@@ -638,10 +686,13 @@ def employment_history(request, employment_id: int):
 @router.get(
     "/compliance",
     response=ComplianceOut,
-    summary="Late and missing registrations (SIL Arts. 58, 84)",
+    summary="Late and missing registrations (SIL Arts. 58, 84) / 逾期和未办理的登记",
     description=(
         "Without `as_of`: the findings of the latest compliance scan (or, before any "
         "scan, of today). With `as_of`: computed for that date, not stored."
+        "\n\n"
+        "不带 as_of：最近一次合规扫描的结果（尚未扫描时为今日的结果）"
+        "。带 as_of：按该日计算，不保存。"
     ),
 )
 def compliance(request, as_of: IsoDate | None = None):

@@ -34,12 +34,18 @@ class Me(Schema):
     "/auth/token",
     response=TokenResponse,
     auth=None,
-    summary="Exchange a user name and password for a bearer token",
+    summary="Exchange a user name and password for a bearer token / 以用户名和密码换取访问令牌",
     description=(
         "Wrong credentials are a 401 `invalid_credentials`. After five failures in a row for "
         "one user name from one client address, that pair waits (a minute, doubling with "
         "each further failure, up to 15 minutes); attempts during the wait are a 429 "
         "`login_throttled`. Other addresses and other user names are not held back."
+        "\n\n"
+        "凭据错误返回 401 invalid_credentials。"
+        "同一用户名从同一地址连续失败五次后需等待（一分钟，"
+        "之后每次失败加倍，最长 15 分钟）"
+        "；等待期间的尝试返回 429 login_throttled。"
+        "其他地址和其他用户名不受影响。"
     ),
 )
 def issue_token(request, payload: TokenRequest):
@@ -58,7 +64,10 @@ def _bearer_key(request) -> str:
 @router.post(
     "/auth/logout",
     response={204: None},
-    summary="Log out: revoke the bearer token used, or end the browser session",
+    summary=(
+        "Log out: revoke the bearer token used, or end the browser session"
+        " / 退出：撤销所用令牌或结束浏览器会话"
+    ),
 )
 def log_out(request):
     user = acting_user(request)
@@ -68,6 +77,10 @@ def log_out(request):
     return Status(204, None)
 
 
-@router.get("/auth/me", response=Me, summary="Who the caller is, and whom they act for")
+@router.get(
+    "/auth/me",
+    response=Me,
+    summary="Who the caller is, and whom they act for / 当前调用者及其代表的对象",
+)
 def me(request):
     return user_profile(acting_user(request))

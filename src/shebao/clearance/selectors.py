@@ -20,6 +20,7 @@ from shebao.clearance.models import (
     ClearanceCase,
     DisbursementOrder,
     Material,
+    PaymentBatch,
     Statement,
     UnitFine,
 )
@@ -1057,3 +1058,32 @@ def benefit_debts(person: Person):
 
 def unit_fines(unit: Unit):
     return UnitFine.objects.filter(unit=unit).order_by("decided_on", "pk")
+
+
+# What the API lists and shows ----------------------------------------------------------
+
+
+def case_reloaded(case: ClearanceCase) -> ClearanceCase:
+    """The case as a service left it in the database."""
+    case.refresh_from_db()
+    return case
+
+
+def case_materials(case: ClearanceCase) -> list[Material]:
+    return list(case.materials.select_related("uploaded_by"))
+
+
+def disbursement_orders(status: str | None = None):
+    queryset = DisbursementOrder.objects.select_related(
+        "payee", "ordered_by", "second_approved_by"
+    ).order_by("pk")
+    return queryset.filter(status=status) if status else queryset
+
+
+def order_reloaded(order: DisbursementOrder) -> DisbursementOrder:
+    order.refresh_from_db()
+    return order
+
+
+def payment_batch_get(batch_id: int) -> PaymentBatch:
+    return get_or_404(PaymentBatch, batch_id)

@@ -755,3 +755,36 @@ def interest_credited_for(person, year: int) -> bool:
     return (
         account is not None and InterestCredit.objects.filter(account=account, year=year).exists()
     )
+
+
+# What the API lists and shows ----------------------------------------------------------
+
+
+def unit_declarations(unit, *, period: str | None = None):
+    """A unit's declarations, the latest month first."""
+    queryset = Declaration.objects.filter(unit=unit).order_by("-period", "-id")
+    return queryset.filter(period=period) if period else queryset
+
+
+def declaration_by_id(declaration_id: int) -> Declaration | None:
+    return Declaration.objects.filter(pk=declaration_id).first()
+
+
+def live_declaration(unit, period: str) -> Declaration | None:
+    """The declaration of ``period`` in force (not replaced)."""
+    return Declaration.objects.filter(
+        unit=unit, period=period, status=Declaration.Status.LIVE
+    ).first()
+
+
+def declaration_lines(declaration: Declaration) -> list:
+    return list(declaration.lines.select_related("person").order_by("line_no"))
+
+
+def unit_payments(unit):
+    """A unit's payments, the latest first."""
+    return Payment.objects.filter(unit=unit).order_by("-paid_on", "-id")
+
+
+def payment_allocations(payment: Payment) -> list:
+    return list(payment.allocations.all())
