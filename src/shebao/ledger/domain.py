@@ -102,10 +102,11 @@ class Debt:
         for paid_on, amount in sorted(self.payments):
             if paid_on > as_of:
                 break
-            total += outstanding * daily_rate * late_days(start, paid_on)
+            # A month paid beyond what is due (declared again lower) accrues nothing.
+            total += max(outstanding, ZERO) * daily_rate * late_days(start, paid_on)
             outstanding -= amount
             start = max(start, paid_on)
-        total += outstanding * daily_rate * late_days(start, as_of)
+        total += max(outstanding, ZERO) * daily_rate * late_days(start, as_of)
         return round_money(total)
 
     def fee_outstanding(self, as_of: datetime.date, daily_rate: Decimal) -> Decimal:

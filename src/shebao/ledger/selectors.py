@@ -83,6 +83,20 @@ def period_paid_by_payment(unit, periods) -> dict[str, list[tuple[int, Decimal]]
     return {period: list(by_payment.items()) for period, by_payment in paid.items()}
 
 
+def period_fees_by_payment(unit, periods) -> dict[str, list[tuple[int, Decimal]]]:
+    """For each of ``periods``, the net late fee each payment put into it, oldest
+    payment first: ``{period: [(payment id, amount), ...]}``."""
+    paid: dict[str, dict[int, Decimal]] = defaultdict(dict)
+    for period, payment_id, fee in (
+        PaymentAllocation.objects.filter(payment__unit=unit, period__in=list(periods))
+        .values_list("period", "payment_id")
+        .annotate(s=Sum("late_fee"))
+        .order_by("period", "payment__paid_on", "payment_id")
+    ):
+        paid[period][payment_id] = fee
+    return {period: list(by_payment.items()) for period, by_payment in paid.items()}
+
+
 def unit_credit_sources(unit, available: Decimal) -> list[tuple[Payment, Decimal]]:
     """The payments the unit's credit of ``available`` comes from, oldest first, with
     how much of each is still unallocated. A refund is taken from the oldest money, so

@@ -709,6 +709,8 @@ def _unit_credit_apply(*, actor, unit) -> None:
             ]
         )
         debts = selectors.unit_debts(unit)
+    if _late_fees_refund(actor, unit, debts, receivable_credit=(by_code, credit)):
+        debts = selectors.unit_debts(unit)
     if money_policy.overpayment_rule(unit.region) != money_policy.APPLY_TO_NEXT_PERIODS:
         return
     # Locked: a refund of the credit (a unit's clearance) may run at the same time.
@@ -749,6 +751,70 @@ def _unit_credit_apply(*, actor, unit) -> None:
             for payment, a in applied
         ]
     )
+
+
+def _late_fees_refund(actor, unit, debts, *, receivable_credit) -> bool:
+    """Give back late fees paid beyond what the months' principal, as declared now,
+    accrues (SIL Art. 86: the fee is a share of the unpaid premium, so a month declared
+    again lower owes a lower fee): the excess moves from the late-fee income to the
+    unit's credit, taken from the latest payments' fees into the month, as an excess
+    principal is. Each month's fee is counted to the day it was last paid against, at
+    that day's rate, and never to after today. Returns whether anything was refunded."""
+    by_code, credit = receivable_credit
+    today = clock.today()
+    excess = {}
+    for debt in debts:
+        if debt.fee_paid <= 0:
+            continue
+        last = max((day for day, _a in debt.payments), default=today)
+        day = min(max(last, debt.due_on), today)
+        due = debt.fee_accrued(day, contributions.late_fee_rule(day, unit.region).daily_rate)
+        if debt.fee_paid > due:
+            excess[debt.period] = debt.fee_paid - due
+    if not excess:
+        return False
+    paid_by = selectors.period_fees_by_payment(unit, excess)
+    released = [
+        (period, payment_id, amount)
+        for period, amount in sorted(excess.items())
+        for payment_id, amount in domain.release_excess(amount, paid_by.get(period, []))
+    ]
+    if not released:
+        return False
+    total = sum((amount for _p, _i, amount in released), Decimal(0))
+    entry = entry_post(
+        actor=actor,
+        kind=JournalEntry.Kind.OVERPAYMENT,
+        effective_on=today,
+        unit=unit,
+        memo="late fees beyond what is due: " + ", ".join(sorted(excess)),
+        lines=[(by_code[accounts.LATE_FEE_CODE], total, ""), (credit, -total, "")],
+    )
+    PaymentAllocation.objects.bulk_create(
+        [
+            PaymentAllocation(
+                payment_id=payment_id,
+                period=period,
+                principal=Decimal(0),
+                late_fee=-amount,
+                entry=entry,
+            )
+            for period, payment_id, amount in released
+        ]
+    )
+    audit_record(
+        actor=actor,
+        action="ledger.late_fees_refunded",
+        target=entry,
+        data={
+            "unit_id": unit.pk,
+            "total": format_money(total),
+            "periods": {p: format_money(a) for p, a in sorted(excess.items())},
+            "payments": [[i, p, format_money(a)] for p, i, a in released],
+            "basis": ["sil_86"],
+        },
+    )
+    return True
 
 
 # Individual account credits from paid months -------------------------------------------
