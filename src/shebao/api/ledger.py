@@ -432,6 +432,8 @@ def person_contributions(request, person_id: int):
                 "unit_id": m["unit_id"],
                 "due_on": m["due_on"],
                 "account_credit": format_money(m["account_credit"]),
+                "written_off": m["written_off"],
+                "owed_by_unit_id": m["owed_by_unit_id"],
             }
             for m in selectors.person_contributions(person, user=user)
         ]

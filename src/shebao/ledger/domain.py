@@ -83,6 +83,10 @@ class Debt:
     # The part of ``principal_paid`` settled without money (written off by a court's
     # ruling, assumed by a merger's successor): it credits no individual account.
     principal_settled_unpaid: Decimal = ZERO
+    # Of that part: what a court's ruling wrote off, and what each successor (by unit id)
+    # assumed. An assumed part counts as paid once the successor has paid the month.
+    written_off: Decimal = ZERO
+    assumed_by: dict[int, Decimal] = dataclasses.field(default_factory=dict)
 
     @property
     def principal_outstanding(self) -> Decimal:
@@ -171,6 +175,22 @@ def release_excess(
             released.append((payment_id, take))
             excess -= take
     return released
+
+
+def split_pro_rata(total: Decimal, weights: list[Decimal]) -> list[Decimal]:
+    """Split ``total`` in proportion to ``weights`` so the cents add up exactly: each gets
+    its share rounded down to the cent, and the leftover cents go to the largest
+    remainders (the earliest first on a tie)."""
+    whole = sum(weights, Decimal(0))
+    if whole <= 0:
+        raise ValueError("weights must sum to more than zero")
+    cents = int((total * 100).to_integral_value())
+    exact = [Decimal(cents) * weight / whole for weight in weights]
+    floors = [int(x) for x in exact]
+    order = sorted(range(len(weights)), key=lambda i: (-(exact[i] - floors[i]), i))
+    for i in order[: cents - sum(floors)]:
+        floors[i] += 1
+    return [Decimal(c).scaleb(-2) for c in floors]
 
 
 def interest_annual(
