@@ -152,3 +152,44 @@ def test_arrears_a_successor_assumed_credit_the_accounts_once_it_pays_them(api, 
     assert paid_contribution_months(person) == 1
     assert unit_money_problems(merged) == [] and unit_money_problems(successor) == []
     assert ledger_check()[1] == []
+
+
+def test_a_successors_own_paid_month_stays_paid_when_it_assumes_the_same_month(api, world):
+    """The successor declared and paid its own 2025-09 (B, 800.00 credited) before the
+    merger brought it the merged unit's unpaid 2025-09 (A, 800.00): B's month stays paid
+    and credited; A's is the successor's arrears until it pays it, then credited."""
+    merged = world.unit(established=D(2024, 1, 2), name="Merged Three")
+    successor = world.unit(established=D(2020, 1, 2), name="Successor Three")
+    a = world.employ(merged, serial=84, started=D(2025, 1, 2), wage="10000.00")
+    b = world.employ(successor, serial=85, started=D(2025, 1, 2), wage="10000.00")
+    world.declare(merged, "2025-09", [(a, "10000.00")])
+    world.declare(successor, "2025-09", [(b, "10000.00")])
+    world.pay_all(successor, "OWN-0930")
+    assert balance(b) == Decimal("800.00")
+    body = ok(
+        api.clerk.post(
+            "clearance-cases",
+            {
+                "subject_type": "unit",
+                "subject_id": merged.pk,
+                "reason": "merged",
+                "event_date": "2025-11-01",
+                "successor_unit_id": successor.pk,
+            },
+        ),
+        201,
+    )
+    upload_required(api.clerk, body)
+    run_to_disbursed(api, body["id"])
+    ok(api.clerk.post(f"clearance-cases/{body['id']}/close"))
+
+    assert months(api, b)["2025-09"]["status"] == "paid"
+    assert months(api, a)["2025-09"]["status"] == "arrears"
+    assert (balance(a), balance(b)) == (Decimal("0.00"), Decimal("800.00"))
+    assert unit_money_problems(merged) == [] and unit_money_problems(successor) == []
+
+    world.pay_all(successor, "ASSUMED-0930")
+    assert months(api, a)["2025-09"]["status"] == "paid"
+    assert (balance(a), balance(b)) == (Decimal("800.00"), Decimal("800.00"))
+    assert unit_money_problems(merged) == [] and unit_money_problems(successor) == []
+    assert ledger_check()[1] == []

@@ -87,6 +87,8 @@ class Debt:
     # assumed. An assumed part counts as paid once the successor has paid the month.
     written_off: Decimal = ZERO
     assumed_by: dict[int, Decimal] = dataclasses.field(default_factory=dict)
+    # The part of ``principal`` this unit took on from merged units (its successor).
+    assumed_in: Decimal = ZERO
 
     @property
     def principal_outstanding(self) -> Decimal:
@@ -94,9 +96,12 @@ class Debt:
 
     @property
     def paid_in_full(self) -> bool:
-        """The whole principal came in as money: the month's personal parts may be
-        credited to the individual accounts (O20 Art. 13)."""
-        return self.principal_paid - self.principal_settled_unpaid >= self.principal
+        """The unit's own principal of the month came in as money: its personal parts
+        may be credited to the individual accounts (O20 Art. 13). Money into a month pays
+        the unit's own declaration first, then what it assumed from merged units."""
+        return self.principal_paid - self.principal_settled_unpaid >= (
+            self.principal - self.assumed_in
+        )
 
     def fee_accrued(self, as_of: datetime.date, daily_rate: Decimal) -> Decimal:
         """Fee accrued through ``as_of`` on the principal as it stood each day."""

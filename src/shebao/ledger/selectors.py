@@ -49,6 +49,7 @@ def unit_debts(unit, *, as_of: datetime.date | None = None) -> list[domain.Debt]
                     period=adjustment.period, due_on=adjustment.due_on, principal=ZERO
                 )
             debt.principal += adjustment.principal
+            debt.assumed_in += adjustment.principal
     allocations = PaymentAllocation.objects.filter(payment__unit=unit).select_related("payment")
     if as_of is not None:
         allocations = allocations.filter(payment__paid_on__lte=as_of)
@@ -286,39 +287,43 @@ def paid_periods(debts) -> set[str]:
     return {debt.period for debt in debts if debt.paid_in_full}
 
 
-def unit_paid_periods(unit, debts=None, *, _seen: frozenset = frozenset()) -> set[str]:
-    """The unit's months paid in full with money, counting a month a merger's successor
-    assumed as paid once the successor has paid its same month in full (Civil Code Art.
-    67, Company Law Art. 221: the successor pays the debts; O20 Art. 13: the accounts are
-    credited from premiums actually paid). A month written off is never paid."""
-    if debts is None:
-        debts = unit_debts(unit)
-    paid = paid_periods(debts)
-    pending = [d for d in debts if d.period not in paid and d.assumed_by]
-    if not pending:
-        return paid
-    from shebao.registry.models import Unit
+def unit_paid_periods(unit, debts=None) -> set[str]:
+    """The unit's months whose own premiums were paid in full with money, counting a
+    month a merger's successor assumed as paid once the successor has paid its same month
+    in full (Civil Code Art. 67, Company Law Art. 221: the successor pays the debts; O20
+    Art. 13: the accounts are credited from premiums actually paid). A month written off
+    is never paid."""
+    return _paid_months(unit, unit_debts(unit) if debts is None else debts, frozenset())[0]
 
-    seen = _seen | {unit.pk}
-    paid_by_successor = {
-        successor.pk: unit_paid_periods(successor, _seen=seen)
-        for successor in Unit.objects.filter(
-            pk__in={pk for d in pending for pk in d.assumed_by} - seen
-        ).order_by("pk")
-    }
-    for debt in pending:
-        with_money = debt.principal_paid - debt.principal_settled_unpaid
-        by_successors = sum(
+
+def _paid_months(unit, debts, seen: frozenset) -> tuple[set[str], set[str]]:
+    """The months whose own principal is paid, and those paid whole (the parts assumed
+    from merged units too)."""
+    pending = {pk for d in debts for pk in d.assumed_by} - seen - {unit.pk}
+    whole_by_successor = {}
+    if pending:
+        from shebao.registry.models import Unit
+
+        for successor in Unit.objects.filter(pk__in=pending).order_by("pk"):
+            whole_by_successor[successor.pk] = _paid_months(
+                successor, unit_debts(successor), seen | {unit.pk}
+            )[1]
+    own, whole = set(), set()
+    for debt in debts:
+        paid = debt.principal_paid - debt.principal_settled_unpaid
+        paid += sum(
             (
                 amount
                 for successor_id, amount in debt.assumed_by.items()
-                if debt.period in paid_by_successor.get(successor_id, ())
+                if debt.period in whole_by_successor.get(successor_id, ())
             ),
             ZERO,
         )
-        if with_money + by_successors >= debt.principal:
-            paid.add(debt.period)
-    return paid
+        if paid >= debt.principal - debt.assumed_in:
+            own.add(debt.period)
+        if paid >= debt.principal:
+            whole.add(debt.period)
+    return own, whole
 
 
 def credits_due_by_period(unit, periods=None) -> dict[str, Decimal]:
