@@ -290,3 +290,59 @@ def test_a_unit_without_staff_or_without_a_class_is_not_assessed_from_staff(staf
     assert event.data["not_assessed"] == [
         {"unit_id": unclassed.pk, "code": "industry_class_missing"}
     ]
+
+
+def test_an_approved_fine_is_posted_as_the_units_fine_once(api_as, staff, unit_owing):
+    """Regression: an approved fine proposal posted no fine, so nothing stood in the way
+    of the unit's cancellation. The approval of 7,406.00 (twice the 3,703.00 unpaid, SIL
+    Art. 86) now posts the unit's fine, as ``POST /unit-fines`` does, linked to the
+    proposal, exactly once."""
+    from shebao.clearance import selectors as clearance_selectors
+    from shebao.clearance.models import UnitFine
+    from shebao.clearance.services import arrears_fine_post
+
+    notice = issue(api_as, unit_owing)
+    with clock.frozen(datetime.date(2025, 11, 24)):
+        fine = api_as("finance").post(f"arrears-notices/{notice['id']}/fine-proposal", {}).json()
+        assert fine["fine_id"] is None
+        supervisor = api_as("supervisor")
+        approved = supervisor.post(
+            f"arrears-fines/{fine['id']}/decision",
+            {"decision": "approve", "amount": "7406.00", "reasons": "twice the arrears"},
+        )
+        assert approved.status_code == 200, approved.json()
+        posted = UnitFine.objects.get()
+        assert approved.json()["fine_id"] == posted.pk
+        assert (posted.unit_id, posted.amount, posted.status) == (
+            unit_owing.pk,
+            D("7406.00"),
+            "outstanding",
+        )
+        assert posted.proposal_id == fine["id"]
+        assert posted.decided_on == datetime.date(2025, 11, 24)
+        assert clearance_selectors.outstanding_fines(unit_owing) == [posted]
+        # Posting again (a repeated signal) gives back the same fine.
+        proposal = ArrearsFineProposal.objects.get()
+        assert arrears_fine_post(actor=proposal.decided_by, proposal=proposal) == posted
+        again = supervisor.post(
+            f"arrears-fines/{fine['id']}/decision",
+            {"decision": "approve", "amount": "7406.00", "reasons": "twice the arrears"},
+        )
+        assert again.status_code == 409
+    assert UnitFine.objects.count() == 1
+    assert AuditEvent.objects.filter(action="clearance.fine_recorded").count() == 1
+    listed = api_as("supervisor").get("arrears-fines").json()
+    assert listed["items"][0]["fine_id"] == posted.pk
+
+
+def test_a_dismissed_fine_posts_nothing(api_as, unit_owing):
+    from shebao.clearance.models import UnitFine
+
+    notice = issue(api_as, unit_owing)
+    with clock.frozen(datetime.date(2025, 11, 24)):
+        fine = api_as("finance").post(f"arrears-notices/{notice['id']}/fine-proposal", {}).json()
+        dismissed = api_as("supervisor").post(
+            f"arrears-fines/{fine['id']}/decision", {"decision": "dismiss", "reasons": "paid"}
+        )
+        assert dismissed.status_code == 200 and dismissed.json()["fine_id"] is None
+    assert not UnitFine.objects.exists()

@@ -4,6 +4,7 @@ fines proposed for arrears still unpaid after a notice (SIL Art. 86)."""
 import datetime
 from typing import Annotated
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.http import HttpResponse
 from ninja import Router, Schema, Status
 
@@ -45,6 +46,8 @@ class FineOut(Schema):
     amount: str | None
     decision_reasons: str
     decided_on: datetime.date | None
+    # The unit's fine an approval posted (``/unit-fines``), once decided.
+    fine_id: int | None = None
 
 
 class NoticeOut(Schema):
@@ -98,7 +101,15 @@ def _fine(proposal) -> dict:
         "amount": format_money(proposal.amount) if proposal.amount is not None else None,
         "decision_reasons": proposal.decision_reasons,
         "decided_on": proposal.decided_on,
+        "fine_id": _posted_fine_id(proposal),
     }
+
+
+def _posted_fine_id(proposal) -> int | None:
+    try:
+        return proposal.unit_fine.pk
+    except ObjectDoesNotExist:
+        return None
 
 
 def _notice(notice) -> dict:

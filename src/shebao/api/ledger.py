@@ -213,6 +213,10 @@ class ContributionMonthOut(Out):
     unit_id: int
     due_on: datetime.date | None
     account_credit: str
+    written_off: bool = Field(description="the month's arrears were written off (bankruptcy)")
+    owed_by_unit_id: int | None = Field(
+        description="the unit that owes the month now: a merger's successor, if it assumed it"
+    )
 
 
 class ContributionsOut(Out):
@@ -668,6 +672,8 @@ def person_contributions(request, person_id: int):
                 "unit_id": m["unit_id"],
                 "due_on": m["due_on"],
                 "account_credit": format_money(m["account_credit"]),
+                "written_off": m["written_off"],
+                "owed_by_unit_id": m["owed_by_unit_id"],
             }
             for m in selectors.person_contributions(person, user=user)
         ]

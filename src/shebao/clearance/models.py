@@ -469,6 +469,14 @@ class UnitFine(models.Model):
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.OUTSTANDING)
     paid_on = models.DateField(null=True, blank=True)
     paid_reference = models.CharField(max_length=64, blank=True)
+    # The arrears fine proposal whose approval posted this fine (SIL Art. 86), if any.
+    proposal = models.OneToOneField(
+        "ledger.ArrearsFineProposal",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="unit_fine",
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

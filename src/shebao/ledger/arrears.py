@@ -23,7 +23,7 @@ from shebao.core.text import clean_line
 from shebao.documents import domain as documents_domain
 from shebao.documents.models import Certificate
 from shebao.documents.services import certificate_issue
-from shebao.ledger import selectors
+from shebao.ledger import selectors, signals
 from shebao.ledger.models import ArrearsFineProposal, ArrearsNotice
 from shebao.policy.registry import pack_for_region
 from shebao.registry.models import Unit
@@ -254,6 +254,11 @@ def arrears_fine_decide(
         proposal.save(
             update_fields=["status", "amount", "decision_reasons", "decided_on", "decided_by"]
         )
+        if decision == APPROVE:
+            # The approved fine becomes the unit's fine (posted once, linked to it).
+            signals.arrears_fine_approved.send(
+                sender=ArrearsFineProposal, actor=actor, proposal=proposal
+            )
         audit_record(
             actor=actor,
             action=f"ledger.arrears_fine_{proposal.status}",

@@ -83,6 +83,12 @@ class Debt:
     # The part of ``principal_paid`` settled without money (written off by a court's
     # ruling, assumed by a merger's successor): it credits no individual account.
     principal_settled_unpaid: Decimal = ZERO
+    # Of that part: what a court's ruling wrote off, and what each successor (by unit id)
+    # assumed. An assumed part counts as paid once the successor has paid the month.
+    written_off: Decimal = ZERO
+    assumed_by: dict[int, Decimal] = dataclasses.field(default_factory=dict)
+    # The part of ``principal`` this unit took on from merged units (its successor).
+    assumed_in: Decimal = ZERO
 
     @property
     def principal_outstanding(self) -> Decimal:
@@ -90,9 +96,12 @@ class Debt:
 
     @property
     def paid_in_full(self) -> bool:
-        """The whole principal came in as money: the month's personal parts may be
-        credited to the individual accounts (O20 Art. 13)."""
-        return self.principal_paid - self.principal_settled_unpaid >= self.principal
+        """The unit's own principal of the month came in as money: its personal parts
+        may be credited to the individual accounts (O20 Art. 13). Money into a month pays
+        the unit's own declaration first, then what it assumed from merged units."""
+        return self.principal_paid - self.principal_settled_unpaid >= (
+            self.principal - self.assumed_in
+        )
 
     def fee_accrued(self, as_of: datetime.date, daily_rate: Decimal) -> Decimal:
         """Fee accrued through ``as_of`` on the principal as it stood each day."""
@@ -102,10 +111,11 @@ class Debt:
         for paid_on, amount in sorted(self.payments):
             if paid_on > as_of:
                 break
-            total += outstanding * daily_rate * late_days(start, paid_on)
+            # A month paid beyond what is due (declared again lower) accrues nothing.
+            total += max(outstanding, ZERO) * daily_rate * late_days(start, paid_on)
             outstanding -= amount
             start = max(start, paid_on)
-        total += outstanding * daily_rate * late_days(start, as_of)
+        total += max(outstanding, ZERO) * daily_rate * late_days(start, as_of)
         return round_money(total)
 
     def fee_outstanding(self, as_of: datetime.date, daily_rate: Decimal) -> Decimal:
@@ -170,6 +180,22 @@ def release_excess(
             released.append((payment_id, take))
             excess -= take
     return released
+
+
+def split_pro_rata(total: Decimal, weights: list[Decimal]) -> list[Decimal]:
+    """Split ``total`` in proportion to ``weights`` so the cents add up exactly: each gets
+    its share rounded down to the cent, and the leftover cents go to the largest
+    remainders (the earliest first on a tie)."""
+    whole = sum(weights, Decimal(0))
+    if whole <= 0:
+        raise ValueError("weights must sum to more than zero")
+    cents = int((total * 100).to_integral_value())
+    exact = [Decimal(cents) * weight / whole for weight in weights]
+    floors = [int(x) for x in exact]
+    order = sorted(range(len(weights)), key=lambda i: (-(exact[i] - floors[i]), i))
+    for i in order[: cents - sum(floors)]:
+        floors[i] += 1
+    return [Decimal(c).scaleb(-2) for c in floors]
 
 
 def interest_annual(

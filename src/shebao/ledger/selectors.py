@@ -40,6 +40,21 @@ def unit_debts(unit, *, as_of: datetime.date | None = None) -> list[domain.Debt]
             "period"
         )
     }
+    # Months settled or taken on without a payment (a court's ruling; a merger). Months
+    # taken on are counted first: the successor's payments are allocated to them.
+    adjustments = DebtAdjustment.objects.filter(unit=unit)
+    if as_of is not None:
+        adjustments = adjustments.filter(effective_on__lte=as_of)
+    adjustments = list(adjustments.order_by("effective_on", "pk"))
+    for adjustment in adjustments:
+        if adjustment.kind == DebtAdjustment.Kind.ASSUMED_IN:
+            debt = debts.get(adjustment.period)
+            if debt is None:
+                debt = debts[adjustment.period] = domain.Debt(
+                    period=adjustment.period, due_on=adjustment.due_on, principal=ZERO
+                )
+            debt.principal += adjustment.principal
+            debt.assumed_in += adjustment.principal
     allocations = PaymentAllocation.objects.filter(payment__unit=unit).select_related("payment")
     if as_of is not None:
         allocations = allocations.filter(payment__paid_on__lte=as_of)
@@ -51,23 +66,17 @@ def unit_debts(unit, *, as_of: datetime.date | None = None) -> list[domain.Debt]
         debt.fee_paid += allocation.late_fee
         if allocation.principal:
             debt.payments.append((allocation.payment.paid_on, allocation.principal))
-    # Months settled or taken on without a payment (a court's ruling; a merger).
-    adjustments = DebtAdjustment.objects.filter(unit=unit)
-    if as_of is not None:
-        adjustments = adjustments.filter(effective_on__lte=as_of)
-    for adjustment in adjustments.order_by("effective_on", "pk"):
+    for adjustment in adjustments:
         debt = debts.get(adjustment.period)
-        if adjustment.kind == DebtAdjustment.Kind.ASSUMED_IN:
-            if debt is None:
-                debt = debts[adjustment.period] = domain.Debt(
-                    period=adjustment.period, due_on=adjustment.due_on, principal=ZERO
-                )
-            debt.principal += adjustment.principal
-            continue
-        if debt is None:
+        if adjustment.kind == DebtAdjustment.Kind.ASSUMED_IN or debt is None:
             continue
         debt.principal_paid += adjustment.principal
         debt.principal_settled_unpaid += adjustment.principal
+        if adjustment.kind == DebtAdjustment.Kind.WRITTEN_OFF:
+            debt.written_off += adjustment.principal
+        else:
+            successor = adjustment.other_unit_id
+            debt.assumed_by[successor] = debt.assumed_by.get(successor, ZERO) + adjustment.principal
         debt.fee_paid += adjustment.late_fee
         if adjustment.principal:
             debt.payments.append((adjustment.effective_on, adjustment.principal))
@@ -85,6 +94,20 @@ def period_paid_by_payment(unit, periods) -> dict[str, list[tuple[int, Decimal]]
         .order_by("period", "payment__paid_on", "payment_id")
     ):
         paid[period][payment_id] = principal
+    return {period: list(by_payment.items()) for period, by_payment in paid.items()}
+
+
+def period_fees_by_payment(unit, periods) -> dict[str, list[tuple[int, Decimal]]]:
+    """For each of ``periods``, the net late fee each payment put into it, oldest
+    payment first: ``{period: [(payment id, amount), ...]}``."""
+    paid: dict[str, dict[int, Decimal]] = defaultdict(dict)
+    for period, payment_id, fee in (
+        PaymentAllocation.objects.filter(payment__unit=unit, period__in=list(periods))
+        .values_list("period", "payment_id")
+        .annotate(s=Sum("late_fee"))
+        .order_by("period", "payment__paid_on", "payment_id")
+    ):
+        paid[period][payment_id] = fee
     return {period: list(by_payment.items()) for period, by_payment in paid.items()}
 
 
@@ -265,9 +288,61 @@ def paid_periods(debts) -> set[str]:
     return {debt.period for debt in debts if debt.paid_in_full}
 
 
+def unit_paid_periods(unit, debts=None) -> set[str]:
+    """The unit's months whose own premiums were paid in full with money, counting a
+    month a merger's successor assumed as paid once the successor has paid its same month
+    in full (Civil Code Art. 67, Company Law Art. 221: the successor pays the debts; O20
+    Art. 13: the accounts are credited from premiums actually paid). A month written off
+    is never paid."""
+    return _paid_months(unit, unit_debts(unit) if debts is None else debts, frozenset())[0]
+
+
+def _paid_months(unit, debts, seen: frozenset) -> tuple[set[str], set[str]]:
+    """The months whose own principal is paid, and those paid whole (the parts assumed
+    from merged units too)."""
+    pending = {pk for d in debts for pk in d.assumed_by} - seen - {unit.pk}
+    whole_by_successor = {}
+    if pending:
+        from shebao.registry.models import Unit
+
+        for successor in Unit.objects.filter(pk__in=pending).order_by("pk"):
+            whole_by_successor[successor.pk] = _paid_months(
+                successor, unit_debts(successor), seen | {unit.pk}
+            )[1]
+    own, whole = set(), set()
+    for debt in debts:
+        paid = debt.principal_paid - debt.principal_settled_unpaid
+        paid += sum(
+            (
+                amount
+                for successor_id, amount in debt.assumed_by.items()
+                if debt.period in whole_by_successor.get(successor_id, ())
+            ),
+            ZERO,
+        )
+        if paid >= debt.principal - debt.assumed_in:
+            own.add(debt.period)
+        if paid >= debt.principal:
+            whole.add(debt.period)
+    return own, whole
+
+
+def credits_due_by_period(unit, periods=None) -> dict[str, Decimal]:
+    """What the unit's credits due hold for each month, as a positive amount still to be
+    credited to the individual accounts."""
+    rows = Posting.objects.filter(account__code=accounts.unit_credits_due_code(unit.pk))
+    if periods is not None:
+        rows = rows.filter(period__in=list(periods))
+    return {
+        period: -amount
+        for period, amount in rows.values_list("period").annotate(s=Sum("amount")).order_by()
+    }
+
+
 def _credits_due_problems(unit, name: str, account_id: int | None) -> list[str]:
     """Each month's personal parts wait in the unit's credits due while the month is
-    unpaid and have all gone to the accounts once it is paid in full."""
+    unpaid and have all gone once it is paid in full (to the accounts) or written off
+    (what a distribution recovered to the accounts, the rest released)."""
     if account_id is None:
         return []
     by_period = defaultdict(
@@ -288,12 +363,18 @@ def _credits_due_problems(unit, name: str, account_id: int | None) -> list[str]:
         .annotate(s=Sum("amount"))
         .order_by(),
     )
-    paid = paid_periods(unit_debts(unit))
+    debts = unit_debts(unit)
+    paid = unit_paid_periods(unit, debts)
+    # A month written off credits only what the distribution recovered for the accounts;
+    # the rest is released with the write-off: nothing of it is still due.
+    written_off = {d.period for d in debts if d.written_off > 0}
     problems = []
     for period in sorted(set(by_period) | set(waiting)):
-        expected = ZERO if period in paid else waiting[period]
+        expected = ZERO if period in paid or period in written_off else waiting[period]
         if by_period[period] != expected:
-            state = "paid" if period in paid else "unpaid"
+            state = (
+                "paid" if period in paid else "written off" if period in written_off else "unpaid"
+            )
             problems.append(
                 f"{name}: {period} is {state} but its credits due to individual accounts "
                 f"stand at {-by_period[period]} instead of {-expected}"
@@ -323,13 +404,17 @@ def person_months(person, *, unit_id: int | None = None, today=None) -> list[dic
     if unit_id is not None:
         lines = lines.filter(declaration__unit_id=unit_id)
     lines = list(lines.order_by("period", "declaration__unit_id"))
-    paid_by_unit = {}
+    paid_by_unit, debts_by_unit = {}, {}
     for unit in {line.declaration.unit for line in lines}:
-        paid_by_unit[unit.pk] = paid_periods(unit_debts(unit))
+        debts = unit_debts(unit)
+        debts_by_unit[unit.pk] = {d.period: d for d in debts}
+        paid_by_unit[unit.pk] = unit_paid_periods(unit, debts)
     months = []
     for line in lines:
         declaration = line.declaration
-        if line.period in paid_by_unit[declaration.unit_id]:
+        debt = debts_by_unit[declaration.unit_id].get(line.period)
+        paid = line.period in paid_by_unit[declaration.unit_id]
+        if paid:
             status = PAID
         elif declaration.due_on < today:
             status = ARREARS
@@ -345,6 +430,14 @@ def person_months(person, *, unit_id: int | None = None, today=None) -> list[dic
                 "personal": line.personal_total,
                 "account_credit": line.account_credit,
                 "status": status,
+                # Not paid: written off by a court's ruling (it stays unpaid), or owed now
+                # by the successor that assumed it in a merger.
+                "written_off": not paid and debt is not None and debt.written_off > 0,
+                "owed_by_unit_id": (
+                    max(debt.assumed_by, key=lambda pk: debt.assumed_by[pk])
+                    if not paid and debt is not None and debt.assumed_by
+                    else None
+                ),
                 "line": line,
             }
         )

@@ -707,6 +707,8 @@ def _unit_credit_apply(*, actor, unit) -> None:
             ]
         )
         debts = selectors.unit_debts(unit)
+    if _late_fees_refund(actor, unit, debts, receivable_credit=(by_code, credit)):
+        debts = selectors.unit_debts(unit)
     if money_policy.overpayment_rule(unit.region) != money_policy.APPLY_TO_NEXT_PERIODS:
         return
     # Locked: a refund of the credit (a unit's clearance) may run at the same time.
@@ -747,6 +749,70 @@ def _unit_credit_apply(*, actor, unit) -> None:
             for payment, a in applied
         ]
     )
+
+
+def _late_fees_refund(actor, unit, debts, *, receivable_credit) -> bool:
+    """Give back late fees paid beyond what the months' principal, as declared now,
+    accrues (SIL Art. 86: the fee is a share of the unpaid premium, so a month declared
+    again lower owes a lower fee): the excess moves from the late-fee income to the
+    unit's credit, taken from the latest payments' fees into the month, as an excess
+    principal is. Each month's fee is counted to the day it was last paid against, at
+    that day's rate, and never to after today. Returns whether anything was refunded."""
+    by_code, credit = receivable_credit
+    today = clock.today()
+    excess = {}
+    for debt in debts:
+        if debt.fee_paid <= 0:
+            continue
+        last = max((day for day, _a in debt.payments), default=today)
+        day = min(max(last, debt.due_on), today)
+        due = debt.fee_accrued(day, contributions.late_fee_rule(day, unit.region).daily_rate)
+        if debt.fee_paid > due:
+            excess[debt.period] = debt.fee_paid - due
+    if not excess:
+        return False
+    paid_by = selectors.period_fees_by_payment(unit, excess)
+    released = [
+        (period, payment_id, amount)
+        for period, amount in sorted(excess.items())
+        for payment_id, amount in domain.release_excess(amount, paid_by.get(period, []))
+    ]
+    if not released:
+        return False
+    total = sum((amount for _p, _i, amount in released), Decimal(0))
+    entry = entry_post(
+        actor=actor,
+        kind=JournalEntry.Kind.OVERPAYMENT,
+        effective_on=today,
+        unit=unit,
+        memo="late fees beyond what is due: " + ", ".join(sorted(excess)),
+        lines=[(by_code[accounts.LATE_FEE_CODE], total, ""), (credit, -total, "")],
+    )
+    PaymentAllocation.objects.bulk_create(
+        [
+            PaymentAllocation(
+                payment_id=payment_id,
+                period=period,
+                principal=Decimal(0),
+                late_fee=-amount,
+                entry=entry,
+            )
+            for period, payment_id, amount in released
+        ]
+    )
+    audit_record(
+        actor=actor,
+        action="ledger.late_fees_refunded",
+        target=entry,
+        data={
+            "unit_id": unit.pk,
+            "total": format_money(total),
+            "periods": {p: format_money(a) for p, a in sorted(excess.items())},
+            "payments": [[i, p, format_money(a)] for p, i, a in released],
+            "basis": ["sil_86"],
+        },
+    )
+    return True
 
 
 # Individual account credits from paid months -------------------------------------------
@@ -797,7 +863,7 @@ def _refuse_reversal_on_closed_accounts(postings, live) -> None:
     )
 
 
-def account_credits_sync(*, actor, unit, effective_on) -> list[str]:
+def account_credits_sync(*, actor, unit, effective_on, _seen: frozenset = frozenset()) -> list[str]:
     """Credit the individual accounts of each of the unit's months whose premiums are
     now paid in full and not yet credited: one entry per month, from the unit's credits
     due to each person's account (O20 Art. 13: accounts are posted from premiums actually
@@ -806,20 +872,38 @@ def account_credits_sync(*, actor, unit, effective_on) -> list[str]:
 
     A month counts as paid when its whole principal is paid (late fees aside): a partial
     payment of a month cannot be told apart by person, so no one's part of it is credited.
+    A month a merger's successor assumed is paid once the successor pays it: the units
+    merged into this one are brought up to date too, from their own credits due.
     """
-    debts = selectors.unit_debts(unit)
-    paid = selectors.paid_periods(debts)
-    if not paid:
-        return []
-    due_code = accounts.unit_credits_due_code(unit.pk)
-    credited = set(
+    todo = _credit_paid_months(actor, unit, effective_on)
+    seen = _seen | {unit.pk}
+    merged_ids = set(
+        DebtAdjustment.objects.filter(
+            unit=unit, kind=DebtAdjustment.Kind.ASSUMED_IN, principal__gt=0
+        ).values_list("other_unit_id", flat=True)
+    )
+    for merged in Unit.objects.filter(pk__in=merged_ids - seen).order_by("pk"):
+        account_credits_sync(actor=actor, unit=merged, effective_on=effective_on, _seen=seen)
+    return todo
+
+
+def _credited_periods(unit, periods) -> set[str]:
+    return set(
         JournalEntry.objects.filter(
             kind=JournalEntry.Kind.ACCOUNT_CREDIT,
             unit=unit,
-            period__in=paid,
+            period__in=list(periods),
             reversed_by__isnull=True,
         ).values_list("period", flat=True)
     )
+
+
+def _credit_paid_months(actor, unit, effective_on) -> list[str]:
+    paid = selectors.unit_paid_periods(unit)
+    if not paid:
+        return []
+    due_code = accounts.unit_credits_due_code(unit.pk)
+    credited = _credited_periods(unit, paid)
     # Months declared before credits waited for payment carry their credits already: only
     # a declaration that booked its accounts' parts as due is credited here.
     waiting = set(
@@ -845,17 +929,34 @@ def account_credits_sync(*, actor, unit, effective_on) -> list[str]:
         .order_by("period", "line_no")
         .values_list("period", "person_id", "account_credit")
     )
+    _post_account_credits(
+        actor,
+        unit,
+        lines,
+        effective_on,
+        memo=lambda period: f"{period} paid: personal parts credited",
+    )
+    return todo
+
+
+def _post_account_credits(actor, unit, lines, effective_on, *, memo, data=None) -> None:
+    """One account-credit entry per month of ``lines`` (``(period, person id, amount)``):
+    from the unit's credits due to each person's individual account, or to a suspense
+    account held for a person whose account is closed."""
+    if not lines:
+        return
+    due_code = accounts.unit_credits_due_code(unit.pk)
     closed = _closed_person_ids({person_id for _p, person_id, _a in lines})
-    codes = {due_code}
-    for _p, person_id, _a in lines:
-        codes.add(
-            accounts.closed_suspense_code(person_id)
-            if person_id in closed
-            else accounts.individual_code(person_id)
-        )
-    by_code = accounts.accounts_by_code(codes)
+
+    def code_of(person_id):
+        if person_id in closed:
+            return accounts.closed_suspense_code(person_id)
+        return accounts.individual_code(person_id)
+
+    by_code = accounts.accounts_by_code({due_code} | {code_of(p) for _x, p, _a in lines})
     now = clock.now()
     actor_id = actor.pk if actor is not None and actor.pk else None
+    periods = sorted({period for period, _p, _a in lines})
     entries = JournalEntry.objects.bulk_create(
         [
             JournalEntry(
@@ -863,22 +964,18 @@ def account_credits_sync(*, actor, unit, effective_on) -> list[str]:
                 effective_on=effective_on,
                 period=period,
                 unit_id=unit.pk,
-                memo=f"{period} paid: personal parts credited",
+                memo=memo(period)[:200],
                 created_at=now,
                 created_by_id=actor_id,
             )
-            for period in todo
+            for period in periods
         ]
     )
     entry_of = {e.period: e.pk for e in entries}
     postings, changes = [], defaultdict(Decimal)
     for period, person_id, amount in lines:
-        code = (
-            accounts.closed_suspense_code(person_id)
-            if person_id in closed
-            else accounts.individual_code(person_id)
-        )
-        for account_id, signed in ((by_code[due_code].pk, amount), (by_code[code].pk, -amount)):
+        pairs = ((by_code[due_code].pk, amount), (by_code[code_of(person_id)].pk, -amount))
+        for account_id, signed in pairs:
             postings.append(
                 Posting(
                     entry_id=entry_of[period], account_id=account_id, amount=signed, period=period
@@ -893,13 +990,59 @@ def account_credits_sync(*, actor, unit, effective_on) -> list[str]:
         target_type="registry.unit",
         target_id=unit.pk,
         data={
-            "periods": todo,
+            "periods": periods,
             "persons": len({person_id for _p, person_id, _a in lines}),
             "total": format_money(sum((a for _p, _i, a in lines), Decimal(0))),
             "to_suspense": sorted(closed),
+            **(data or {}),
         },
     )
-    return todo
+
+
+def _credit_recovered(actor, unit, to_accounts: dict[str, Decimal], effective_on, reference):
+    """Credit the individual accounts with what a bankruptcy distribution recovered as
+    premiums owed to them (Enterprise Bankruptcy Law Art. 113, first rank), month by
+    month: a month recovered whole credits each person's part; a month recovered in part
+    shares what came in among its persons in proportion to their parts, to the cent.
+    A month already credited (paid in full) is left as it is."""
+    periods = {period for period, amount in to_accounts.items() if amount > 0}
+    if not periods:
+        return
+    held = selectors.credits_due_by_period(unit, periods)
+    periods -= _credited_periods(unit, periods)
+    by_period = defaultdict(list)
+    for period, person_id, amount in (
+        DeclarationLine.objects.filter(
+            declaration__unit=unit,
+            declaration__status=Declaration.Status.LIVE,
+            period__in=sorted(periods),
+            account_credit__gt=0,
+        )
+        .order_by("period", "line_no")
+        .values_list("period", "person_id", "account_credit")
+    ):
+        by_period[period].append((person_id, amount))
+    lines = []
+    for period in sorted(by_period):
+        parts = by_period[period]
+        recovered = min(to_accounts[period], held.get(period, ZERO))
+        if recovered <= 0:
+            continue
+        if recovered >= sum((a for _p, a in parts), Decimal(0)):
+            shares = [a for _p, a in parts]
+        else:
+            shares = domain.split_pro_rata(recovered, [a for _p, a in parts])
+        lines += [(period, p, share) for (p, _a), share in zip(parts, shares, strict=True) if share]
+    _post_account_credits(
+        actor,
+        unit,
+        lines,
+        effective_on,
+        memo=lambda period: (
+            f"{period}: premiums owed to individual accounts recovered ({reference})"
+        ),
+        data={"recovered_by": reference},
+    )
 
 
 # Payments ----------------------------------------------------------------------------
@@ -1435,16 +1578,33 @@ def unit_arrears_write_off(
         principal = sum((p for _d, p, _f in rows), Decimal(0))
         fees = sum((f for _d, _p, f in rows), Decimal(0))
         by_code = _adjustment_accounts(unit.pk)
+        # The personal parts of the months written off will never be paid: they leave
+        # the credits due (O20 Art. 13 credits accounts from premiums actually paid), and
+        # only the pooled parts are the fund's loss.
+        due = accounts.accounts_by_code([accounts.unit_credits_due_code(unit.pk)])
+        released = {
+            period: amount
+            for period, amount in selectors.credits_due_by_period(
+                unit, [d.period for d, p, _f in rows if p > 0]
+            ).items()
+            if amount > 0
+        }
+        lines = [
+            (by_code[accounts.WRITE_OFF_CODE], principal, ""),
+            (by_code[accounts.unit_receivable_code(unit.pk)], -principal, ""),
+        ]
+        for period, amount in sorted(released.items()):
+            lines += [
+                (due[accounts.unit_credits_due_code(unit.pk)], amount, period),
+                (by_code[accounts.WRITE_OFF_CODE], -amount, period),
+            ]
         entry = entry_post(
             actor=actor,
             kind=JournalEntry.Kind.WRITE_OFF,
             effective_on=effective_on,
             unit=unit,
             memo=f"written off by ruling {reference} ({', '.join(basis)})",
-            lines=[
-                (by_code[accounts.WRITE_OFF_CODE], principal, ""),
-                (by_code[accounts.unit_receivable_code(unit.pk)], -principal, ""),
-            ],
+            lines=lines,
         )
         now = clock.now()
         made = [
@@ -1472,6 +1632,7 @@ def unit_arrears_write_off(
                 "principal": format_money(principal),
                 "late_fee": format_money(fees),
                 "periods": [d.period for d, _p, _f in rows],
+                "credits_released": {p: format_money(a) for p, a in sorted(released.items())},
                 "reference": reference,
                 "basis": list(basis),
             },
@@ -1480,12 +1641,15 @@ def unit_arrears_write_off(
 
 
 def payment_record_allocated(
-    *, actor, unit_id: int, amount, paid_on, reference: str, allocations
+    *, actor, unit_id: int, amount, paid_on, reference: str, allocations, to_accounts=None
 ) -> Payment:
     """Record money received for a unit allocated as given, not oldest month first: a
     bankruptcy distribution pays the claims by their rank (Enterprise Bankruptcy Law
     Art. 113). ``allocations`` are ``(period, principal, late_fee)`` and sum to
-    ``amount``."""
+    ``amount``; ``to_accounts`` (``{period: amount}``) is the part of each month's
+    principal recovered as premiums owed to individual accounts (the first rank): it is
+    credited to them even when the rest of the month is never paid. Months paid in full
+    are credited as any payment's are."""
     amount = parse_amount(amount, kind="payment")
     allocations = [(p, Decimal(a), Decimal(f)) for p, a, f in allocations if a or f]
     to_principal = sum((a for _p, a, _f in allocations), Decimal(0))
@@ -1546,5 +1710,13 @@ def payment_record_allocated(
                 "late_fee": format_money(to_fees),
                 "allocated_by": "ruling",
             },
+        )
+        account_credits_sync(actor=actor, unit=unit, effective_on=paid_on)
+        _credit_recovered(
+            actor,
+            unit,
+            {p: Decimal(a) for p, a in (to_accounts or {}).items()},
+            paid_on,
+            reference,
         )
     return payment

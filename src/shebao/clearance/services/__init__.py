@@ -39,6 +39,7 @@ from shebao.clearance.services.deadlines import (
     deadline_scan_record,
 )
 from shebao.clearance.services.debts import (
+    arrears_fine_post,
     benefit_debt_record,
     unit_fine_mark_paid,
     unit_fine_record,
@@ -63,6 +64,7 @@ from shebao.clearance.services.materials import (
 )
 
 __all__ = [
+    "arrears_fine_post",
     "EMPLOYMENT_END_REASON",
     "PAYEE_KIND",
     "PERSON",

@@ -123,6 +123,11 @@ def case_bankruptcy_distribution(
                 paid_on=day,
                 reference=number,
                 allocations=[(period, p, f) for period, (p, f) in sorted(by_period.items())],
+                to_accounts={
+                    key: amount
+                    for part, key, amount in paid
+                    if part == "individual_account_premiums"
+                },
             )
         written = ledger_services.unit_arrears_write_off(
             actor=actor,

@@ -68,28 +68,58 @@ def unit_fine_record(
         unit = Unit.objects.select_for_update().filter(pk=unit_id).order_by("pk").first()
         if unit is None:
             raise invalid("unit_id", _("no such unit"))
-        if UnitFine.objects.filter(unit=unit, decision_no=decision_no).exists():
-            raise Conflict(
-                _("This decision is already recorded for the unit."),
-                code="duplicate_fine",
-                fields={"decision_no": _("already recorded")},
-            )
-        fine = UnitFine.objects.create(
-            unit=unit,
-            amount=amount,
-            decision_no=decision_no,
-            decided_on=decided_on,
-            description=description,
-            recorded_by=actor,
-            created_at=clock.now(),
+        return _fine_create(actor, unit, amount, decision_no, decided_on, description)
+
+
+def _fine_create(actor, unit, amount, decision_no, decided_on, description, proposal=None):
+    if UnitFine.objects.filter(unit=unit, decision_no=decision_no).exists():
+        raise Conflict(
+            _("This decision is already recorded for the unit."),
+            code="duplicate_fine",
+            fields={"decision_no": _("already recorded")},
         )
-        audit_record(
-            actor=actor,
-            action="clearance.fine_recorded",
-            target=fine,
-            data={"unit_id": unit.pk, "amount": format_money(amount), "decision_no": decision_no},
-        )
+    fine = UnitFine.objects.create(
+        unit=unit,
+        amount=amount,
+        decision_no=decision_no,
+        decided_on=decided_on,
+        description=description,
+        proposal=proposal,
+        recorded_by=actor,
+        created_at=clock.now(),
+    )
+    audit_record(
+        actor=actor,
+        action="clearance.fine_recorded",
+        target=fine,
+        data={
+            "unit_id": unit.pk,
+            "amount": format_money(amount),
+            "decision_no": decision_no,
+            "proposal_id": proposal.pk if proposal is not None else None,
+        },
+    )
     return fine
+
+
+def arrears_fine_post(sender=None, *, actor, proposal, **kwargs) -> UnitFine:
+    """Post the fine a supervisor approved on an arrears fine proposal (SIL Art. 86) as
+    the unit's fine, as ``unit_fine_record`` does, linked to the proposal: once only, a
+    repeat returns the fine already posted. Runs inside the decision's transaction
+    (``ledger.signals.arrears_fine_approved``); the approval is the authority to post."""
+    existing = UnitFine.objects.filter(proposal=proposal).first()
+    if existing is not None:
+        return existing
+    unit = lock_or_404(Unit, proposal.unit_id)
+    return _fine_create(
+        actor,
+        unit,
+        proposal.amount,
+        f"arrears-fine-{proposal.pk}",
+        proposal.decided_on,
+        proposal.decision_reasons[:200],
+        proposal=proposal,
+    )
 
 
 def _fine_paid(fine, actor, paid_on, reference) -> None:
