@@ -627,6 +627,7 @@ def material_upload(
         fields["file"] = _("is required: send the file as multipart form data")
     if fields:
         raise InvalidInput(fields=fields)
+    assert file is not None  # refused above when missing
     limit = storage.max_bytes()
     if file.size is not None and file.size > limit:
         raise InvalidInput(

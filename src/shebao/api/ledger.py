@@ -394,7 +394,7 @@ def declaration_upload(
 ):
     user = require(request, "declaration.create")
     unit = registry_selectors.unit_get(user=user, unit_id=unit_id)
-    if file.size > MAX_UPLOAD_BYTES:
+    if file.size is not None and file.size > MAX_UPLOAD_BYTES:
         raise InvalidInput(
             fields={"file": _("is larger than %(mb)d MB") % {"mb": MAX_UPLOAD_BYTES // 2**20}},
             code="file_too_large",

@@ -377,7 +377,7 @@ def _reason_entry(found: Reason | Refusal) -> dict:
     return {
         "code": found.code,
         "name": str(found.names),
-        "disposition": NOT_A_CLEARANCE if found.refused else found.disposition.code,
+        "disposition": (NOT_A_CLEARANCE if isinstance(found, Refusal) else found.disposition.code),
         "refused": found.refused,
     }
 

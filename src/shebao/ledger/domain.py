@@ -8,7 +8,7 @@ half up; late fees simple, per day).
 import dataclasses
 import datetime
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 from shebao.core.money import ZERO, round_money
@@ -33,7 +33,7 @@ class PremiumPart:
         return self.unit_amount + self.personal_amount
 
 
-def premium_parts(base: Decimal, rates: dict[str, tuple]) -> list[PremiumPart]:
+def premium_parts(base: Decimal, rates: Mapping[str, tuple]) -> list[PremiumPart]:
     """Each part is round(base x rate, 2), per insurance type, unit and personal apart.
 
     A rate pair may carry ``personal_fixed_monthly``, a fixed personal amount per person
@@ -313,7 +313,7 @@ def declaration_line(
     wage: Decimal,
     floor: Decimal,
     cap: Decimal,
-    rates: dict[str, tuple],
+    rates: Mapping[str, tuple],
     to_account: frozenset[str],
 ) -> LineResult:
     base = contribution_base(wage, floor, cap)

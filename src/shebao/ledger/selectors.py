@@ -4,6 +4,7 @@ import dataclasses
 import datetime
 from collections import defaultdict
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Sum
 
@@ -42,10 +43,10 @@ def unit_debts(unit, *, as_of: datetime.date | None = None) -> list[domain.Debt]
     }
     # Months settled or taken on without a payment (a court's ruling; a merger). Months
     # taken on are counted first: the successor's payments are allocated to them.
-    adjustments = DebtAdjustment.objects.filter(unit=unit)
+    adjustment_rows = DebtAdjustment.objects.filter(unit=unit)
     if as_of is not None:
-        adjustments = adjustments.filter(effective_on__lte=as_of)
-    adjustments = list(adjustments.order_by("effective_on", "pk"))
+        adjustment_rows = adjustment_rows.filter(effective_on__lte=as_of)
+    adjustments = list(adjustment_rows.order_by("effective_on", "pk"))
     for adjustment in adjustments:
         if adjustment.kind == DebtAdjustment.Kind.ASSUMED_IN:
             debt = debts.get(adjustment.period)
@@ -76,6 +77,7 @@ def unit_debts(unit, *, as_of: datetime.date | None = None) -> list[domain.Debt]
             debt.written_off += adjustment.principal
         else:
             successor = adjustment.other_unit_id
+            assert successor is not None  # an assumption names the successor
             debt.assumed_by[successor] = debt.assumed_by.get(successor, ZERO) + adjustment.principal
         debt.fee_paid += adjustment.late_fee
         if adjustment.principal:
@@ -398,12 +400,12 @@ def person_months(person, *, unit_id: int | None = None, today=None) -> list[dic
     is not yet due (the same line as the unit's arrears: due on ``due_on``, overdue the
     day after). Individual accounts are credited from paid months only (O20 Art. 13)."""
     today = today or clock.today()
-    lines = DeclarationLine.objects.filter(
+    rows = DeclarationLine.objects.filter(
         person=person, declaration__status=Declaration.Status.LIVE
     ).select_related("declaration__unit")
     if unit_id is not None:
-        lines = lines.filter(declaration__unit_id=unit_id)
-    lines = list(lines.order_by("period", "declaration__unit_id"))
+        rows = rows.filter(declaration__unit_id=unit_id)
+    lines = list(rows.order_by("period", "declaration__unit_id"))
     paid_by_unit, debts_by_unit = {}, {}
     for unit in {line.declaration.unit for line in lines}:
         debts = unit_debts(unit)
@@ -550,7 +552,7 @@ def person_statement(person) -> dict:
 
 def unit_statement(unit, *, as_of: datetime.date) -> dict:
     """A unit's declarations, what was paid against each month, and what it owes."""
-    paid = defaultdict(lambda: [ZERO, ZERO])
+    paid: defaultdict[str, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
     for period, principal, fee in (
         PaymentAllocation.objects.filter(payment__unit=unit)
         .values_list("period")
@@ -558,7 +560,7 @@ def unit_statement(unit, *, as_of: datetime.date) -> dict:
         .order_by()
     ):
         paid[period] = [principal, fee]  # exact: integer fen sums
-    months = [
+    months: list[dict[str, Any]] = [
         {
             "period": d.period,
             "kind": d.kind,
@@ -598,7 +600,8 @@ def assessed_premium(
     to_account = frozenset(
         code for code, kind in policy.insurance_types.items() if kind.personal_part_to_account
     )
-    by_month, totals = [], defaultdict(lambda: [ZERO, ZERO])
+    by_month: list[dict[str, Any]] = []
+    totals: defaultdict[str, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
     for month in months:
         year, number = domain.parse_period(month)
         floor, cap = region_data.base_limits(year, number)
@@ -748,7 +751,7 @@ def interest_path(
 ) -> tuple[list[YearInterest], Decimal]:
     """Every year of the account up to ``through_year`` with its interest, and the
     balance at the end of it (as the rules give it: opening plus credits plus interest)."""
-    years = []
+    years: list[YearInterest] = []
     balance = ZERO
     if not flows:
         return years, balance

@@ -152,7 +152,7 @@ class _PolicyForMonth:
     cap: Decimal
     rates: dict
     to_account: frozenset
-    due_on: object
+    due_on: datetime.date
 
 
 def unit_rates_on(unit, day) -> dict:
@@ -331,7 +331,7 @@ def declarations_post(
                 )
 
             # One insert for both kinds of reversal, keyed by what each reverses.
-            reversed_keys = [(key, live[key].entry_id) for key in live]
+            reversed_keys: list[tuple[tuple, int]] = [(key, live[key].entry_id) for key in live]
             reversed_keys += [(("credit", c.pk), c.pk) for c in credit_entries.values()]
             reversal_rows = JournalEntry.objects.bulk_create(
                 [
@@ -370,7 +370,8 @@ def declarations_post(
             ]
         )
 
-        postings, balance_changes = [], defaultdict(Decimal)
+        postings: list[Posting] = []
+        balance_changes: defaultdict[int, Decimal] = defaultdict(Decimal)
 
         def post(entry_id, account_id, amount, period):
             if amount:
@@ -379,9 +380,9 @@ def declarations_post(
                 )
                 balance_changes[account_id] += amount
 
-        for old_entry_id, reversal in reversed_entries.values():
+        for old_entry_id, reversal_entry in reversed_entries.values():
             for old in old_postings[old_entry_id]:
-                post(reversal.pk, old.account_id, -old.amount, old.period)
+                post(reversal_entry.pk, old.account_id, -old.amount, old.period)
 
         new_rows = []
         for entry, (checked, unit, month, results) in zip(entries, computed, strict=True):
@@ -972,7 +973,8 @@ def _post_account_credits(actor, unit, lines, effective_on, *, memo, data=None) 
         ]
     )
     entry_of = {e.period: e.pk for e in entries}
-    postings, changes = [], defaultdict(Decimal)
+    postings: list[Posting] = []
+    changes: defaultdict[int, Decimal] = defaultdict(Decimal)
     for period, person_id, amount in lines:
         pairs = ((by_code[due_code].pk, amount), (by_code[code_of(person_id)].pk, -amount))
         for account_id, signed in pairs:
