@@ -8,6 +8,7 @@ role attempt this action at all".
 
 import datetime
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.utils.translation import gettext_lazy as _
 
 from shebao.core.errors import PermissionDenied
@@ -200,7 +201,9 @@ def refusal_message(role: str | None, action: str, *, name_allowed: bool = False
     return _("Your role (%(role)s) may not do this.") % {"role": role_name(role)}
 
 
-def require_role(actor, action: str, *, name_allowed: bool = False) -> None:
+def require_role(
+    actor: AbstractBaseUser | None, action: str, *, name_allowed: bool = False
+) -> None:
     """403 (``forbidden``) unless the actor's role may do ``action``; a missing actor may
     do nothing. Services call it as well as the API: a command or a task reaches them
     without the API's check."""
