@@ -12,6 +12,7 @@ from decimal import Decimal
 from stdnum import luhn
 from stdnum.cn import uscc
 
+from shebao.accounts.types import Actor
 from shebao.clearance import selectors, services
 from shebao.core import clock
 from shebao.core.money import ZERO
@@ -178,7 +179,7 @@ class _Cases:
                         data=SCAN,
                     )
 
-    def step(self, days_ago, function, actor, case_id, **kwargs):
+    def step(self, days_ago, function, actor: Actor, case_id, **kwargs):
         with self.on(days_ago):
             return function(actor=actor, case_id=case_id, **kwargs)
 
