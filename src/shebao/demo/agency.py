@@ -13,7 +13,6 @@ import contextlib
 import dataclasses
 import datetime
 from decimal import Decimal
-from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -21,6 +20,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from shebao.accounts.domain import DEMO_PASSWORD, ROLE_NAMES
+from shebao.accounts.models import User
 from shebao.accounts.services import user_create
 from shebao.accounts.types import Actor
 from shebao.core import clock
@@ -163,7 +163,7 @@ class _Builder:
     def __init__(self, *, today: datetime.date):
         self.today = today
         self.region = demo_region()
-        self.users: dict[str, Any] = {}
+        self.users: dict[str, User] = {}
         self.units: dict[str, Unit] = {}
         self.persons: dict[str, Person] = {}
         # (person key, unit key, employment), in the order they were registered
@@ -336,7 +336,7 @@ class _Builder:
         with contextlib.suppress(NoPolicyValue):
             ledger_services.interest_credit_year(actor=finance, year=today.year - 1)
 
-    def add_hong_kong_resident(self, *, clerk):
+    def add_hong_kong_resident(self, *, clerk: User) -> None:
         """A resident of Hong Kong, registered by the residence permit number (810000...,
         MOHRSS/NHSA Order 41: a resident of Hong Kong, not a mainland citizen), employed
         by a unit of their own."""
