@@ -9,6 +9,7 @@ role attempt this action at all".
 import datetime
 
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from shebao.core.errors import PermissionDenied
@@ -176,12 +177,12 @@ ACTION_NAMES = {
 }
 
 
-def role_name(role: str | None):
+def role_name(role: str | None) -> str | Promise:
     """The role as a person reads it; an unknown or missing role is not shown as a code."""
     return ROLE_NAMES.get(role or "", _("no role"))
 
 
-def refusal_message(role: str | None, action: str, *, name_allowed: bool = False):
+def refusal_message(role: str | None, action: str, *, name_allowed: bool = False) -> str:
     """The one 403 message: the caller's role and the action, both in the user's
     language; with ``name_allowed``, also the roles the action belongs to."""
     if name_allowed:
