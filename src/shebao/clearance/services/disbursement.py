@@ -288,7 +288,6 @@ def order_mark_paid(
     """Record that the bank paid (or that the unit paid in). Paying posts to the ledger;
     a repeat with the same reference returns the order and posts nothing more."""
     require_role(actor, "clearance.order_manage", name_allowed=True)
-    assert actor is not None  # require_role refuses a missing actor
     paid_on = _paid_on(paid_on)
     reference = domain.clean_text(bank_reference, "bank_reference", max_length=64)
     with transaction.atomic():
