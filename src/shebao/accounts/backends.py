@@ -7,8 +7,10 @@ Every login path goes through here: ``authenticate`` (the API's token, the admin
 
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.models import AnonymousUser
 
 from shebao.accounts.domain import DEMO_PASSWORD
+from shebao.accounts.models import User
 
 
 def _production() -> bool:
@@ -23,7 +25,7 @@ class AccountBackend(ModelBackend):
             return None
         return super().authenticate(request, username=username, password=password, **kwargs)
 
-    def user_can_authenticate(self, user):
+    def user_can_authenticate(self, user: User | AnonymousUser | None) -> bool:
         if _production() and getattr(user, "is_demo", False):
             return False
         return super().user_can_authenticate(user)

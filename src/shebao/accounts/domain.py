@@ -8,6 +8,8 @@ role attempt this action at all".
 
 import datetime
 
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from shebao.core.errors import PermissionDenied
@@ -175,12 +177,12 @@ ACTION_NAMES = {
 }
 
 
-def role_name(role: str | None):
+def role_name(role: str | None) -> str | Promise:
     """The role as a person reads it; an unknown or missing role is not shown as a code."""
     return ROLE_NAMES.get(role or "", _("no role"))
 
 
-def refusal_message(role: str | None, action: str, *, name_allowed: bool = False):
+def refusal_message(role: str | None, action: str, *, name_allowed: bool = False) -> str:
     """The one 403 message: the caller's role and the action, both in the user's
     language; with ``name_allowed``, also the roles the action belongs to."""
     if name_allowed:
@@ -200,7 +202,9 @@ def refusal_message(role: str | None, action: str, *, name_allowed: bool = False
     return _("Your role (%(role)s) may not do this.") % {"role": role_name(role)}
 
 
-def require_role(actor, action: str, *, name_allowed: bool = False) -> None:
+def require_role(
+    actor: AbstractBaseUser | None, action: str, *, name_allowed: bool = False
+) -> None:
     """403 (``forbidden``) unless the actor's role may do ``action``; a missing actor may
     do nothing. Services call it as well as the API: a command or a task reaches them
     without the API's check."""

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shebao.accounts import domain
 from shebao.accounts.models import ApiToken, LoginFailure, LoginThrottle, User
+from shebao.accounts.types import Actor
 from shebao.audit.services import audit_record
 from shebao.core import clock
 from shebao.core.errors import (
@@ -35,7 +36,7 @@ from shebao.core.errors import (
 # Checks shared by the user services
 
 
-def _require_manager(actor, *, target: User | None = None) -> None:
+def _require_manager(actor: Actor, *, target: User | None = None) -> None:
     """Only an administrator (or the system) manages accounts; anyone may manage their own
     password. The admin site checks this too; the service refuses on its own as well."""
     if actor is None:
@@ -133,7 +134,7 @@ def _revoke_live_tokens(user: User) -> int:
 
 def user_create(
     *,
-    actor,
+    actor: Actor,
     username: str,
     password: str | None,
     role: str,
@@ -190,7 +191,7 @@ def _username_taken() -> Conflict:
 
 def user_update(
     *,
-    actor,
+    actor: Actor,
     user: User,
     role: str | None = None,
     email: str | None = None,
@@ -227,7 +228,7 @@ def user_update(
     return locked
 
 
-def user_deactivate(*, actor, user: User) -> User:
+def user_deactivate(*, actor: Actor, user: User) -> User:
     """Stop the account from logging in: its sessions stop working and its tokens are revoked.
 
     Accounts are never deleted: the audit trail names them.
@@ -249,7 +250,7 @@ def user_deactivate(*, actor, user: User) -> User:
     return locked
 
 
-def user_activate(*, actor, user: User) -> User:
+def user_activate(*, actor: Actor, user: User) -> User:
     _require_manager(actor)
     with transaction.atomic():
         locked = _lock_user(user)
@@ -261,7 +262,7 @@ def user_activate(*, actor, user: User) -> User:
     return locked
 
 
-def demo_users_deactivate(*, actor) -> list[str]:
+def demo_users_deactivate(*, actor: Actor) -> list[str]:
     """Stop every demo login: deactivated, password disabled, tokens revoked; the names of
     the accounts stopped.
 
@@ -288,7 +289,7 @@ def demo_users_deactivate(*, actor) -> list[str]:
     return [user.username for user in users]
 
 
-def user_set_password(*, actor, user: User, password: str | None) -> User:
+def user_set_password(*, actor: Actor, user: User, password: str | None) -> User:
     """Set a new password (or, with None, disable password logins) and revoke the account's
     API tokens, as a password change also ends its other browser sessions."""
     _require_manager(actor, target=user)
@@ -443,7 +444,7 @@ def token_revoke(*, user: User, key: str) -> bool:
 
 
 @transaction.atomic
-def token_revoke_many(*, actor, token_ids) -> int:
+def token_revoke_many(*, actor: Actor, token_ids) -> int:
     """An administrator revokes tokens (a lost laptop, a leaked key); returns how many."""
     if actor is not None and not domain.can(actor.role, "token.revoke"):
         raise PermissionDenied(_("Only an administrator may revoke other people's tokens."))

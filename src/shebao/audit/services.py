@@ -3,6 +3,7 @@
 import json
 import os
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 
 from shebao.audit import domain
@@ -16,7 +17,7 @@ def _target_key(target):
 
 def audit_record(
     *,
-    actor,
+    actor: AbstractBaseUser | None,
     action: str,
     target=None,
     target_type: str = "",
@@ -40,7 +41,8 @@ def audit_record(
         event = AuditEvent(
             sequence=head.last_sequence + 1,
             occurred_at=occurred_at,
-            actor=actor if actor is not None and actor.pk else None,
+            # By key: the user model lives above this package.
+            actor_id=actor.pk if actor is not None and actor.pk else None,
             actor_name=getattr(actor, "username", "") or "system",
             actor_role=getattr(actor, "role", "") or "system",
             action=action,
@@ -65,7 +67,7 @@ PERSONAL_DATA_VIEWS = {
 
 
 def audit_personal_data_view(
-    *, actor, person, what: str, data: dict | None = None
+    *, actor: AbstractBaseUser | None, person, what: str, data: dict | None = None
 ) -> AuditEvent | None:
     """Record a staff member seeing a person's full ID number (``what="citizen_id"``) or
     their individual account (``what="account"``).

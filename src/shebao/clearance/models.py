@@ -7,6 +7,7 @@ rows, never overwritten.
 """
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
@@ -15,6 +16,9 @@ from django.utils.translation import gettext_lazy as _
 
 from shebao.clearance import domain
 from shebao.core.fields import MoneyField
+
+if TYPE_CHECKING:
+    from shebao.registry.models import Person
 
 OPEN = ["draft", "submitted", "returned", "accepted", "approved", "liquidated", "disbursed"]
 
@@ -143,6 +147,13 @@ class ClearanceCase(models.Model):
     def __str__(self):
         return f"{self.subject_type} {self.reason} #{self.pk}"
 
+    @property
+    def subject_person(self) -> "Person":
+        """The person a person's case is about (the database ensures it has one)."""
+        if self.person is None:
+            raise ValueError(f"clearance case {self.pk} is a unit's, not a person's")
+        return self.person
+
 
 class CaseEvent(models.Model):
     """One step of a case's timeline: who did what, when, and why."""
@@ -208,6 +219,13 @@ class CasePayee(models.Model):
         indexes = [
             models.Index(fields=["bank_account", "created_at"], name="case_payee_account_recent")
         ]
+
+    @property
+    def heir_share(self) -> Decimal:
+        """An heir's share in percent (every heir is recorded with one)."""
+        if self.share_percent is None:
+            raise ValueError(f"case payee {self.pk} has no share: it is not an heir")
+        return self.share_percent
 
 
 class Material(models.Model):

@@ -228,7 +228,7 @@ class FieldErrors:
     noting the problem; ``raise_if_any()`` then refuses the request as a whole.
     """
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.fields: dict[str, object] = {}
         self.codes: list[str] = []
 

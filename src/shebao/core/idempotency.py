@@ -15,6 +15,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import TypeVar
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -73,7 +74,7 @@ def _repeat(earlier: IdempotencyKey, digest: str, load):
 
 def run_once(
     *,
-    user,
+    user: AbstractBaseUser | None,
     operation: str,
     key: str | None,
     request: dict,
@@ -89,10 +90,12 @@ def run_once(
     key = check_key(key)
     if key is None:
         return action()
-    user = user if user is not None and user.pk else None
+    # By key, or none for the system: the user model lives above core.
+    user_id = user.pk if user is not None and user.pk else None
+    owner = {"user_id": user_id} if user_id is not None else {"user__isnull": True}
     digest = fingerprint(request)
     with transaction.atomic():
-        earlier = IdempotencyKey.objects.filter(user=user, operation=operation, key=key).first()
+        earlier = IdempotencyKey.objects.filter(**owner, operation=operation, key=key).first()
         if earlier is not None:
             return _repeat(earlier, digest, load)
         try:
@@ -100,14 +103,14 @@ def run_once(
             # waits here on the unique index until this transaction ends.
             with transaction.atomic():
                 record = IdempotencyKey.objects.create(
-                    user=user,
+                    user_id=user_id,
                     operation=operation,
                     key=key,
                     fingerprint=digest,
                     created_at=clock.now(),
                 )
         except IntegrityError:
-            earlier = IdempotencyKey.objects.get(user=user, operation=operation, key=key)
+            earlier = IdempotencyKey.objects.get(**owner, operation=operation, key=key)
             return _repeat(earlier, digest, load)
         result = action()
         record.result_type = result._meta.label_lower

@@ -13,7 +13,6 @@ import contextlib
 import dataclasses
 import datetime
 from decimal import Decimal
-from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -21,7 +20,9 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from shebao.accounts.domain import DEMO_PASSWORD, ROLE_NAMES
+from shebao.accounts.models import User
 from shebao.accounts.services import user_create
+from shebao.accounts.types import Actor
 from shebao.core import clock
 from shebao.core.errors import Conflict
 from shebao.demo.base import DemoRefused, citizen_id, demo_region, ensure_allowed, unit_code
@@ -162,10 +163,11 @@ class _Builder:
     def __init__(self, *, today: datetime.date):
         self.today = today
         self.region = demo_region()
-        self.users: dict[str, Any] = {}
+        self.users: dict[str, User] = {}
         self.units: dict[str, Unit] = {}
         self.persons: dict[str, Person] = {}
-        self.employments: list[Employment] = []
+        # (person key, unit key, employment), in the order they were registered
+        self.employments: list[tuple[str, str, Employment]] = []
 
     def day(self, days_ago: int) -> datetime.date:
         return self.today - datetime.timedelta(days=days_ago)
@@ -334,7 +336,7 @@ class _Builder:
         with contextlib.suppress(NoPolicyValue):
             ledger_services.interest_credit_year(actor=finance, year=today.year - 1)
 
-    def add_hong_kong_resident(self, *, clerk):
+    def add_hong_kong_resident(self, *, clerk: User) -> None:
         """A resident of Hong Kong, registered by the residence permit number (810000...,
         MOHRSS/NHSA Order 41: a resident of Hong Kong, not a mainland citizen), employed
         by a unit of their own."""
@@ -423,7 +425,7 @@ class _Builder:
                 is_demo=True,
             )
 
-    def register_unit(self, key, *, established_days_ago, actor):
+    def register_unit(self, key, *, established_days_ago, actor: Actor):
         name, area, organisation = UNITS[key]
         self.units[key] = registry.unit_register(
             actor=actor,
@@ -435,13 +437,13 @@ class _Builder:
             received_on=clock.today(),
         )
 
-    def register_citizen(self, key, *, actor):
+    def register_citizen(self, key, *, actor: Actor):
         name, area, birth, sequence = CITIZENS[key]
         self.persons[key] = registry.person_register(
             actor=actor, name=name, citizen_id=citizen_id(area, birth, sequence)
         )
 
-    def register_foreigner(self, key, *, actor):
+    def register_foreigner(self, key, *, actor: Actor):
         name, passport_no, nationality, birth, sex = FOREIGNERS[key]
         self.persons[key] = registry.person_register(
             actor=actor,
@@ -452,7 +454,7 @@ class _Builder:
             sex=sex,
         )
 
-    def employ(self, person_key, unit_key, *, started_days_ago, wage, actor):
+    def employ(self, person_key, unit_key, *, started_days_ago, wage, actor: Actor):
         employment = registry.employment_register(
             actor=actor,
             unit_id=self.units[unit_key].pk,
@@ -464,7 +466,7 @@ class _Builder:
         self.employments.append((person_key, unit_key, employment))
         return employment
 
-    def end(self, person_key, unit_key, *, ended_days_ago, reason, actor):
+    def end(self, person_key, unit_key, *, ended_days_ago, reason, actor: Actor):
         employment = next(
             e for p, u, e in reversed(self.employments) if (p, u) == (person_key, unit_key)
         )

@@ -12,6 +12,8 @@ from decimal import Decimal
 from stdnum import luhn
 from stdnum.cn import uscc
 
+from shebao.accounts.models import User
+from shebao.accounts.types import Actor
 from shebao.clearance import selectors, services
 from shebao.core import clock
 from shebao.core.money import ZERO
@@ -23,6 +25,7 @@ from shebao.ledger import services as ledger_services
 from shebao.ledger.models import JournalEntry
 from shebao.policy.registry import all_regions
 from shebao.registry import services as registry
+from shebao.registry.models import Person
 
 # A one-page PDF stand-in for every scanned material.
 SCAN = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -56,13 +59,15 @@ def _card(serial: int) -> str:
 
 
 class _Cases:
-    def __init__(self, *, clerk, auditor, finance, finance2, supervisor, region):
+    def __init__(
+        self, *, clerk: User, auditor: User, finance: User, finance2: User, supervisor: User, region
+    ) -> None:
         self.clerk, self.auditor, self.supervisor = clerk, auditor, supervisor
         self.finance, self.finance2 = finance, finance2
         self.region = region
         self.today = clock.today()
-        self.persons = {}
-        self.ids = {}
+        self.persons: dict[str, Person] = {}
+        self.ids: dict[str, int] = {}  # case ids by what the case shows
 
     def on(self, days_ago: int):
         return clock.frozen(self.today - datetime.timedelta(days=days_ago))
@@ -178,7 +183,7 @@ class _Cases:
                         data=SCAN,
                     )
 
-    def step(self, days_ago, function, actor, case_id, **kwargs):
+    def step(self, days_ago, function, actor: Actor, case_id, **kwargs):
         with self.on(days_ago):
             return function(actor=actor, case_id=case_id, **kwargs)
 
@@ -517,7 +522,9 @@ class _Cases:
         return case.pk
 
 
-def build_demo_cases(*, clerk, auditor, finance, finance2, supervisor, region=None) -> dict:
+def build_demo_cases(
+    *, clerk: User, auditor: User, finance: User, finance2: User, supervisor: User, region=None
+) -> dict:
     """Build clearance cases in every status (draft to closed, and rejected); returns
     their ids by status. ``region`` defaults to the demo agency's (the default pack's
     first region)."""

@@ -7,6 +7,7 @@ Built through the services, as staff would."""
 import datetime
 from decimal import Decimal
 
+from shebao.accounts.models import User
 from shebao.core import clock
 from shebao.demo.base import citizen_id
 from shebao.pension import services
@@ -19,7 +20,7 @@ PEOPLE = {
 }
 
 
-def build_demo_pension_rights(*, clerk, finance) -> dict[str, int]:
+def build_demo_pension_rights(*, clerk: User, finance: User) -> dict[str, int]:
     """Register the two persons and their periods from elsewhere; their ids by key."""
     today = clock.today()
     persons = {}

@@ -1,6 +1,7 @@
 """Issuing and revoking certificates. Numbers come from a locked per-kind, per-year
 counter, so two clerks approving at the same moment never draw the same number."""
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -29,7 +30,9 @@ def _unused_verification_code() -> str:
             return code
 
 
-def certificate_issue(*, actor, kind: str, subject, subject_masked: str, issued_on=None):
+def certificate_issue(
+    *, actor: AbstractBaseUser | None, kind: str, subject, subject_masked: str, issued_on=None
+):
     """Issue a certificate of ``kind`` about ``subject`` (a model instance).
 
     ``subject_masked`` is all that the public verification shows of the subject.
@@ -66,7 +69,7 @@ def certificate_issue(*, actor, kind: str, subject, subject_masked: str, issued_
     return certificate
 
 
-def certificate_revoke(*, actor, certificate_id: int, revoked_on=None):
+def certificate_revoke(*, actor: AbstractBaseUser | None, certificate_id: int, revoked_on=None):
     """Mark a certificate revoked; verification then reports it as no longer valid."""
     revoked_on = revoked_on or clock.today()
     with transaction.atomic():

@@ -6,6 +6,8 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from shebao.accounts.domain import require_role
+from shebao.accounts.models import User
+from shebao.accounts.types import Actor
 from shebao.audit.services import audit_record
 from shebao.core import clock, idempotency
 from shebao.core.dates import parse_date
@@ -65,10 +67,11 @@ def _refuse_counted(person, months: list[str], field: str) -> None:
         )
 
 
-def deemed_period_record(*, actor, person_id, from_month, to_month, basis) -> DeemedPeriod:
+def deemed_period_record(*, actor: Actor, person_id, from_month, to_month, basis) -> DeemedPeriod:
     """Record deemed service (SIL Art. 13) from the first to the last month, both
     included, with the document it is established from."""
     require_role(actor, RECORD)
+    assert actor is not None  # require_role refuses a missing actor
     today = clock.today()
     errors = FieldErrors()
     first = _month(errors, "from_month", from_month, today)
@@ -110,7 +113,7 @@ def deemed_period_record(*, actor, person_id, from_month, to_month, basis) -> De
 
 def transfer_in_record(
     *,
-    actor,
+    actor: Actor,
     person_id,
     sending_region,
     reference,
@@ -127,6 +130,7 @@ def transfer_in_record(
     contribution years (SIL Art. 19), the individual account amount is credited to the
     person's account and the pooled part to the pooled fund (TM2009 Art. 4)."""
     require_role(actor, RECORD)
+    assert actor is not None  # require_role refuses a missing actor
     return idempotency.run_once(
         user=actor,
         operation="pension.transfer_in",
@@ -159,7 +163,7 @@ def transfer_in_record(
 
 def _transfer_in_record(
     *,
-    actor,
+    actor: User,
     person_id,
     sending_region,
     sending_agency,

@@ -14,6 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from shebao.accounts import domain as roles
+from shebao.accounts.models import User
 from shebao.audit.selectors import history_for
 from shebao.core import clock
 from shebao.core.errors import invalid
@@ -30,12 +31,12 @@ from shebao.registry.models import ComplianceRun, Employment, Person, Unit
 # Visibility ----------------------------------------------------------------------------
 
 
-def _represented_unit_id(user):
+def _represented_unit_id(user: User):
     representation = getattr(user, "unit_representation", None)
     return representation.unit_id if representation is not None else None
 
 
-def units_visible(user):
+def units_visible(user: User):
     units = Unit.objects.all()
     if user.role in roles.STAFF_ROLES:
         return units
@@ -63,7 +64,7 @@ def _unit_sees_employment(unit_id) -> Q:
     )
 
 
-def persons_visible(user):
+def persons_visible(user: User):
     persons = Person.objects.all()
     if user.role in roles.STAFF_ROLES:
         return persons
@@ -75,7 +76,7 @@ def persons_visible(user):
     return persons.none()
 
 
-def employments_visible(user):
+def employments_visible(user: User):
     """A unit sees the employments that show it the person, and those waiting for (or
     refused) the agency's confirmation, which it asked for; shown without the person."""
     employments = Employment.objects.select_related("unit", "person")
@@ -97,7 +98,7 @@ def employments_visible(user):
     return employments.none()
 
 
-def shows_person(user, employment) -> bool:
+def shows_person(user: User, employment) -> bool:
     """Whether the user may see who this employment is of (name and person record):
     staff always; the person themselves; a unit only through a confirmed employment
     within its period of access."""
@@ -115,7 +116,7 @@ def shows_person(user, employment) -> bool:
     return False
 
 
-def unit_get(*, user, unit_id) -> Unit:
+def unit_get(*, user: User, unit_id) -> Unit:
     return get_or_404(units_visible(user), unit_id)
 
 
@@ -133,22 +134,22 @@ def unit_registration_record(unit: Unit):
     )
 
 
-def person_get(*, user, person_id) -> Person:
+def person_get(*, user: User, person_id) -> Person:
     return get_or_404(persons_visible(user), person_id)
 
 
-def employment_get(*, user, employment_id) -> Employment:
+def employment_get(*, user: User, employment_id) -> Employment:
     return get_or_404(employments_visible(user), employment_id)
 
 
-def require_person_visible(*, user, person_id, field: str = "person_id") -> None:
+def require_person_visible(*, user: User, person_id, field: str = "person_id") -> None:
     """Refuse, as an unknown person, a person id the user may not see: a unit may name an
     existing person only once they have worked there; new employees go by ID number."""
     if not persons_visible(user).filter(pk=person_id).exists():
         raise invalid(field, _("no such person"))
 
 
-def unit_list(*, user, status=None, region=None, search=None):
+def unit_list(*, user: User, status=None, region=None, search=None):
     units = units_visible(user)
     if status:
         units = units.filter(status=status)
@@ -159,7 +160,7 @@ def unit_list(*, user, status=None, region=None, search=None):
     return units.order_by("pk")
 
 
-def person_list(*, user, citizen_id=None, passport_no=None):
+def person_list(*, user: User, citizen_id=None, passport_no=None):
     """Staff search: an exact identity number (never a partial one: no browsing by
     fragments of ID numbers)."""
     persons = persons_visible(user)
@@ -170,7 +171,7 @@ def person_list(*, user, citizen_id=None, passport_no=None):
     return persons.order_by("pk")
 
 
-def employment_list(*, user, status=None):
+def employment_list(*, user: User, status=None):
     """Staff: employments across units, e.g. those waiting for confirmation."""
     employments = employments_visible(user)
     if status:
@@ -178,7 +179,7 @@ def employment_list(*, user, status=None):
     return employments.order_by("pk")
 
 
-def unit_employments(*, user, unit_id, status=None):
+def unit_employments(*, user: User, unit_id, status=None):
     unit = unit_get(user=user, unit_id=unit_id)
     employments = employments_visible(user).filter(unit=unit)
     if status:
@@ -186,7 +187,7 @@ def unit_employments(*, user, unit_id, status=None):
     return employments.order_by("pk")
 
 
-def person_employments(*, user, person_id, status=None):
+def person_employments(*, user: User, person_id, status=None):
     person = person_get(user=user, person_id=person_id)
     employments = employments_visible(user).filter(person=person)
     if status:

@@ -7,6 +7,7 @@ import hashlib
 
 from django.utils.translation import gettext_lazy as _
 
+from shebao.accounts.types import Actor
 from shebao.audit.domain import json_roundtrip
 from shebao.audit.services import audit_record
 from shebao.clearance import domain, selectors
@@ -34,7 +35,7 @@ EMPLOYMENT_END_REASON = {
 UNIT_EMPLOYMENT_END_REASON = "unit_terminated"
 
 
-def _lock_case(actor, case_id) -> ClearanceCase:
+def _lock_case(actor: Actor, case_id) -> ClearanceCase:
     """The case, locked for the rest of the transaction; 404 when the actor may not see it."""
     case = lock_or_404(ClearanceCase, case_id)
     if not selectors.cases_visible(actor).filter(pk=case.pk).exists():
@@ -42,7 +43,9 @@ def _lock_case(actor, case_id) -> ClearanceCase:
     return case
 
 
-def _event(case, *, actor, action, from_status="", to_status="", note="", data=None, key=None):
+def _event(
+    case, *, actor: Actor, action, from_status="", to_status="", note="", data=None, key=None
+):
     sequence = case.events.order_by("-sequence").values_list("sequence", flat=True).first() or 0
     event = CaseEvent.objects.create(
         case=case,
@@ -72,7 +75,9 @@ def _event(case, *, actor, action, from_status="", to_status="", note="", data=N
     return event
 
 
-def _transition(case, *, actor, action, note="", data=None, key=None, event_action=None) -> str:
+def _transition(
+    case, *, actor: Actor, action, note="", data=None, key=None, event_action=None
+) -> str:
     """Move the case by ``action`` (checked against the table) and record it (as
     ``event_action`` on the timeline when that names it better)."""
     before = case.status
@@ -166,7 +171,7 @@ def _open_employments(unit) -> int:
     return unit.employments.filter(status=registry_domain.EMPLOYMENT_OPEN).count()
 
 
-def _end_employment(actor, employment, ended_on, reason_code, region) -> None:
+def _end_employment(actor: Actor, employment, ended_on, reason_code, region) -> None:
     codes = end_reason_codes(region or None)
     reason_code = reason_code if reason_code in codes else "other"
     registry_services.employment_end(
@@ -177,7 +182,7 @@ def _end_employment(actor, employment, ended_on, reason_code, region) -> None:
     )
 
 
-def _lock_order(actor, order_id) -> tuple[ClearanceCase, DisbursementOrder]:
+def _lock_order(actor: Actor, order_id) -> tuple[ClearanceCase, DisbursementOrder]:
     try:
         order_id = int(order_id)
     except (TypeError, ValueError):

@@ -4,6 +4,8 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from shebao.accounts.domain import require_role
+from shebao.accounts.models import User
+from shebao.accounts.types import Actor
 from shebao.clearance import domain, selectors
 from shebao.clearance.domain.eligibility import UNIT
 from shebao.clearance.models import (
@@ -24,7 +26,7 @@ from shebao.registry import domain as registry_domain
 from shebao.registry import services as registry_services
 
 
-def case_submit(*, actor, case_id) -> ClearanceCase:
+def case_submit(*, actor: Actor, case_id) -> ClearanceCase:
     """Submit (the applicant, or a clerk at the counter): every required material, and
     the acknowledgement where the reason needs one, must be there."""
     require_role(actor, "clearance.submit", name_allowed=True)
@@ -59,7 +61,7 @@ def case_submit(*, actor, case_id) -> ClearanceCase:
     return case
 
 
-def case_return(*, actor, case_id, reasons, supplement=()) -> ClearanceCase:
+def case_return(*, actor: Actor, case_id, reasons, supplement=()) -> ClearanceCase:
     """Return a submitted case for completion, listing what to supplement; the next
     submission needs a new upload of each listed material."""
     require_role(actor, "clearance.return", name_allowed=True)
@@ -88,7 +90,7 @@ def case_return(*, actor, case_id, reasons, supplement=()) -> ClearanceCase:
     return case
 
 
-def case_accept(*, actor, case_id, acknowledge_warnings=()) -> ClearanceCase:
+def case_accept(*, actor: Actor, case_id, acknowledge_warnings=()) -> ClearanceCase:
     """Accept a complete application (a clerk): every material the agency checks itself
     must have its check recorded (``material_verify``); the agency's own time limit starts.
     For a death, the death is recorded in the registry if it is not yet. A person who
@@ -108,7 +110,7 @@ def case_accept(*, actor, case_id, acknowledge_warnings=()) -> ClearanceCase:
         acknowledged = core_warnings.require_acknowledged(
             selectors.acceptance_warnings(case), acknowledge_warnings
         )
-        if case.reason == "death" and case.person.status == registry_domain.PERSON_ACTIVE:
+        if case.reason == "death" and case.subject_person.status == registry_domain.PERSON_ACTIVE:
             registry_services.person_record_death(
                 actor=actor, person_id=case.person_id, died_on=case.event_date
             )
@@ -125,7 +127,7 @@ def case_accept(*, actor, case_id, acknowledge_warnings=()) -> ClearanceCase:
     return case
 
 
-def _check_checker(case, actor) -> None:
+def _check_checker(case, actor: User) -> None:
     applicants = [case.created_by_id]
     if case.person_id:
         applicants.append(case.person.user_id)
@@ -174,13 +176,14 @@ def _check_warnings(case, acknowledged, note) -> list[dict]:
     return warnings
 
 
-def case_approve(*, actor, case_id, reasons="", acknowledge_warnings=()) -> ClearanceCase:
+def case_approve(*, actor: Actor, case_id, reasons="", acknowledge_warnings=()) -> ClearanceCase:
     """Approve the audit (an auditor who neither accepted the case, nor applied, nor
     changed its payees after acceptance). A unit's employments must all have ended first,
     unless they move to a successor. Warnings about the payees (a bank account shared
     within the case, or with another recent case) must each be acknowledged by their id,
     with the reasons."""
     require_role(actor, "clearance.approve", name_allowed=True)
+    assert actor is not None  # require_role refuses a missing actor
     with transaction.atomic():
         case = _lock_case(actor, case_id)
         domain.next_status(case.status, domain.APPROVE)
@@ -199,12 +202,15 @@ def case_approve(*, actor, case_id, reasons="", acknowledge_warnings=()) -> Clea
                         code="open_employments",
                         fields={"employments": _("%(n)d still open") % {"n": open_count}},
                     )
-            elif case.successor_unit.status != registry_domain.UNIT_REGISTERED:
-                raise Conflict(
-                    _("The successor unit is no longer registered."),
-                    code="successor_not_registered",
-                    fields={"successor_unit_id": _("must be registered")},
-                )
+            else:
+                successor = case.successor_unit
+                assert successor is not None  # named when a successor_unit case is opened
+                if successor.status != registry_domain.UNIT_REGISTERED:
+                    raise Conflict(
+                        _("The successor unit is no longer registered."),
+                        code="successor_not_registered",
+                        fields={"successor_unit_id": _("must be registered")},
+                    )
         warnings = _check_warnings(case, acknowledge_warnings, note)
         case.decided_by = actor
         case.decided_at = clock.now()
@@ -220,9 +226,10 @@ def case_approve(*, actor, case_id, reasons="", acknowledge_warnings=()) -> Clea
     return case
 
 
-def case_reject(*, actor, case_id, reasons) -> ClearanceCase:
+def case_reject(*, actor: Actor, case_id, reasons) -> ClearanceCase:
     """Reject the case (an auditor, never the one who accepted it), with the reasons."""
     require_role(actor, "clearance.reject", name_allowed=True)
+    assert actor is not None  # require_role refuses a missing actor
     with transaction.atomic():
         case = _lock_case(actor, case_id)
         domain.next_status(case.status, domain.REJECT)

@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from shebao.accounts.domain import require_role
+from shebao.accounts.types import Actor
 from shebao.clearance import domain, selectors
 from shebao.clearance.domain.eligibility import PERSON, UNIT
 from shebao.clearance.models import (
@@ -70,7 +71,7 @@ def _check_unit_settled(case) -> None:
         )
 
 
-def case_close(*, actor, case_id) -> ClearanceCase:
+def case_close(*, actor: Actor, case_id) -> ClearanceCase:
     """Close the case once every order is paid: the account is closed and the
     relationship ended (open employments end; a merged unit's move to the successor),
     and a certificate of cancellation is issued."""
@@ -90,7 +91,7 @@ def case_close(*, actor, case_id) -> ClearanceCase:
     return case
 
 
-def _close(case, actor, *, terminated_on=None, data=None) -> None:
+def _close(case, actor: Actor, *, terminated_on=None, data=None) -> None:
     """Close a locked case (see ``case_close``); a unit's registration ends on
     ``terminated_on`` (default: the event date)."""
     if case.subject_type == UNIT:
@@ -121,6 +122,7 @@ def _close(case, actor, *, terminated_on=None, data=None) -> None:
             code="orders_unpaid",
             fields={"disbursements": ", ".join(str(o.pk) for o in pending)},
         )
+    subject: Person | Unit
     if case.subject_type == PERSON:
         person = Person.objects.select_for_update().get(pk=case.person_id)
         reason = EMPLOYMENT_END_REASON.get(case.reason, "other")
@@ -167,7 +169,7 @@ def _close(case, actor, *, terminated_on=None, data=None) -> None:
     _fulfil_deadlines(case, domain.CLOSE)
 
 
-def _assume_arrears(case, actor) -> None:
+def _assume_arrears(case, actor: Actor) -> None:
     """A merger: the successor assumes what the merged unit still owes today, premiums
     and late fees (Civil Code Art. 67; Company Law Art. 221), by journal entries that name
     the basis; the merged unit then owes nothing and closes without paying it."""
@@ -200,7 +202,7 @@ def _assume_arrears(case, actor) -> None:
         )
 
 
-def _settle_collections(case, actor) -> None:
+def _settle_collections(case, actor: Actor) -> None:
     """A unit may pay what it owes through the ledger (``POST /units/{id}/payments``)
     rather than against the collection order: once it owes nothing, the order is
     marked settled by those payments."""
@@ -227,7 +229,7 @@ def _settle_collections(case, actor) -> None:
         )
 
 
-def _move_employments(actor, case, unit) -> None:
+def _move_employments(actor: Actor, case, unit) -> None:
     """A merger: each open employment ends at the merged unit and continues, with the
     same wage, at the registered successor from the merger date."""
     successor = case.successor_unit

@@ -10,10 +10,14 @@ wording may change later; the case keeps what was actually explained. Submission
 both.
 """
 
+from typing import Any
+
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from shebao.accounts.domain import can, require_role
+from shebao.accounts.models import User
+from shebao.accounts.types import Actor
 from shebao.clearance import domain, selectors
 from shebao.clearance.domain import eligibility
 from shebao.clearance.domain.eligibility import PERSON, UNIT
@@ -87,7 +91,8 @@ def _check_heirs(errors, heirs, today) -> list[dict]:
     if not isinstance(heirs, list) or not heirs:
         errors.add("heirs", _("list each heir with their share and bank account"))
         return []
-    checked, seen = [], {}
+    checked: list[dict] = []
+    seen: dict[str, int] = {}  # ID number -> the heir's index
     for index, heir in enumerate(heirs):
         prefix = f"heirs.{index}"
         base = _check_payee(errors, heir, prefix)
@@ -187,7 +192,7 @@ def _payee_rows(errors, case_like, payee_kind, payee, heirs, today) -> list[dict
     return [row] if row else []
 
 
-def _find_subject(subject_type, subject_id, actor):
+def _find_subject(subject_type, subject_id, actor: User):
     model = Person if subject_type == PERSON else Unit
     try:
         pk = int(subject_id)
@@ -207,7 +212,7 @@ def _find_subject(subject_type, subject_id, actor):
 
 def case_create(
     *,
-    actor,
+    actor: Actor,
     subject_type,
     subject_id,
     reason,
@@ -227,6 +232,7 @@ def case_create(
     here: heirs' shares add up to 100%, card numbers pass the Luhn check.
     """
     require_role(actor, "clearance.create", name_allowed=True)
+    assert actor is not None  # require_role refuses a missing actor
     today = clock.today()
     errors = FieldErrors()
     eligibility.check_subject_type(subject_type)
@@ -288,6 +294,7 @@ def case_create(
             eligibility.check_transfer(
                 policy, found, destination=destination_region, target=target, region=region
             )
+            assert target is not None  # check_transfer refuses an unknown destination
             _check_temporary_account(policy, found, subject, region, target, event_date)
             default_payee = str(target.names)
         else:
@@ -373,7 +380,7 @@ def case_create(
     return case
 
 
-def _record_acknowledgement(case, actor, reason) -> None:
+def _record_acknowledgement(case, actor: Actor, reason) -> None:
     text = reason.acknowledgement
     case.acknowledged_at = clock.now()
     case.acknowledged_by = actor
@@ -391,7 +398,7 @@ def _record_acknowledgement(case, actor, reason) -> None:
     )
 
 
-def case_acknowledge(*, actor, case_id) -> ClearanceCase:
+def case_acknowledge(*, actor: Actor, case_id) -> ClearanceCase:
     """Record that the person confirmed in writing what the agency explained (the text
     the pack carries for the reason, kept with its version)."""
     require_role(actor, "clearance.edit", name_allowed=True)
@@ -433,7 +440,7 @@ def _payee_facts(rows) -> list[tuple]:
     ]
 
 
-def case_payees_set(*, actor, case_id, payee=None, heirs=None) -> ClearanceCase:
+def case_payees_set(*, actor: Actor, case_id, payee=None, heirs=None) -> ClearanceCase:
     """Correct the payees (heirs' shares, bank accounts) while the applicant may still
     change the case, or, for agency staff, until anything is ordered. The old rows stay.
 
@@ -463,7 +470,7 @@ def case_payees_set(*, actor, case_id, payee=None, heirs=None) -> ClearanceCase:
         errors = FieldErrors()
         current = selectors.current_payees(case)
         default = current[0].name if current else selectors.subject_name(case)
-        own_name = case.person.name if case.subject_type == PERSON else None
+        own_name = case.subject_person.name if case.subject_type == PERSON else None
         rows = _payee_rows(
             errors,
             {"default_payee": default, "own_name": own_name},
@@ -490,7 +497,7 @@ def case_payees_set(*, actor, case_id, payee=None, heirs=None) -> ClearanceCase:
         now = clock.now()
         CasePayee.objects.filter(case=case, superseded_at__isnull=True).update(superseded_at=now)
         _create_payees(case, rows, PAYEE_KIND[case.payee_kind])
-        data = {
+        data: dict[str, Any] = {
             "payees": [
                 {
                     "name": r["name"],
@@ -505,7 +512,7 @@ def case_payees_set(*, actor, case_id, payee=None, heirs=None) -> ClearanceCase:
             return case
         data["audit_reopened"] = True
         data["voided_approval"] = {
-            "by": case.decided_by.username if case.decided_by_id else None,
+            "by": case.decided_by.username if case.decided_by is not None else None,
             "at": case.decided_at,
             "reasons": case.decision_reasons,
         }

@@ -2,12 +2,13 @@
 
 from django.db import transaction
 
+from shebao.accounts.types import Actor
 from shebao.audit.services import audit_record
 from shebao.clearance import selectors
 from shebao.core import clock, dates
 
 
-def deadline_scan_record(*, actor=None, as_of=None) -> dict:
+def deadline_scan_record(*, actor: Actor = None, as_of=None) -> dict:
     """List the overdue time limits of open cases and keep the list in the audit trail
     (the scheduled task and ``shebao deadlines --record``)."""
     as_of = dates.parse_date(as_of, "as_of") if as_of is not None else clock.today()

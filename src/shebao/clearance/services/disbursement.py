@@ -7,6 +7,8 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from shebao.accounts.domain import can, require_role
+from shebao.accounts.models import User
+from shebao.accounts.types import Actor
 from shebao.audit.services import audit_record
 from shebao.clearance import domain, payment_file, selectors, storage
 from shebao.clearance.domain.eligibility import PERSON
@@ -50,7 +52,7 @@ def _new_order(
     direction,
     amount,
     parts,
-    actor,
+    actor: User,
     case_total,
     reissue_of=None,
     second_approval=False,
@@ -102,13 +104,14 @@ def _new_order(
     )
 
 
-def case_disburse(*, actor, case_id, idempotency_key=None) -> ClearanceCase:
+def case_disburse(*, actor: Actor, case_id, idempotency_key=None) -> ClearanceCase:
     """Order the payments that settle the statement (finance): one order per payee,
     heirs by their shares to the cent; orders above the pack's threshold wait for a
     second finance approver. A repeat by the same user with the same ``idempotency_key``
     for the same case returns the case and does nothing more; for another case it is
     refused."""
     require_role(actor, "clearance.disburse", name_allowed=True)
+    assert actor is not None  # require_role refuses a missing actor
     return idempotency.run_once(
         user=actor,
         operation="clearance.disburse",
@@ -119,7 +122,7 @@ def case_disburse(*, actor, case_id, idempotency_key=None) -> ClearanceCase:
     )
 
 
-def _case_disburse(actor, case_id, idempotency_key) -> ClearanceCase:
+def _case_disburse(actor: User, case_id, idempotency_key) -> ClearanceCase:
     with transaction.atomic():
         case = _lock_case(actor, case_id)
         _refuse_while_awaiting_audit(case)
@@ -133,6 +136,7 @@ def _case_disburse(actor, case_id, idempotency_key) -> ClearanceCase:
                 code="bankruptcy_distribution_required",
             )
         statement = selectors.latest_statement(case)
+        assert statement is not None  # a liquidated case has its statement
         fresh = selectors.compute_statement(case, as_of=clock.today())
         if not _statement_is_current(case, statement, fresh):
             raise Conflict(
@@ -148,7 +152,7 @@ def _case_disburse(actor, case_id, idempotency_key) -> ClearanceCase:
             _post_before_payment(case, statement, lines, actor)
             # Settled: the yearly interest run posts nothing more to it.
             ledger_services.individual_account_close(
-                actor=actor, person_id=case.person_id, closed_on=clock.today()
+                actor=actor, person_id=case.subject_person.pk, closed_on=clock.today()
             )
         else:
             # A unit is asked for what it owes today: its payments since the statement
@@ -207,10 +211,11 @@ def _case_disburse(actor, case_id, idempotency_key) -> ClearanceCase:
     return case
 
 
-def order_approve(*, actor, order_id) -> DisbursementOrder:
+def order_approve(*, actor: Actor, order_id) -> DisbursementOrder:
     """The second finance approval of a payment above the threshold: never by the
     officer who ordered it."""
     require_role(actor, "clearance.order_manage", name_allowed=True)
+    assert actor is not None  # require_role refuses a missing actor
     with transaction.atomic():
         case, order = _lock_order(actor, order_id)
         if order.status != DisbursementOrder.Status.AWAITING_APPROVAL:
@@ -237,9 +242,10 @@ def order_approve(*, actor, order_id) -> DisbursementOrder:
     return order
 
 
-def payment_file_create(*, actor) -> PaymentBatch:
+def payment_file_create(*, actor: Actor) -> PaymentBatch:
     """Gather every approved bank payment not yet sent into one payment file."""
     require_role(actor, "clearance.order_manage", name_allowed=True)
+    assert actor is not None  # require_role refuses a missing actor
     with transaction.atomic():
         orders = list(
             DisbursementOrder.objects.select_for_update()
@@ -276,7 +282,9 @@ def payment_file_create(*, actor) -> PaymentBatch:
     return batch
 
 
-def order_mark_paid(*, actor, order_id, paid_on=None, bank_reference="") -> DisbursementOrder:
+def order_mark_paid(
+    *, actor: Actor, order_id, paid_on=None, bank_reference=""
+) -> DisbursementOrder:
     """Record that the bank paid (or that the unit paid in). Paying posts to the ledger;
     a repeat with the same reference returns the order and posts nothing more."""
     require_role(actor, "clearance.order_manage", name_allowed=True)
@@ -322,7 +330,7 @@ def order_mark_paid(*, actor, order_id, paid_on=None, bank_reference="") -> Disb
     return order
 
 
-def _post_order(case, order, actor, paid_on, reference) -> None:
+def _post_order(case, order, actor: Actor, paid_on, reference) -> None:
     parts = {source: to_money(amount) for source, amount in order.parts.items()}
     memo = f"clearance case {case.pk} order {order.pk}"
     if order.direction == DisbursementOrder.Direction.COLLECT:
@@ -397,7 +405,7 @@ def _post_order(case, order, actor, paid_on, reference) -> None:
     )
 
 
-def _check_bank_return(order, actor, return_reference) -> None:
+def _check_bank_return(order, actor: User, return_reference) -> None:
     """An order sent to the bank in a payment file failed only if the bank returned it:
     the bank's return reference is required, and the failure is recorded by a finance
     officer who neither sent the file nor ordered the payment. Otherwise one person could
@@ -431,11 +439,14 @@ def _check_bank_return(order, actor, return_reference) -> None:
         )
 
 
-def order_mark_failed(*, actor, order_id, reason, bank_return_reference="") -> DisbursementOrder:
+def order_mark_failed(
+    *, actor: Actor, order_id, reason, bank_return_reference=""
+) -> DisbursementOrder:
     """Record that the bank could not pay (a closed account, a wrong name): nothing was
     posted, and the order may be reissued. For an order already sent to the bank, the
     bank's return reference and a second finance officer are required."""
     require_role(actor, "clearance.order_manage", name_allowed=True)
+    assert actor is not None  # require_role refuses a missing actor
     note = _reasons_text(reason, required=True, field="reason")
     return_reference = domain.clean_text(
         bank_return_reference, "bank_return_reference", max_length=64, required=False
@@ -483,13 +494,14 @@ def order_mark_failed(*, actor, order_id, reason, bank_return_reference="") -> D
 
 
 def order_reissue(
-    *, actor, order_id, bank_account=None, bank_name=None, payee_name=None
+    *, actor: Actor, order_id, bank_account=None, bank_name=None, payee_name=None
 ) -> DisbursementOrder:
     """Reissue a failed payment as a new order, with corrected bank details if given
     (the payee's record is superseded, not changed). It needs a second approval again
     above the threshold, and always when the bank details changed: a payment is never
     redirected by one person."""
     require_role(actor, "clearance.order_manage", name_allowed=True)
+    assert actor is not None  # require_role refuses a missing actor
     with transaction.atomic():
         case, order = _lock_order(actor, order_id)
         if order.status != DisbursementOrder.Status.FAILED:
@@ -506,7 +518,7 @@ def order_reissue(
             if (
                 payee.kind == CasePayee.Kind.SELF
                 and payee_name not in (None, "")
-                and not domain.same_name(str(payee_name), case.person.name)
+                and not domain.same_name(str(payee_name), case.subject_person.name)
             ):
                 errors.add("payee_name", _("must be the insured person's own name as registered"))
             details = _check_payee(
@@ -519,8 +531,9 @@ def order_reissue(
                 "payee",
             )
             errors.raise_if_any()
+            assert details is not None  # without details, errors holds why and was raised
             if payee.kind == CasePayee.Kind.SELF:
-                details["name"] = case.person.name
+                details["name"] = case.subject_person.name
             now = clock.now()
             current = CasePayee.objects.select_for_update().get(pk=payee.pk)
             if current.superseded_at is None:
@@ -574,7 +587,7 @@ def order_reissue(
     return new
 
 
-def interest_true_ups_settle(sender=None, *, actor, true_ups, **kwargs) -> None:
+def interest_true_ups_settle(sender=None, *, actor: Actor, true_ups, **kwargs) -> None:
     """Settle on its case each difference the yearly interest run found for an account a
     clearance paid out with a provisionally credited year: a positive one is ordered to
     the same payees by the same shares; a negative one is written off up to the pack's
@@ -616,7 +629,7 @@ def interest_true_ups_settle(sender=None, *, actor, true_ups, **kwargs) -> None:
             payees = selectors.current_payees(case)
             statement = selectors.latest_statement(case)
             if case.payee_kind == "heirs":
-                amounts = domain.split_by_shares(true_up.amount, [p.share_percent for p in payees])
+                amounts = domain.split_by_shares(true_up.amount, [p.heir_share for p in payees])
             else:
                 payees, amounts = payees[:1], [true_up.amount]
             orders = []

@@ -6,6 +6,8 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from shebao.accounts.domain import require_role
+from shebao.accounts.models import User
+from shebao.accounts.types import Actor
 from shebao.clearance import domain, selectors
 from shebao.clearance.domain.eligibility import PERSON
 from shebao.clearance.models import (
@@ -27,10 +29,11 @@ from shebao.ledger import services as ledger_services
 from shebao.ledger.models import JournalEntry
 
 
-def case_liquidate(*, actor, case_id) -> Statement:
+def case_liquidate(*, actor: Actor, case_id) -> Statement:
     """Compute and freeze the liquidation statement (finance). Liquidating again before
     anything is ordered stores a new version; the old one stays."""
     require_role(actor, "clearance.liquidate", name_allowed=True)
+    assert actor is not None  # require_role refuses a missing actor
     with transaction.atomic():
         case = _lock_case(actor, case_id)
         _refuse_while_awaiting_audit(case)
@@ -46,7 +49,7 @@ def case_liquidate(*, actor, case_id) -> Statement:
         return _liquidate(case, actor)
 
 
-def _liquidate(case, actor, *, event_action=None, data=None) -> Statement:
+def _liquidate(case, actor: User, *, event_action=None, data=None) -> Statement:
     """Compute and freeze the statement of a locked case."""
     as_of = clock.today()
     lines = selectors.compute_statement(case, as_of=as_of)
@@ -129,7 +132,7 @@ def _statement_is_current(case, statement, fresh) -> bool:
     )
 
 
-def _post_before_payment(case, statement, lines, actor) -> None:
+def _post_before_payment(case, statement, lines, actor: Actor) -> None:
     """Book what the statement adds to or takes from the individual account before it
     is paid out: the interest of the unfinished year, and the offsets of overpaid
     benefits (which go back to the pooled fund)."""

@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from shebao.accounts.domain import require_role
+from shebao.accounts.types import Actor
 from shebao.audit.services import audit_record
 from shebao.clearance import domain, selectors, storage
 from shebao.clearance.models import (
@@ -16,10 +17,11 @@ from shebao.core import clock
 from shebao.core.errors import Conflict, NotFound, invalid
 
 
-def material_add(*, actor, case_id, kind, file_name, data: bytes) -> Material:
+def material_add(*, actor: Actor, case_id, kind, file_name, data: bytes) -> Material:
     """Store an uploaded material: its type is read from the content (PDF, JPEG, PNG),
     never from the name; it is kept with its SHA-256 and never removed."""
     require_role(actor, "clearance.edit", name_allowed=True)
+    assert actor is not None  # require_role refuses a missing actor
     size = len(data)
     with transaction.atomic():
         case = _lock_case(actor, case_id)
@@ -93,11 +95,12 @@ def material_add(*, actor, case_id, kind, file_name, data: bytes) -> Material:
 VERIFY_STATUSES = frozenset({domain.DRAFT, domain.RETURNED, domain.SUBMITTED})
 
 
-def material_verify(*, actor, case_id, kind, note) -> MaterialVerification:
+def material_verify(*, actor: Actor, case_id, kind, note) -> MaterialVerification:
     """Record that a staff member checked, in the agency's own records or by data sharing,
     a material the applicant is not asked for (HR2023 Arts. 8 and 31), with a note of what
     was checked. The acceptance requires it."""
     require_role(actor, "clearance.verify_material", name_allowed=True)
+    assert actor is not None  # require_role refuses a missing actor
     note = _reasons_text(note, required=True, field="note")
     with transaction.atomic():
         case = _lock_case(actor, case_id)
@@ -133,7 +136,7 @@ def material_verify(*, actor, case_id, kind, note) -> MaterialVerification:
     return verification
 
 
-def material_open(*, actor, case_id, material_id) -> tuple[Material, bytes]:
+def material_open(*, actor: Actor, case_id, material_id) -> tuple[Material, bytes]:
     """A stored material's bytes, checked against its SHA-256. A staff member's view of
     it is recorded in the audit trail."""
     require_role(actor, "clearance.view", name_allowed=True)

@@ -2,13 +2,14 @@
 
 from django.db import transaction
 
+from shebao.accounts.types import Actor
 from shebao.audit.services import audit_record
 from shebao.core import clock, dates
 from shebao.registry import selectors
 from shebao.registry.models import ComplianceRun
 
 
-def compliance_run_record(*, actor=None, as_of=None) -> ComplianceRun:
+def compliance_run_record(*, actor: Actor = None, as_of=None) -> ComplianceRun:
     """Scan for late and missing registrations as of a date and keep what was found."""
     as_of = dates.parse_date(as_of, "as_of") if as_of is not None else clock.today()
     findings = selectors.compliance_findings(as_of)

@@ -5,6 +5,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from shebao.accounts import domain as roles
+from shebao.accounts.types import Actor
 from shebao.audit.services import audit_record
 from shebao.core import clock, dates
 from shebao.core import warnings as core_warnings
@@ -24,23 +25,26 @@ from shebao.registry.services._common import (
 from shebao.registry.services.persons import _create_citizen
 
 
-def _person_for_employment(*, actor, errors, citizen_id, person_id, name, today):
+def _person_for_employment(
+    *, actor: Actor, errors, citizen_id, person_id, name, today
+) -> tuple[Person | None, bool]:
     """The person an employment is for: by id, or by citizen ID number (registering them
-    from the number when the registry does not know them yet). Locked."""
+    from the number when the registry does not know them yet). Locked. With it, whether
+    it was registered just now. None (with the reason in ``errors``) when there is none."""
     if person_id not in (None, ""):
         try:
             person = lock_or_404(Person, person_id)
         except NotFound:
             errors.add("person_id", _("no such person"))
-            return None
+            return None, False
         if citizen_id not in (None, ""):
             parsed = errors.check("citizen_id", domain.check_citizen_id, citizen_id, today=today)
             if parsed is not None and parsed.number != person.citizen_id:
                 errors.add("citizen_id", _("does not match the person given by person_id"))
-        return person
+        return person, False
     parsed = errors.check("citizen_id", domain.check_citizen_id, citizen_id, today=today)
     if parsed is None:
-        return None
+        return None, False
     person = Person.objects.select_for_update().filter(citizen_id=parsed.number).first()
     if person is None and parsed.foreign:
         # A foreign national is registered with their nationality first (POST /persons).
@@ -48,16 +52,15 @@ def _person_for_employment(*, actor, errors, citizen_id, person_id, name, today)
             "citizen_id",
             _("is a foreign permanent-residence ID: register the person with their nationality"),
         )
-        return None
+        return None, False
     if person is None and not errors.fields:
-        person = _create_citizen(actor=actor, parsed=parsed, name=name or "")
-        person.just_registered = True
-    return person
+        return _create_citizen(actor=actor, parsed=parsed, name=name or ""), True
+    return person, False
 
 
 def employment_register(
     *,
-    actor,
+    actor: Actor,
     unit_id,
     started_on,
     monthly_wage,
@@ -116,7 +119,7 @@ def employment_register(
                 % {"status": unit.get_status_display()},
                 code="unit_not_active",
             )
-        person = _person_for_employment(
+        person, just_registered = _person_for_employment(
             actor=actor,
             errors=errors,
             citizen_id=citizen_id,
@@ -125,8 +128,9 @@ def employment_register(
             today=today,
         )
         errors.raise_if_any()
+        assert person is not None  # without a person, errors holds why and was raised
         pending_reason = ""
-        if by_unit and not getattr(person, "just_registered", False):
+        if by_unit and not just_registered:
             pending_reason = domain.employment_pending_reason(
                 name_given=name,
                 name_registered=person.name,
@@ -169,7 +173,8 @@ def employment_register(
             )
         warnings = []
         if not by_unit:
-            if getattr(person, "just_registered", False) and not name:
+            if just_registered and not name:
+                assert person.citizen_id is not None  # registered from it just now
                 warnings.append(
                     selectors.nameless_person_warning(citizen_id=person.citizen_id, unit_id=unit.pk)
                 )
@@ -217,7 +222,7 @@ def _lock_pending(employment_id) -> Employment:
     return employment
 
 
-def employment_confirm(*, actor, employment_id, acknowledge_warnings=()) -> Employment:
+def employment_confirm(*, actor: Actor, employment_id, acknowledge_warnings=()) -> Employment:
     """A clerk confirms an employment that waited: the person works at the unit (as
     well as wherever else they do), and the unit may declare them and see their record.
     The name the unit gave, where it differed, is not taken over: the registry keeps
@@ -259,7 +264,7 @@ def employment_confirm(*, actor, employment_id, acknowledge_warnings=()) -> Empl
     return employment
 
 
-def employment_refuse(*, actor, employment_id, reason) -> Employment:
+def employment_refuse(*, actor: Actor, employment_id, reason) -> Employment:
     """A clerk refuses an employment that waited, giving the reason; the record stays."""
     if not isinstance(reason, str) or not reason.strip():
         raise invalid("reason", _("give the reason"))
@@ -284,7 +289,7 @@ def employment_refuse(*, actor, employment_id, reason) -> Employment:
     return employment
 
 
-def employment_end(*, actor, employment_id, ended_on, reason) -> Employment:
+def employment_end(*, actor: Actor, employment_id, ended_on, reason) -> Employment:
     """Record the end of an employment; the unit reports it within
     ``employment_end_report`` of the end date (Labour Contract Law Art. 50 para 1)."""
     today = clock.today()
@@ -337,7 +342,7 @@ def employment_end(*, actor, employment_id, ended_on, reason) -> Employment:
 
 
 def employment_coverage_record(
-    *, actor, employment_id, certificate_no, valid_from, valid_to
+    *, actor: Actor, employment_id, certificate_no, valid_from, valid_to
 ) -> Employment:
     """Record the certificate of coverage a foreign employee holds under a bilateral
     social security agreement (O16 Art. 9): while it is valid, the declaration charges

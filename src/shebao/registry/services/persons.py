@@ -5,6 +5,8 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from shebao.accounts import domain as roles
+from shebao.accounts.models import User
+from shebao.accounts.types import Actor
 from shebao.audit.services import audit_personal_data_view, audit_record
 from shebao.core import clock, dates
 from shebao.core.errors import Conflict, FieldErrors, invalid
@@ -31,7 +33,7 @@ def _clean_retirement_category(value, sex) -> str:
 
 
 def _create_citizen(
-    *, actor, parsed, name: str, nationality: str = "", retirement_category: str = ""
+    *, actor: Actor, parsed, name: str, nationality: str = "", retirement_category: str = ""
 ) -> Person:
     """Insert a person identified by a checked 18-character ID number, with its audit
     event: a citizen, a resident of Hong Kong, Macao or Taiwan (their residency recorded),
@@ -73,7 +75,7 @@ def _duplicate_person(field: str) -> Conflict:
 
 def person_register(
     *,
-    actor,
+    actor: Actor,
     name,
     citizen_id=None,
     passport_no=None,
@@ -170,7 +172,7 @@ def person_register(
     return person
 
 
-def person_link_user(*, actor, person_id, user) -> Person:
+def person_link_user(*, actor: Actor, person_id, user: User) -> Person:
     """Give a public user (role ``person``) access to this person's own records."""
     if getattr(user, "role", None) != roles.PERSON:
         raise invalid("user", _("must be a user with the insured person role"))
@@ -198,7 +200,7 @@ def person_link_user(*, actor, person_id, user) -> Person:
     return person
 
 
-def person_id_reveal(*, actor, person_id) -> str:
+def person_id_reveal(*, actor: Actor, person_id) -> str:
     """The person's full identity number, for staff; every reveal is in the audit trail."""
     with transaction.atomic():
         person = get_or_404(Person, person_id)
@@ -209,7 +211,9 @@ def person_id_reveal(*, actor, person_id) -> str:
     return person.citizen_id or person.passport_no
 
 
-def person_facts_record(*, actor, person_id, hukou_province=None, benefits_since=None) -> Person:
+def person_facts_record(
+    *, actor: Actor, person_id, hukou_province=None, benefits_since=None
+) -> Person:
     """Record what the agency knows of a person beyond their identity: the province of
     their household registration (GB/T 2260, two digits; TM2009 Art. 5) and since when
     they receive a periodic benefit (HR2023 Art. 25). A value left out is not changed;
@@ -248,7 +252,7 @@ def person_facts_record(*, actor, person_id, hukou_province=None, benefits_since
     return person
 
 
-def person_retirement_category_set(*, actor, person_id, retirement_category) -> Person:
+def person_retirement_category_set(*, actor: Actor, person_id, retirement_category) -> Person:
     """Record the category that sets the person's statutory retirement age (a woman
     whose age was 55 or 50, from her file), or clear it (None or "") so that the
     pack's default for the person's sex applies again."""
@@ -269,7 +273,7 @@ def person_retirement_category_set(*, actor, person_id, retirement_category) -> 
     return person
 
 
-def person_record_death(*, actor, person_id, died_on) -> Person:
+def person_record_death(*, actor: Actor, person_id, died_on) -> Person:
     died_on = dates.parse_date(died_on, "died_on")
     dates.not_in_future(died_on, "died_on", clock.today())
     with transaction.atomic():
@@ -290,7 +294,7 @@ def person_record_death(*, actor, person_id, died_on) -> Person:
     return person
 
 
-def person_mark_cleared(*, actor, person_id) -> Person:
+def person_mark_cleared(*, actor: Actor, person_id) -> Person:
     """The insurance relationship has ended (clearance closed); the record is kept."""
     with transaction.atomic():
         person = lock_or_404(Person, person_id)

@@ -5,6 +5,8 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from shebao.accounts import domain as roles
+from shebao.accounts.models import User
+from shebao.accounts.types import Actor
 from shebao.audit.services import audit_record
 from shebao.core import clock, dates
 from shebao.core.errors import Conflict, FieldErrors, invalid
@@ -38,7 +40,7 @@ def _check_industry_class(number, region, today):
 
 
 def unit_register(
-    *, actor, uscc, name, established_on, region, received_on=None, industry_class=None
+    *, actor: Actor, uscc, name, established_on, region, received_on=None, industry_class=None
 ) -> Unit:
     """Receive a unit's registration application (SIL Art. 57 para 1).
 
@@ -126,7 +128,7 @@ def unit_register(
     return unit
 
 
-def unit_registration_approve(*, actor, unit_id) -> Certificate:
+def unit_registration_approve(*, actor: Actor, unit_id) -> Certificate:
     """Approve a pending registration: the unit is registered and receives its certificate."""
     with transaction.atomic():
         unit = lock_or_404(Unit, unit_id)
@@ -157,7 +159,7 @@ def unit_registration_approve(*, actor, unit_id) -> Certificate:
     return certificate
 
 
-def unit_registration_reject(*, actor, unit_id, reason) -> Unit:
+def unit_registration_reject(*, actor: Actor, unit_id, reason) -> Unit:
     reason = domain.clean_reason_text(reason)
     with transaction.atomic():
         unit = lock_or_404(Unit, unit_id)
@@ -176,7 +178,7 @@ def unit_registration_reject(*, actor, unit_id, reason) -> Unit:
     return unit
 
 
-def unit_cancel(*, actor, unit_id, terminated_on) -> Unit:
+def unit_cancel(*, actor: Actor, unit_id, terminated_on) -> Unit:
     """Cancel a registered unit's registration; its employments must all have ended first."""
     terminated_on = dates.parse_date(terminated_on, "terminated_on")
     dates.not_in_future(terminated_on, "terminated_on", clock.today())
@@ -213,7 +215,7 @@ def unit_cancel(*, actor, unit_id, terminated_on) -> Unit:
     return unit
 
 
-def unit_representative_add(*, actor, unit_id, user) -> UnitRepresentative:
+def unit_representative_add(*, actor: Actor, unit_id, user: User) -> UnitRepresentative:
     """Let a public user of the ``unit_rep`` role act for the unit (one unit per user)."""
     if getattr(user, "role", None) != roles.UNIT_REP:
         raise invalid("user", _("must be a user with the unit representative role"))
@@ -241,7 +243,7 @@ def unit_representative_add(*, actor, unit_id, user) -> UnitRepresentative:
 
 
 def unit_work_injury_set(
-    *, actor, unit_id, industry_class, work_injury_float_percent=None, reason=""
+    *, actor: Actor, unit_id, industry_class, work_injury_float_percent=None, reason=""
 ) -> Unit:
     """Record a unit's work-injury industry class and its floating grade (SIL Art. 34):
     the unit's rate is the class's base rate times the percentage, which the pack bounds
