@@ -18,7 +18,7 @@ from shebao.clearance import domain
 from shebao.core.fields import MoneyField
 
 if TYPE_CHECKING:
-    from shebao.registry.models import Person
+    from shebao.registry.models import Person, Unit
 
 OPEN = ["draft", "submitted", "returned", "accepted", "approved", "liquidated", "disbursed"]
 
@@ -153,6 +153,13 @@ class ClearanceCase(models.Model):
         if self.person is None:
             raise ValueError(f"clearance case {self.pk} is a unit's, not a person's")
         return self.person
+
+    @property
+    def subject_unit(self) -> "Unit":
+        """The unit a unit's case is about (the database ensures it has one)."""
+        if self.unit is None:
+            raise ValueError(f"clearance case {self.pk} is a person's, not a unit's")
+        return self.unit
 
 
 class CaseEvent(models.Model):

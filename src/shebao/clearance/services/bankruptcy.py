@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from shebao.accounts.domain import require_role
+from shebao.accounts.types import Actor
 from shebao.audit.services import audit_record
 from shebao.clearance import domain, selectors
 from shebao.clearance.models import (
@@ -51,12 +52,13 @@ def _require_bankruptcy(case) -> None:
         )
 
 
-def case_bankruptcy_claim(*, actor, case_id, petition_accepted_on) -> ClearanceCase:
+def case_bankruptcy_claim(*, actor: Actor, case_id, petition_accepted_on) -> ClearanceCase:
     """File the agency's claim in a unit's bankruptcy (finance, once the audit is
     approved): the date the court accepted the petition stops the late fees (Enterprise
     Bankruptcy Law Art. 46); the claim is frozen as the case's statement, by rank (Art.
     113). Filing again before the distribution computes a new version."""
     require_role(actor, "clearance.liquidate", name_allowed=True)
+    assert actor is not None  # require_role refuses a missing actor
     today = clock.today()
     with transaction.atomic():
         case = _lock_case(actor, case_id)
@@ -65,7 +67,7 @@ def case_bankruptcy_claim(*, actor, case_id, petition_accepted_on) -> ClearanceC
         domain.next_status(case.status, domain.LIQUIDATE)
         day = dates.parse_date(petition_accepted_on, "petition_accepted_on")
         dates.not_in_future(day, "petition_accepted_on", today)
-        if day < case.unit.established_on:
+        if day < case.subject_unit.established_on:
             raise invalid("petition_accepted_on", _("is before the unit was established"))
         case.petition_accepted_on = day
         case.claim_filed_on = today
@@ -75,7 +77,7 @@ def case_bankruptcy_claim(*, actor, case_id, petition_accepted_on) -> ClearanceC
 
 
 def case_bankruptcy_distribution(
-    *, actor, case_id, received_amount, ruling_no, ruling_on
+    *, actor: Actor, case_id, received_amount, ruling_no, ruling_on
 ) -> ClearanceCase:
     """Record the court's distribution (finance): what the agency receives pays its claim
     rank by rank, oldest month first within a rank (Enterprise Bankruptcy Law Art. 113),
@@ -83,6 +85,7 @@ def case_bankruptcy_distribution(
     included, is written off with the ruling as the source (a write-off journal entry,
     nothing deleted); fines left unpaid are marked written off."""
     require_role(actor, "clearance.disburse", name_allowed=True)
+    assert actor is not None  # require_role refuses a missing actor
     today = clock.today()
     received = clean_amount(received_amount, "received_amount", kind="payment", zero_allowed=True)
     with transaction.atomic():
@@ -118,7 +121,7 @@ def case_bankruptcy_distribution(
         if to_ledger > 0:
             ledger_services.payment_record_allocated(
                 actor=actor,
-                unit_id=case.unit_id,
+                unit_id=case.subject_unit.pk,
                 amount=to_ledger,
                 paid_on=day,
                 reference=number,
@@ -131,7 +134,7 @@ def case_bankruptcy_distribution(
             )
         written = ledger_services.unit_arrears_write_off(
             actor=actor,
-            unit_id=case.unit_id,
+            unit_id=case.subject_unit.pk,
             effective_on=day,
             reference=number,
             basis=list(dict.fromkeys(basis)),
@@ -185,11 +188,12 @@ def case_bankruptcy_distribution(
     return case
 
 
-def case_termination_ruling(*, actor, case_id, ruling_no, ruling_on) -> ClearanceCase:
+def case_termination_ruling(*, actor: Actor, case_id, ruling_no, ruling_on) -> ClearanceCase:
     """Record the court's ruling that ends the bankruptcy and close the case: the unit's
     registration is cancelled on the ruling's date (Enterprise Bankruptcy Law Art. 121)
     and the certificate of cancellation issued."""
     require_role(actor, "clearance.close", name_allowed=True)
+    assert actor is not None  # require_role refuses a missing actor
     today = clock.today()
     with transaction.atomic():
         case = _lock_case(actor, case_id)
@@ -204,7 +208,7 @@ def case_termination_ruling(*, actor, case_id, ruling_no, ruling_on) -> Clearanc
         _close(
             case,
             actor,
-            terminated_on=max(day, case.unit.established_on),
+            terminated_on=max(day, case.subject_unit.established_on),
             data={"termination_ruling_no": number, "termination_ruling_on": day},
         )
     return case

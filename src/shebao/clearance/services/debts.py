@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from shebao.accounts.domain import require_role
+from shebao.accounts.types import Actor
 from shebao.audit.services import audit_record
 from shebao.clearance import domain
 from shebao.clearance.models import (
@@ -18,10 +19,13 @@ from shebao.core.money import clean_amount, format_money
 from shebao.registry.models import Person, Unit
 
 
-def benefit_debt_record(*, actor, person_id, amount, description, recorded_on=None) -> BenefitDebt:
+def benefit_debt_record(
+    *, actor: Actor, person_id, amount, description, recorded_on=None
+) -> BenefitDebt:
     """Record benefits a person was overpaid; a later liquidation offsets them against
     the individual account balance (HR2023 Art. 46)."""
     require_role(actor, "clearance.debt_record", name_allowed=True)
+    assert actor is not None  # require_role refuses a missing actor
     amount = clean_amount(amount, "amount", kind="benefit_debt")
     description = domain.clean_text(description, "description")
     recorded_on = dates.parse_date(
@@ -54,11 +58,12 @@ def benefit_debt_record(*, actor, person_id, amount, description, recorded_on=No
 
 
 def unit_fine_record(
-    *, actor, unit_id, amount, decision_no, decided_on, description=""
+    *, actor: Actor, unit_id, amount, decision_no, decided_on, description=""
 ) -> UnitFine:
     """Record a fine decided against a unit; it must be paid before the unit's
     registration is cancelled."""
     require_role(actor, "clearance.debt_record", name_allowed=True)
+    assert actor is not None  # require_role refuses a missing actor
     amount = clean_amount(amount, "amount", kind="fine")
     decision_no = domain.clean_text(decision_no, "decision_no", max_length=64)
     description = domain.clean_text(description, "description", required=False)
@@ -102,7 +107,7 @@ def _fine_create(actor, unit, amount, decision_no, decided_on, description, prop
     return fine
 
 
-def arrears_fine_post(sender=None, *, actor, proposal, **kwargs) -> UnitFine:
+def arrears_fine_post(sender=None, *, actor: Actor, proposal, **kwargs) -> UnitFine:
     """Post the fine a supervisor approved on an arrears fine proposal (SIL Art. 86) as
     the unit's fine, as ``unit_fine_record`` does, linked to the proposal: once only, a
     repeat returns the fine already posted. Runs inside the decision's transaction
@@ -135,8 +140,9 @@ def _fine_paid(fine, actor, paid_on, reference) -> None:
     )
 
 
-def unit_fine_mark_paid(*, actor, fine_id, paid_on=None, reference="") -> UnitFine:
+def unit_fine_mark_paid(*, actor: Actor, fine_id, paid_on=None, reference="") -> UnitFine:
     require_role(actor, "clearance.debt_record", name_allowed=True)
+    assert actor is not None  # require_role refuses a missing actor
     paid_on = _paid_on(paid_on)
     reference = domain.clean_text(reference, "reference", max_length=64)
     with transaction.atomic():
