@@ -3,6 +3,7 @@
 import pytest
 
 from shebao.accounts.models import User
+from shebao.api.clearance import render
 from shebao.clearance import domain, selectors
 from shebao.clearance.models import ClearanceCase
 from shebao.demo import agency as demo
@@ -25,7 +26,7 @@ def test_demo_cases_in_every_status(db):
     overdue = selectors.case_list(user=users["supervisor"], overdue=True)
     accepted = ClearanceCase.objects.filter(status="accepted").values_list("pk", flat=True)
     assert set(accepted) & {c.pk for c in overdue}
-    closed = selectors.case_detail(closed_cases.get(subject_type="person"))
+    closed = render.case_detail(closed_cases.get(subject_type="person"))
     assert closed["certificate"]["verification_code"]
     assert closed["statement"]["total"] == closed["disbursements"][0]["amount"]
 
@@ -38,7 +39,7 @@ def test_demo_shows_a_bankrupt_unit_and_a_merger_with_arrears_assumed(db):
 
     demo.build()
     bankrupt = ClearanceCase.objects.get(reason="bankrupt", status="closed")
-    detail = selectors.case_detail(bankrupt)
+    detail = render.case_detail(bankrupt)
     assert [c["rank"] for c in detail["bankruptcy"]["claim"]] == [1, 2, 3, 4]
     assert detail["bankruptcy"]["distribution"]["received"] == "3000.00"
     assert detail["bankruptcy"]["termination"]["ruling_no"]

@@ -118,8 +118,9 @@ def document_optional_bodies(schema: dict) -> None:
 
 class ShebaoAPI(NinjaAPI):
     def get_openapi_operation_id(self, operation) -> str:
-        # "clearance_case_create": the router's module and the handler, not the full path.
-        module = operation.view_func.__module__.rsplit(".", 1)[-1]
+        # "clearance_case_create": the router's module (or package, for one split into
+        # modules) and the handler, not the full path.
+        module = operation.view_func.__module__.removeprefix("shebao.api.").split(".")[0]
         return f"{module}_{operation.view_func.__name__}"
 
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
