@@ -38,12 +38,14 @@ test: lint
 test-fast: $(STAMP)
 	SHEBAO_ENV=test $(BIN)/pytest -m "not browser"
 
-# Style, formatting, and the layers and import cycles of [tool.importlinter] in
-# pyproject.toml (PYTHONPATH: the checkout's own source, whatever the venv points at).
+# Style, formatting, the layers and import cycles of [tool.importlinter], and the types
+# ([tool.mypy], with django-stubs) in pyproject.toml (PYTHONPATH: the checkout's own
+# source, whatever the venv points at).
 lint: $(STAMP)
 	$(BIN)/ruff check $(LINT_PATHS)
 	$(BIN)/ruff format --check $(LINT_PATHS)
 	PYTHONPATH=src $(BIN)/lint-imports
+	PYTHONPATH=src SHEBAO_ENV=test $(BIN)/mypy
 
 format: $(STAMP)
 	$(BIN)/ruff format $(LINT_PATHS)

@@ -107,8 +107,9 @@ def subject_name(case: ClearanceCase) -> str:
 
 def subject_identifier(case: ClearanceCase) -> str:
     if case.subject_type == "unit":
-        return mask_citizen_id(case.unit.uscc)
-    return mask_citizen_id(case.person.citizen_id or case.person.passport_no)
+        return mask_citizen_id(case.subject_unit.uscc)
+    person = case.subject_person
+    return mask_citizen_id(person.citizen_id or person.passport_no or "")
 
 
 def current_payees(case: ClearanceCase) -> list[CasePayee]:
@@ -439,10 +440,11 @@ def bankruptcy_claim_lines(case: ClearanceCase, *, as_of: datetime.date) -> list
     each unpaid month's part due to individual accounts, its other premiums, its late fee
     stopped on the day the court accepted the petition (Art. 46), and unpaid fines."""
     rule = policy_for(case).bankruptcy
-    unit = case.unit
+    unit = case.subject_unit
+    assert case.petition_accepted_on is not None  # the claim is filed once it is accepted
     stop = min(case.petition_accepted_on, as_of)
     daily_rate = contributions.late_fee_rule(stop, unit.region).daily_rate
-    credits = defaultdict(lambda: ZERO)
+    credits: defaultdict[str, Decimal] = defaultdict(lambda: ZERO)
     for period, amount in DeclarationLine.objects.filter(
         declaration__unit=unit, declaration__status=Declaration.Status.LIVE
     ).values_list("period", "account_credit"):
@@ -499,17 +501,18 @@ def compute_statement(case: ClearanceCase, *, as_of: datetime.date) -> list[doma
     if is_bankruptcy(case) and case.petition_accepted_on is not None:
         return bankruptcy_claim_lines(case, as_of=as_of)
     if case.subject_type == "unit":
-        items, arrears = unit_unpaid(case.unit, as_of)
+        unit = case.subject_unit
+        items, arrears = unit_unpaid(unit, as_of)
         preconditions = {rule.code: rule for rule in policy.unit_preconditions}
         settled = preconditions.get("arrears_settled")
         arrears_basis = [settled.basis.code] if settled else [c.code for c in reason.basis]
-        late_fee_basis = [contributions.late_fee_rule(as_of, case.unit.region).basis.code]
+        late_fee_basis = [contributions.late_fee_rule(as_of, unit.region).basis.code]
         refund_basis = [rule.basis.code for rule in policy.refund_cases[:1]] or arrears_basis
         lines = domain.unit_lines(
             as_of=as_of,
             items=items,
             daily_rate=arrears["daily_rate"],
-            fines=[(f.pk, f.amount, f.decision_no) for f in outstanding_fines(case.unit)],
+            fines=[(f.pk, f.amount, f.decision_no) for f in outstanding_fines(unit)],
             refundable=arrears["refundable"],
             basis_arrears=arrears_basis,
             basis_late_fee=late_fee_basis,
@@ -518,7 +521,7 @@ def compute_statement(case: ClearanceCase, *, as_of: datetime.date) -> list[doma
         )
         if case.payee_kind == "successor_unit" and policy.merger_basis:
             assumed = domain.part_sum(lines, domain.FROM_RECEIVABLE)
-            if assumed > 0:
+            if assumed > 0 and case.successor_unit is not None:
                 lines.append(
                     domain.assumed_line(
                         amount=assumed,
@@ -528,7 +531,7 @@ def compute_statement(case: ClearanceCase, *, as_of: datetime.date) -> list[doma
                 )
         return lines
 
-    person = case.person
+    person = case.subject_person
     balance = individual_balance(person)
     lines = [domain.balance_line(balance, [c.code for c in reason.basis])]
     owed_months = unpaid_months(person)
@@ -668,7 +671,7 @@ def heir_allocations(case: ClearanceCase, lines) -> list[tuple[CasePayee, Decima
         domain.FROM_INTEREST,
         domain.FROM_OFFSET,
     )
-    shares = domain.split_by_shares(max(payable, ZERO), [p.share_percent for p in payees])
+    shares = domain.split_by_shares(max(payable, ZERO), [p.heir_share for p in payees])
     return list(zip(payees, shares, strict=True))
 
 

@@ -56,19 +56,17 @@ def order_out(order: DisbursementOrder) -> dict:
         "bank_account": mask_account(order.bank_account) if order.bank_account else None,
         "bank_name": order.bank_name,
         "needs_second_approval": order.needs_second_approval,
-        "ordered_by": order.ordered_by.username,
-        "second_approved_by": order.second_approved_by.username
-        if order.second_approved_by_id
-        else None,
+        "ordered_by": _username(order.ordered_by),
+        "second_approved_by": _username(order.second_approved_by),
         "paid_on": _when(order.paid_on),
         "bank_reference": order.bank_reference,
         "failure_reason": order.failure_reason,
-        "failed_by": order.failed_by.username if order.failed_by_id else None,
+        "failed_by": _username(order.failed_by),
         "bank_return_reference": order.bank_return_reference,
         "reissue_of": order.reissue_of_id,
         "batch": order.batch_id,
         # A later payment of a year's interest difference (provisional, then published).
-        "interest_true_up_year": order.true_up.year if order.true_up_id else None,
+        "interest_true_up_year": order.true_up.year if order.true_up is not None else None,
     }
 
 
@@ -333,3 +331,7 @@ def case_detail(case: ClearanceCase, today: datetime.date | None = None, *, view
     if getattr(viewer, "is_agency_staff", False):
         detail["warnings"] = selectors.payee_warnings(case)
     return detail
+
+
+def _username(user) -> str | None:
+    return user.username if user is not None else None
