@@ -16,7 +16,7 @@ from shebao.ledger.models import (
     Posting,
 )
 from shebao.ledger.services._common import _closed_person_ids
-from shebao.ledger.services.journal import _apply_to_balances
+from shebao.ledger.services.journal import EntryDraft, journal_write
 from shebao.registry.models import Unit
 
 
@@ -114,8 +114,8 @@ def _post_account_credits(actor, unit, lines, effective_on, *, memo, data=None) 
     now = clock.now()
     actor_id = actor.pk if actor is not None and actor.pk else None
     periods = sorted({period for period, _p, _a in lines})
-    entries = JournalEntry.objects.bulk_create(
-        [
+    drafts = {
+        period: EntryDraft(
             JournalEntry(
                 kind=JournalEntry.Kind.ACCOUNT_CREDIT,
                 effective_on=effective_on,
@@ -125,23 +125,13 @@ def _post_account_credits(actor, unit, lines, effective_on, *, memo, data=None) 
                 created_at=now,
                 created_by_id=actor_id,
             )
-            for period in periods
-        ]
-    )
-    entry_of = {e.period: e.pk for e in entries}
-    postings: list[Posting] = []
-    changes: defaultdict[int, Decimal] = defaultdict(Decimal)
+        )
+        for period in periods
+    }
     for period, person_id, amount in lines:
-        pairs = ((by_code[due_code].pk, amount), (by_code[code_of(person_id)].pk, -amount))
-        for account_id, signed in pairs:
-            postings.append(
-                Posting(
-                    entry_id=entry_of[period], account_id=account_id, amount=signed, period=period
-                )
-            )
-            changes[account_id] += signed
-    Posting.objects.bulk_create(postings, batch_size=5000)
-    _apply_to_balances(changes)
+        drafts[period].add(by_code[due_code].pk, amount, period)
+        drafts[period].add(by_code[code_of(person_id)].pk, -amount, period)
+    journal_write(drafts[period] for period in periods)
     audit_record(
         actor=actor,
         action="ledger.account_credits_posted",

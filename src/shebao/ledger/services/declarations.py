@@ -23,7 +23,7 @@ from shebao.ledger.models import (
     Posting,
 )
 from shebao.ledger.services._common import _closed_person_ids
-from shebao.ledger.services.journal import _apply_to_balances, entry_post
+from shebao.ledger.services.journal import EntryDraft, entry_post, journal_write
 from shebao.ledger.services.unit_credit import _units_to_settle, unit_credit_settle
 from shebao.policy import contributions
 from shebao.policy import registry as policy_registry
@@ -181,7 +181,7 @@ def declarations_post(
         # Reversals of the declarations being replaced, and of the credits their months
         # gave the individual accounts once paid: the new declaration's month is credited
         # again only when it is paid in full.
-        reversed_entries = {}
+        drafts: list[EntryDraft] = []
         if live:
             old_postings = defaultdict(list)
             credit_entries = {
@@ -203,44 +203,41 @@ def declarations_post(
             )
 
             def reversal(period, unit_id, reverses_id, memo):
-                return JournalEntry(
-                    kind=JournalEntry.Kind.REVERSAL,
-                    effective_on=clock.today(),
-                    period=period,
-                    unit_id=unit_id,
-                    created_at=now,
-                    created_by_id=actor_id,
-                    reverses_id=reverses_id,
-                    memo=memo,
+                draft = EntryDraft(
+                    JournalEntry(
+                        kind=JournalEntry.Kind.REVERSAL,
+                        effective_on=clock.today(),
+                        period=period,
+                        unit_id=unit_id,
+                        created_at=now,
+                        created_by_id=actor_id,
+                        reverses_id=reverses_id,
+                        memo=memo,
+                    )
                 )
+                for old in old_postings[reverses_id]:
+                    draft.add(old.account_id, -old.amount, old.period)
+                return draft
 
-            # One insert for both kinds of reversal, keyed by what each reverses.
-            reversed_keys: list[tuple[tuple, int]] = [(key, live[key].entry_id) for key in live]
-            reversed_keys += [(("credit", c.pk), c.pk) for c in credit_entries.values()]
-            reversal_rows = JournalEntry.objects.bulk_create(
-                [
-                    reversal(
-                        old.period, old.unit_id, old.entry_id, f"replaced declaration {old.pk}"
-                    )
-                    for old in live.values()
-                ]
-                + [
-                    reversal(
-                        credit.period,
-                        credit.unit_id,
-                        credit.pk,
-                        f"month {credit.period} declared again: credits withdrawn",
-                    )
-                    for credit in credit_entries.values()
-                ]
-            )
-            reversed_entries = {
-                key: (entry_id, row)
-                for (key, entry_id), row in zip(reversed_keys, reversal_rows, strict=True)
-            }
+            # Written with the new entries: the replaced declarations' first, then the
+            # withdrawn credits'.
+            drafts += [
+                reversal(old.period, old.unit_id, old.entry_id, f"replaced declaration {old.pk}")
+                for old in live.values()
+            ]
+            drafts += [
+                reversal(
+                    credit.period,
+                    credit.unit_id,
+                    credit.pk,
+                    f"month {credit.period} declared again: credits withdrawn",
+                )
+                for credit in credit_entries.values()
+            ]
 
-        entries = JournalEntry.objects.bulk_create(
-            [
+        new_rows = []
+        for checked, unit, month, results in computed:
+            draft = EntryDraft(
                 JournalEntry(
                     kind=JournalEntry.Kind.DECLARATION,
                     effective_on=month.due_on,
@@ -250,42 +247,18 @@ def declarations_post(
                     created_by_id=actor_id,
                     memo=f"declaration {checked.period}",
                 )
-                for checked, unit, month, _r in computed
-            ]
-        )
-
-        postings: list[Posting] = []
-        balance_changes: defaultdict[int, Decimal] = defaultdict(Decimal)
-
-        def post(entry_id, account_id, amount, period):
-            if amount:
-                postings.append(
-                    Posting(entry_id=entry_id, account_id=account_id, amount=amount, period=period)
-                )
-                balance_changes[account_id] += amount
-
-        for old_entry_id, reversal_entry in reversed_entries.values():
-            for old in old_postings[old_entry_id]:
-                post(reversal_entry.pk, old.account_id, -old.amount, old.period)
-
-        new_rows = []
-        for entry, (checked, unit, month, results) in zip(entries, computed, strict=True):
+            )
+            drafts.append(draft)
             totals = _totals_by_type(results)
             unit_total = sum((r.unit_total for r in results), Decimal(0))
             personal_total = sum((r.personal_total for r in results), Decimal(0))
             total_due = unit_total + personal_total
-            post(
-                entry.pk,
-                by_code[accounts.unit_receivable_code(unit.pk)].pk,
-                total_due,
-                checked.period,
-            )
+            draft.add(by_code[accounts.unit_receivable_code(unit.pk)].pk, total_due, checked.period)
             for kind, (unit_part, personal_part) in totals.items():
                 to_pool = unit_part + (0 if kind in month.to_account else personal_part)
-                post(entry.pk, by_code[accounts.pooled_code(kind)].pk, -to_pool, checked.period)
+                draft.add(by_code[accounts.pooled_code(kind)].pk, -to_pool, checked.period)
             # The accounts' parts wait until the month is paid (O20 Art. 13).
-            post(
-                entry.pk,
+            draft.add(
                 by_code[accounts.unit_credits_due_code(unit.pk)].pk,
                 -sum((r.account_credit for r in results), Decimal(0)),
                 checked.period,
@@ -301,7 +274,7 @@ def declarations_post(
                     total_due=total_due,
                     totals_by_type=_money_pairs(totals),
                     line_count=len(results),
-                    entry_id=entry.pk,
+                    entry=draft.entry,
                     replaces_id=live[(unit.pk, checked.period)].pk
                     if (unit.pk, checked.period) in live
                     else None,
@@ -310,6 +283,8 @@ def declarations_post(
                     created_by_id=actor_id,
                 )
             )
+        # Every entry is checked to balance before any of them is written.
+        journal_write(drafts)
 
         if live:
             Declaration.objects.filter(pk__in=[d.pk for d in live.values()]).update(
@@ -341,8 +316,6 @@ def declarations_post(
             ],
             batch_size=5000,
         )
-        Posting.objects.bulk_create(postings, batch_size=5000)
-        _apply_to_balances(balance_changes)
         for unit_id in _units_to_settle(unit_ids, {unit_id for unit_id, _p in live}):
             unit_credit_settle(actor=actor, unit=units[unit_id])
         audit_record(

@@ -20,9 +20,8 @@ from shebao.ledger.models import (
     InterestCredit,
     InterestTrueUp,
     JournalEntry,
-    Posting,
 )
-from shebao.ledger.services.journal import _apply_to_balances, entry_post
+from shebao.ledger.services.journal import EntryDraft, entry_post, journal_write
 from shebao.policy import interest
 
 
@@ -121,28 +120,20 @@ def interest_credit_year(*, actor, year: int) -> InterestRun:
         total = sum((d.due for d in deltas), Decimal(0))
         now = clock.now()
         if deltas:
-            entry = JournalEntry.objects.create(
-                kind=kind_interest,
-                effective_on=datetime.date(year, 12, 31),
-                period=f"{year}-12",
-                memo=f"interest {year}",
-                created_at=now,
-                created_by=actor if actor is not None and actor.pk else None,
+            draft = EntryDraft(
+                JournalEntry(
+                    kind=kind_interest,
+                    effective_on=datetime.date(year, 12, 31),
+                    period=f"{year}-12",
+                    memo=f"interest {year}",
+                    created_at=now,
+                    created_by=actor if actor is not None and actor.pk else None,
+                ),
+                [(interest_account.pk, total, f"{year}-12")],
             )
-            postings = [
-                Posting(
-                    entry=entry, account_id=interest_account.pk, amount=total, period=f"{year}-12"
-                )
-            ]
-            postings += [
-                Posting(entry=entry, account_id=account_id, amount=-d.due, period=f"{d.year}-12")
-                for account_id, d in zip(account_of, deltas, strict=True)
-            ]
-            Posting.objects.bulk_create(postings, batch_size=5000)
-            changes: dict[int, Decimal] = defaultdict(Decimal)
-            for posting in postings:
-                changes[posting.account_id] += posting.amount
-            _apply_to_balances(changes)
+            for account_id, d in zip(account_of, deltas, strict=True):
+                draft.add(account_id, -d.due, f"{d.year}-12")
+            (entry,) = journal_write([draft])
             InterestCredit.objects.bulk_create(
                 [
                     _interest_credit(account_id, d, entry, now)

@@ -1,6 +1,7 @@
 """Journal entries and their postings, and the accounts' cached balances: the one
 place that writes them."""
 
+import dataclasses
 from collections import defaultdict
 from decimal import Decimal
 
@@ -10,11 +11,7 @@ from shebao.audit.services import audit_record
 from shebao.core import clock
 from shebao.core.errors import Conflict
 from shebao.core.money import to_fen
-from shebao.ledger.models import (
-    Account,
-    JournalEntry,
-    Posting,
-)
+from shebao.ledger.models import Account, JournalEntry, Posting
 
 
 class UnbalancedEntry(ValueError):
@@ -42,6 +39,65 @@ def _apply_to_balances(totals: dict[int, Decimal]) -> None:
             )
 
 
+@dataclasses.dataclass
+class EntryDraft:
+    """A journal entry not written yet (``entry``, unsaved) and its posting lines:
+    ``(account id, amount, period)``, debit positive."""
+
+    entry: JournalEntry
+    lines: list[tuple[int, Decimal, str]] = dataclasses.field(default_factory=list)
+
+    def add(self, account_id: int, amount, period: str = "") -> None:
+        self.lines.append((account_id, amount, period))
+
+
+def journal_write(drafts, *, lock_accounts: bool = False) -> list[JournalEntry]:
+    """Write journal entries with their postings and apply the balance changes: the one
+    place that writes them. Every entry must sum to zero; one that does not is refused
+    with ``UnbalancedEntry`` before anything is written. Lines of zero are left out.
+
+    The entries are one bulk insert, their postings another (in the drafts' order), and
+    each account's balance changes once. With ``lock_accounts`` the accounts are locked
+    in primary-key order first (the caller holds no lock that orders them already).
+    Returns the entries, saved, in the drafts' order."""
+    drafts = list(drafts)
+    for draft in drafts:
+        draft.lines = [
+            (account_id, Decimal(amount), period)
+            for account_id, amount, period in draft.lines
+            if amount
+        ]
+        if sum((amount for _a, amount, _p in draft.lines), Decimal(0)) != 0:
+            raise UnbalancedEntry("the postings of an entry must sum to zero")
+    if not drafts:
+        return []
+    totals: defaultdict[int, Decimal] = defaultdict(Decimal)
+    for draft in drafts:
+        for account_id, amount, _p in draft.lines:
+            totals[account_id] += amount
+    with transaction.atomic(savepoint=False):
+        if lock_accounts:
+            list(
+                Account.objects.select_for_update()
+                .filter(pk__in=sorted(totals))
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
+        entries = JournalEntry.objects.bulk_create(
+            [draft.entry for draft in drafts], batch_size=2000
+        )
+        Posting.objects.bulk_create(
+            [
+                Posting(entry_id=entry.pk, account_id=account_id, amount=amount, period=period)
+                for entry, draft in zip(entries, drafts, strict=True)
+                for account_id, amount, period in draft.lines
+            ],
+            batch_size=5000,
+        )
+        _apply_to_balances(totals)
+    return entries
+
+
 def entry_post(
     *,
     actor,
@@ -59,22 +115,8 @@ def entry_post(
     ``lines`` are ``(account, amount, period)`` triples (debit positive); they must sum to
     zero. The accounts are locked in primary-key order before their balances change.
     """
-    lines = [
-        (account, Decimal(amount), line_period) for account, amount, line_period in lines if amount
-    ]
-    if sum((amount for _a, amount, _p in lines), Decimal(0)) != 0:
-        raise UnbalancedEntry("the postings of an entry must sum to zero")
-    with transaction.atomic():
-        totals: dict[int, Decimal] = defaultdict(Decimal)
-        for account, amount, _p in lines:
-            totals[account.pk] += amount
-        list(
-            Account.objects.select_for_update()
-            .filter(pk__in=sorted(totals))
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
-        entry = JournalEntry.objects.create(
+    draft = EntryDraft(
+        JournalEntry(
             kind=kind,
             effective_on=effective_on,
             period=period,
@@ -83,15 +125,11 @@ def entry_post(
             reverses=reverses,
             created_at=clock.now(),
             created_by=actor if actor is not None and actor.pk else None,
-        )
-        Posting.objects.bulk_create(
-            [
-                Posting(entry=entry, account=account, amount=amount, period=line_period)
-                for account, amount, line_period in lines
-            ],
-            batch_size=2000,
-        )
-        _apply_to_balances(totals)
+        ),
+        [(account.pk, amount, line_period) for account, amount, line_period in lines],
+    )
+    with transaction.atomic():
+        (entry,) = journal_write([draft], lock_accounts=True)
         if audit:
             audit_record(
                 actor=actor,
@@ -99,8 +137,8 @@ def entry_post(
                 target=entry,
                 data={
                     "period": period,
-                    "lines": len(lines),
-                    "debits": str(sum((a for _x, a, _p in lines if a > 0), Decimal(0))),
+                    "lines": len(draft.lines),
+                    "debits": str(sum((a for _x, a, _p in draft.lines if a > 0), Decimal(0))),
                 },
             )
     return entry
