@@ -8,13 +8,7 @@ from shebao.audit.services import audit_record
 from shebao.core import clock
 from shebao.core.money import ZERO, format_money
 from shebao.ledger import accounts, domain, selectors
-from shebao.ledger.models import (
-    DebtAdjustment,
-    Declaration,
-    DeclarationLine,
-    JournalEntry,
-    Posting,
-)
+from shebao.ledger.models import DebtAdjustment, Declaration, DeclarationLine, JournalEntry, Posting
 from shebao.ledger.services._common import _closed_person_ids
 from shebao.ledger.services.journal import EntryDraft, journal_write
 from shebao.registry.models import Unit

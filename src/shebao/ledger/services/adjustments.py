@@ -10,10 +10,7 @@ from shebao.core import clock
 from shebao.core.errors import NotFound
 from shebao.core.money import format_money
 from shebao.ledger import accounts, domain, selectors
-from shebao.ledger.models import (
-    DebtAdjustment,
-    JournalEntry,
-)
+from shebao.ledger.models import DebtAdjustment, JournalEntry
 from shebao.ledger.services.journal import entry_post
 from shebao.policy import contributions
 from shebao.registry.models import Unit

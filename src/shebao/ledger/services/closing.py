@@ -2,9 +2,7 @@
 
 from shebao.audit.services import audit_record
 from shebao.ledger import accounts
-from shebao.ledger.models import (
-    Account,
-)
+from shebao.ledger.models import Account
 
 
 def individual_account_close(*, actor, person_id: int, closed_on) -> Account | None:

@@ -15,13 +15,7 @@ from shebao.core import warnings as core_warnings
 from shebao.core.errors import Conflict, InvalidInput
 from shebao.core.money import format_money
 from shebao.ledger import accounts, domain
-from shebao.ledger.models import (
-    Account,
-    Declaration,
-    DeclarationLine,
-    JournalEntry,
-    Posting,
-)
+from shebao.ledger.models import Account, Declaration, DeclarationLine, JournalEntry, Posting
 from shebao.ledger.services._common import _closed_person_ids
 from shebao.ledger.services.journal import EntryDraft, entry_post, journal_write
 from shebao.ledger.services.unit_credit import _units_to_settle, unit_credit_settle

@@ -15,12 +15,7 @@ from shebao.core import clock
 from shebao.core.errors import Conflict, InvalidInput
 from shebao.core.money import ZERO, format_money
 from shebao.ledger import accounts, selectors, signals
-from shebao.ledger.models import (
-    Account,
-    InterestCredit,
-    InterestTrueUp,
-    JournalEntry,
-)
+from shebao.ledger.models import Account, InterestCredit, InterestTrueUp, JournalEntry
 from shebao.ledger.services.journal import EntryDraft, entry_post, journal_write
 from shebao.policy import interest
 

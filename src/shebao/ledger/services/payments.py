@@ -10,11 +10,7 @@ from shebao.core import clock, idempotency
 from shebao.core.errors import Conflict, InvalidInput, NotFound
 from shebao.core.money import AmountError, format_money, parse_amount
 from shebao.ledger import accounts, domain, selectors
-from shebao.ledger.models import (
-    JournalEntry,
-    Payment,
-    PaymentAllocation,
-)
+from shebao.ledger.models import JournalEntry, Payment, PaymentAllocation
 from shebao.ledger.services.account_credits import _credit_recovered, account_credits_sync
 from shebao.ledger.services.journal import entry_post
 from shebao.policy import contributions

@@ -7,11 +7,7 @@ from shebao.audit.services import audit_record
 from shebao.core import clock
 from shebao.core.money import format_money
 from shebao.ledger import accounts, domain, selectors
-from shebao.ledger.models import (
-    Account,
-    JournalEntry,
-    PaymentAllocation,
-)
+from shebao.ledger.models import Account, JournalEntry, PaymentAllocation
 from shebao.ledger.services.account_credits import account_credits_sync
 from shebao.ledger.services.journal import entry_post
 from shebao.policy import contributions
