@@ -14,7 +14,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from shebao.core import clock
-from shebao.ledger import selectors, services
+from shebao.ledger import selectors
 from shebao.policy import money as money_policy
 from tests.factories import citizen_id
 
@@ -126,7 +126,9 @@ def test_verify_finds_a_month_paid_beyond_what_is_due(clerk, finance, unit_with_
     refundable) passed verify; the check now compares what the API reports with the
     postings and fails."""
     unit, _people = unit_with_staff
-    monkeypatch.setattr(services, "unit_credit_settle", lambda **kwargs: None)
+    monkeypatch.setattr(
+        "shebao.ledger.services.declarations.unit_credit_settle", lambda **kwargs: None
+    )
     paid_in_full_then_lowered(clerk, finance, unit)
     problems = selectors.unit_money_problems(unit)
     assert problems and "receivable" in problems[0]

@@ -1,0 +1,50 @@
+"""Every write to the ledger. Callers use ``from shebao.ledger import services`` and the
+names below; each lives in the module of its part of the ledger:
+
+- ``journal``: journal entries, their postings and the accounts' balances;
+- ``declarations``: declarations and assessments;
+- ``unit_credit``: overpayments and the unit's credit;
+- ``account_credits``: individual account credits from paid months;
+- ``payments``: payments and their allocation;
+- ``interest_credits``: interest on the individual accounts;
+- ``closing``: closing an individual account;
+- ``adjustments``: arrears assumed by a successor or written off.
+
+A test that replaces a name patches the module that calls it.
+"""
+
+from shebao.ledger.services.account_credits import account_credits_sync
+from shebao.ledger.services.adjustments import unit_arrears_assume, unit_arrears_write_off
+from shebao.ledger.services.closing import individual_account_close
+from shebao.ledger.services.declarations import (
+    declarations_assess,
+    declarations_post,
+    unit_rates_on,
+)
+from shebao.ledger.services.interest_credits import (
+    InterestRun,
+    interest_credit_year,
+    interest_post_on_leaving,
+)
+from shebao.ledger.services.journal import UnbalancedEntry, entry_post, entry_reverse
+from shebao.ledger.services.payments import payment_record, payment_record_allocated
+from shebao.ledger.services.unit_credit import unit_credit_settle
+
+__all__ = [
+    "InterestRun",
+    "UnbalancedEntry",
+    "account_credits_sync",
+    "declarations_assess",
+    "declarations_post",
+    "entry_post",
+    "entry_reverse",
+    "individual_account_close",
+    "interest_credit_year",
+    "interest_post_on_leaving",
+    "payment_record",
+    "payment_record_allocated",
+    "unit_arrears_assume",
+    "unit_arrears_write_off",
+    "unit_credit_settle",
+    "unit_rates_on",
+]

@@ -1,0 +1,165 @@
+"""Journal entries and their postings, and the accounts' cached balances: the one
+place that writes them."""
+
+import dataclasses
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db import connection, transaction
+
+from shebao.audit.services import audit_record
+from shebao.core import clock
+from shebao.core.errors import Conflict
+from shebao.core.money import to_fen
+from shebao.ledger.models import Account, JournalEntry, Posting
+
+
+class UnbalancedEntry(ValueError):
+    pass
+
+
+def _apply_to_balances(totals: dict[int, Decimal]) -> None:
+    """Add each account's net change to its cached balance: one set-based UPDATE joined to
+    a VALUES list per few thousand accounts (the same SQL on SQLite and PostgreSQL, whose
+    VALUES columns are both named column1, column2). Balances are integer fen, so the
+    changes are passed as fen and the addition is exact on both databases."""
+    table = connection.ops.quote_name(Account._meta.db_table)
+    ids = sorted(pk for pk, amount in totals.items() if amount)
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), 5000):
+            batch = ids[start : start + 5000]
+            values = ", ".join(["(%s, %s)"] * len(batch))
+            params = [p for pk in batch for p in (pk, to_fen(totals[pk]))]
+            if connection.vendor == "postgresql":
+                values = ", ".join(["(%s::bigint, %s::bigint)"] * len(batch))
+            cursor.execute(
+                f"UPDATE {table} SET balance = {table}.balance + v.column2 "
+                f"FROM (VALUES {values}) AS v WHERE {table}.id = v.column1",
+                params,
+            )
+
+
+@dataclasses.dataclass
+class EntryDraft:
+    """A journal entry not written yet (``entry``, unsaved) and its posting lines:
+    ``(account id, amount, period)``, debit positive."""
+
+    entry: JournalEntry
+    lines: list[tuple[int, Decimal, str]] = dataclasses.field(default_factory=list)
+
+    def add(self, account_id: int, amount, period: str = "") -> None:
+        self.lines.append((account_id, amount, period))
+
+
+def journal_write(drafts, *, lock_accounts: bool = False) -> list[JournalEntry]:
+    """Write journal entries with their postings and apply the balance changes: the one
+    place that writes them. Every entry must sum to zero; one that does not is refused
+    with ``UnbalancedEntry`` before anything is written. Lines of zero are left out.
+
+    The entries are one bulk insert, their postings another (in the drafts' order), and
+    each account's balance changes once. With ``lock_accounts`` the accounts are locked
+    in primary-key order first (the caller holds no lock that orders them already).
+    Returns the entries, saved, in the drafts' order."""
+    drafts = list(drafts)
+    for draft in drafts:
+        draft.lines = [
+            (account_id, Decimal(amount), period)
+            for account_id, amount, period in draft.lines
+            if amount
+        ]
+        if sum((amount for _a, amount, _p in draft.lines), Decimal(0)) != 0:
+            raise UnbalancedEntry("the postings of an entry must sum to zero")
+    if not drafts:
+        return []
+    totals: defaultdict[int, Decimal] = defaultdict(Decimal)
+    for draft in drafts:
+        for account_id, amount, _p in draft.lines:
+            totals[account_id] += amount
+    with transaction.atomic(savepoint=False):
+        if lock_accounts:
+            list(
+                Account.objects.select_for_update()
+                .filter(pk__in=sorted(totals))
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
+        entries = JournalEntry.objects.bulk_create(
+            [draft.entry for draft in drafts], batch_size=2000
+        )
+        Posting.objects.bulk_create(
+            [
+                Posting(entry_id=entry.pk, account_id=account_id, amount=amount, period=period)
+                for entry, draft in zip(entries, drafts, strict=True)
+                for account_id, amount, period in draft.lines
+            ],
+            batch_size=5000,
+        )
+        _apply_to_balances(totals)
+    return entries
+
+
+def entry_post(
+    *,
+    actor,
+    kind: str,
+    effective_on,
+    lines,
+    unit=None,
+    period: str = "",
+    memo: str = "",
+    reverses: JournalEntry | None = None,
+    audit: bool = True,
+) -> JournalEntry:
+    """Post one balanced journal entry.
+
+    ``lines`` are ``(account, amount, period)`` triples (debit positive); they must sum to
+    zero. The accounts are locked in primary-key order before their balances change.
+    """
+    draft = EntryDraft(
+        JournalEntry(
+            kind=kind,
+            effective_on=effective_on,
+            period=period,
+            unit=unit,
+            memo=memo[:200],
+            reverses=reverses,
+            created_at=clock.now(),
+            created_by=actor if actor is not None and actor.pk else None,
+        ),
+        [(account.pk, amount, line_period) for account, amount, line_period in lines],
+    )
+    with transaction.atomic():
+        (entry,) = journal_write([draft], lock_accounts=True)
+        if audit:
+            audit_record(
+                actor=actor,
+                action=f"ledger.{kind}_posted",
+                target=entry,
+                data={
+                    "period": period,
+                    "lines": len(draft.lines),
+                    "debits": str(sum((a for _x, a, _p in draft.lines if a > 0), Decimal(0))),
+                },
+            )
+    return entry
+
+
+def entry_reverse(*, actor, entry_id: int, effective_on=None, memo: str = "") -> JournalEntry:
+    """Post the mirror image of an entry; the original stays as it was."""
+    with transaction.atomic():
+        entry = JournalEntry.objects.select_for_update().get(pk=entry_id)
+        if JournalEntry.objects.filter(reverses=entry).exists():
+            raise Conflict(code="already_reversed")
+        if entry.reverses_id is not None:
+            raise Conflict(code="cannot_reverse_a_reversal")
+        lines = [(p.account, -p.amount, p.period) for p in entry.postings.select_related("account")]
+        return entry_post(
+            actor=actor,
+            kind=JournalEntry.Kind.REVERSAL,
+            effective_on=effective_on or clock.today(),
+            lines=lines,
+            unit=entry.unit,
+            period=entry.period,
+            memo=memo or f"reversal of entry {entry.pk}",
+            reverses=entry,
+        )
