@@ -18,7 +18,7 @@ from django.db import connection, transaction
 
 from shebao.core import clock
 from shebao.core.money import ZERO, to_fen
-from shebao.ledger import accounts, services
+from shebao.ledger import chart, services
 from shebao.ledger.models import Account, JournalEntry
 from shebao.policy import interest
 
@@ -103,8 +103,8 @@ def _open_individual_accounts() -> None:
 
     person_ids = sorted(set(Employment.objects.values_list("person_id", flat=True)))
     for start in range(0, len(person_ids), 5000):
-        accounts.accounts_by_code(
-            accounts.individual_code(pid) for pid in person_ids[start : start + 5000]
+        chart.accounts_by_code(
+            chart.individual_code(pid) for pid in person_ids[start : start + 5000]
         )
 
 
@@ -144,7 +144,7 @@ def write_earlier_interest(declared: list[str], measured_year: int) -> dict:
         raise ValueError("the imported months must fall in the measured year")
     table = _interest_by_class(policy, declared, measured_year - 1)
     now = clock.now()
-    expense = accounts.accounts_by_code([accounts.INTEREST_CODE])[accounts.INTEREST_CODE]
+    expense = chart.accounts_by_code([chart.INTEREST_CODE])[chart.INTEREST_CODE]
     postings = 0
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(

@@ -11,7 +11,7 @@ import socket
 from decimal import Decimal
 
 from shebao.core import clock
-from shebao.ledger import accounts, declarations
+from shebao.ledger import chart, declarations
 from shebao.ledger import services as ledger_services
 from shebao.ledger.models import JournalEntry
 from shebao.ledger.selectors import unit_arrears
@@ -185,17 +185,15 @@ class World:
 
     def transfer_in(self, person, amount):
         """A balance brought in from another region (booked straight to the account)."""
-        by_code = accounts.accounts_by_code(
-            [accounts.individual_code(person.pk), accounts.BANK_CODE]
-        )
+        by_code = chart.accounts_by_code([chart.individual_code(person.pk), chart.BANK_CODE])
         ledger_services.entry_post(
             actor=self.clerk,
             kind=JournalEntry.Kind.PAYMENT,
             effective_on=clock.today(),
             memo="balance transferred in",
             lines=[
-                (by_code[accounts.BANK_CODE], Decimal(amount), ""),
-                (by_code[accounts.individual_code(person.pk)], -Decimal(amount), ""),
+                (by_code[chart.BANK_CODE], Decimal(amount), ""),
+                (by_code[chart.individual_code(person.pk)], -Decimal(amount), ""),
             ],
         )
 

@@ -7,7 +7,7 @@ import datetime
 from decimal import Decimal
 
 from shebao.core import clock
-from shebao.ledger import accounts
+from shebao.ledger import chart
 from shebao.ledger.models import Account
 from shebao.ledger.selectors import ledger_check
 from shebao.registry.models import Employment, Person, Unit
@@ -132,7 +132,7 @@ def test_death_with_two_heirs_from_draft_to_closed(api, worker, world, staff):
     person.refresh_from_db()
     assert person.status == "cleared" and person.died_on == D(2025, 10, 20)
     assert not Employment.objects.filter(person=person, status="open").exists()
-    assert balance(accounts.individual_code(person.pk)) == Decimal("0.00")
+    assert balance(chart.individual_code(person.pk)) == Decimal("0.00")
     debt_after = ok(api.finance.get(f"persons/{person.pk}/benefit-debts"))["items"][0]
     assert debt_after["id"] == debt["id"] and debt_after["status"] == "offset"
     assert ledger_check()[1] == []
@@ -214,12 +214,12 @@ def test_cross_region_transfer_carries_the_pooled_part(api, worker):
     assert body["statement"]["direction"] == "transfer"
     [order] = body["disbursements"]
     assert order["amount"] == "8077.20" and order["channel"] == "agency_transfer"
-    pool_before = balance(accounts.pooled_code("pension"))
-    bank_before = balance(accounts.BANK_CODE)
+    pool_before = balance(chart.pooled_code("pension"))
+    bank_before = balance(chart.BANK_CODE)
     pay_all(api, body, reference="TRANSFER")
-    assert balance(accounts.individual_code(person.pk)) == Decimal("0.00")
-    assert balance(accounts.pooled_code("pension")) - pool_before == Decimal("4800.00")
-    assert bank_before - balance(accounts.BANK_CODE) == Decimal("8077.20")
+    assert balance(chart.individual_code(person.pk)) == Decimal("0.00")
+    assert balance(chart.pooled_code("pension")) - pool_before == Decimal("4800.00")
+    assert bank_before - balance(chart.BANK_CODE) == Decimal("8077.20")
     # The transfer step is the agency's: 15 working days from acceptance, done at payment.
     transfer = next(d for d in body["deadlines"] if d["code"] == "transfer_step")
     assert transfer["status"] == "met"
@@ -509,8 +509,8 @@ def test_pro_rata_interest_is_booked_before_it_is_paid(api, worker, monkeypatch)
     assert body["statement"]["total"] == "3281.40"
     assert body["disbursements"][0]["amount"] == "3281.40"
     pay_all(api, body)
-    assert balance(accounts.individual_code(worker.person.pk)) == Decimal("0.00")
-    assert balance(accounts.INTEREST_CODE) == Decimal("81.40")
+    assert balance(chart.individual_code(worker.person.pk)) == Decimal("0.00")
+    assert balance(chart.INTEREST_CODE) == Decimal("81.40")
 
 
 def test_a_unit_may_pay_through_the_ledger_instead(api, world):

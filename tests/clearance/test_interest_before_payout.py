@@ -20,7 +20,7 @@ from shebao.clearance import services
 from shebao.clearance.models import BenefitDebt, ClearanceCase, DisbursementOrder
 from shebao.core import clock
 from shebao.core.errors import Conflict
-from shebao.ledger import accounts
+from shebao.ledger import chart
 from shebao.ledger import services as ledger_services
 from shebao.ledger.models import Account, InterestCredit, InterestTrueUp, Posting
 from shebao.policy import interest
@@ -47,7 +47,7 @@ def publish(monkeypatch, year, rate):
 
 
 def individual(person):
-    return Account.objects.get(code=accounts.individual_code(person.pk))
+    return Account.objects.get(code=chart.individual_code(person.pk))
 
 
 def death_case(staff, person, event_date):

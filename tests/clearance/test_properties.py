@@ -14,7 +14,7 @@ from shebao.clearance import domain, selectors, services
 from shebao.clearance.models import CaseEvent, ClearanceCase, DisbursementOrder
 from shebao.core.errors import ShebaoError
 from shebao.documents.domain import CODE_ALPHABET
-from shebao.ledger import accounts
+from shebao.ledger import chart
 from shebao.ledger.models import Account
 from shebao.ledger.selectors import ledger_check
 from tests.factories import card, insured_id
@@ -200,21 +200,21 @@ def test_money_in_equals_money_out_through_the_ledger(staff, world, extra, debt,
         event_date=D(2025, 10, 20),
         heirs=heirs,
     )
-    individual = accounts.individual_code(person.pk)
+    individual = chart.individual_code(person.pk)
     money_in = -_balance(individual)  # what the account holds before the case
-    bank_before = _balance(accounts.BANK_CODE)
-    pool_before = _balance(accounts.pooled_code("pension"))
-    interest_before = _balance(accounts.INTEREST_CODE)
+    bank_before = _balance(chart.BANK_CODE)
+    pool_before = _balance(chart.pooled_code("pension"))
+    interest_before = _balance(chart.INTEREST_CODE)
     case = drive(staff, case.pk)
     statement = case.statements.get()
     orders = DisbursementOrder.objects.filter(case=case)
     paid = sum((o.amount for o in orders), Decimal(0))
-    offset = pool_before - _balance(accounts.pooled_code("pension"))
+    offset = pool_before - _balance(chart.pooled_code("pension"))
     assert paid == statement.total
-    interest = _balance(accounts.INTEREST_CODE) - interest_before  # credited before payout
+    interest = _balance(chart.INTEREST_CODE) - interest_before  # credited before payout
     # The balance and its interest went to the heirs and back to the pool.
     assert money_in + interest == paid + offset
-    assert bank_before - _balance(accounts.BANK_CODE) == paid
+    assert bank_before - _balance(chart.BANK_CODE) == paid
     assert _balance(individual) == 0
     assert case.status == "closed"
     assert ledger_check()[1] == []

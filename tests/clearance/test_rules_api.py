@@ -10,7 +10,7 @@ import pytest
 
 from shebao.audit.models import AuditEvent
 from shebao.clearance.models import CaseEvent, ClearanceCase, DisbursementOrder, Material
-from shebao.ledger import accounts
+from shebao.ledger import chart
 from shebao.ledger.models import Account, JournalEntry
 from tests.factories import bad_card, card, credit_code, insured_id
 
@@ -376,7 +376,7 @@ def test_paying_an_order_twice_posts_once(api, worker):
     other = api.finance.post(f"disbursement-orders/{order['id']}/paid", {"bank_reference": "B-2"})
     assert other.status_code == 409 and other.json()["error"]["code"] == "already_paid"
     assert JournalEntry.objects.filter(kind="disbursement").count() == 1
-    individual = Account.objects.get(code=accounts.individual_code(worker.person.pk))
+    individual = Account.objects.get(code=chart.individual_code(worker.person.pk))
     assert individual.balance == Decimal("0.00")
 
 

@@ -22,7 +22,7 @@ to the account):
 
 from decimal import Decimal
 
-from shebao.ledger import accounts
+from shebao.ledger import chart
 from shebao.ledger.models import Account
 from shebao.ledger.selectors import ledger_check, paid_contribution_months, unit_money_problems
 
@@ -31,12 +31,12 @@ from .test_flows_api import run_to_disbursed
 
 
 def balance(person) -> Decimal:
-    account = Account.objects.filter(code=accounts.individual_code(person.pk)).first()
+    account = Account.objects.filter(code=chart.individual_code(person.pk)).first()
     return -account.balance if account is not None else Decimal("0.00")
 
 
 def credits_due(unit) -> Decimal:
-    account = Account.objects.filter(code=accounts.unit_credits_due_code(unit.pk)).first()
+    account = Account.objects.filter(code=chart.unit_credits_due_code(unit.pk)).first()
     return -account.balance if account is not None else Decimal("0.00")
 
 
@@ -99,7 +99,7 @@ def test_a_distribution_at_rank_1_credits_the_accounts_and_written_off_months_st
     assert balance(a) == Decimal("1200.00")  # 800.00 + 400.00
     assert balance(b) == Decimal("960.00")  # 640.00 + 320.00
     assert credits_due(unit) == Decimal("0.00")  # 720.00 released with the write-off
-    written = Account.objects.get(code=accounts.WRITE_OFF_CODE)
+    written = Account.objects.get(code=chart.WRITE_OFF_CODE)
     premiums = august.total_due + september.total_due
     # The fund's loss: what was not recovered, less the account parts no longer owed.
     assert written.balance == premiums - Decimal("2160.00") - Decimal("720.00")

@@ -3,14 +3,14 @@
 import datetime
 
 from shebao.inquiry import domain
-from shebao.policy import registry
+from shebao.policy import packs
 from shebao.policy.clearance import clearance_policy
 
 d = datetime.date.fromisoformat
 
 
 def test_obligations_are_ordered_by_due_date_with_their_consequences():
-    pack = registry.get_pack()
+    pack = packs.get_pack()
     obligations = [pack.obligation("unit_registration"), pack.obligation("employee_registration")]
     # Give one of them a shorter period by taking another obligation started the same day.
     obligations.append(pack.obligation("employment_end_report"))
@@ -26,7 +26,7 @@ def test_obligations_are_ordered_by_due_date_with_their_consequences():
 
 def test_guide_for_a_refusal_has_no_steps_and_the_procedure_instead():
     policy = clearance_policy()
-    pack = registry.get_pack()
+    pack = packs.get_pack()
     guide = domain.clearance_guide(
         policy, policy.lookup("person", "retirement_with_pension"), pack.obligation
     )
@@ -39,7 +39,7 @@ def test_guide_for_a_refusal_has_no_steps_and_the_procedure_instead():
 
 def test_guide_basis_has_no_repeats():
     policy = clearance_policy()
-    pack = registry.get_pack()
+    pack = packs.get_pack()
     guide = domain.clearance_guide(policy, policy.lookup("unit", "dissolved"), pack.obligation)
     codes = [c.code for c in guide.basis]
     assert codes == ["sil_57_2", "hr2023_10", "lcl_50_1"]

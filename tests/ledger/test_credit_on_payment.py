@@ -20,7 +20,7 @@ import pytest
 from django.core.management import call_command
 
 from shebao.core import clock
-from shebao.ledger import accounts, selectors, services
+from shebao.ledger import chart, selectors, services
 from shebao.ledger.models import Account, JournalEntry, Posting
 from shebao.registry import services as registry
 from tests.factories import citizen_id
@@ -61,7 +61,7 @@ def pay(client, unit, amount, reference, paid_on="2025-11-14"):
 
 
 def balance(person) -> Decimal:
-    account = Account.objects.filter(code=accounts.individual_code(person.pk)).first()
+    account = Account.objects.filter(code=chart.individual_code(person.pk)).first()
     return -account.balance if account else Decimal("0.00")
 
 
@@ -253,8 +253,8 @@ def test_a_payment_for_a_closed_persons_month_settles_the_unit_but_not_the_accou
     close_account(staff, p11)
     pay(finance, unit, due, "B-1")
     assert finance.get(f"units/{unit.pk}/arrears").json()["principal"] == "0.00"
-    assert not Posting.objects.filter(account__code=accounts.individual_code(p11.pk)).exists()
-    suspense = Account.objects.get(code=accounts.closed_suspense_code(p11.pk))
+    assert not Posting.objects.filter(account__code=chart.individual_code(p11.pk)).exists()
+    suspense = Account.objects.get(code=chart.closed_suspense_code(p11.pk))
     assert -suspense.balance == CREDIT_P11
     assert balance(p13) == CREDIT_P13
     assert ledger_verified()

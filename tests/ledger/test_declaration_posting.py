@@ -85,9 +85,9 @@ def test_bad_lines_are_reported_with_their_numbers(staff, unit_with_staff):
 @pytest.mark.parametrize("wage,base", [("3000.00", None), ("60000.00", None)])
 def test_base_is_clamped_to_the_regions_limits(staff, unit_with_staff, wage, base):
     unit, _people = unit_with_staff
-    from shebao.policy import registry as policy_registry
+    from shebao.policy import packs as policy_packs
 
-    floor, cap = policy_registry.region("cn-bj").base_limits(2025, 3)
+    floor, cap = policy_packs.region("cn-bj").base_limits(2025, 3)
     declaration = post(
         staff, unit, "2025-03", [(1, citizen_id(13 if wage == "3000.00" else 15), wage)]
     )

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 
 from shebao.core import clock
-from shebao.ledger import accounts
+from shebao.ledger import chart
 from shebao.ledger.models import JournalEntry, Posting
 
 pytestmark = [
@@ -21,11 +21,11 @@ pytestmark = [
     pytest.mark.django_db,
 ]
 
-CODES = [accounts.BANK_CODE, accounts.pooled_code("pension")]
+CODES = [chart.BANK_CODE, chart.pooled_code("pension")]
 
 
 def _write_around_the_writer(amounts):
-    by_code = accounts.accounts_by_code(CODES)
+    by_code = chart.accounts_by_code(CODES)
     entry = JournalEntry.objects.create(
         kind=JournalEntry.Kind.PAYMENT,
         effective_on=datetime.date(2025, 1, 1),

@@ -4,7 +4,7 @@ from decimal import Decimal as D
 import pytest
 
 from shebao.core import clock
-from shebao.ledger import accounts, services
+from shebao.ledger import chart, services
 from shebao.ledger.models import Account, InterestCredit, JournalEntry
 from shebao.ledger.selectors import ledger_check
 from tests.factories import citizen_id
@@ -20,8 +20,8 @@ def person(db, make_user):
 
 def credit(person, period, amount):
     """Put ``amount`` into the person's individual account for ``period``."""
-    by_code = accounts.accounts_by_code(
-        [accounts.individual_code(person.pk), accounts.pooled_code("pension")]
+    by_code = chart.accounts_by_code(
+        [chart.individual_code(person.pk), chart.pooled_code("pension")]
     )
     services.entry_post(
         actor=None,
@@ -29,14 +29,14 @@ def credit(person, period, amount):
         effective_on=datetime.date(int(period[:4]), int(period[5:]), 28),
         period=period,
         lines=[
-            (by_code[accounts.pooled_code("pension")], D(amount), period),
-            (by_code[accounts.individual_code(person.pk)], -D(amount), period),
+            (by_code[chart.pooled_code("pension")], D(amount), period),
+            (by_code[chart.individual_code(person.pk)], -D(amount), period),
         ],
     )
 
 
 def balance(person):
-    return -Account.objects.get(code=accounts.individual_code(person.pk)).balance
+    return -Account.objects.get(code=chart.individual_code(person.pk)).balance
 
 
 def test_the_rules_example_through_the_ledger(person):

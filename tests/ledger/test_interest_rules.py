@@ -11,7 +11,7 @@ import pytest
 from django.utils import translation
 
 from shebao.core import clock
-from shebao.ledger import accounts, domain, selectors, services
+from shebao.ledger import chart, domain, selectors, services
 from shebao.ledger.models import Account, InterestCredit, JournalEntry, Posting
 from shebao.policy import interest
 from shebao.policy.errors import NoPolicyValue
@@ -169,7 +169,7 @@ def test_the_yearly_run_never_posts_to_a_closed_account_and_says_how_many(nobody
     services.individual_account_close(
         actor=None, person_id=nobody.pk, closed_on=datetime.date(2025, 11, 14)
     )
-    closed = Account.objects.get(code=accounts.individual_code(nobody.pk))
+    closed = Account.objects.get(code=chart.individual_code(nobody.pk))
     with clock.frozen(datetime.date(2025, 3, 1)):
         run = services.interest_credit_year(actor=None, year=2024)
     assert run.closed_accounts_skipped == 1 and run.accounts_credited == 1

@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from shebao.ledger import accounts, declarations, services
+from shebao.ledger import chart, declarations, services
 from shebao.ledger.models import Account, Declaration, JournalEntry, Posting
 from shebao.ledger.selectors import ledger_check
 from shebao.ledger.services import declarations as declaration_services
@@ -73,8 +73,8 @@ def test_a_bulk_declaration_with_an_unbalanced_entry_is_refused_and_writes_nothi
 
 @pytest.mark.django_db
 def test_the_writer_checks_every_draft_before_writing_any():
-    by_code = accounts.accounts_by_code([accounts.BANK_CODE, accounts.LATE_FEE_CODE])
-    bank, fees = by_code[accounts.BANK_CODE].pk, by_code[accounts.LATE_FEE_CODE].pk
+    by_code = chart.accounts_by_code([chart.BANK_CODE, chart.LATE_FEE_CODE])
+    bank, fees = by_code[chart.BANK_CODE].pk, by_code[chart.LATE_FEE_CODE].pk
 
     def draft(*lines):
         entry = JournalEntry(

@@ -8,16 +8,16 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from shebao.ledger import accounts, services
+from shebao.ledger import chart, services
 from shebao.ledger.models import Account, JournalEntry, Posting
 from shebao.ledger.selectors import ledger_check, money_sum
 
 CODES = [
-    accounts.BANK_CODE,
-    accounts.LATE_FEE_CODE,
-    accounts.INTEREST_CODE,
-    accounts.pooled_code("pension"),
-    accounts.pooled_code("medical"),
+    chart.BANK_CODE,
+    chart.LATE_FEE_CODE,
+    chart.INTEREST_CODE,
+    chart.pooled_code("pension"),
+    chart.pooled_code("medical"),
 ]
 amounts = st.decimals(min_value=D("-99999.99"), max_value=D("99999.99"), places=2)
 
@@ -45,7 +45,7 @@ def balances():
 )
 def test_entries_balance_and_reversals_restore_every_balance(entries, reverse_mask):
     with transaction.atomic():
-        by_code = accounts.accounts_by_code(CODES)
+        by_code = chart.accounts_by_code(CODES)
         before = balances()
         posted = [
             services.entry_post(
@@ -76,7 +76,7 @@ def test_entries_balance_and_reversals_restore_every_balance(entries, reverse_ma
 
 @pytest.mark.django_db
 def test_an_unbalanced_entry_is_refused_and_writes_nothing():
-    by_code = accounts.accounts_by_code(CODES)
+    by_code = chart.accounts_by_code(CODES)
     with pytest.raises(services.UnbalancedEntry):
         services.entry_post(
             actor=None,
@@ -91,7 +91,7 @@ def test_an_unbalanced_entry_is_refused_and_writes_nothing():
 def test_an_entry_is_reversed_once_only():
     from shebao.core.errors import Conflict
 
-    by_code = accounts.accounts_by_code(CODES)
+    by_code = chart.accounts_by_code(CODES)
     entry = services.entry_post(
         actor=None,
         kind=JournalEntry.Kind.PAYMENT,

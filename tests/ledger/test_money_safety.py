@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection
 
-from shebao.ledger import accounts
+from shebao.ledger import chart
 from shebao.ledger.models import Account, Payment, Posting
 from tests.factories import citizen_id
 
@@ -56,7 +56,7 @@ def verify_ledger() -> str:
 
 
 def bank_balance() -> Decimal:
-    account = Account.objects.filter(code=accounts.BANK_CODE).first()
+    account = Account.objects.filter(code=chart.BANK_CODE).first()
     return account.balance if account else Decimal("0.00")
 
 

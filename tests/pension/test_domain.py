@@ -7,7 +7,7 @@ import datetime
 import pytest
 
 from shebao.pension import domain
-from shebao.policy import registry
+from shebao.policy import packs
 from shebao.policy.retirement import retirement_policy
 
 D = datetime.date
@@ -15,7 +15,7 @@ D = datetime.date
 
 @pytest.fixture(scope="module")
 def policy():
-    registry.reload()
+    packs.reload()
     return retirement_policy()
 
 

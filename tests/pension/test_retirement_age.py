@@ -9,7 +9,7 @@ import datetime
 
 import pytest
 
-from shebao.policy import registry
+from shebao.policy import packs
 from shebao.policy.retirement import add_months, retirement_policy
 
 D = datetime.date
@@ -17,7 +17,7 @@ D = datetime.date
 
 @pytest.fixture(scope="module")
 def policy():
-    registry.reload()
+    packs.reload()
     return retirement_policy()
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from shebao.policy import registry
+from shebao.policy import packs
 
 PACKS_DIR = Path(__file__).resolve().parent / "packs"
 TEST_PACK = PACKS_DIR / "zz-test"
@@ -16,10 +16,10 @@ TEST_PACK = PACKS_DIR / "zz-test"
 def test_pack(settings):
     """Load ``tests/policy/packs/zz-test`` beside the built-in packs for one test."""
     settings.SHEBAO_PACK_DIRS = [PACKS_DIR]
-    registry.reload()
-    yield registry.get_pack("zz-test")
+    packs.reload()
+    yield packs.get_pack("zz-test")
     # The settings fixture restores SHEBAO_PACK_DIRS after this; the next read reloads.
-    registry.reload()
+    packs.reload()
 
 
 @pytest.fixture

@@ -10,11 +10,11 @@ relationship, also after leaving China).
 
 from django.utils import translation
 
-from shebao.policy import clearance, interest, registry
+from shebao.policy import clearance, interest, packs
 
 
 def _obligation(code):
-    pack = registry.get_pack("cn-national")
+    pack = packs.get_pack("cn-national")
     return pack.obligation_versions[code][-1]
 
 
@@ -34,7 +34,7 @@ def test_cancellation_handling_runs_from_receipt_of_the_application():
     them from receipt of the application."""
     obligation = _obligation("cancellation_handling")
     assert obligation.basis.code == "hr2023_10"
-    pack = registry.get_pack("cn-national")
+    pack = packs.get_pack("cn-national")
     event = pack.events[obligation.from_event]
     assert event.names.en == "Cancellation application received"
 

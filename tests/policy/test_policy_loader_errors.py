@@ -4,7 +4,7 @@ import shutil
 
 import pytest
 
-from shebao.policy import registry
+from shebao.policy import packs
 from shebao.policy.errors import PolicyError
 from shebao.policy.loader import load_pack
 
@@ -220,7 +220,7 @@ def test_pack_code_must_match_its_folder(pack_copy):
 def national_copy(tmp_path):
     """A copy of the built-in national pack, changed by text replacement."""
     directory = tmp_path / "cn-national"
-    shutil.copytree(registry.BUILTIN_DIR / "cn-national", directory)
+    shutil.copytree(packs.BUILTIN_DIR / "cn-national", directory)
 
     def change(file_name, old, new):
         path = directory / file_name
@@ -278,32 +278,32 @@ def test_employment_end_reason_starting_an_unknown_event(national_copy):
 def test_default_pack_must_hold_every_section(monkeypatch, tmp_path, national_copy):
     (national_copy.directory / "interest.yaml").unlink()
     # The built-in folder now holds a national pack without interest.yaml.
-    monkeypatch.setattr(registry, "BUILTIN_DIR", tmp_path)
-    registry.reload()
+    monkeypatch.setattr(packs, "BUILTIN_DIR", tmp_path)
+    packs.reload()
     try:
         with pytest.raises(PolicyError) as caught:
-            registry.all_packs()
+            packs.all_packs()
         assert caught.value.key == "interest"
         assert "every section" in caught.value.problem
     finally:
         monkeypatch.undo()
-        registry.reload()
+        packs.reload()
 
 
 def test_region_defined_by_two_packs_is_refused(settings, tmp_path, pack_copy):
     pack_copy("regions.yaml", "code: zz-north", "code: cn-bj")
     settings.SHEBAO_PACK_DIRS = [tmp_path]
-    registry.reload()
+    packs.reload()
     try:
         with pytest.raises(PolicyError) as caught:
-            registry.all_packs()
+            packs.all_packs()
         assert caught.value.key == "cn-bj"
         assert "already defined by pack 'cn-national'" in caught.value.problem
     finally:
-        registry.reload()
+        packs.reload()
 
 
-NATIONAL_MONEY = registry.BUILTIN_DIR / "cn-national" / "money.yaml"
+NATIONAL_MONEY = packs.BUILTIN_DIR / "cn-national" / "money.yaml"
 
 
 @pytest.mark.parametrize(

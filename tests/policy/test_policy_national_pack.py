@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
-from shebao.policy import clearance, contributions, employment, interest, registry
+from shebao.policy import clearance, contributions, employment, interest, packs
 from shebao.policy.errors import NoPolicyValue
 
 D = Decimal
@@ -14,7 +14,7 @@ D = Decimal
 
 @pytest.fixture
 def pack():
-    return registry.get_pack("cn-national")
+    return packs.get_pack("cn-national")
 
 
 def test_every_section_is_loaded(pack):
@@ -54,14 +54,14 @@ def test_region_names_follow_the_language(pack):
 
 
 def test_beijing_uses_its_published_floor_and_cap():
-    beijing = registry.find_region("cn-bj")
+    beijing = packs.find_region("cn-bj")
     limits = beijing.base_limits(2023)
     assert limits == (D("6821.00"), D("35283.00"))
     assert limits.year == 2023 and not limits.fallback and not limits.sample
 
 
 def test_base_year_starting_in_july_uses_the_previous_figure_until_june():
-    beijing = registry.find_region("cn-bj")
+    beijing = packs.find_region("cn-bj")
     assert beijing.base_limits(2024, 6) == (D("6821.00"), D("35283.00"))
     assert beijing.base_limits(2024, 6).year == 2023
     assert beijing.base_limits(2024, 7) == (D("7162.00"), D("35811.00"))
@@ -69,7 +69,7 @@ def test_base_year_starting_in_july_uses_the_previous_figure_until_june():
 
 
 def test_limits_computed_as_60_and_300_percent_when_no_own_figure():
-    guangzhou = registry.find_region("cn-gd-gz")
+    guangzhou = packs.find_region("cn-gd-gz")
     floor, cap = guangzhou.base_limits(2024)
     assert floor == D("5509.80")  # 60% of 9183.00
     assert cap == D("27549.00")  # 300% of 9183.00
@@ -77,14 +77,14 @@ def test_limits_computed_as_60_and_300_percent_when_no_own_figure():
 
 
 def test_region_own_floor_wins_over_the_percentage():
-    shenzhen = registry.find_region("cn-gd-sz")
+    shenzhen = packs.find_region("cn-gd-sz")
     floor, cap = shenzhen.base_limits(2023)
     assert floor == D("2360.00")
     assert cap == D("26421.00")
 
 
 def test_year_without_a_figure_uses_the_latest_earlier_year_and_says_so():
-    chengdu = registry.find_region("cn-sc-cd")
+    chengdu = packs.find_region("cn-sc-cd")
     limits = chengdu.base_limits(2031)
     assert limits.fallback is True
     assert limits.year == 2026
@@ -94,13 +94,13 @@ def test_year_without_a_figure_uses_the_latest_earlier_year_and_says_so():
 
 def test_year_before_every_figure_is_refused():
     with pytest.raises(NoPolicyValue) as caught:
-        registry.find_region("cn-gd-gz").base_limits(2019)
+        packs.find_region("cn-gd-gz").base_limits(2019)
     assert caught.value.code == "no_base_figure"
     assert isinstance(caught.value, LookupError)
 
 
 def test_floor_never_above_cap_in_any_region_or_year():
-    for region in registry.all_regions():
+    for region in packs.all_regions():
         for wage in region.average_wages:
             floor, cap = region.base_limits(wage.year)
             assert D("0") < floor <= cap, (region.code, wage.year)

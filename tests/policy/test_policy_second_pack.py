@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from shebao.policy import clearance, contributions, employment, interest, registry
+from shebao.policy import clearance, contributions, employment, interest, packs
 
 D = Decimal
 
@@ -97,14 +97,14 @@ def test_rates_follow_the_pack_and_the_region(test_pack):
 
 
 def test_base_limits_follow_the_region_data(test_pack):
-    north = registry.find_region("zz-north")
+    north = packs.find_region("zz-north")
     # 50% and 250% of 6001.01, each rounded half up: 3000.505 -> 3000.51, 15002.525 -> 15002.53
     assert north.base_limits(2025) == (D("3000.51"), D("15002.53"))
     fallback = north.base_limits(2024)
     assert fallback == (D("2500.00"), D("12500.00"))
     assert (fallback.year, fallback.fallback) == (2023, True)
 
-    south = registry.find_region("zz-south")  # base year starts in April
+    south = packs.find_region("zz-south")  # base year starts in April
     assert south.base_limits(2025, 3) == (D("3000.00"), D("21000.00"))
     assert south.base_limits(2025, 3).year == 2024
     assert south.base_limits(2025, 4) == (D("4800.00"), D("24000.00"))
@@ -149,7 +149,7 @@ def test_guide_counts_time_limits_with_the_region_pack(test_pack, anon):
 
 @pytest.mark.parametrize("region", ["zz-north", "cn-bj"])
 def test_obligation_versions_are_kept(test_pack, region):
-    pack = registry.pack_of(region)
+    pack = packs.pack_of(region)
     versions = pack.obligation_versions["unit_registration"]
     assert versions[-1] is pack.obligations["unit_registration"]
     assert len(versions) == (2 if region == "zz-north" else 1)

@@ -9,7 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from shebao.core import clock
-from shebao.policy.registry import find_region
+from shebao.policy.packs import find_region
 from shebao.registry import selectors, services
 from shebao.registry.models import ComplianceRun
 from shebao.registry.tasks import compliance_scan

@@ -14,7 +14,7 @@ from shebao.core import clock
 from shebao.core.money import format_money
 from shebao.pension import domain, selectors, services
 from shebao.pension.models import DeemedPeriod, TransferIn
-from shebao.policy.registry import get_pack
+from shebao.policy.packs import get_pack
 from shebao.policy.retirement import retirement_policy
 from shebao.registry import selectors as registry_selectors
 from shebao.registry import services as registry_services

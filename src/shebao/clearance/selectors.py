@@ -31,12 +31,12 @@ from shebao.core.locking import get_or_404
 from shebao.core.money import ZERO, round_money
 from shebao.core.periods import days_left
 from shebao.core.warnings import CheckWarning
-from shebao.ledger import accounts
+from shebao.ledger import chart
 from shebao.ledger import selectors as ledger_selectors
 from shebao.ledger.models import Account, Declaration, DeclarationLine
 from shebao.policy import clearance as clearance_policy_module
 from shebao.policy import contributions, interest, survivors, transfers
-from shebao.policy import registry as policy_registry
+from shebao.policy import packs as policy_packs
 from shebao.policy.errors import NoPolicyValue
 from shebao.policy.loader import BENEFIT_RECIPIENTS
 from shebao.registry import domain as registry_domain
@@ -311,12 +311,12 @@ def checklist(case: ClearanceCase):
 
 
 def _pack(region: str):
-    return policy_registry.pack_of(region or None)
+    return policy_packs.pack_of(region or None)
 
 
 def citation_texts(region: str, codes) -> tuple[str, str]:
     """The cited sources in Chinese and in English, joined."""
-    packs = [_pack(region), policy_registry.get_pack()]
+    packs = [_pack(region), policy_packs.get_pack()]
     zh, en = [], []
     for code in codes:
         citation = next((p.citations[code] for p in packs if code in p.citations), None)
@@ -328,7 +328,7 @@ def citation_texts(region: str, codes) -> tuple[str, str]:
 def obligation_for(region: str, code: str, day: datetime.date):
     """The version of obligation ``code`` in force on ``day`` (the region's pack first,
     then the default pack); None when no version is in force that day."""
-    for pack in (_pack(region), policy_registry.get_pack()):
+    for pack in (_pack(region), policy_packs.get_pack()):
         if code in pack.obligation_versions:
             try:
                 return pack.obligation(code, day)
@@ -356,7 +356,7 @@ def obligation_binds(case: ClearanceCase, obligation) -> bool:
 
 def individual_balance(person: Person) -> Decimal:
     """The individual pension account balance (credit-normal: shown positive)."""
-    account = Account.objects.filter(code=accounts.individual_code(person.pk)).first()
+    account = Account.objects.filter(code=chart.individual_code(person.pk)).first()
     return -account.balance if account is not None else ZERO
 
 
@@ -570,10 +570,8 @@ def _within_province_rule(case: ClearanceCase):
     """The province's rule when the transfer stays inside one province, else None: the
     pooled part moves only between provinces (TM2009 Art. 4)."""
     rules = transfers.transfer_policy(case.region or None)
-    origin = policy_registry.find_region(case.region) if case.region else None
-    target = (
-        policy_registry.find_region(case.destination_region) if case.destination_region else None
-    )
+    origin = policy_packs.find_region(case.region) if case.region else None
+    target = policy_packs.find_region(case.destination_region) if case.destination_region else None
     if rules is None or origin is None or target is None:
         return None
     if origin.province_code != target.province_code:

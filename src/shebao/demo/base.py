@@ -7,7 +7,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from stdnum.cn import ric, uscc
 
-from shebao.policy.registry import get_pack
+from shebao.policy.packs import get_pack
 
 ALLOWED_ENVS = ("demo", "test")
 

@@ -18,12 +18,12 @@ from shebao.clearance import selectors, services
 from shebao.core import clock
 from shebao.core.money import ZERO
 from shebao.demo.base import citizen_id, demo_region
-from shebao.ledger import accounts, declarations
+from shebao.ledger import chart, declarations
 from shebao.ledger import domain as ledger_domain
 from shebao.ledger import selectors as ledger_selectors
 from shebao.ledger import services as ledger_services
 from shebao.ledger.models import JournalEntry
-from shebao.policy.registry import all_regions
+from shebao.policy.packs import all_regions
 from shebao.registry import services as registry
 from shebao.registry.models import Person
 
@@ -383,8 +383,8 @@ class _Cases:
         return self.ids
 
     def carry_over(self, person, amount):
-        codes = [accounts.individual_code(person.pk), accounts.BANK_CODE]
-        by_code = accounts.accounts_by_code(codes)
+        codes = [chart.individual_code(person.pk), chart.BANK_CODE]
+        by_code = chart.accounts_by_code(codes)
         with self.on(390):
             ledger_services.entry_post(
                 actor=self.finance,
@@ -392,8 +392,8 @@ class _Cases:
                 effective_on=clock.today(),
                 memo="balance carried over from a previous registration",
                 lines=[
-                    (by_code[accounts.BANK_CODE], Decimal(amount), ""),
-                    (by_code[accounts.individual_code(person.pk)], -Decimal(amount), ""),
+                    (by_code[chart.BANK_CODE], Decimal(amount), ""),
+                    (by_code[chart.individual_code(person.pk)], -Decimal(amount), ""),
                 ],
             )
 

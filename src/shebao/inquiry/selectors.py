@@ -12,7 +12,7 @@ from shebao.core.errors import InvalidInput, NotFound, invalid
 from shebao.documents.domain import normalise_verification_code
 from shebao.documents.models import Certificate
 from shebao.inquiry import domain
-from shebao.policy import contributions, interest, registry
+from shebao.policy import contributions, interest, packs
 from shebao.policy.clearance import SUBJECTS, clearance_policy
 from shebao.policy.errors import NoPolicyValue
 from shebao.policy.types import BaseLimits, Event, Obligation, Pack, Region
@@ -21,7 +21,7 @@ from shebao.policy.types import BaseLimits, Event, Obligation, Pack, Region
 
 
 def region_list() -> list[Region]:
-    return registry.all_regions()
+    return packs.all_regions()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -38,7 +38,7 @@ class ObligationsAnswer:
 
 
 def _region_or_none(region: str | None) -> Region | None:
-    return registry.region(region) if region else None
+    return packs.region(region) if region else None
 
 
 def obligations_for_event(
@@ -46,7 +46,7 @@ def obligations_for_event(
 ) -> ObligationsAnswer:
     """The time limits an event on ``day`` starts, each with its due date."""
     found_region = _region_or_none(region)
-    pack = registry.pack_of(found_region)
+    pack = packs.pack_of(found_region)
     if event not in pack.events:
         known = ", ".join(pack.events)
         raise InvalidInput(
@@ -90,12 +90,12 @@ def clearance_guide(*, subject: str, reason: str, region: str | None = None) -> 
     found_region = _region_or_none(region)
     policy = clearance_policy(found_region)
     found = policy.lookup(subject, reason)
-    pack = registry.pack_of(found_region)
+    pack = packs.pack_of(found_region)
     today = clock.today()
 
     def obligation(code: str) -> Obligation:
         # The region's own pack counts its time limits; the default pack fills the gaps.
-        for source in (pack, registry.get_pack()):
+        for source in (pack, packs.get_pack()):
             if code in source.obligation_versions:
                 try:
                     return source.obligation(code, today)
@@ -149,7 +149,7 @@ def _lowest_class(policy, day):
 
 
 def region_policy(*, code: str, day: datetime.date | None = None) -> RegionPolicy:
-    region = registry.find_region(code)
+    region = packs.find_region(code)
     if region is None:
         raise NotFound(_("No loaded policy pack covers the region %(code)r.") % {"code": code})
     day = day or clock.today()

@@ -25,7 +25,7 @@ from shebao.documents.models import Certificate
 from shebao.documents.services import certificate_issue
 from shebao.ledger import selectors, signals
 from shebao.ledger.models import ArrearsFineProposal, ArrearsNotice
-from shebao.policy.registry import pack_for_region
+from shebao.policy.packs import pack_for_region
 from shebao.registry.models import Unit
 
 FINE_MINIMUM_TIMES = Decimal(1)

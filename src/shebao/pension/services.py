@@ -15,7 +15,7 @@ from shebao.core.errors import Conflict, FieldErrors, invalid
 from shebao.core.locking import lock_or_404
 from shebao.core.money import ZERO, clean_amount
 from shebao.core.text import clean_line
-from shebao.ledger import accounts
+from shebao.ledger import chart
 from shebao.ledger import services as ledger_services
 from shebao.ledger.models import JournalEntry
 from shebao.pension import domain, selectors
@@ -245,18 +245,18 @@ def _transfer_in_record(
             raise _duplicate()
         entry = None
         if amount or pooled:
-            individual = accounts.individual_code(person.pk)
-            codes = [individual, accounts.BANK_CODE, accounts.pooled_code("pension")]
-            by_code = accounts.accounts_by_code(codes)
+            individual = chart.individual_code(person.pk)
+            codes = [individual, chart.BANK_CODE, chart.pooled_code("pension")]
+            by_code = chart.accounts_by_code(codes)
             entry = ledger_services.entry_post(
                 actor=actor,
                 kind=JournalEntry.Kind.PAYMENT,
                 effective_on=received,
                 memo=f"Transfer in from {region} ({reference})",
                 lines=[
-                    (by_code[accounts.BANK_CODE], amount + pooled, ""),
+                    (by_code[chart.BANK_CODE], amount + pooled, ""),
                     (by_code[individual], -amount, ""),
-                    (by_code[accounts.pooled_code("pension")], -pooled, ""),
+                    (by_code[chart.pooled_code("pension")], -pooled, ""),
                 ],
             )
         try:

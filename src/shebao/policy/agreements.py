@@ -12,7 +12,7 @@ import dataclasses
 import datetime
 from pathlib import Path
 
-from shebao.policy import registry
+from shebao.policy import packs
 from shebao.policy.loaders import section_loader
 from shebao.policy.reader import Reader
 from shebao.policy.types import Citation, Pack, Text
@@ -50,7 +50,7 @@ class AgreementPolicy:
 
 def agreement_policy(region=None) -> AgreementPolicy:
     try:
-        found = registry.section(SECTION, region)
+        found = packs.section(SECTION, region)
     except KeyError:
         found = None
     # A pack without the file knows no agreement: nothing is exempted.

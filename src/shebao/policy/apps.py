@@ -11,7 +11,7 @@ class PolicyConfig(AppConfig):
         # from the pack without importing policy.
         from shebao.core import money
         from shebao.policy import money as money_policy
-        from shebao.policy.registry import register_sections
+        from shebao.policy.packs import register_sections
 
         register_sections()
         money.set_ceiling_source(money_policy.ceiling)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
-from shebao.policy import registry
+from shebao.policy import packs
 from shebao.policy.errors import NoPolicyValue
 from shebao.policy.loaders import section_loader
 from shebao.policy.reader import Reader
@@ -263,7 +263,7 @@ class ClearancePolicy:
 
 
 def clearance_policy(region=None) -> ClearancePolicy:
-    return registry.section(SECTION, region)
+    return packs.section(SECTION, region)
 
 
 def materials_required(subject: str, reason: str, region=None) -> tuple[ChecklistItem, ...]:

@@ -15,7 +15,7 @@ from pathlib import Path
 from django.utils.translation import gettext_lazy as _
 
 from shebao.core import periods
-from shebao.policy import registry
+from shebao.policy import packs
 from shebao.policy.errors import NoPolicyValue
 from shebao.policy.loaders import section_loader
 from shebao.policy.reader import Reader
@@ -293,7 +293,7 @@ class ContributionPolicy:
 
 
 def contribution_policy(region=None) -> ContributionPolicy:
-    return registry.section(SECTION, region)
+    return packs.section(SECTION, region)
 
 
 class RatePair(tuple):
@@ -324,7 +324,7 @@ def rates_on(
     Work injury takes the unit's industry class (required: there is no default class)
     and its floating percentage.
     """
-    code = registry.region(region).code if region else None
+    code = packs.region(region).code if region else None
     rates = contribution_policy(region).rates_on(
         day, code, work_injury_class, work_injury_float_percent
     )
@@ -342,7 +342,7 @@ def rate_details_on(
     work_injury_float_percent: int | None = None,
 ) -> dict[str, Rate]:
     """Like ``rates_on``, with names, sources and dates for display."""
-    code = registry.region(region).code if region else None
+    code = packs.region(region).code if region else None
     return contribution_policy(region).rates_on(
         day, code, work_injury_class, work_injury_float_percent
     )
@@ -367,12 +367,12 @@ def non_declaration_rule(day: datetime.date, region=None) -> NonDeclarationRule:
 
 def due_date(year: int, month: int, region=None) -> datetime.date:
     """The due date of month ``year-month`` in ``region`` (its own rule, else the pack's)."""
-    code = registry.region(region).code if region else None
+    code = packs.region(region).code if region else None
     return contribution_policy(region).due_date(year, month, code)
 
 
 def due_rule(year: int, month: int, region=None) -> DueRule:
-    code = registry.region(region).code if region else None
+    code = packs.region(region).code if region else None
     return contribution_policy(region).due_rule(year, month, code)
 
 

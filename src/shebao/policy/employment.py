@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
-from shebao.policy import registry
+from shebao.policy import packs
 from shebao.policy.errors import NoPolicyValue
 from shebao.policy.loaders import section_loader
 from shebao.policy.reader import Reader
@@ -52,7 +52,7 @@ class EmploymentPolicy:
 
 
 def employment_policy(region=None) -> EmploymentPolicy:
-    return registry.section(SECTION, region)
+    return packs.section(SECTION, region)
 
 
 def end_reasons(region=None) -> dict[str, EndReason]:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
-from shebao.policy import registry
+from shebao.policy import packs
 from shebao.policy.errors import NoPolicyValue
 from shebao.policy.loaders import section_loader
 from shebao.policy.reader import Reader
@@ -159,7 +159,7 @@ class InterestPolicy:
 
 def _region_name(code: str) -> str:
     """The region by its name in the user's language (a message never shows a code)."""
-    found = registry.find_region(code) if code else None
+    found = packs.find_region(code) if code else None
     if found is None:
         return str(_("(none: the person has no employment on record)"))
     return str(found.names)
@@ -168,7 +168,7 @@ def _region_name(code: str) -> str:
 def interest_policy(region=None) -> InterestPolicy:
     """The interest policy of a region (its pack's, with its province's own rates)."""
     code = getattr(region, "code", region) or ""
-    return registry.section(SECTION, code or None).for_region(code)
+    return packs.section(SECTION, code or None).for_region(code)
 
 
 def rate_for(year: int, region=None) -> InterestRate:

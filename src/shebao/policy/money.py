@@ -10,7 +10,7 @@ import dataclasses
 from decimal import Decimal
 from pathlib import Path
 
-from shebao.policy import registry
+from shebao.policy import packs
 from shebao.policy.loaders import section_loader
 from shebao.policy.reader import Reader
 from shebao.policy.types import Pack, Text
@@ -48,7 +48,7 @@ class MoneyPolicy:
 
 
 def money_policy(region=None) -> MoneyPolicy:
-    return registry.section(SECTION, region)
+    return packs.section(SECTION, region)
 
 
 def ceiling(kind: str, region=None) -> Decimal:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
-from shebao.policy import registry
+from shebao.policy import packs
 from shebao.policy.errors import NoPolicyValue
 from shebao.policy.loaders import section_loader
 from shebao.policy.reader import Reader
@@ -128,7 +128,7 @@ class RetirementPolicy:
 
 
 def retirement_policy(region=None) -> RetirementPolicy:
-    return registry.section(SECTION, region)
+    return packs.section(SECTION, region)
 
 
 def _cohort(reader, item, key) -> tuple[int, int]:

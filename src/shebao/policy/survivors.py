@@ -13,7 +13,7 @@ import dataclasses
 from decimal import Decimal
 from pathlib import Path
 
-from shebao.policy import registry
+from shebao.policy import packs
 from shebao.policy.loaders import section_loader
 from shebao.policy.reader import Reader
 from shebao.policy.types import Citation, Pack
@@ -50,7 +50,7 @@ class SurvivorsPolicy:
 
 def survivors_policy(region=None) -> SurvivorsPolicy | None:
     try:
-        return registry.section(SECTION, region)
+        return packs.section(SECTION, region)
     except KeyError:
         return None
 

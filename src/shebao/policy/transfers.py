@@ -11,7 +11,7 @@ there, and the relationship stays where it is (TM2009 Art. 5).
 import dataclasses
 from pathlib import Path
 
-from shebao.policy import registry
+from shebao.policy import packs
 from shebao.policy.loaders import section_loader
 from shebao.policy.reader import Reader
 from shebao.policy.types import Citation, Pack
@@ -42,7 +42,7 @@ class TransferPolicy:
 
 def transfer_policy(region=None) -> TransferPolicy | None:
     try:
-        return registry.section(SECTION, region)
+        return packs.section(SECTION, region)
     except KeyError:
         return None
 

@@ -24,7 +24,7 @@ from shebao.core.money import format_money
 from shebao.core.warnings import CheckWarning
 from shebao.documents.models import Certificate
 from shebao.policy.employment import end_reason_codes, former_employee_months
-from shebao.policy.registry import find_region, pack_for_region
+from shebao.policy.packs import find_region, pack_for_region
 from shebao.registry import domain
 from shebao.registry.models import ComplianceRun, Employment, Person, Unit
 

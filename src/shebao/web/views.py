@@ -5,7 +5,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from shebao.clearance import storage
-from shebao.policy.registry import all_regions
+from shebao.policy.packs import all_regions
 
 
 @require_safe

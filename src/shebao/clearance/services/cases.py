@@ -39,7 +39,7 @@ from shebao.core.errors import Conflict, FieldErrors, PermissionDenied, invalid
 from shebao.core.ids import mask_account
 from shebao.pension import selectors as pension_selectors
 from shebao.policy import clearance as clearance_policy_module
-from shebao.policy.registry import find_region, get_pack
+from shebao.policy.packs import find_region, get_pack
 from shebao.policy.retirement import retirement_policy
 from shebao.policy.transfers import transfer_policy
 from shebao.registry import domain as registry_domain

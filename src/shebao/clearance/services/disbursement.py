@@ -37,7 +37,7 @@ from shebao.core import clock, idempotency
 from shebao.core.errors import Conflict, FieldErrors, PermissionDenied, invalid
 from shebao.core.ids import mask_account
 from shebao.core.money import ZERO, format_money, to_money
-from shebao.ledger import accounts
+from shebao.ledger import chart
 from shebao.ledger import services as ledger_services
 from shebao.ledger.models import JournalEntry
 from shebao.policy import clearance as clearance_policy_module
@@ -357,8 +357,8 @@ def _post_order(case, order, actor: Actor, paid_on, reference) -> None:
                 _fine_paid(fine, actor, paid_on, reference)
         return
     if domain.FROM_UNIT_CREDIT in parts:
-        credit_code = accounts.unit_credit_code(case.unit_id)
-        by_code = accounts.accounts_by_code([credit_code, accounts.BANK_CODE])
+        credit_code = chart.unit_credit_code(case.unit_id)
+        by_code = chart.accounts_by_code([credit_code, chart.BANK_CODE])
         order.entry = ledger_services.entry_post(
             actor=actor,
             kind=JournalEntry.Kind.REFUND,
@@ -367,35 +367,35 @@ def _post_order(case, order, actor: Actor, paid_on, reference) -> None:
             memo=memo,
             lines=[
                 (by_code[credit_code], order.amount, ""),
-                (by_code[accounts.BANK_CODE], -order.amount, ""),
+                (by_code[chart.BANK_CODE], -order.amount, ""),
             ],
         )
         return
     if domain.FROM_INTEREST_TRUE_UP in parts:
         # The account is closed: the difference is paid from the interest expense.
-        by_code = accounts.accounts_by_code([accounts.INTEREST_CODE, accounts.BANK_CODE])
+        by_code = chart.accounts_by_code([chart.INTEREST_CODE, chart.BANK_CODE])
         order.entry = ledger_services.entry_post(
             actor=actor,
             kind=JournalEntry.Kind.DISBURSEMENT,
             effective_on=paid_on,
             memo=memo + f": interest true-up {order.true_up.year}",
             lines=[
-                (by_code[accounts.INTEREST_CODE], order.amount, ""),
-                (by_code[accounts.BANK_CODE], -order.amount, ""),
+                (by_code[chart.INTEREST_CODE], order.amount, ""),
+                (by_code[chart.BANK_CODE], -order.amount, ""),
             ],
         )
         return
-    codes = [accounts.individual_code(case.person_id), accounts.BANK_CODE]
+    codes = [chart.individual_code(case.person_id), chart.BANK_CODE]
     if parts.get(domain.FROM_POOLED):
-        codes.append(accounts.pooled_code("pension"))
-    by_code = accounts.accounts_by_code(codes)
-    individual = by_code[accounts.individual_code(case.person_id)]
+        codes.append(chart.pooled_code("pension"))
+    by_code = chart.accounts_by_code(codes)
+    individual = by_code[chart.individual_code(case.person_id)]
     lines = [
         (individual, parts.get(domain.FROM_INDIVIDUAL, ZERO), ""),
-        (by_code[accounts.BANK_CODE], -order.amount, ""),
+        (by_code[chart.BANK_CODE], -order.amount, ""),
     ]
     if parts.get(domain.FROM_POOLED):
-        lines.append((by_code[accounts.pooled_code("pension")], parts[domain.FROM_POOLED], ""))
+        lines.append((by_code[chart.pooled_code("pension")], parts[domain.FROM_POOLED], ""))
     order.entry = ledger_services.entry_post(
         actor=actor,
         kind=JournalEntry.Kind.DISBURSEMENT,

@@ -23,7 +23,7 @@ from shebao.clearance.services._common import (
 from shebao.core import clock
 from shebao.core.errors import Conflict
 from shebao.core.money import ZERO, format_money, to_money
-from shebao.ledger import accounts
+from shebao.ledger import chart
 from shebao.ledger import selectors as ledger_selectors
 from shebao.ledger import services as ledger_services
 from shebao.ledger.models import JournalEntry
@@ -137,14 +137,14 @@ def _post_before_payment(case, statement, lines, actor: Actor) -> None:
     is paid out: the interest of the unfinished year, and the offsets of overpaid
     benefits (which go back to the pooled fund)."""
     person = case.person
-    by_code = accounts.accounts_by_code(
+    by_code = chart.accounts_by_code(
         [
-            accounts.individual_code(person.pk),
-            accounts.INTEREST_CODE,
-            accounts.pooled_code("pension"),
+            chart.individual_code(person.pk),
+            chart.INTEREST_CODE,
+            chart.pooled_code("pension"),
         ]
     )
-    individual = by_code[accounts.individual_code(person.pk)]
+    individual = by_code[chart.individual_code(person.pk)]
     ledger_services.interest_post_on_leaving(
         actor=actor,
         person_id=person.pk,
@@ -168,7 +168,7 @@ def _post_before_payment(case, statement, lines, actor: Actor) -> None:
                 memo=f"clearance case {case.pk}: offset of overpaid benefits",
                 lines=[
                     (individual, offset, ""),
-                    (by_code[accounts.pooled_code("pension")], -offset, ""),
+                    (by_code[chart.pooled_code("pension")], -offset, ""),
                 ],
             )
             debt = BenefitDebt.objects.select_for_update().get(pk=line.detail["debt_id"])

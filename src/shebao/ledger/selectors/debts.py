@@ -9,7 +9,7 @@ from django.db.models import Sum
 
 from shebao.core import clock
 from shebao.core.money import ZERO
-from shebao.ledger import accounts, domain
+from shebao.ledger import chart, domain
 from shebao.ledger.models import (
     Account,
     DebtAdjustment,
@@ -170,7 +170,7 @@ def unit_arrears(unit, *, as_of: datetime.date) -> dict:
 
 def unit_refundable(unit) -> Decimal:
     """Overpayments held for the unit (a credit balance, shown as a positive amount)."""
-    account = Account.objects.filter(code=accounts.unit_credit_code(unit.pk)).first()
+    account = Account.objects.filter(code=chart.unit_credit_code(unit.pk)).first()
     return -account.balance if account else ZERO
 
 
@@ -235,8 +235,8 @@ def unit_money_problems(unit, *, sums: dict[int, Decimal] | None = None) -> list
             return sums.get(pk, ZERO)
         return money_sum(Posting.objects.filter(account_id=pk))
 
-    receivable = posted(accounts.unit_receivable_code(unit.pk))
-    credit = -posted(accounts.unit_credit_code(unit.pk))
+    receivable = posted(chart.unit_receivable_code(unit.pk))
+    credit = -posted(chart.unit_credit_code(unit.pk))
     arrears = unit_arrears(unit, as_of=today)
     owed = arrears["principal"] + sum((i["principal"] for i in arrears["not_yet_due"]), ZERO)
     problems = []
@@ -262,9 +262,7 @@ def unit_money_problems(unit, *, sums: dict[int, Decimal] | None = None) -> list
             f"{name}: its credit of {credit} is more than its payments left unallocated "
             f"({unallocated})"
         )
-    problems += _credits_due_problems(
-        unit, name, codes.get(accounts.unit_credits_due_code(unit.pk))
-    )
+    problems += _credits_due_problems(unit, name, codes.get(chart.unit_credits_due_code(unit.pk)))
     if (
         credit > 0
         and owed > 0
@@ -323,7 +321,7 @@ def _paid_months(unit, debts, seen: frozenset) -> tuple[set[str], set[str]]:
 def credits_due_by_period(unit, periods=None) -> dict[str, Decimal]:
     """What the unit's credits due hold for each month, as a positive amount still to be
     credited to the individual accounts."""
-    rows = Posting.objects.filter(account__code=accounts.unit_credits_due_code(unit.pk))
+    rows = Posting.objects.filter(account__code=chart.unit_credits_due_code(unit.pk))
     if periods is not None:
         rows = rows.filter(period__in=list(periods))
     return {

@@ -6,13 +6,13 @@ from decimal import Decimal
 from shebao.accounts import domain as roles
 from shebao.core import clock
 from shebao.core.money import ZERO
-from shebao.ledger import accounts
+from shebao.ledger import chart
 from shebao.ledger.models import Account, Declaration, DeclarationLine, InterestCredit, Posting
 from shebao.ledger.selectors.debts import unit_debts, unit_paid_periods
 
 
 def _individual_account(person):
-    return Account.objects.filter(code=accounts.individual_code(person.pk)).first()
+    return Account.objects.filter(code=chart.individual_code(person.pk)).first()
 
 
 PAID = "paid"

@@ -19,7 +19,7 @@ from shebao.ledger.models import (
 )
 from shebao.ledger.selectors.debts import money_sum, unit_arrears
 from shebao.policy import contributions
-from shebao.policy import registry as policy_registry
+from shebao.policy import packs as policy_packs
 
 
 def unit_statement(unit, *, as_of: datetime.date) -> dict:
@@ -67,7 +67,7 @@ def assessed_premium(
     """The premium the agency assesses for an employee the unit did not register in time
     (SIL Art. 58 para 1): each month's declared wage, clamped to that month's limits, at
     that month's rates, exactly as a declaration would have computed it."""
-    region_data = policy_registry.region(region)
+    region_data = policy_packs.region(region)
     policy = contributions.contribution_policy(region)
     to_account = frozenset(
         code for code, kind in policy.insurance_types.items() if kind.personal_part_to_account

@@ -7,7 +7,7 @@ from decimal import Decimal
 from shebao.audit.services import audit_record
 from shebao.core import clock
 from shebao.core.money import ZERO, format_money
-from shebao.ledger import accounts, domain, selectors
+from shebao.ledger import chart, domain, selectors
 from shebao.ledger.models import DebtAdjustment, Declaration, DeclarationLine, JournalEntry, Posting
 from shebao.ledger.services._common import _closed_person_ids
 from shebao.ledger.services.journal import EntryDraft, journal_write
@@ -53,7 +53,7 @@ def _credit_paid_months(actor, unit, effective_on) -> list[str]:
     paid = selectors.unit_paid_periods(unit)
     if not paid:
         return []
-    due_code = accounts.unit_credits_due_code(unit.pk)
+    due_code = chart.unit_credits_due_code(unit.pk)
     credited = _credited_periods(unit, paid)
     # Months declared before credits waited for payment carry their credits already: only
     # a declaration that booked its accounts' parts as due is credited here.
@@ -96,15 +96,15 @@ def _post_account_credits(actor, unit, lines, effective_on, *, memo, data=None) 
     account held for a person whose account is closed."""
     if not lines:
         return
-    due_code = accounts.unit_credits_due_code(unit.pk)
+    due_code = chart.unit_credits_due_code(unit.pk)
     closed = _closed_person_ids({person_id for _p, person_id, _a in lines})
 
     def code_of(person_id):
         if person_id in closed:
-            return accounts.closed_suspense_code(person_id)
-        return accounts.individual_code(person_id)
+            return chart.closed_suspense_code(person_id)
+        return chart.individual_code(person_id)
 
-    by_code = accounts.accounts_by_code({due_code} | {code_of(p) for _x, p, _a in lines})
+    by_code = chart.accounts_by_code({due_code} | {code_of(p) for _x, p, _a in lines})
     now = clock.now()
     actor_id = actor.pk if actor is not None and actor.pk else None
     periods = sorted({period for period, _p, _a in lines})

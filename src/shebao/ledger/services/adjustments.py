@@ -9,7 +9,7 @@ from shebao.audit.services import audit_record
 from shebao.core import clock
 from shebao.core.errors import NotFound
 from shebao.core.money import format_money
-from shebao.ledger import accounts, domain, selectors
+from shebao.ledger import chart, domain, selectors
 from shebao.ledger.models import DebtAdjustment, JournalEntry
 from shebao.ledger.services.journal import entry_post
 from shebao.policy import contributions
@@ -17,8 +17,8 @@ from shebao.registry.models import Unit
 
 
 def _adjustment_accounts(*unit_ids):
-    codes = [accounts.unit_receivable_code(pk) for pk in unit_ids] + [accounts.WRITE_OFF_CODE]
-    return accounts.accounts_by_code(codes)
+    codes = [chart.unit_receivable_code(pk) for pk in unit_ids] + [chart.WRITE_OFF_CODE]
+    return chart.accounts_by_code(codes)
 
 
 def _outstanding(unit, effective_on) -> list[tuple[domain.Debt, Decimal, Decimal]]:
@@ -66,8 +66,8 @@ def unit_arrears_assume(
                 f"{', '.join(basis)}); late fees to date {format_money(fees)}"
             ),
             lines=[
-                (by_code[accounts.unit_receivable_code(successor.pk)], principal, ""),
-                (by_code[accounts.unit_receivable_code(unit.pk)], -principal, ""),
+                (by_code[chart.unit_receivable_code(successor.pk)], principal, ""),
+                (by_code[chart.unit_receivable_code(unit.pk)], -principal, ""),
             ],
         )
         now = clock.now()
@@ -137,7 +137,7 @@ def unit_arrears_write_off(
         # The personal parts of the months written off will never be paid: they leave
         # the credits due (O20 Art. 13 credits accounts from premiums actually paid), and
         # only the pooled parts are the fund's loss.
-        due = accounts.accounts_by_code([accounts.unit_credits_due_code(unit.pk)])
+        due = chart.accounts_by_code([chart.unit_credits_due_code(unit.pk)])
         released = {
             period: amount
             for period, amount in selectors.credits_due_by_period(
@@ -146,13 +146,13 @@ def unit_arrears_write_off(
             if amount > 0
         }
         lines = [
-            (by_code[accounts.WRITE_OFF_CODE], principal, ""),
-            (by_code[accounts.unit_receivable_code(unit.pk)], -principal, ""),
+            (by_code[chart.WRITE_OFF_CODE], principal, ""),
+            (by_code[chart.unit_receivable_code(unit.pk)], -principal, ""),
         ]
         for period, amount in sorted(released.items()):
             lines += [
-                (due[accounts.unit_credits_due_code(unit.pk)], amount, period),
-                (by_code[accounts.WRITE_OFF_CODE], -amount, period),
+                (due[chart.unit_credits_due_code(unit.pk)], amount, period),
+                (by_code[chart.WRITE_OFF_CODE], -amount, period),
             ]
         entry = entry_post(
             actor=actor,

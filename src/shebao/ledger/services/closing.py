@@ -1,14 +1,14 @@
 """Closing an individual account once a clearance has settled it."""
 
 from shebao.audit.services import audit_record
-from shebao.ledger import accounts
+from shebao.ledger import chart
 from shebao.ledger.models import Account
 
 
 def individual_account_close(*, actor, person_id: int, closed_on) -> Account | None:
     """Close a person's individual account once a clearance has settled it: the yearly
     interest run posts nothing more to it."""
-    code = accounts.individual_code(person_id)
+    code = chart.individual_code(person_id)
     account = Account.objects.select_for_update().filter(code=code).first()
     if account is None or account.closed_on is not None:
         return account

@@ -14,13 +14,13 @@ from shebao.core import clock
 from shebao.core import warnings as core_warnings
 from shebao.core.errors import Conflict, InvalidInput
 from shebao.core.money import format_money
-from shebao.ledger import accounts, domain
+from shebao.ledger import chart, domain
 from shebao.ledger.models import Account, Declaration, DeclarationLine, JournalEntry, Posting
 from shebao.ledger.services._common import _closed_person_ids
 from shebao.ledger.services.journal import EntryDraft, entry_post, journal_write
 from shebao.ledger.services.unit_credit import _units_to_settle, unit_credit_settle
 from shebao.policy import contributions
-from shebao.policy import registry as policy_registry
+from shebao.policy import packs as policy_packs
 from shebao.registry.models import Employment, Person, Unit
 
 
@@ -61,7 +61,7 @@ def _policy_for(unit, period: str, cache: dict) -> _PolicyForMonth:
     key = (unit.region, unit.industry_class, unit.work_injury_float_percent, period)
     if key not in cache:
         year, month = domain.parse_period(period)
-        region = policy_registry.region(unit.region)
+        region = policy_packs.region(unit.region)
         limits = region.base_limits(year, month)
         policy = contributions.contribution_policy(unit.region)
         cache[key] = _PolicyForMonth(
@@ -166,10 +166,10 @@ def declarations_post(
                 for _line, person_id, wage in checked.lines
             ]
             computed.append((checked, unit, month, results))
-            codes.add(accounts.unit_receivable_code(unit.pk))
-            codes.add(accounts.unit_credits_due_code(unit.pk))
-            codes.update(accounts.pooled_code(kind) for kind in month.rates)
-        by_code = accounts.accounts_by_code(codes)
+            codes.add(chart.unit_receivable_code(unit.pk))
+            codes.add(chart.unit_credits_due_code(unit.pk))
+            codes.update(chart.pooled_code(kind) for kind in month.rates)
+        by_code = chart.accounts_by_code(codes)
         _refuse_closed_accounts(declarations)
 
         # Reversals of the declarations being replaced, and of the credits their months
@@ -247,13 +247,13 @@ def declarations_post(
             unit_total = sum((r.unit_total for r in results), Decimal(0))
             personal_total = sum((r.personal_total for r in results), Decimal(0))
             total_due = unit_total + personal_total
-            draft.add(by_code[accounts.unit_receivable_code(unit.pk)].pk, total_due, checked.period)
+            draft.add(by_code[chart.unit_receivable_code(unit.pk)].pk, total_due, checked.period)
             for kind, (unit_part, personal_part) in totals.items():
                 to_pool = unit_part + (0 if kind in month.to_account else personal_part)
-                draft.add(by_code[accounts.pooled_code(kind)].pk, -to_pool, checked.period)
+                draft.add(by_code[chart.pooled_code(kind)].pk, -to_pool, checked.period)
             # The accounts' parts wait until the month is paid (O20 Art. 13).
             draft.add(
-                by_code[accounts.unit_credits_due_code(unit.pk)].pk,
+                by_code[chart.unit_credits_due_code(unit.pk)].pk,
                 -sum((r.account_credit for r in results), Decimal(0)),
                 checked.period,
             )
@@ -429,19 +429,18 @@ def declarations_assess(*, actor, period: str) -> list[Declaration]:
                 memo = f"assessed {period}: staff and wages of {line_count} employee(s)"
             unit_total = sum((u for u, _p in totals.values()), Decimal(0))
             personal_total = sum((p for _u, p in totals.values()), Decimal(0))
-            by_code = accounts.accounts_by_code(
-                [accounts.unit_receivable_code(unit.pk)]
-                + [accounts.pooled_code(kind) for kind in totals]
+            by_code = chart.accounts_by_code(
+                [chart.unit_receivable_code(unit.pk)] + [chart.pooled_code(kind) for kind in totals]
             )
             lines = [
                 (
-                    by_code[accounts.unit_receivable_code(unit.pk)],
+                    by_code[chart.unit_receivable_code(unit.pk)],
                     unit_total + personal_total,
                     period,
                 )
             ]
             lines += [
-                (by_code[accounts.pooled_code(kind)], -(u + p), period)
+                (by_code[chart.pooled_code(kind)], -(u + p), period)
                 for kind, (u, p) in totals.items()
             ]
             entry = entry_post(

@@ -14,7 +14,7 @@ from shebao.audit.services import audit_record
 from shebao.core import clock
 from shebao.core.errors import Conflict, InvalidInput
 from shebao.core.money import ZERO, format_money
-from shebao.ledger import accounts, selectors, signals
+from shebao.ledger import chart, selectors, signals
 from shebao.ledger.models import Account, InterestCredit, InterestTrueUp, JournalEntry
 from shebao.ledger.services.journal import EntryDraft, entry_post, journal_write
 from shebao.policy import interest
@@ -55,9 +55,7 @@ def interest_credit_year(*, actor, year: int) -> InterestRun:
     kind_interest = JournalEntry.Kind.INTEREST
     with transaction.atomic():
         # One crediting at a time: the interest expense account is the lock they share.
-        interest_account = accounts.accounts_by_code([accounts.INTEREST_CODE])[
-            accounts.INTEREST_CODE
-        ]
+        interest_account = chart.accounts_by_code([chart.INTEREST_CODE])[chart.INTEREST_CODE]
         Account.objects.select_for_update().filter(pk=interest_account.pk).exists()
         individual = dict(
             Account.objects.filter(kind=Account.Kind.INDIVIDUAL).values_list("pk", "person_id")
@@ -230,8 +228,8 @@ def interest_post_on_leaving(*, actor, person_id: int, items, effective_on, memo
     items = [i for i in items if i.due]
     if not items:
         return None
-    code = accounts.individual_code(person_id)
-    by_code = accounts.accounts_by_code([code, accounts.INTEREST_CODE])
+    code = chart.individual_code(person_id)
+    by_code = chart.accounts_by_code([code, chart.INTEREST_CODE])
     account = Account.objects.select_for_update().get(pk=by_code[code].pk)
     if account.closed_on is not None:
         raise Conflict(
@@ -246,7 +244,7 @@ def interest_post_on_leaving(*, actor, person_id: int, items, effective_on, memo
         effective_on=effective_on,
         memo=memo,
         audit=False,
-        lines=[(by_code[accounts.INTEREST_CODE], total, "")]
+        lines=[(by_code[chart.INTEREST_CODE], total, "")]
         + [(account, -i.due, f"{i.year}-12") for i in items],
     )
     now = clock.now()

@@ -9,7 +9,7 @@ from shebao.audit.services import audit_record
 from shebao.core import clock, idempotency
 from shebao.core.errors import Conflict, InvalidInput, NotFound
 from shebao.core.money import AmountError, format_money, parse_amount
-from shebao.ledger import accounts, domain, selectors
+from shebao.ledger import chart, domain, selectors
 from shebao.ledger.models import JournalEntry, Payment, PaymentAllocation
 from shebao.ledger.services.account_credits import _credit_recovered, account_credits_sync
 from shebao.ledger.services.journal import entry_post
@@ -87,12 +87,12 @@ def _payment_record(*, actor, unit_id: int, amount: Decimal, paid_on, reference:
         )
         to_principal = sum((a.principal for a in allocations), Decimal(0))
         to_fees = sum((a.late_fee for a in allocations), Decimal(0))
-        by_code = accounts.accounts_by_code(
+        by_code = chart.accounts_by_code(
             [
-                accounts.BANK_CODE,
-                accounts.LATE_FEE_CODE,
-                accounts.unit_receivable_code(unit.pk),
-                accounts.unit_credit_code(unit.pk),
+                chart.BANK_CODE,
+                chart.LATE_FEE_CODE,
+                chart.unit_receivable_code(unit.pk),
+                chart.unit_credit_code(unit.pk),
             ]
         )
         entry = entry_post(
@@ -103,10 +103,10 @@ def _payment_record(*, actor, unit_id: int, amount: Decimal, paid_on, reference:
             memo=f"payment {reference}"[:200],
             audit=False,
             lines=[
-                (by_code[accounts.BANK_CODE], amount, ""),
-                (by_code[accounts.unit_receivable_code(unit.pk)], -to_principal, ""),
-                (by_code[accounts.LATE_FEE_CODE], -to_fees, ""),
-                (by_code[accounts.unit_credit_code(unit.pk)], -left_over, ""),
+                (by_code[chart.BANK_CODE], amount, ""),
+                (by_code[chart.unit_receivable_code(unit.pk)], -to_principal, ""),
+                (by_code[chart.LATE_FEE_CODE], -to_fees, ""),
+                (by_code[chart.unit_credit_code(unit.pk)], -left_over, ""),
             ],
         )
         payment = Payment.objects.create(
@@ -171,8 +171,8 @@ def payment_record_allocated(
                 code="duplicate_payment",
                 fields={"reference": _("already recorded")},
             )
-        by_code = accounts.accounts_by_code(
-            [accounts.BANK_CODE, accounts.LATE_FEE_CODE, accounts.unit_receivable_code(unit.pk)]
+        by_code = chart.accounts_by_code(
+            [chart.BANK_CODE, chart.LATE_FEE_CODE, chart.unit_receivable_code(unit.pk)]
         )
         entry = entry_post(
             actor=actor,
@@ -182,9 +182,9 @@ def payment_record_allocated(
             memo=f"payment {reference}"[:200],
             audit=False,
             lines=[
-                (by_code[accounts.BANK_CODE], amount, ""),
-                (by_code[accounts.unit_receivable_code(unit.pk)], -to_principal, ""),
-                (by_code[accounts.LATE_FEE_CODE], -to_fees, ""),
+                (by_code[chart.BANK_CODE], amount, ""),
+                (by_code[chart.unit_receivable_code(unit.pk)], -to_principal, ""),
+                (by_code[chart.LATE_FEE_CODE], -to_fees, ""),
             ],
         )
         payment = Payment.objects.create(

@@ -6,7 +6,7 @@ from decimal import Decimal
 from shebao.audit.services import audit_record
 from shebao.core import clock
 from shebao.core.money import format_money
-from shebao.ledger import accounts, domain, selectors
+from shebao.ledger import chart, domain, selectors
 from shebao.ledger.models import Account, JournalEntry, PaymentAllocation
 from shebao.ledger.services.account_credits import account_credits_sync
 from shebao.ledger.services.journal import entry_post
@@ -40,15 +40,15 @@ def unit_credit_settle(*, actor, unit) -> None:
 
 
 def _unit_credit_apply(*, actor, unit) -> None:
-    by_code = accounts.accounts_by_code(
+    by_code = chart.accounts_by_code(
         [
-            accounts.unit_receivable_code(unit.pk),
-            accounts.unit_credit_code(unit.pk),
-            accounts.LATE_FEE_CODE,
+            chart.unit_receivable_code(unit.pk),
+            chart.unit_credit_code(unit.pk),
+            chart.LATE_FEE_CODE,
         ]
     )
-    receivable = by_code[accounts.unit_receivable_code(unit.pk)]
-    credit = by_code[accounts.unit_credit_code(unit.pk)]
+    receivable = by_code[chart.unit_receivable_code(unit.pk)]
+    credit = by_code[chart.unit_credit_code(unit.pk)]
     debts = selectors.unit_debts(unit)
     excess = {d.period: -d.principal_outstanding for d in debts if d.principal_outstanding < 0}
     if excess:
@@ -107,7 +107,7 @@ def _unit_credit_apply(*, actor, unit) -> None:
         lines=[
             (credit, principal + fees, ""),
             (receivable, -principal, ""),
-            (by_code[accounts.LATE_FEE_CODE], -fees, ""),
+            (by_code[chart.LATE_FEE_CODE], -fees, ""),
         ],
     )
     PaymentAllocation.objects.bulk_create(
@@ -159,7 +159,7 @@ def _late_fees_refund(actor, unit, debts, *, receivable_credit) -> bool:
         effective_on=today,
         unit=unit,
         memo="late fees beyond what is due: " + ", ".join(sorted(excess)),
-        lines=[(by_code[accounts.LATE_FEE_CODE], total, ""), (credit, -total, "")],
+        lines=[(by_code[chart.LATE_FEE_CODE], total, ""), (credit, -total, "")],
     )
     PaymentAllocation.objects.bulk_create(
         [

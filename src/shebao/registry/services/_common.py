@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from shebao.core.errors import invalid
 from shebao.core.ids import mask_citizen_id
 from shebao.core.periods import deadline
-from shebao.policy.registry import find_region
+from shebao.policy.packs import find_region
 
 UNIT_FIELDS = (
     "uscc",

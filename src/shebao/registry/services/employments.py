@@ -12,7 +12,7 @@ from shebao.core import warnings as core_warnings
 from shebao.core.errors import Conflict, FieldErrors, NotFound, invalid
 from shebao.core.locking import lock_or_404
 from shebao.core.text import clean_line
-from shebao.policy.registry import pack_for_region
+from shebao.policy.packs import pack_for_region
 from shebao.registry import domain, selectors
 from shebao.registry.models import Employment, Person, Unit
 from shebao.registry.services._common import (

@@ -16,7 +16,7 @@ from shebao.documents.models import Certificate
 from shebao.documents.services import certificate_issue, certificate_revoke
 from shebao.policy import contributions
 from shebao.policy.errors import NoPolicyValue
-from shebao.policy.registry import pack_for_region
+from shebao.policy.packs import pack_for_region
 from shebao.registry import domain
 from shebao.registry.models import Unit, UnitRepresentative
 from shebao.registry.services._common import (
