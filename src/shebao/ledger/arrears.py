@@ -14,9 +14,12 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from shebao.accounts.domain import require_role
+from shebao.accounts.types import Actor
 from shebao.audit.services import audit_record
 from shebao.core import clock, dates
-from shebao.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied, invalid
+from shebao.core.errors import Conflict, InvalidInput, PermissionDenied, invalid
+from shebao.core.locking import lock_or_404
 from shebao.core.money import ZERO, clean_amount, format_money
 from shebao.core.periods import deadline
 from shebao.core.text import clean_line
@@ -38,31 +41,26 @@ def _deadline(unit, code: str, start: datetime.date) -> datetime.date:
     return deadline(start, obligation.days, obligation.day_kind).due_on
 
 
-def _lock(model, pk):
-    row = model.objects.select_for_update().filter(pk=pk).order_by("pk").first()
-    if row is None:
-        raise NotFound()
-    return row
-
-
 def _date(value, field: str, today: datetime.date) -> datetime.date:
     if value is None or value == "":
         return today
     return dates.not_in_future(dates.parse_date(value, field), field, today)
 
 
-def arrears_notice_issue(*, actor, unit_id, found_on=None) -> ArrearsNotice:
+def arrears_notice_issue(*, actor: Actor, unit_id, found_on=None) -> ArrearsNotice:
     """Issue a notice to pay to a unit with overdue premiums: what it owes today, month
     by month with late fees, and the day it must pay by (5 working days from receipt; the
     notice is handed over or sent electronically, so it is received the day it is issued).
     ``found_on`` is the day the arrears were found (default today): the notice is late
     if issued more than 5 working days after it. Refused while an earlier notice's
     payment period is still running, and when the unit owes nothing overdue."""
+    require_role(actor, "arrears.notice_issue", name_allowed=True)
+    assert actor is not None  # require_role refuses a missing actor
     today = clock.today()
     found_on = _date(found_on, "found_on", today)
     received_on = today
     with transaction.atomic():
-        unit = _lock(Unit, unit_id)
+        unit = lock_or_404(Unit, unit_id)
         if unit.status != Unit.Status.REGISTERED:
             raise Conflict(
                 _("Unit %(name)s is %(status)s: no notice to pay can be issued.")
@@ -147,13 +145,15 @@ def notice_unpaid(notice: ArrearsNotice, as_of: datetime.date) -> Decimal:
     )
 
 
-def arrears_fine_propose(*, actor, notice_id, reason="") -> ArrearsFineProposal:
+def arrears_fine_propose(*, actor: Actor, notice_id, reason="") -> ArrearsFineProposal:
     """Propose a fine once a notice's payment period has passed with arrears unpaid:
     between one and three times the notice's principal still unpaid (SIL Art. 86)."""
+    require_role(actor, "arrears.fine_propose", name_allowed=True)
+    assert actor is not None  # require_role refuses a missing actor
     today = clock.today()
     reason = clean_line(reason, "reason", max_length=REASONS_MAX) if reason else ""
     with transaction.atomic():
-        notice = _lock(ArrearsNotice, notice_id)
+        notice = lock_or_404(ArrearsNotice, notice_id)
         if ArrearsFineProposal.objects.filter(notice=notice).exists():
             raise Conflict(
                 _("A fine has already been proposed for this notice."), code="fine_proposed"
@@ -202,11 +202,13 @@ DECISIONS = (APPROVE, DISMISS)
 
 
 def arrears_fine_decide(
-    *, actor, proposal_id, decision, reasons, amount=None
+    *, actor: Actor, proposal_id, decision, reasons, amount=None
 ) -> ArrearsFineProposal:
     """A supervisor's decision on a proposed fine: approve with an amount between one
     and three times the arrears, or dismiss; reasons are required either way. The one
     who proposed the fine never decides it."""
+    require_role(actor, "arrears.fine_decide", name_allowed=True)
+    assert actor is not None  # require_role refuses a missing actor
     fields = {}
     if decision not in DECISIONS:
         fields["decision"] = _("must be approve or dismiss")
@@ -224,7 +226,7 @@ def arrears_fine_decide(
     if fields:
         raise InvalidInput(fields=fields)
     with transaction.atomic():
-        proposal = _lock(ArrearsFineProposal, proposal_id)
+        proposal = lock_or_404(ArrearsFineProposal, proposal_id)
         if proposal.status != ArrearsFineProposal.Status.PENDING:
             raise Conflict(
                 _("The proposal has already been decided: %(status)s.")

@@ -4,6 +4,7 @@ distribution recovered."""
 from collections import defaultdict
 from decimal import Decimal
 
+from shebao.accounts.types import Actor
 from shebao.audit.services import audit_record
 from shebao.core import clock
 from shebao.core.money import ZERO, format_money
@@ -14,7 +15,9 @@ from shebao.ledger.services.journal import EntryDraft, journal_write
 from shebao.registry.models import Unit
 
 
-def account_credits_sync(*, actor, unit, effective_on, _seen: frozenset = frozenset()) -> list[str]:
+def account_credits_sync(
+    *, actor: Actor, unit, effective_on, _seen: frozenset = frozenset()
+) -> list[str]:
     """Credit the individual accounts of each of the unit's months whose premiums are
     now paid in full and not yet credited: one entry per month, from the unit's credits
     due to each person's account (O20 Art. 13: accounts are posted from premiums actually
@@ -49,7 +52,7 @@ def _credited_periods(unit, periods) -> set[str]:
     )
 
 
-def _credit_paid_months(actor, unit, effective_on) -> list[str]:
+def _credit_paid_months(actor: Actor, unit, effective_on) -> list[str]:
     paid = selectors.unit_paid_periods(unit)
     if not paid:
         return []
@@ -90,7 +93,7 @@ def _credit_paid_months(actor, unit, effective_on) -> list[str]:
     return todo
 
 
-def _post_account_credits(actor, unit, lines, effective_on, *, memo, data=None) -> None:
+def _post_account_credits(actor: Actor, unit, lines, effective_on, *, memo, data=None) -> None:
     """One account-credit entry per month of ``lines`` (``(period, person id, amount)``):
     from the unit's credits due to each person's individual account, or to a suspense
     account held for a person whose account is closed."""
@@ -141,7 +144,7 @@ def _post_account_credits(actor, unit, lines, effective_on, *, memo, data=None) 
     )
 
 
-def _credit_recovered(actor, unit, to_accounts: dict[str, Decimal], effective_on, reference):
+def _credit_recovered(actor: Actor, unit, to_accounts: dict[str, Decimal], effective_on, reference):
     """Credit the individual accounts with what a bankruptcy distribution recovered as
     premiums owed to them (Enterprise Bankruptcy Law Art. 113, first rank), month by
     month: a month recovered whole credits each person's part; a month recovered in part

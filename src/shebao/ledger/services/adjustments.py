@@ -5,9 +5,10 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from shebao.accounts.types import Actor
 from shebao.audit.services import audit_record
 from shebao.core import clock
-from shebao.core.errors import NotFound
+from shebao.core.locking import lock_or_404
 from shebao.core.money import format_money
 from shebao.ledger import chart, domain, selectors
 from shebao.ledger.models import DebtAdjustment, JournalEntry
@@ -35,7 +36,7 @@ def _outstanding(unit, effective_on) -> list[tuple[domain.Debt, Decimal, Decimal
 
 
 def unit_arrears_assume(
-    *, actor, unit_id: int, successor_id: int, effective_on, reference: str, basis
+    *, actor: Actor, unit_id: int, successor_id: int, effective_on, reference: str, basis
 ) -> list[DebtAdjustment]:
     """A merger: the successor assumes the merged unit's arrears (Civil Code Art. 67;
     Company Law Art. 221). Each unpaid month leaves the merged unit's receivable and
@@ -119,15 +120,13 @@ def unit_arrears_assume(
 
 
 def unit_arrears_write_off(
-    *, actor, unit_id: int, effective_on, reference: str, basis
+    *, actor: Actor, unit_id: int, effective_on, reference: str, basis
 ) -> list[DebtAdjustment]:
     """Write off what a unit still owes on ``effective_on`` with a court's ruling as the
     source: one journal entry (the agency's write-off account against the unit's
     receivable) and one row per month; nothing is deleted."""
     with transaction.atomic():
-        unit = Unit.objects.select_for_update().filter(pk=unit_id).order_by("pk").first()
-        if unit is None:
-            raise NotFound()
+        unit = lock_or_404(Unit, unit_id)
         rows = _outstanding(unit, effective_on)
         if not rows:
             return []

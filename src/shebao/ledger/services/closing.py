@@ -1,11 +1,12 @@
 """Closing an individual account once a clearance has settled it."""
 
+from shebao.accounts.types import Actor
 from shebao.audit.services import audit_record
 from shebao.ledger import chart
 from shebao.ledger.models import Account
 
 
-def individual_account_close(*, actor, person_id: int, closed_on) -> Account | None:
+def individual_account_close(*, actor: Actor, person_id: int, closed_on) -> Account | None:
     """Close a person's individual account once a clearance has settled it: the yearly
     interest run posts nothing more to it."""
     code = chart.individual_code(person_id)

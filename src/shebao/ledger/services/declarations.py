@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from shebao.accounts.types import Actor
 from shebao.audit.services import audit_record
 from shebao.core import clock
 from shebao.core import warnings as core_warnings
@@ -100,7 +101,7 @@ def _money_pairs(totals) -> dict[str, list[str]]:
 
 
 def declarations_post(
-    *, actor, declarations, source: str = "api", acknowledged_warnings=()
+    *, actor: Actor, declarations, source: str = "api", acknowledged_warnings=()
 ) -> list[Declaration]:
     """Post checked declarations (``CheckedDeclaration`` with no errors left) in one
     transaction: every line's premiums, the unit's receivable, the pooled funds and the
@@ -367,7 +368,7 @@ def _staff_assessment(unit, period: str, cache: dict):
     return _totals_by_type(results), len(results)
 
 
-def declarations_assess(*, actor, period: str) -> list[Declaration]:
+def declarations_assess(*, actor: Actor, period: str) -> list[Declaration]:
     """Assess every registered unit that has not declared ``period`` once its due date
     has passed: 110% of its previous month (SIL Art. 62; the factor is policy data), or,
     with no previous month, from its registered staff and their wages (CR Art. 10

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from shebao.accounts.types import Actor
 from shebao.audit.services import audit_record
 from shebao.core import clock
 from shebao.core.errors import Conflict, InvalidInput
@@ -33,7 +34,7 @@ class InterestRun:
     true_ups: tuple = ()
 
 
-def interest_credit_year(*, actor, year: int) -> InterestRun:
+def interest_credit_year(*, actor: Actor, year: int) -> InterestRun:
     """Credit every open individual account with its interest for ``year`` (and for any
     earlier year whose interest changed since it was credited, e.g. contributions
     declared late, or a rate published after a provisional crediting): one entry dated
@@ -183,7 +184,7 @@ def _interest_credit(account_id, item, entry, now) -> InterestCredit:
     )
 
 
-def _record_true_ups(actor, differences, credited, policy, now) -> list[InterestTrueUp]:
+def _record_true_ups(actor: Actor, differences, credited, policy, now) -> list[InterestTrueUp]:
     """A true-up per closed account and year: positive, paid to the payees; negative,
     written off up to the pack's threshold, else recorded as an overpaid benefit."""
     if not differences:
@@ -221,7 +222,7 @@ def _record_true_ups(actor, differences, credited, policy, now) -> list[Interest
     return rows
 
 
-def interest_post_on_leaving(*, actor, person_id: int, items, effective_on, memo: str):
+def interest_post_on_leaving(*, actor: Actor, person_id: int, items, effective_on, memo: str):
     """Book the interest a clearance credits before the account is paid out or
     transferred (``selectors.interest_due_on_leaving``): one entry, one posting and one
     interest record per year. The caller holds the case's lock."""

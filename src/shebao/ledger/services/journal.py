@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 
+from shebao.accounts.types import Actor
 from shebao.audit.services import audit_record
 from shebao.core import clock
 from shebao.core.errors import Conflict
@@ -144,7 +145,9 @@ def entry_post(
     return entry
 
 
-def entry_reverse(*, actor, entry_id: int, effective_on=None, memo: str = "") -> JournalEntry:
+def entry_reverse(
+    *, actor: Actor, entry_id: int, effective_on=None, memo: str = ""
+) -> JournalEntry:
     """Post the mirror image of an entry; the original stays as it was."""
     with transaction.atomic():
         entry = JournalEntry.objects.select_for_update().get(pk=entry_id)

@@ -5,9 +5,11 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from shebao.accounts.types import Actor
 from shebao.audit.services import audit_record
 from shebao.core import clock, idempotency
-from shebao.core.errors import Conflict, InvalidInput, NotFound
+from shebao.core.errors import Conflict, InvalidInput
+from shebao.core.locking import lock_or_404
 from shebao.core.money import AmountError, format_money, parse_amount
 from shebao.ledger import chart, domain, selectors
 from shebao.ledger.models import JournalEntry, Payment, PaymentAllocation
@@ -55,12 +57,12 @@ def payment_record(
     )
 
 
-def _payment_record(*, actor, unit_id: int, amount: Decimal, paid_on, reference: str) -> Payment:
+def _payment_record(
+    *, actor: Actor, unit_id: int, amount: Decimal, paid_on, reference: str
+) -> Payment:
     today = clock.today()
     with transaction.atomic():
-        unit = Unit.objects.select_for_update().filter(pk=unit_id).first()
-        if unit is None:
-            raise NotFound()
+        unit = lock_or_404(Unit, unit_id)
         fields = {}
         try:
             amount = parse_amount(amount, kind="payment")
@@ -145,7 +147,7 @@ def _payment_record(*, actor, unit_id: int, amount: Decimal, paid_on, reference:
 
 
 def payment_record_allocated(
-    *, actor, unit_id: int, amount, paid_on, reference: str, allocations, to_accounts=None
+    *, actor: Actor, unit_id: int, amount, paid_on, reference: str, allocations, to_accounts=None
 ) -> Payment:
     """Record money received for a unit allocated as given, not oldest month first: a
     bankruptcy distribution pays the claims by their rank (Enterprise Bankruptcy Law
@@ -161,9 +163,7 @@ def payment_record_allocated(
     if to_principal + to_fees != amount:
         raise ValueError("the allocations must add up to the amount")
     with transaction.atomic():
-        unit = Unit.objects.select_for_update().filter(pk=unit_id).order_by("pk").first()
-        if unit is None:
-            raise NotFound()
+        unit = lock_or_404(Unit, unit_id)
         if Payment.objects.filter(unit=unit, reference=reference).exists():
             raise Conflict(
                 _("A payment with reference %(ref)s is already recorded for this unit.")

@@ -3,6 +3,7 @@ use for the months still owed."""
 
 from decimal import Decimal
 
+from shebao.accounts.types import Actor
 from shebao.audit.services import audit_record
 from shebao.core import clock
 from shebao.core.money import format_money
@@ -23,7 +24,7 @@ def _units_to_settle(unit_ids, replaced_unit_ids) -> list[int]:
     return sorted(set(replaced_unit_ids) | set(holding.values_list("unit_id", flat=True)))
 
 
-def unit_credit_settle(*, actor, unit) -> None:
+def unit_credit_settle(*, actor: Actor, unit) -> None:
     """Move what a unit paid beyond what is due into its credit, then (when the policy
     pack says so) apply the credit to its months, oldest first; then credit the
     individual accounts of every month now paid in full. The caller holds the unit's row
@@ -39,7 +40,7 @@ def unit_credit_settle(*, actor, unit) -> None:
     account_credits_sync(actor=actor, unit=unit, effective_on=clock.today())
 
 
-def _unit_credit_apply(*, actor, unit) -> None:
+def _unit_credit_apply(*, actor: Actor, unit) -> None:
     by_code = chart.accounts_by_code(
         [
             chart.unit_receivable_code(unit.pk),
@@ -124,7 +125,7 @@ def _unit_credit_apply(*, actor, unit) -> None:
     )
 
 
-def _late_fees_refund(actor, unit, debts, *, receivable_credit) -> bool:
+def _late_fees_refund(actor: Actor, unit, debts, *, receivable_credit) -> bool:
     """Give back late fees paid beyond what the months' principal, as declared now,
     accrues (SIL Art. 86: the fee is a share of the unpaid premium, so a month declared
     again lower owes a lower fee): the excess moves from the late-fee income to the
