@@ -76,13 +76,7 @@ def _payment_record(
             fields["reference"] = _("is required")
         if fields:
             raise InvalidInput(fields=fields)
-        if Payment.objects.filter(unit=unit, reference=reference).exists():
-            raise Conflict(
-                _("A payment with reference %(ref)s is already recorded for this unit.")
-                % {"ref": reference},
-                code="duplicate_payment",
-                fields={"reference": _("already recorded")},
-            )
+        _refuse_duplicate_reference(unit, reference)
         daily_rate = contributions.late_fee_rule(paid_on, unit.region).daily_rate
         allocations, left_over = domain.allocate_payment(
             amount, selectors.unit_debts(unit), paid_on, daily_rate
@@ -164,13 +158,7 @@ def payment_record_allocated(
         raise ValueError("the allocations must add up to the amount")
     with transaction.atomic():
         unit = lock_or_404(Unit, unit_id)
-        if Payment.objects.filter(unit=unit, reference=reference).exists():
-            raise Conflict(
-                _("A payment with reference %(ref)s is already recorded for this unit.")
-                % {"ref": reference},
-                code="duplicate_payment",
-                fields={"reference": _("already recorded")},
-            )
+        _refuse_duplicate_reference(unit, reference)
         by_code = chart.accounts_by_code(
             [chart.BANK_CODE, chart.LATE_FEE_CODE, chart.unit_receivable_code(unit.pk)]
         )
@@ -224,3 +212,14 @@ def payment_record_allocated(
             reference,
         )
     return payment
+
+
+def _refuse_duplicate_reference(unit: Unit, reference: str) -> None:
+    """A unit's payment references are unique: the same bank transfer is recorded once."""
+    if Payment.objects.filter(unit=unit, reference=reference).exists():
+        raise Conflict(
+            _("A payment with reference %(ref)s is already recorded for this unit.")
+            % {"ref": reference},
+            code="duplicate_payment",
+            fields={"reference": _("already recorded")},
+        )
