@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "ninja",  # serves the interactive API docs' assets locally instead of from a CDN
     "django_htmx",
+    "template_partials",
+    "django_filters",
     "django_tasks",
     "django_tasks_db",
     "shebao.core",
@@ -122,6 +124,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "shebao.web.desk.nav.desk_sections",
             ],
         },
     },
@@ -168,7 +171,7 @@ if SHEBAO_ENV == "test":
     # Argon2 is deliberately slow; the suite creates hundreds of users. Argon2 stays in the
     # list (so stored argon2 hashes still verify) and tests of hashing select it explicitly.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "/login"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

@@ -8,11 +8,8 @@ from django.contrib import admin
 from django.test import Client, RequestFactory
 
 from shebao.accounts import services
-from shebao.accounts.admin_site import (
-    OwnPasswordChangeThroughService,
-    ShebaoAdminSite,
-    ThrottledAdminLoginForm,
-)
+from shebao.accounts.admin_site import ShebaoAdminSite, ThrottledAdminLoginForm
+from shebao.accounts.forms import OwnPasswordChangeForm
 from shebao.accounts.models import ApiToken, LoginFailure, User
 from shebao.audit.models import AuditEvent
 from shebao.core import clock
@@ -242,7 +239,7 @@ def test_a_browser_login_is_audited(make_user):
 
 def test_own_password_change_in_the_admin_goes_through_the_service(make_user):
     user = make_user("desk", "clerk")
-    form = OwnPasswordChangeThroughService(
+    form = OwnPasswordChangeForm(
         user,
         data={
             "old_password": "demo-password-1",

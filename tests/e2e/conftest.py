@@ -85,6 +85,68 @@ class BrowserPage:
         assert response is not None and response.ok, f"{path}: {response and response.status}"
         return response
 
+    def login(self, username, password="demo-password-1"):
+        """Log in through the login page, as a person would, and land where the role lands."""
+        self.open("/login")
+        self.tab.get_by_label(LOGIN_LABELS[self.language][0]).fill(username)
+        self.tab.get_by_label(LOGIN_LABELS[self.language][1]).fill(password)
+        with self.tab.expect_navigation():
+            self.tab.locator("main button[type=submit]").click()
+
+    @property
+    def language(self):
+        return "zh" if self.tab.evaluate("navigator.language").startswith("zh") else "en"
+
+    def assert_accessible(self):
+        """axe-core on the page as it stands: no serious or critical violation."""
+        assert_accessible(self.tab)
+
+
+LOGIN_LABELS = {"en": ("User name", "Password"), "zh": ("用户名", "密码")}
+
+# The viewports every page is tried at: a desktop and a phone (360 px wide, the narrowest
+# common Android screen).
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 360, "height": 740}
+
+
+def assert_accessible(tab):
+    """Run axe-core (vendored by axe-playwright-python, injected by the test, not served
+    by the site) and fail on any serious or critical violation, naming each."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(tab)
+    bad = [
+        f"{violation['id']} ({violation['impact']}): {violation['help']} -> "
+        + ", ".join(str(node["target"]) for node in violation["nodes"][:5])
+        for violation in results.response["violations"]
+        if violation["impact"] in ("serious", "critical")
+    ]
+    assert not bad, f"{tab.url}:\n" + "\n".join(bad)
+
+
+def open_page(chromium, live_server, *, locale="en-US", viewport=None):
+    """A fresh tab in its own browser context (its own cookies): one per user."""
+    context = chromium.new_context(locale=locale, viewport=viewport or DESKTOP)
+    context.set_default_timeout(15_000)
+    return BrowserPage(context, live_server.url)
+
+
+@pytest.fixture
+def new_page(chromium, live_server):
+    """Opens tabs as ``new_page(locale=..., viewport=...)``, each in its own context, and
+    closes them all at the end: a test with several users (clerk, auditor) opens one each."""
+    pages = []
+
+    def make(*, locale="en-US", viewport=None):
+        page = open_page(chromium, live_server, locale=locale, viewport=viewport)
+        pages.append(page)
+        return page
+
+    yield make
+    for page in pages:
+        page.context.close()
+
 
 @pytest.fixture
 def browser_page(chromium, live_server):

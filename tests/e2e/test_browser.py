@@ -13,9 +13,9 @@ def test_home_page_shows_shebao_its_links_and_regions(browser_page):
     assert "Shebao" in tab.locator("h1").inner_text()
     assert tab.locator("html").get_attribute("lang") == "en"
     docs = tab.locator("a.button", has_text="API documentation")
-    staff = tab.locator("a.button", has_text="Staff login")
+    login = tab.locator("a.button", has_text="Log in")
     assert docs.get_attribute("href") == "/api/v1/docs"
-    assert staff.get_attribute("href") == "/admin/"
+    assert login.get_attribute("href") == "/login"
     assert "Beijing" in tab.locator(".regions").inner_text()
     assert tab.locator(".steps li").count() == 5
     # The vendored stylesheet was served and applied (the brand colour).
@@ -33,16 +33,16 @@ def test_language_switch_turns_the_page_chinese_and_back(browser_page):
     with tab.expect_navigation():
         tab.get_by_role("button", name="简体中文").click()
     assert tab.locator("html").get_attribute("lang") == "zh-Hans"
-    assert tab.locator("a.button", has_text="员工登录").get_attribute("href") == "/admin/"
+    assert tab.locator("a.button", has_text="登录").get_attribute("href") == "/login"
     assert "北京市" in tab.locator(".regions").inner_text()
 
     with tab.expect_navigation():
         tab.get_by_role("button", name="English").click()
     assert tab.locator("html").get_attribute("lang") == "en"
-    assert tab.locator("a.button", has_text="Staff login").is_visible()
+    assert tab.locator("a.button", has_text="Log in").is_visible()
 
 
-def test_clerk_logs_in_at_the_staff_login(browser_page):
+def test_clerk_logs_in_from_the_home_page_and_lands_on_the_desk(browser_page):
     from shebao.accounts.services import user_create
 
     user_create(actor=None, username="clerk", password="counter-pass-2025", role="clerk")
@@ -50,20 +50,24 @@ def test_clerk_logs_in_at_the_staff_login(browser_page):
     page.open("/")
     tab = page.tab
     with tab.expect_navigation():
-        tab.locator("a.button", has_text="Staff login").click()
+        tab.locator("a.button", has_text="Log in").click()
 
     tab.fill("#id_username", "clerk")
     tab.fill("#id_password", "wrong-password")
     with tab.expect_navigation():
-        tab.locator("input[type=submit]").click()
-    assert tab.locator(".errornote").is_visible()
+        tab.locator("main button[type=submit]").click()
+    assert tab.locator(".error-summary").is_visible()
 
     tab.fill("#id_username", "clerk")
     tab.fill("#id_password", "counter-pass-2025")
     with tab.expect_navigation():
-        tab.locator("input[type=submit]").click()
-    assert tab.url.rstrip("/").endswith("/admin")
-    assert "clerk" in tab.locator("#user-tools").inner_text().lower()
+        tab.locator("main button[type=submit]").click()
+    assert tab.url.endswith("/desk/")
+    assert "clerk" in tab.locator(".user-menu").inner_text()
+    page.assert_accessible()
+    with tab.expect_navigation():
+        tab.get_by_role("button", name="Log out").click()
+    assert tab.url.endswith("/login")
     assert page.foreign_requests == []
     assert page.csp_violations == []
 

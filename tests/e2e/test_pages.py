@@ -12,7 +12,7 @@ def test_home_page_is_chinese_by_default():
     assert '<html lang="zh-Hans">' in html
     assert "社会保险登记、缴费、个人账户与账户清算。" in html
     assert "北京市" in html
-    assert 'href="/api/v1/docs"' in html and 'href="/admin/"' in html
+    assert 'href="/api/v1/docs"' in html and 'href="/login"' in html
 
 
 def test_home_page_follows_the_browser_language():

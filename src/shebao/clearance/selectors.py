@@ -609,11 +609,12 @@ def _texts(text) -> dict:
     return {"zh": text.zh, "en": text.en}
 
 
-def overdue_deadlines(as_of: datetime.date, *, within: int = 0) -> list[dict]:
-    """Time limits of open cases past their due date (or due within ``within`` days)."""
+def deadlines_due(as_of: datetime.date, *, within: int = 0) -> list[CaseDeadline]:
+    """Running time limits of open cases past their due date (or due within ``within``
+    days), with their cases."""
     # A horizon past the calendar is the caller's mistake (422), not an OverflowError.
     limit = dates.add_days(as_of, within, "within")
-    due = (
+    return list(
         CaseDeadline.objects.filter(
             done_on__isnull=True,
             case__status__in=domain.OPEN_STATUSES,
@@ -622,6 +623,11 @@ def overdue_deadlines(as_of: datetime.date, *, within: int = 0) -> list[dict]:
         .select_related("case", "case__person", "case__unit")
         .order_by("due_on", "case_id", "code")
     )
+
+
+def overdue_deadlines(as_of: datetime.date, *, within: int = 0) -> list[dict]:
+    """Time limits of open cases past their due date (or due within ``within`` days)."""
+    due = deadlines_due(as_of, within=within)
     return [
         {
             "case_id": d.case_id,
@@ -779,3 +785,40 @@ def order_reloaded(order: DisbursementOrder) -> DisbursementOrder:
 
 def payment_batch_get(batch_id: int) -> PaymentBatch:
     return get_or_404(PaymentBatch, batch_id)
+
+
+# Work queues -----------------------------------------------------------------------------
+
+
+def cases_waiting(statuses) -> list[tuple[ClearanceCase, CaseDeadline | None]]:
+    """Cases in ``statuses`` with the earliest time limit still running on each (None when
+    none runs), most urgent first."""
+    cases = list(
+        ClearanceCase.objects.filter(status__in=statuses)
+        .select_related("person", "unit")
+        .order_by("pk")
+    )
+    running: dict[int, CaseDeadline] = {}
+    for deadline in CaseDeadline.objects.filter(case__in=cases, done_on__isnull=True).order_by(
+        "due_on", "code"
+    ):
+        running.setdefault(deadline.case_id, deadline)
+    pairs = [(case, running.get(case.pk)) for case in cases]
+    far = datetime.date.max
+    pairs.sort(key=lambda pair: (pair[1].due_on if pair[1] else far, pair[0].pk))
+    return pairs
+
+
+def time_limit_name(case: ClearanceCase, deadline: CaseDeadline) -> str:
+    """A running time limit's name in the active language."""
+    obligation = obligation_for(case.region, deadline.code, deadline.start)
+    return str(obligation.names) if obligation is not None else _("Time limit")
+
+
+def orders_in_status(statuses) -> list[DisbursementOrder]:
+    """Disbursement orders in ``statuses``, oldest first, with their case and payee."""
+    return list(
+        DisbursementOrder.objects.filter(status__in=statuses)
+        .select_related("case", "case__person", "case__unit", "payee")
+        .order_by("ordered_at", "pk")
+    )

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from shebao.accounts.domain import DEMO_PASSWORD, ROLE_NAMES
+from shebao.accounts.domain import DEMO_PASSWORD, ROLE_NAMES, UNIT_REP
 from shebao.accounts.models import User
 from shebao.accounts.services import user_create
 from shebao.accounts.types import Actor
@@ -480,10 +480,11 @@ class _Builder:
 
 def logins_text() -> str:
     """The demo logins, as ``make run`` prints them."""
-    lines = [f"Demo logins (password for every one: {DEMO_PASSWORD}):"]
+    lines = [f"Demo logins at /login (password for every one: {DEMO_PASSWORD}):"]
     with translation.override("en"):
         for username, role in STAFF_LOGINS:
-            lines.append(f"  {username:<11} {ROLE_NAMES[role]!s:<20} staff: /admin/ and the API")
+            lines.append(f"  {username:<11} {ROLE_NAMES[role]!s:<20} lands on the desk: /desk/")
         for username, role in PUBLIC_LOGINS:
-            lines.append(f"  {username:<11} {ROLE_NAMES[role]!s:<20} public: the API")
+            home = "/unit/" if role == UNIT_REP else "/me/"
+            lines.append(f"  {username:<11} {ROLE_NAMES[role]!s:<20} lands on {home}")
     return "\n".join(lines)

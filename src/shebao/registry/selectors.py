@@ -588,3 +588,9 @@ def duplicate_enrolment_warnings(person: Person, *, unit_id: int) -> list[CheckW
             extra={"employment_ids": [e.pk for e in others]},
         )
     ]
+
+
+def units_awaiting_decision() -> list[Unit]:
+    """Registration applications the agency has still to approve or reject, the one whose
+    decision is due first at the top."""
+    return list(Unit.objects.filter(status=Unit.Status.PENDING).order_by("decision_due_on", "pk"))

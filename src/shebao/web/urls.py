@@ -1,9 +1,15 @@
-from django.urls import path
+from django.urls import include, path
 
-from shebao.web import views
+from shebao.web import auth, portal, views
 
 app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.health, name="health"),
+    path("login", auth.LoginView.as_view(), name="login"),
+    path("logout", auth.LogoutView.as_view(), name="logout"),
+    path("password", auth.PasswordChangeView.as_view(), name="password"),
+    path("desk/", include("shebao.web.desk.urls")),
+    path("me/", portal.person_home, name="me"),
+    path("unit/", portal.unit_home, name="unit"),
 ]

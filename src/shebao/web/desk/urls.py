@@ -1,0 +1,10 @@
+"""The desk's pages, one module per area; ``web:desk`` is the queue every member of staff
+lands on."""
+
+from django.urls import path
+
+from shebao.web.desk import queue
+
+urlpatterns = [
+    path("", queue.queue, name="desk"),
+]
