@@ -18,6 +18,7 @@ from shebao.accounts import domain as roles
 from shebao.clearance import domain as clearance_domain
 from shebao.clearance import selectors as clearance_selectors
 from shebao.clearance.models import ClearanceCase, DisbursementOrder
+from shebao.clearance.selectors import queues as case_queues
 from shebao.core import clock
 from shebao.core.periods import days_left
 from shebao.registry import selectors as registry_selectors
@@ -55,10 +56,10 @@ def _case_detail(case: ClearanceCase) -> str:
 
 def _case_items(task: str, statuses, today: datetime.date) -> list[QueueItem]:
     items = []
-    for case, deadline in clearance_selectors.cases_waiting(statuses):
+    for case, deadline in case_queues.cases_waiting(statuses):
         detail = _case_detail(case)
         if deadline is not None:
-            detail += " · " + clearance_selectors.time_limit_name(case, deadline)
+            detail += " · " + case_queues.time_limit_name(case, deadline)
         items.append(
             QueueItem(
                 task=task,
@@ -80,7 +81,7 @@ def _order_items(task: str, statuses) -> list[QueueItem]:
             % {"case": order.case_id, "amount": f"{order.amount:,.2f}"},
             link=f"/desk/cases/{order.case_id}/",
         )
-        for order in clearance_selectors.orders_in_status(statuses)
+        for order in case_queues.orders_in_status(statuses)
     ]
 
 
@@ -125,7 +126,7 @@ def _late_registration_items(today: datetime.date) -> list[QueueItem]:
 def _time_limit_items(today: datetime.date) -> list[QueueItem]:
     return [
         QueueItem(
-            task=clearance_selectors.time_limit_name(deadline.case, deadline),
+            task=case_queues.time_limit_name(deadline.case, deadline),
             subject=clearance_selectors.subject_name(deadline.case),
             detail=_case_detail(deadline.case),
             link=f"/desk/cases/{deadline.case_id}/",
