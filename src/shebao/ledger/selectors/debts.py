@@ -294,8 +294,6 @@ def _paid_months(unit, debts, seen: frozenset) -> tuple[set[str], set[str]]:
     pending = {pk for d in debts for pk in d.assumed_by} - seen - {unit.pk}
     whole_by_successor = {}
     if pending:
-        from shebao.registry.models import Unit
-
         for successor in Unit.objects.filter(pk__in=pending).order_by("pk"):
             whole_by_successor[successor.pk] = _paid_months(
                 successor, unit_debts(successor), seen | {unit.pk}
