@@ -109,7 +109,7 @@ class CaseOpenForm(forms.Form):
                 label=_("ID number"), required=False, max_length=18
             )
             self.fields[f"heir{n}_share_percent"] = forms.DecimalField(
-                label=_("Share (%)"), required=False, max_digits=5, decimal_places=2
+                label=_("Share in per cent"), required=False, max_digits=5, decimal_places=2
             )
             self.fields[f"heir{n}_bank_account"] = forms.CharField(
                 label=_("Bank account"), required=False, max_length=40
