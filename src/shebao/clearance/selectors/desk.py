@@ -179,12 +179,12 @@ def case_rows(cases, today: datetime.date | None = None) -> list[CaseRow]:
             reason=reason_name(case),
             status=str(domain.STATUS_NAMES.get(case.status, "")),
         )
-        deadline = running.get(case.pk)
-        if deadline is not None and case.status not in domain.FINAL_STATUSES:
-            obligation = obligation_for(case.region, deadline.code, deadline.start)
+        due = running.get(case.pk)
+        if due is not None and case.status not in domain.FINAL_STATUSES:
+            obligation = obligation_for(case.region, due.code, due.start)
             row.limit_name = str(obligation.names) if obligation else ""
-            row.due_on = deadline.due_on
-            row.days_left = days_left(deadline.due_on, today)
+            row.due_on = due.due_on
+            row.days_left = days_left(due.due_on, today)
         rows.append(row)
     return rows
 

@@ -26,6 +26,12 @@ def _reason_choices(empty):
     ]
 
 
+def _region_choices():
+    return [("", _("Not a transfer"))] + [
+        (region.code, str(region.names)) for region in packs.all_regions()
+    ]
+
+
 class CaseFilterForm(forms.Form):
     q = forms.CharField(
         label=_("Person or unit"),
@@ -33,8 +39,10 @@ class CaseFilterForm(forms.Form):
         help_text=_("A name, or a full ID number, passport number or credit code"),
         widget=forms.TextInput(attrs={"type": "search"}),
     )
-    status = forms.ChoiceField(label=_("Status"), required=False)
-    reason = forms.ChoiceField(label=_("Reason"), required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=_status_choices)
+    reason = forms.ChoiceField(
+        label=_("Reason"), required=False, choices=lambda: _reason_choices(_("All reasons"))
+    )
     subject_type = forms.ChoiceField(
         label=_("Subject"),
         required=False,
@@ -53,16 +61,13 @@ class CaseFilterForm(forms.Form):
         ],
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["status"].choices = _status_choices()
-        self.fields["reason"].choices = _reason_choices(_("All reasons"))
-
 
 class CaseOpenForm(forms.Form):
     """What ``case_create`` takes; the subject is found by its identifier."""
 
-    reason = forms.ChoiceField(label=_("Reason"))
+    reason = forms.ChoiceField(
+        label=_("Reason"), choices=lambda: _reason_choices(_("Choose a reason"))
+    )
     identifier = forms.CharField(
         label=_("ID number, passport number or credit code"),
         max_length=40,
@@ -78,7 +83,9 @@ class CaseOpenForm(forms.Form):
     payee_name = forms.CharField(label=_("Account holder's name"), required=False, max_length=200)
     payee_bank_account = forms.CharField(label=_("Bank account"), required=False, max_length=40)
     payee_bank_name = forms.CharField(label=_("Bank"), required=False, max_length=100)
-    destination_region = forms.ChoiceField(label=_("Region the person moves to"), required=False)
+    destination_region = forms.ChoiceField(
+        label=_("Region the person moves to"), required=False, choices=_region_choices
+    )
     successor_code = forms.CharField(
         label=_("Credit code of the successor unit"), required=False, max_length=18
     )
@@ -86,10 +93,9 @@ class CaseOpenForm(forms.Form):
         label=_("The person confirmed in writing what the agency explained"), required=False
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.heir_numbers: list[int] = []
-        self.fields["reason"].choices = _reason_choices(_("Choose a reason"))
         self.fields["reason"].widget.attrs.update(
             {
                 "hx-get": "reason",
@@ -98,9 +104,6 @@ class CaseOpenForm(forms.Form):
                 "hx-swap": "innerHTML",
             }
         )
-        self.fields["destination_region"].choices = [("", _("Not a transfer"))] + [
-            (region.code, str(region.names)) for region in packs.all_regions()
-        ]
         for n in range(1, HEIR_ROWS + 1):
             self.fields[f"heir{n}_name"] = forms.CharField(
                 label=_("Name"), required=False, max_length=200
@@ -194,6 +197,8 @@ class UploadForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/jpeg,image/png"}),
     )
 
-    def __init__(self, *args, kinds=(), **kwargs):
+    def __init__(self, *args, kinds=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = list(kinds)
+        kind = self.fields["kind"]
+        assert isinstance(kind, forms.ChoiceField)
+        kind.choices = list(kinds)

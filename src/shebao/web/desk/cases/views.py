@@ -7,14 +7,12 @@ service's own message. Reads go through ``shebao.clearance.selectors``.
 
 import uuid
 
-from csp.decorators import csp_replace
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from shebao.accounts import domain as roles
@@ -440,9 +438,11 @@ def material_page(request, case_id, material_id):
     )
 
 
+# A stored file may be framed by this site's pages (the PDF viewer needs its plugin).
+MATERIAL_CSP = {"frame-ancestors": ["'self'"], "object-src": ["'self'"]}
+
+
 @staff_required
-@xframe_options_sameorigin
-@csp_replace({"frame-ancestors": ["'self'"], "object-src": ["'self'"]})
 def material_file(request, case_id, material_id):
     """The stored file with its content type, for staff only; each view is audited."""
     try:
@@ -455,6 +455,10 @@ def material_file(request, case_id, material_id):
     extension = material.storage_name.rsplit(".", 1)[-1]
     response["Content-Disposition"] = f'inline; filename="material-{material.pk}.{extension}"'
     response["X-Content-Type-Options"] = "nosniff"
+    # Shown in a frame of the desk's own material page, never of another site's
+    # (django-csp reads this attribute as its csp_replace decorator sets it).
+    response["X-Frame-Options"] = "SAMEORIGIN"
+    response._csp_replace = MATERIAL_CSP
     return response
 
 
