@@ -2,6 +2,7 @@
 a case's page, each action by the role that may take it (and a refusal), the audited
 "show full ID", the materials shown only to staff, both languages without raw codes."""
 
+import datetime
 import re
 
 import pytest
@@ -14,7 +15,7 @@ from shebao.audit.models import AuditEvent
 from shebao.clearance import selectors
 from shebao.clearance import services as clearance
 from shebao.clearance.models import ClearanceCase, DisbursementOrder
-from tests.factories import card, insured_id
+from tests.factories import World, card, insured_id
 from tests.web.desk_cases_data import (
     PASSWORD,
     PDF,
@@ -420,3 +421,103 @@ def test_the_chinese_pages_show_no_code(staff, case):
         "/desk/cases/reason", {"reason": "lost_nationality"}
     )
     assert_no_codes(reason)
+
+
+# A unit's case, a preset subject, the payees -----------------------------------------
+
+
+def test_a_bankrupt_units_case_is_opened_by_credit_code_and_moves_by_the_rulings(staff):
+    world = World(staff.clerk)
+    unit = world.unit(established=datetime.date(2024, 1, 2), name="Bankrupt Co")
+    person = world.employ(unit, serial=71, started=datetime.date(2025, 1, 2), wage="10000.00")
+    world.declare(unit, "2025-09", [(person, "10000.00")])
+    world.end(person, unit, datetime.date(2025, 10, 31), reason="unit_terminated")
+    clerk = client_for(staff.clerk)
+    response = clerk.post(
+        "/desk/cases/new",
+        {"reason": "bankrupt", "identifier": unit.uscc.lower(), "event_date": "2025-10-31"},
+    )
+    assert response.status_code == 302, visible_text(response)
+    case = ClearanceCase.objects.get(unit=unit)
+    advance(staff, case, until="approved")
+    finance = client_for(staff.finance)
+    page = visible_text(finance.get(f"/desk/cases/{case.pk}/"))
+    assert "File the claim in the bankruptcy" in page and "Compute and freeze" not in page
+    refused = finance.post(
+        f"/desk/cases/{case.pk}/do/bankruptcy-claim", {"petition_accepted_on": "2030-01-01"}
+    )
+    assert refused.status_code == 409
+    assert "is in the future" in visible_text(refused)
+    assert 'value="2030-01-01"' in refused.content.decode()
+    ok = finance.post(
+        f"/desk/cases/{case.pk}/do/bankruptcy-claim", {"petition_accepted_on": "2025-10-20"}
+    )
+    assert ok.status_code == 302
+    response = finance.post(
+        f"/desk/cases/{case.pk}/do/bankruptcy-distribution",
+        {
+            "received_amount": "1000.00",
+            "ruling_no": "(2025)京01破12号之三",
+            "ruling_on": "2025-11-10",
+        },
+    )
+    assert response.status_code == 302
+    response = clerk.post(
+        f"/desk/cases/{case.pk}/do/termination-ruling",
+        {"ruling_no": "(2025)京01破12号之五", "ruling_on": "2025-11-12"},
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.status == "closed" and case.certificate is not None
+    timeline = visible_text(clerk.get(f"/desk/cases/{case.pk}/"))
+    assert "Claim filed in the bankruptcy" in timeline
+    assert "Court's distribution recorded" in timeline.replace("&#x27;", "'")
+
+
+def test_a_case_opened_from_a_persons_page_keeps_the_number_masked(staff, worker):
+    clerk = client_for(staff.clerk)
+    page = clerk.get("/desk/cases/new", {"person": worker.person.pk})
+    assert worker.person.citizen_id not in page.content.decode()
+    assert worker.person.name in visible_text(page)
+    wrong = clerk.post(
+        "/desk/cases/new",
+        {
+            "reason": "deregistered",
+            "subject": f"person:{worker.person.pk}",
+            "event_date": "2025-10-01",
+        },
+    )
+    assert "This reason is for a unit." in visible_text(wrong)
+    response = clerk.post(
+        "/desk/cases/new",
+        {
+            "reason": "lost_nationality",
+            "subject": f"person:{worker.person.pk}",
+            "event_date": "2025-10-01",
+            "payee_name": worker.person.name,
+            "payee_bank_account": card(9),
+            "payee_bank_name": "CCB",
+            "acknowledged": "on",
+        },
+    )
+    assert response.status_code == 302
+    assert ClearanceCase.objects.get().person_id == worker.person.pk
+
+
+def test_the_payees_are_corrected_on_the_case_page(staff, case):
+    clerk = client_for(staff.clerk)
+    refused = clerk.post(
+        f"/desk/cases/{case.pk}/payees",
+        {"payee_name": case.person.name, "payee_bank_account": "123", "payee_bank_name": "BOC"},
+    )
+    assert refused.status_code == 422
+    response = clerk.post(
+        f"/desk/cases/{case.pk}/payees",
+        {"payee_name": case.person.name, "payee_bank_account": card(12), "payee_bank_name": "BOC"},
+    )
+    assert response.status_code == 302
+    assert selectors.current_payees(case)[0].bank_name == "BOC"
+    assert "Payees changed" in visible_text(clerk.get(f"/desk/cases/{case.pk}/"))
+    assert "Correct the payees" not in visible_text(
+        client_for(staff.auditor).get(f"/desk/cases/{case.pk}/")
+    )

@@ -62,48 +62,17 @@ class CaseFilterForm(forms.Form):
     )
 
 
-class CaseOpenForm(forms.Form):
-    """What ``case_create`` takes; the subject is found by its identifier."""
+class PayeeForm(forms.Form):
+    """The payee (the person, a unit, the destination agency) or the heirs, as the
+    services take them."""
 
-    reason = forms.ChoiceField(
-        label=_("Reason"), choices=lambda: _reason_choices(_("Choose a reason"))
-    )
-    identifier = forms.CharField(
-        label=_("ID number, passport number or credit code"),
-        max_length=40,
-        required=False,
-        help_text=_("The full number of the person (or the unit's credit code)"),
-    )
-    subject_id = forms.CharField(required=False, widget=forms.HiddenInput)
-    event_date = forms.DateField(
-        label=_("Date of the event"),
-        widget=DATE,
-        help_text=_("The death, the loss of nationality, the departure, the unit's end..."),
-    )
     payee_name = forms.CharField(label=_("Account holder's name"), required=False, max_length=200)
     payee_bank_account = forms.CharField(label=_("Bank account"), required=False, max_length=40)
     payee_bank_name = forms.CharField(label=_("Bank"), required=False, max_length=100)
-    destination_region = forms.ChoiceField(
-        label=_("Region the person moves to"), required=False, choices=_region_choices
-    )
-    successor_code = forms.CharField(
-        label=_("Credit code of the successor unit"), required=False, max_length=18
-    )
-    acknowledged = forms.BooleanField(
-        label=_("The person confirmed in writing what the agency explained"), required=False
-    )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.heir_numbers: list[int] = []
-        self.fields["reason"].widget.attrs.update(
-            {
-                "hx-get": "reason",
-                "hx-target": "#reason-info",
-                "hx-trigger": "change",
-                "hx-swap": "innerHTML",
-            }
-        )
         for n in range(1, HEIR_ROWS + 1):
             self.fields[f"heir{n}_name"] = forms.CharField(
                 label=_("Name"), required=False, max_length=200
@@ -126,8 +95,8 @@ class CaseOpenForm(forms.Form):
         names = ("name", "citizen_id", "share_percent", "bank_account", "bank_name")
         return [[self[f"heir{n}_{name}"] for name in names] for n in range(1, HEIR_ROWS + 1)]
 
-    def main_fields(self):
-        return [self[name] for name in ("reason", "identifier", "event_date")]
+    def payee_fields(self):
+        return [self[name] for name in ("payee_name", "payee_bank_account", "payee_bank_name")]
 
     def payee(self) -> dict | None:
         data = self.cleaned_data
@@ -156,6 +125,46 @@ class CaseOpenForm(forms.Form):
                 heirs.append(row)
                 self.heir_numbers.append(n)
         return heirs or None
+
+
+class CaseOpenForm(PayeeForm):
+    """What ``case_create`` takes; the subject is found by its identifier."""
+
+    reason = forms.ChoiceField(
+        label=_("Reason"), choices=lambda: _reason_choices(_("Choose a reason"))
+    )
+    identifier = forms.CharField(
+        label=_("ID number, passport number or credit code"),
+        max_length=40,
+        required=False,
+        help_text=_("The full number of the person (or the unit's credit code)"),
+    )
+    subject = forms.CharField(required=False, widget=forms.HiddenInput)
+    event_date = forms.DateField(
+        label=_("Date of the event"),
+        widget=DATE,
+        help_text=_("The death, the loss of nationality, the departure, the unit's end..."),
+    )
+    destination_region = forms.ChoiceField(
+        label=_("Region the person moves to"), required=False, choices=_region_choices
+    )
+    successor_code = forms.CharField(
+        label=_("Credit code of the successor unit"), required=False, max_length=18
+    )
+    acknowledged = forms.BooleanField(
+        label=_("The person confirmed in writing what the agency explained"), required=False
+    )
+
+    field_order = ["reason", "identifier", "subject", "event_date"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].widget.attrs.update(
+            {"hx-target": "#reason-info", "hx-trigger": "change", "hx-swap": "innerHTML"}
+        )
+
+    def main_fields(self):
+        return [self[name] for name in ("reason", "identifier", "event_date")]
 
 
 # A service names its fields as the API does ("payee.name", "heirs.0.citizen_id"); the

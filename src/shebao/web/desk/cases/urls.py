@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:case_id>/", views.case_detail, name="desk-case"),
     path("<int:case_id>/reveal", views.case_reveal, name="desk-case-reveal"),
     path("<int:case_id>/do/<slug:action>", views.case_action, name="desk-case-action"),
+    path("<int:case_id>/payees", views.case_payees, name="desk-case-payees"),
     path("<int:case_id>/materials", views.material_upload, name="desk-case-upload"),
     path(
         "<int:case_id>/materials/<int:material_id>/",

@@ -13,6 +13,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from shebao.accounts import domain as roles
@@ -25,7 +26,13 @@ from shebao.core.ids import mask_account, mask_citizen_id
 from shebao.registry import services as registry_services
 from shebao.web.access import role_required, staff_required
 from shebao.web.desk.cases import names
-from shebao.web.desk.cases.forms import CaseFilterForm, CaseOpenForm, UploadForm, place_refusal
+from shebao.web.desk.cases.forms import (
+    CaseFilterForm,
+    CaseOpenForm,
+    PayeeForm,
+    UploadForm,
+    place_refusal,
+)
 
 PAGE_SIZE = 25
 # Staff who may open a case (the public open theirs elsewhere).
@@ -105,10 +112,20 @@ def _subject(request, form) -> tuple[str, object | None]:
                 if subject_type == "unit"
                 else _("No person has this ID or passport number."),
             )
-    elif form.cleaned_data.get("subject_id"):
-        subject = desk_selectors.subject_by_pk(
-            user=request.user, subject_type=subject_type, pk=form.cleaned_data["subject_id"]
-        )
+    elif form.cleaned_data.get("subject"):
+        # Chosen on a person's or a unit's page: "person:12", "unit:3".
+        preset_type, _sep, pk = form.cleaned_data["subject"].partition(":")
+        if preset_type != subject_type:
+            form.add_error(
+                "reason",
+                _("This reason is for a unit.")
+                if subject_type == "unit"
+                else _("This reason is for a person."),
+            )
+        else:
+            subject = desk_selectors.subject_by_pk(
+                user=request.user, subject_type=subject_type, pk=pk
+            )
     if subject is None and not form.errors:
         form.add_error(
             "identifier", _("Give the ID number of the person or the unit's credit code.")
@@ -131,20 +148,22 @@ def _successor_id(request, form):
 
 @role_required(OPENERS)
 def case_new(request):
+    # Opened from a person's or a unit's page (?person=12, ?unit=3): the subject is known,
+    # its number stays masked.
     initial = {}
     preset = None
+    source = request.POST.get("subject", "") if request.method == "POST" else ""
     for subject_type in ("person", "unit"):
-        if request.GET.get(subject_type):
+        pk = request.GET.get(subject_type)
+        if source.startswith(f"{subject_type}:"):
+            pk = source.partition(":")[2]
+        if pk:
             preset = desk_selectors.subject_by_pk(
-                user=request.user, subject_type=subject_type, pk=request.GET[subject_type]
+                user=request.user, subject_type=subject_type, pk=pk
             )
             if preset is not None:
-                initial = {
-                    "subject_id": preset.pk,
-                    "identifier": getattr(preset, "uscc", None)
-                    or preset.citizen_id
-                    or preset.passport_no,
-                }
+                initial = {"subject": f"{subject_type}:{preset.pk}"}
+                break
     form = CaseOpenForm(request.POST or None, initial=initial)
     form.fields["reason"].widget.attrs["hx-get"] = reverse("web:desk-case-reason")
     info = None
@@ -180,7 +199,13 @@ def case_new(request):
     return render(
         request,
         "web/desk/cases/new.html",
-        {"title": _("Open a clearance case"), "form": form, "info": info, "preset": preset},
+        {
+            "title": _("Open a clearance case"),
+            "form": form,
+            "info": info,
+            "preset": preset,
+            "preset_identifier": _masked_identifier(preset) if preset is not None else "",
+        },
     )
 
 
@@ -216,13 +241,77 @@ def _actions(user, case) -> list[dict]:
         elif action == domain.DISBURSE:
             item["key"] = uuid.uuid4().hex
         actions.append(item)
+    if bankrupt:
+        actions += _bankruptcy_actions(user, case)
     return actions
+
+
+def _bankruptcy_actions(user, case) -> list[dict]:
+    """A bankrupt unit's case moves by the court's acts: the claim filed (in place of the
+    liquidation), the distribution (of the payments), the termination ruling (of closing)."""
+    date = {"type": "date"}
+    steps = [
+        (
+            "bankruptcy-claim",
+            domain.LIQUIDATE,
+            _("File the claim in the bankruptcy"),
+            _("File the claim"),
+            [
+                {
+                    "name": "petition_accepted_on",
+                    "label": _("Petition accepted by the court on"),
+                    **date,
+                }
+            ],
+        ),
+        (
+            "bankruptcy-distribution",
+            domain.DISBURSE,
+            _("Record the court's distribution"),
+            _("Record the distribution"),
+            [
+                {"name": "received_amount", "label": _("Amount received (yuan)"), "type": "text"},
+                {"name": "ruling_no", "label": _("Ruling number"), "type": "text"},
+                {"name": "ruling_on", "label": _("Ruling date"), **date},
+            ],
+        ),
+        (
+            "termination-ruling",
+            domain.CLOSE,
+            _("Record the ruling that ends the bankruptcy"),
+            _("Record the ruling and close the case"),
+            [
+                {"name": "ruling_no", "label": _("Ruling number"), "type": "text"},
+                {"name": "ruling_on", "label": _("Ruling date"), **date},
+            ],
+        ),
+    ]
+    allowed = domain.allowed_actions(case.status)
+    return [
+        {"code": code, "name": name, "confirm": confirm, "inputs": inputs}
+        for code, step, name, confirm, inputs in steps
+        if step in allowed and _may(user, domain.ACTION_PERMISSION[step])
+    ]
+
+
+# While staff may still correct the payees (``case_payees_set``).
+PAYEE_STATUSES = domain.EDITABLE_STATUSES | {
+    domain.SUBMITTED,
+    domain.ACCEPTED,
+    domain.APPROVED,
+    domain.LIQUIDATED,
+}
 
 
 def _identifier(case) -> str:
     if case.subject_type == "unit":
         return case.unit.uscc
     return case.person.citizen_id or case.person.passport_no or ""
+
+
+def _masked_identifier(subject) -> str:
+    number = getattr(subject, "uscc", None) or subject.citizen_id or subject.passport_no or ""
+    return mask_citizen_id(number)
 
 
 def _detail_context(request, case, **extra) -> dict:
@@ -254,6 +343,12 @@ def _detail_context(request, case, **extra) -> dict:
         {**row, "state": names.DEADLINE_STATES.get(row["status"], "")}
         for row in desk_selectors.case_deadlines(case, today)
     ]
+    actions = _actions(user, case)
+    posted = extra.get("posted")
+    if posted is not None:  # a refused step: its box shows what was typed
+        for item in actions:
+            for field in item.get("inputs", []):
+                field["value"] = posted.get(field["name"], "")
     acknowledge = (
         reason.needs_acknowledgement
         and case.acknowledged_at is None
@@ -300,7 +395,12 @@ def _detail_context(request, case, **extra) -> dict:
             }
             for o in desk_selectors.case_orders(case)
         ],
-        "actions": _actions(user, case),
+        "actions": actions,
+        "payee_form": (
+            extra.pop("payee_form", None) or PayeeForm()
+            if case.status in PAYEE_STATUSES and _may(user, "clearance.edit")
+            else None
+        ),
         "may_payments": _may(user, "clearance.order_manage"),
         **extra,
     }
@@ -353,11 +453,36 @@ def _run(request, case, action: str):
         "verify": lambda: services.material_verify(
             actor=user, case_id=case.pk, kind=post.get("kind", ""), note=post.get("note", "")
         ),
+        "bankruptcy-claim": lambda: services.case_bankruptcy_claim(
+            actor=user, case_id=case.pk, petition_accepted_on=post.get("petition_accepted_on")
+        ),
+        "bankruptcy-distribution": lambda: services.case_bankruptcy_distribution(
+            actor=user,
+            case_id=case.pk,
+            received_amount=post.get("received_amount"),
+            ruling_no=post.get("ruling_no"),
+            ruling_on=post.get("ruling_on"),
+        ),
+        "termination-ruling": lambda: services.case_termination_ruling(
+            actor=user,
+            case_id=case.pk,
+            ruling_no=post.get("ruling_no"),
+            ruling_on=post.get("ruling_on"),
+        ),
     }
     return calls.get(action)
 
 
-TYPED_FIELDS = frozenset({"reasons", "note"})
+# The fields people type into, by the service's name: only these are named in a refusal
+# (the others name records by their codes).
+TYPED_FIELDS = {
+    "reasons": _lazy("Reasons"),
+    "note": _lazy("What was checked"),
+    "petition_accepted_on": _lazy("Petition accepted by the court on"),
+    "received_amount": _lazy("Amount received (yuan)"),
+    "ruling_no": _lazy("Ruling number"),
+    "ruling_on": _lazy("Ruling date"),
+}
 
 
 @staff_required
@@ -372,7 +497,11 @@ def case_action(request, case_id, action):
     except ShebaoError as exc:
         failure = {"action": action, "message": str(exc.message)}
         # Only the fields people typed into: the others name records by their codes.
-        failure["fields"] = [str(why) for name, why in exc.fields.items() if name in TYPED_FIELDS]
+        failure["fields"] = [
+            f"{TYPED_FIELDS[name]}: {why}"
+            for name, why in exc.fields.items()
+            if name in TYPED_FIELDS and str(why) not in failure["message"]
+        ]
         case = selectors.case_reloaded(case)
         context = _detail_context(
             request,
@@ -388,6 +517,32 @@ def case_action(request, case_id, action):
         _("Done. The case is now: %(status)s.") % {"status": names.status_name(case.status)},
     )
     return redirect("web:desk-case", case_id=case.pk)
+
+
+@role_required(roles.PERMISSIONS["clearance.edit"] & roles.STAFF_ROLES)
+@require_POST
+def case_payees(request, case_id):
+    """Correct the payee or the heirs (``case_payees_set``: the old entries stay; after the
+    audit the case goes back to it)."""
+    case = _case_or_404(request.user, case_id)
+    form = PayeeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.case_payees_set(
+                actor=request.user, case_id=case.pk, payee=form.payee(), heirs=form.heirs()
+            )
+        except ShebaoError as exc:
+            place_refusal(form, exc, form.heir_numbers)
+        else:
+            case = selectors.case_reloaded(case)
+            messages.success(
+                request,
+                _("The payees are corrected. The case is now: %(status)s.")
+                % {"status": names.status_name(case.status)},
+            )
+            return redirect(reverse("web:desk-case", args=[case.pk]) + "#payees-title")
+    context = _detail_context(request, case, payee_form=form)
+    return render(request, "web/desk/cases/detail.html", context, status=422)
 
 
 @role_required(roles.PERMISSIONS["clearance.edit"] & roles.STAFF_ROLES)
