@@ -72,6 +72,15 @@ def test_a_clerk_opens_and_accepts_a_lost_nationality_case_and_an_auditor_approv
     assert ClearanceCase.objects.get(pk=case_id).status == "approved"
     assert "Audit approved" in auditor.tab.locator("table.timeline").inner_text()
     auditor.assert_accessible()
+
+    # The list filters as the status is chosen (htmx), and says so without JavaScript too.
+    auditor.open("/desk/cases/")
+    with auditor.tab.expect_response(lambda r: "status=draft" in r.url):
+        auditor.tab.get_by_label("Status").select_option(label="Draft")
+    auditor.tab.get_by_text("No case matches.").wait_for()
+    with auditor.tab.expect_response(lambda r: "status=approved" in r.url):
+        auditor.tab.get_by_label("Status").select_option(label="Approved")
+    auditor.tab.locator("table.cases", has_text=person.name).wait_for()
     assert clerk.csp_violations == [] and auditor.csp_violations == []
     assert clerk.foreign_requests == [] and auditor.foreign_requests == []
 
