@@ -7,7 +7,7 @@ case may be opened for. The API reads the time limits from here too (``case_dead
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import F, Min, Q, QuerySet
+from django.db.models import Case, F, Min, Q, QuerySet, Value, When
 from django.utils.translation import get_language
 
 from shebao.clearance import domain
@@ -91,9 +91,14 @@ SORTS = {
     "opened": ("-created_at", "-pk"),
     "oldest": ("created_at", "pk"),
     "due": ("next_due", "pk"),
-    "status": ("status", "-pk"),
+    # By the step the case has reached, in the order of the procedure.
+    "status": ("step", "-pk"),
     "reason": ("reason", "-pk"),
 }
+_STEP = Case(
+    *[When(status=status, then=Value(n)) for n, status in enumerate(domain.STATUSES)],
+    default=Value(len(domain.STATUSES)),
+)
 
 
 def case_page_query(
@@ -131,7 +136,7 @@ def case_page_query(
             | Q(unit__uscc=exact)
         )
     running = Q(deadlines__done_on__isnull=True) & ~Q(status__in=domain.FINAL_STATUSES)
-    cases = cases.annotate(next_due=Min("deadlines__due_on", filter=running))
+    cases = cases.annotate(next_due=Min("deadlines__due_on", filter=running), step=_STEP)
     order = SORTS.get(sort, SORTS["opened"])
     if order[0] == "next_due":
         return cases.order_by(F("next_due").asc(nulls_last=True), "pk")
