@@ -15,10 +15,9 @@ from shebao.clearance.models import (
     Material,
     Statement,
 )
-from shebao.core import clock
+from shebao.clearance.selectors.desk import case_deadlines
 from shebao.core.ids import mask_account, mask_citizen_id
 from shebao.core.money import ZERO, format_money
-from shebao.core.periods import days_left
 from shebao.documents.domain import format_verification_code
 
 
@@ -149,52 +148,6 @@ def bankruptcy_out(case: ClearanceCase) -> dict | None:
             else None
         ),
     }
-
-
-def case_deadlines(case: ClearanceCase, today: datetime.date | None = None) -> list[dict]:
-    """Every time limit of the case's reason: running or done ones with their dates and
-    days left, and those whose start is still to come."""
-    today = today or clock.today()
-    stored = {d.code: d for d in case.deadlines.all()}
-    rows = []
-    for code in selectors.reason_of(case).time_limits:
-        deadline = stored.get(code)
-        obligation = selectors.obligation_for(
-            case.region, code, deadline.start if deadline else case.event_date
-        )
-        if obligation is None and deadline is None:
-            continue  # no version in force on the event date: the limit does not apply
-        if (
-            deadline is None
-            and obligation is not None
-            and not selectors.obligation_binds(case, obligation)
-        ):
-            continue  # binds only others (the death of a person receiving benefits)
-        state = domain.deadline_state(
-            deadline.due_on if deadline else None, deadline.done_on if deadline else None, today
-        )
-        row = {
-            "code": code,
-            "name": str(obligation.names) if obligation else code,
-            "who": deadline.who if deadline else obligation.who,
-            "days": deadline.days if deadline else obligation.days,
-            "day_kind": deadline.day_kind if deadline else obligation.day_kind,
-            "basis": str(obligation.basis) if obligation else "",
-            "start": deadline.start if deadline else None,
-            "due_on": deadline.due_on if deadline else None,
-            "done_on": deadline.done_on if deadline else None,
-            "status": state,
-            "days_left": (
-                days_left(deadline.due_on, today)
-                if deadline is not None and deadline.done_on is None
-                else None
-            ),
-            "calendar_fallback": deadline.calendar_fallback if deadline else False,
-        }
-        if case.status in domain.FINAL_STATUSES and state in (domain.PENDING, domain.OVERDUE):
-            row["days_left"] = None  # a rejected case's limits no longer run
-        rows.append(row)
-    return rows
 
 
 def material_out(material: Material) -> dict:
