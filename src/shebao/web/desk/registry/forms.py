@@ -28,19 +28,24 @@ class AcknowledgingForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        field = self.fields["acknowledge_warnings"]
+        field = self._acknowledgements()
         # Ticked ones travel on hidden (their ids are no text for people); the service's
         # refusal turns them into checkboxes labelled with what each warning says.
         if self.is_bound:
             field.choices = [(v, v) for v in self.data.getlist("acknowledge_warnings")]
         field.widget = forms.MultipleHiddenInput()
 
+    def _acknowledgements(self) -> forms.MultipleChoiceField:
+        field = self.fields["acknowledge_warnings"]
+        assert isinstance(field, forms.MultipleChoiceField)
+        return field
+
     def refuse(self, exc: ShebaoError) -> None:
         if exc.code != core_warnings.CODE:
             show_refusal(self, exc)
             return
         prefix = "warnings."
-        field = self.fields["acknowledge_warnings"]
+        field = self._acknowledgements()
         field.choices = [
             (name[len(prefix) :], str(message))
             for name, message in exc.fields.items()

@@ -74,7 +74,9 @@ def person_list(request):
                 show_refusal(id_form, exc)
             searched = "id"
     elif name_form.is_valid() and name_form.cleaned_data["q"]:
-        results = selectors.person_search_by_name(user=request.user, name=name_form.cleaned_data["q"])
+        results = selectors.person_search_by_name(
+            user=request.user, name=name_form.cleaned_data["q"]
+        )
         searched = "name"
     return render(
         request,
