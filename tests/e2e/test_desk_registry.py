@@ -146,3 +146,15 @@ def test_every_registry_page_passes_axe(new_page, locale, viewport):
         page.tab.locator("form.narrow button[type=submit]").click()
     assert page.tab.locator(".field-error").count() >= 1
     checked(page)
+    # A warning to acknowledge: a person registered from an ID number without a name.
+    page.open(f"/desk/units/{unit.pk}/employees/new/")
+    page.tab.locator("#id_citizen_id").fill(insured_id(53))
+    page.tab.locator("#id_started_on").fill("2025-11-10")
+    page.tab.locator("#id_monthly_wage").fill("8000")
+    with page.tab.expect_navigation():
+        page.tab.locator("form.narrow button[type=submit]").click()
+    page.tab.locator("input[name=acknowledge_warnings]").first.check()
+    checked(page)
+    with page.tab.expect_navigation():
+        page.tab.locator("form.narrow button[type=submit]").click()
+    assert page.tab.url.endswith(f"/desk/units/{unit.pk}/")

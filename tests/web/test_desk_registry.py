@@ -153,7 +153,7 @@ def test_register_a_person_and_a_refusal(clerk):
     assert response.status_code == 302 and response["Location"] == f"/desk/persons/{person.pk}/"
     again = client.post("/desk/persons/new/", {"name": "赵六", "citizen_id": insured_id(5)})
     assert again.status_code == 200
-    assert "already registered" in again.content.decode()
+    assert "This person is already registered." in again.content.decode()
     bad = client.post("/desk/persons/new/", {"name": "赵六", "citizen_id": "110105198001010000"})
     assert "check character" in bad.content.decode()
 

@@ -610,6 +610,15 @@ def person_search_by_name(*, user: User, name: str, limit: int = SEARCH_LIMIT) -
     return list(persons_visible(user).filter(name__icontains=name).order_by("name", "pk")[:limit])
 
 
+def unit_search(
+    *, user: User, status=None, search=None, limit: int = SEARCH_LIMIT
+) -> tuple[list[Unit], bool]:
+    """The desk's search of units (``unit_list``): at most ``limit`` of them, and whether
+    there were more."""
+    found = list(unit_list(user=user, status=status, search=search)[: limit + 1])
+    return found[:limit], len(found) > limit
+
+
 def unit_choices(*, user: User) -> list[Unit]:
     """The units that may register employees now, by name: a form's list of units."""
     return list(

@@ -5,11 +5,20 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from shebao.core import warnings as core_warnings
-from shebao.core.errors import ShebaoError
+from shebao.core.errors import Conflict, ShebaoError
 from shebao.registry.models import Person
 from shebao.web.forms import show_refusal
 
 DATE = forms.DateInput(attrs={"type": "date"})
+
+
+def refuse(form: forms.Form, exc: ShebaoError) -> None:
+    """The service's refusal on the form: on its fields, and a conflict's own message
+    (already registered, already ended...) above them as well."""
+    show_refusal(form, exc)
+    message = str(exc.message)
+    if isinstance(exc, Conflict) and message not in form.non_field_errors():
+        form.add_error(None, message)
 
 
 def _date(label, required=True, help_text=""):
@@ -42,7 +51,7 @@ class AcknowledgingForm(forms.Form):
 
     def refuse(self, exc: ShebaoError) -> None:
         if exc.code != core_warnings.CODE:
-            show_refusal(self, exc)
+            refuse(self, exc)
             return
         prefix = "warnings."
         field = self._acknowledgements()

@@ -27,7 +27,6 @@ from shebao.web.desk.registry.common import (
     person_or_404,
     staff_may,
 )
-from shebao.web.forms import show_refusal
 
 
 def _month_status_name(status: str) -> str:
@@ -71,7 +70,7 @@ def person_list(request):
                     actor=request.user, **{kind: id_form.cleaned_data["number"]}
                 )
             except ShebaoError as exc:
-                show_refusal(id_form, exc)
+                forms.refuse(id_form, exc)
             searched = "id"
     elif name_form.is_valid() and name_form.cleaned_data["q"]:
         results = selectors.person_search_by_name(
@@ -221,7 +220,7 @@ def person_new(request):
                 sex=data["sex"] or None,
             )
         except ShebaoError as exc:
-            show_refusal(form, exc)
+            forms.refuse(form, exc)
         else:
             messages.success(request, _("The person is registered."))
             for warning in person.warnings:
@@ -287,7 +286,7 @@ def employment_end(request, person_id: int, employment_id: int):
                 reason=form.cleaned_data["reason"],
             )
         except ShebaoError as exc:
-            show_refusal(form, exc)
+            forms.refuse(form, exc)
         else:
             messages.success(request, _("The employment has ended."))
             return redirect("web:desk-person", person_id=person.pk)

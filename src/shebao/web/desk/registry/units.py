@@ -26,7 +26,6 @@ from shebao.registry.models import Unit
 from shebao.web.access import role_required, staff_required
 from shebao.web.desk.registry import forms
 from shebao.web.desk.registry.common import history, may, staff_may, unit_or_404
-from shebao.web.forms import show_refusal
 
 
 def _region_name(code: str) -> str:
@@ -40,10 +39,12 @@ def unit_list(request):
     status = request.GET.get("status", "")
     if status not in Unit.Status.values:
         status = ""
-    units = selectors.unit_list(user=request.user, status=status or None, search=query or None)
+    units, more = selectors.unit_search(
+        user=request.user, status=status or None, search=query or None
+    )
     rows = [
         {"unit": unit, "status": unit.get_status_display(), "region": _region_name(unit.region)}
-        for unit in units[: selectors.SEARCH_LIMIT]
+        for unit in units
     ]
     return render(
         request,
@@ -54,7 +55,7 @@ def unit_list(request):
             "status": status,
             "statuses": Unit.Status.choices,
             "rows": rows,
-            "more": units.count() > len(rows),
+            "more": more,
             "may_register": may(request.user, "unit.create"),
         },
     )
@@ -154,7 +155,7 @@ def unit_new(request):
                 received_on=data["received_on"] or None,
             )
         except ShebaoError as exc:
-            show_refusal(form, exc)
+            forms.refuse(form, exc)
         else:
             messages.success(request, _("The unit's registration application is received."))
             return redirect("web:desk-unit", unit_id=unit.pk)
@@ -203,7 +204,7 @@ def unit_reject(request, unit_id: int):
                 actor=request.user, unit_id=unit.pk, reason=form.cleaned_data["reason"]
             )
         except ShebaoError as exc:
-            show_refusal(form, exc)
+            forms.refuse(form, exc)
         else:
             messages.success(request, _("The registration is rejected."))
             return redirect("web:desk-unit", unit_id=unit.pk)
@@ -230,7 +231,7 @@ def unit_work_injury(request, unit_id: int):
                 reason=data["reason"],
             )
         except ShebaoError as exc:
-            show_refusal(form, exc)
+            forms.refuse(form, exc)
         else:
             messages.success(request, _("The work-injury rate is set."))
             return redirect("web:desk-unit", unit_id=unit.pk)
