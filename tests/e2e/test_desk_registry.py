@@ -140,6 +140,16 @@ def test_every_registry_page_passes_axe(new_page, locale, viewport):
         for summary in page.tab.locator("details.action summary").all():
             summary.click()
         checked(page)
+    # The units' list filters as one types (htmx), the same search as the button's.
+    page.open("/desk/units/")
+    assert page.tab.locator("table.units tbody tr").count() == 2
+    page.tab.locator("#unit-q").fill("待审")
+    page.tab.wait_for_function(
+        "() => document.querySelectorAll('table.units tbody tr').length === 1"
+    )
+    assert "待审单位" in page.tab.locator("table.units").inner_text()
+    assert "q=" in page.tab.url
+    checked(page)
     # A refusal on the form: the errors are tied to their fields and still pass.
     page.open("/desk/units/new/")
     with page.tab.expect_navigation():

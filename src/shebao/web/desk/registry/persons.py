@@ -71,6 +71,9 @@ def person_list(request):
                 )
             except ShebaoError as exc:
                 forms.refuse(id_form, exc)
+            else:
+                # The whole number is not kept on the page the results are shown on.
+                id_form = forms.IdSearchForm(initial={"kind": kind})
             searched = "id"
     elif name_form.is_valid() and name_form.cleaned_data["q"]:
         results = selectors.person_search_by_name(
