@@ -133,6 +133,11 @@ def test_person_page_shows_contributions_account_chart_and_history(clerk, world)
     assert "Pension insurance" in body or "pension" in body.lower()
     assert 'id="account-chart-data"' in body and 'id="account-chart"' in body
     assert "desk-registry-chart.js" in body
+    chart = response.context["chart"]
+    assert chart["years"] == ["2025"] and chart["balances"][0] > 0
+    assert '<table class="data account-years">' in body
+    viewed = AuditEvent.objects.filter(action="person.account_viewed", target_id=str(person.pk))
+    assert viewed.count() == 1
     assert "Person registered" in body and "Employment registered" in body
     assert "person.registered" not in text_of(response)
 
