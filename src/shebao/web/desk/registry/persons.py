@@ -17,6 +17,7 @@ from shebao.core.errors import ShebaoError
 from shebao.ledger import selectors as ledger_selectors
 from shebao.policy import contributions as contribution_policy
 from shebao.policy.employment import end_reasons
+from shebao.registry import domain as registry_domain
 from shebao.registry import selectors, services
 from shebao.web.access import role_required, staff_required
 from shebao.web.desk.registry import forms
@@ -107,7 +108,8 @@ def _employment_rows(user, person) -> list[dict]:
                 "employment": employment,
                 "status": employment.get_status_display(),
                 "end_reason": str(reason.names) if reason else "",
-                "may_end": employment.status == "open" and may(user, "employment.end"),
+                "may_end": employment.status == registry_domain.EMPLOYMENT_OPEN
+                and may(user, "employment.end"),
             }
         )
     return rows
