@@ -17,14 +17,14 @@ from shebao.accounts import domain as roles
 from shebao.accounts.models import User
 from shebao.audit.selectors import history_for
 from shebao.core import clock
-from shebao.core.errors import invalid
+from shebao.core.errors import ShebaoError, invalid
 from shebao.core.ids import mask_citizen_id
 from shebao.core.locking import get_or_404
 from shebao.core.money import format_money
 from shebao.core.warnings import CheckWarning
 from shebao.documents.models import Certificate
 from shebao.policy.employment import end_reason_codes, former_employee_months
-from shebao.policy.packs import find_region, pack_for_region
+from shebao.policy.packs import find_region, get_pack, pack_for_region
 from shebao.registry import domain
 from shebao.registry.models import ComplianceRun, Employment, Person, Unit
 
@@ -594,3 +594,45 @@ def units_awaiting_decision() -> list[Unit]:
     """Registration applications the agency has still to approve or reject, the one whose
     decision is due first at the top."""
     return list(Unit.objects.filter(status=Unit.Status.PENDING).order_by("decision_due_on", "pk"))
+
+
+# The desk's search and lists -----------------------------------------------------------
+
+SEARCH_LIMIT = 50
+
+
+def person_search_by_name(*, user: User, name: str, limit: int = SEARCH_LIMIT) -> list[Person]:
+    """Persons whose name contains ``name`` (at most ``limit``, by name): the desk's search
+    by name. Identity numbers are found only whole (``person_list``), never by part."""
+    name = " ".join((name or "").split())
+    if not name:
+        return []
+    return list(persons_visible(user).filter(name__icontains=name).order_by("name", "pk")[:limit])
+
+
+def unit_search(
+    *, user: User, status=None, search=None, limit: int = SEARCH_LIMIT
+) -> tuple[list[Unit], bool]:
+    """The desk's search of units (``unit_list``): at most ``limit`` of them, and whether
+    there were more."""
+    found = list(unit_list(user=user, status=status, search=search)[: limit + 1])
+    return found[:limit], len(found) > limit
+
+
+def unit_choices(*, user: User) -> list[Unit]:
+    """The units that may register employees now, by name: a form's list of units."""
+    return list(
+        units_visible(user)
+        .filter(status__in=domain.UNIT_STATES_TAKING_EMPLOYEES)
+        .order_by("name", "pk")
+    )
+
+
+def employee_registration_days(region_code: str | None = None) -> int | None:
+    """How many days a unit has to register an employee (SIL Art. 58 para 1) by the
+    region's pack (the default pack without a region), today; None where it has none."""
+    try:
+        pack = pack_for_region(region_code) if region_code else get_pack()
+        return pack.obligation("employee_registration", clock.today()).days
+    except (KeyError, LookupError, ShebaoError):
+        return None

@@ -175,3 +175,21 @@ def person_statement(person) -> dict:
         "balance": -account.balance if account else ZERO,
         "interest": interest,
     }
+
+
+def account_balance_by_year(person, *, today=None) -> list[dict]:
+    """The individual account's balance at the end of each year (the current year: as of
+    today), from the year of its first entry: what the desk's chart shows."""
+    entries = person_account(person)["entries"]
+    if not entries:
+        return []
+    today = today or clock.today()
+    by_year: dict[int, Decimal] = {}
+    for entry in entries:
+        by_year[entry["date"].year] = entry["balance"]
+    years = []
+    balance = ZERO
+    for year in range(min(by_year), max(today.year, max(by_year)) + 1):
+        balance = by_year.get(year, balance)
+        years.append({"year": year, "balance": balance})
+    return years

@@ -26,6 +26,7 @@ from shebao.registry.services.employments import (
 from shebao.registry.services.persons import (
     person_facts_record,
     person_id_reveal,
+    person_id_search,
     person_link_user,
     person_mark_cleared,
     person_record_death,
@@ -54,6 +55,7 @@ __all__ = [
     "employment_register",
     "person_facts_record",
     "person_id_reveal",
+    "person_id_search",
     "person_link_user",
     "person_mark_cleared",
     "person_record_death",

@@ -10,9 +10,10 @@ from shebao.accounts.types import Actor
 from shebao.audit.services import audit_personal_data_view, audit_record
 from shebao.core import clock, dates
 from shebao.core.errors import Conflict, FieldErrors, invalid
+from shebao.core.ids import mask_citizen_id
 from shebao.core.locking import get_or_404, lock_or_404
 from shebao.policy.retirement import retirement_policy
-from shebao.registry import domain
+from shebao.registry import domain, selectors
 from shebao.registry.models import Person
 from shebao.registry.services._common import PERSON_FIELDS, _changes, _snapshot
 
@@ -209,6 +210,36 @@ def person_id_reveal(*, actor: Actor, person_id) -> str:
             actor=actor, person=person, what="citizen_id", data={"field": field}
         )
     return person.citizen_id or person.passport_no
+
+
+def person_id_search(*, actor: Actor, citizen_id=None, passport_no=None) -> list[Person]:
+    """Staff find persons by a whole identity number (a citizen ID or a passport number);
+    every such search is in the audit trail, with the number masked and what it found."""
+    field = "citizen_id" if citizen_id not in (None, "") else "passport_no"
+    number = citizen_id if field == "citizen_id" else passport_no
+    if not isinstance(number, str) or not number.strip():
+        raise invalid(field, _("is required"))
+    assert actor is not None, "an identity number is searched for by a member of staff"
+    with transaction.atomic():
+        found = list(
+            selectors.person_list(
+                user=actor,
+                citizen_id=number if field == "citizen_id" else None,
+                passport_no=number if field == "passport_no" else None,
+            )
+        )
+        audit_record(
+            actor=actor,
+            action="person.searched_by_id",
+            target=found[0] if len(found) == 1 else None,
+            target_type="" if len(found) == 1 else "registry.person",
+            data={
+                "field": field,
+                "number": mask_citizen_id("".join(number.split()).upper()),
+                "found": [person.pk for person in found],
+            },
+        )
+    return found
 
 
 def person_facts_record(

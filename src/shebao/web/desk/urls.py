@@ -8,4 +8,6 @@ from shebao.web.desk import queue
 urlpatterns = [
     path("", queue.queue, name="desk"),
     path("cases/", include("shebao.web.desk.cases.urls")),
+    path("persons/", include("shebao.web.desk.registry.person_urls")),
+    path("units/", include("shebao.web.desk.registry.unit_urls")),
 ]

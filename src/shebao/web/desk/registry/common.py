@@ -1,0 +1,87 @@
+"""What the persons' and the units' pages share: records by id (or the 404 page), the
+history of a record in words, and the roles that may take each action."""
+
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+from shebao.accounts import domain as roles
+from shebao.core.errors import NotFound
+from shebao.registry import selectors
+
+# The audit trail's actions on a registry record, by name.
+ACTION_NAMES = {
+    "person.registered": _("Person registered"),
+    "person.updated": _("Person's record updated"),
+    "person.user_linked": _("Login linked to the person"),
+    "person.id_revealed": _("Full ID number shown"),
+    "person.searched_by_id": _("Found by a whole ID number"),
+    "person.account_viewed": _("Individual account viewed"),
+    "person.retirement_category_set": _("Retirement category recorded"),
+    "person.death_recorded": _("Death recorded"),
+    "person.cleared": _("Insurance relationship ended"),
+    "unit.registration_received": _("Registration application received"),
+    "unit.registration_reapplied": _("Registration applied for again"),
+    "unit.registration_approved": _("Registration approved"),
+    "unit.registration_rejected": _("Registration rejected"),
+    "unit.cancelled": _("Registration cancelled"),
+    "unit.representative_added": _("Representative added"),
+    "unit.work_injury_rate_set": _("Work-injury rate set"),
+    "employment.registered": _("Employment registered"),
+    "employment.confirmed": _("Employment confirmed"),
+    "employment.refused": _("Employment refused"),
+    "employment.ended": _("Employment ended"),
+    "employment.coverage_recorded": _("Certificate of coverage recorded"),
+}
+
+
+def action_name(action: str) -> str:
+    return str(ACTION_NAMES.get(action, _("Other change")))
+
+
+def history(*records) -> list[dict]:
+    """The records' audit events (a person's and their employments', say), the latest
+    first, each said in words."""
+    events = sorted(
+        (event for record in records for event in selectors.record_history(record)),
+        key=lambda event: event.sequence,
+        reverse=True,
+    )
+    return [
+        {
+            "at": event.occurred_at,
+            "actor": event.actor_name if event.actor_id else _("the system"),
+            "role": roles.role_name(event.actor_role) if event.actor_id else "",
+            "what": action_name(event.action),
+        }
+        for event in events
+    ]
+
+
+def may(user, action: str) -> bool:
+    return roles.can(user.role, action)
+
+
+def staff_may(action: str) -> frozenset[str]:
+    """The staff roles that may take ``action`` (a unit's representative has its own pages)."""
+    return roles.PERMISSIONS[action] & roles.STAFF_ROLES
+
+
+def person_or_404(user, person_id):
+    try:
+        return selectors.person_get(user=user, person_id=person_id)
+    except NotFound:
+        raise Http404 from None
+
+
+def unit_or_404(user, unit_id):
+    try:
+        return selectors.unit_get(user=user, unit_id=unit_id)
+    except NotFound:
+        raise Http404 from None
+
+
+def employment_or_404(user, employment_id):
+    try:
+        return selectors.employment_get(user=user, employment_id=employment_id)
+    except NotFound:
+        raise Http404 from None
