@@ -1,10 +1,12 @@
 """The desk's pages, one module per area; ``web:desk`` is the queue every member of staff
 lands on."""
 
-from django.urls import path
+from django.urls import include, path
 
 from shebao.web.desk import queue
 
 urlpatterns = [
     path("", queue.queue, name="desk"),
+    path("contributions/", include("shebao.web.desk.contributions.urls")),
+    path("payments/", include("shebao.web.desk.payments.urls")),
 ]
