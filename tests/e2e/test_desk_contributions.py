@@ -73,7 +73,13 @@ def test_every_contributions_page_is_accessible(new_page, unit, locale, viewport
     declaration = Declaration.objects.get(unit=unit)
     clerk = new_page(locale=locale, viewport=viewport)
     clerk.login("clerk")
-    for path in ("", f"declarations/{declaration.pk}/", "upload/", "arrears/", f"arrears/{unit.pk}/"):
+    for path in (
+        "",
+        f"declarations/{declaration.pk}/",
+        "upload/",
+        "arrears/",
+        f"arrears/{unit.pk}/",
+    ):
         clerk.open(f"/desk/contributions/{path}")
         clerk.assert_accessible()
     finance = new_page(locale=locale, viewport=viewport)

@@ -9,7 +9,7 @@ import pytest
 
 from shebao.core.errors import InvalidInput
 from shebao.ledger import imports
-from shebao.ledger.imports import import_declarations, id_stored_as_number
+from shebao.ledger.imports import id_stored_as_number, import_declarations
 from shebao.ledger.models import DeclarationLine
 from tests.factories import citizen_id
 

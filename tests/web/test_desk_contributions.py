@@ -75,7 +75,9 @@ def test_a_declaration_shows_its_lines_by_insurance_type_by_name(clerk, unit):
     assert "Basic pension insurance" in page and "Unemployment insurance" in page
     assert "张伟" in page and "8,000.00" in page
     assert insured_id(11) not in page  # masked
-    chinese = visible_text(desk_client(clerk, "zh-hans").get(f"{URL}declarations/{declaration.pk}/"))
+    chinese = visible_text(
+        desk_client(clerk, "zh-hans").get(f"{URL}declarations/{declaration.pk}/")
+    )
     assert "职工基本养老保险" in chinese and "失业保险" in chinese
     assert english_codes(chinese) == [] and no_latin_words(chinese) == []
 
@@ -155,9 +157,7 @@ def test_an_employee_left_out_is_named_and_posted_once_acknowledged(clerk, unit)
     text = f"citizen_id,wage\n{insured_id(11)},8000\n"
     page = visible_text(upload(desk_client(clerk), unit, csv_upload(text)))
     assert "leaves out employees" in page and "李娜" in page
-    response = upload(
-        desk_client(clerk), unit, csv_upload(text), acknowledge_omissions="on"
-    )
+    response = upload(desk_client(clerk), unit, csv_upload(text), acknowledge_omissions="on")
     assert response.status_code == 302
     assert Declaration.objects.get(unit=unit, period="2025-06").line_count == 1
 

@@ -43,7 +43,9 @@ def test_orders_are_listed_by_status_with_names(staff, order):
     assert f"{order.amount:,.2f}" in page
     assert order.bank_account not in page  # masked
     chinese = visible_text(desk_client(staff.finance2, "zh-hans").get(URL))
-    assert english_codes(chinese) == [] and no_latin_words(chinese, allowed={"CCB", "finance"}) == []
+    assert (
+        english_codes(chinese) == [] and no_latin_words(chinese, allowed={"CCB", "finance"}) == []
+    )
 
 
 def test_the_officer_who_ordered_is_not_offered_the_approval(staff, order):

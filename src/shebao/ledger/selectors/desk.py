@@ -24,7 +24,9 @@ def declarations_filtered(*, unit: str = "", period: str = "") -> QuerySet[Decla
 
 
 def declaration_get(declaration_id: int) -> Declaration | None:
-    return Declaration.objects.select_related("unit", "created_by").filter(pk=declaration_id).first()
+    return (
+        Declaration.objects.select_related("unit", "created_by").filter(pk=declaration_id).first()
+    )
 
 
 def insurance_type_names(region: str) -> dict[str, object]:

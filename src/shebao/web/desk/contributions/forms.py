@@ -14,9 +14,7 @@ class MonthInput(forms.TextInput):
 
 
 class DeclarationFilter(forms.Form):
-    unit = forms.CharField(
-        label=_("Unit (name or credit code)"), required=False, max_length=100
-    )
+    unit = forms.CharField(label=_("Unit (name or credit code)"), required=False, max_length=100)
     period = forms.CharField(
         label=_("Month"), required=False, max_length=7, widget=MonthInput(), help_text=MONTH_HELP
     )

@@ -33,7 +33,11 @@ PAGE_SIZE = 50
 # What each area of the page is called, and who may open it.
 TABS = [
     ("web:desk-contributions", gettext_lazy("Declarations"), "declaration.view"),
-    ("web:desk-contributions-upload", gettext_lazy("Upload a declaration file"), "declaration.create"),
+    (
+        "web:desk-contributions-upload",
+        gettext_lazy("Upload a declaration file"),
+        "declaration.create",
+    ),
     ("web:desk-payment-record", gettext_lazy("Record a payment"), "payment.create"),
     ("web:desk-arrears", gettext_lazy("Arrears"), "payment.view"),
     ("web:desk-interest", gettext_lazy("Interest crediting"), "interest.credit"),
@@ -139,9 +143,7 @@ def _import(user, form) -> imports.ImportReport | None:
     data = form.cleaned_data
     upload = data["file"]
     if upload.size is not None and upload.size > MAX_UPLOAD_BYTES:
-        form.add_error(
-            "file", _("is larger than %(mb)d MB") % {"mb": MAX_UPLOAD_BYTES // 2**20}
-        )
+        form.add_error("file", _("is larger than %(mb)d MB") % {"mb": MAX_UPLOAD_BYTES // 2**20})
         return None
     unit = None
     if data["unit"].strip():
@@ -203,9 +205,10 @@ def upload(request):
 
 
 def _posted_message(report) -> str:
-    return _(
-        "The file was posted: %(lines)d lines in %(declarations)d declarations."
-    ) % {"lines": report.posted_lines, "declarations": report.declarations}
+    return _("The file was posted: %(lines)d lines in %(declarations)d declarations.") % {
+        "lines": report.posted_lines,
+        "declarations": report.declarations,
+    }
 
 
 # Payments -------------------------------------------------------------------------------

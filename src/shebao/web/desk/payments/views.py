@@ -126,9 +126,7 @@ def _act(request, order_id: int, action: str, form_class, call, done: str):
         try:
             result = call(order, form.cleaned_data)
         except ShebaoError as exc:
-            exc.fields = {
-                name.removeprefix("payee."): why for name, why in exc.fields.items()
-            }
+            exc.fields = {name.removeprefix("payee."): why for name, why in exc.fields.items()}
             show_refusal(form, exc)
         else:
             messages.success(request, done % {"id": order.pk})
@@ -203,11 +201,14 @@ def order_reissue(request, order_id: int):
         )
         messages.info(
             request,
-            _("The new order is %(id)s: %(status)s.") % {"id": new.pk, "status": new.get_status_display()},
+            _("The new order is %(id)s: %(status)s.")
+            % {"id": new.pk, "status": new.get_status_display()},
         )
         return new
 
-    return _act(request, order_id, "reissue", forms.ReissueForm, reissue, _("Order %(id)s reissued."))
+    return _act(
+        request, order_id, "reissue", forms.ReissueForm, reissue, _("Order %(id)s reissued.")
+    )
 
 
 @action_required(MANAGE)
