@@ -6,12 +6,25 @@ import io
 
 import openpyxl
 import pytest
+from django.utils import translation
 
 from shebao.core.errors import InvalidInput
 from shebao.ledger import imports
 from shebao.ledger.imports import id_stored_as_number, import_declarations
 from shebao.ledger.models import DeclarationLine
 from tests.factories import citizen_id
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    with translation.override("en"):
+        yield
+
+
+def test_the_fix_is_named_in_chinese_too():
+    with translation.override("zh-hans"):
+        assert "文本" in str(id_stored_as_number("1.10105E+17"))
+        assert "X" in str(id_stored_as_number(lost_x_id()[:17]))
 
 
 def opener(data: bytes):
