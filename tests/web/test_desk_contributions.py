@@ -2,6 +2,7 @@
 file (bad rows listed with line and reason, GBK, ID numbers stored as numbers), payments,
 arrears with the late fee, the interest crediting run; by role and in both languages."""
 
+import datetime
 import io
 from decimal import Decimal
 
@@ -292,3 +293,16 @@ def test_the_tabs_show_only_what_the_role_may_do(make_user, unit):
     finance_page = visible_text(desk_client(make_user("f2", "finance")).get(URL))
     assert "Record a payment" in finance_page and "Upload a declaration file" not in finance_page
     assert Decimal("0") == Decimal("0.00")
+
+
+def test_an_interest_run_credits_the_accounts_and_lists_the_year(finance, world):
+    unit = world.unit(name="Interest Works")
+    person = world.employ(unit, serial=31)
+    for period in ("2024-11", "2024-12"):
+        world.declare(unit, period, [(person, "8000.00")])
+    world.pay_all(unit, "PAID-2024", paid_on=datetime.date(2024, 12, 31))
+    client = desk_client(finance)
+    page = visible_text(client.post(URL + "interest/", {"year": "2024"}))
+    assert "Interest for 2024 credited: 1 accounts" in page
+    listed = visible_text(client.get(URL + "interest/"))
+    assert "2024 1" in listed and "No interest has been credited yet." not in listed
