@@ -18,6 +18,7 @@ counted. Past any limit (``FileLimits``, from the settings) the file is refused 
 422 that names the limit, and nothing is posted.
 """
 
+import codecs
 import contextlib
 import csv
 import dataclasses
@@ -30,7 +31,9 @@ from xml.etree.ElementTree import ParseError
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from stdnum.cn import ric
 
 from shebao.core import clock, ids
 from shebao.core.errors import InvalidInput
@@ -251,6 +254,56 @@ class Row:
     wage: str
     passport_no: str = ""
     nationality: str = ""
+    # Why the ID number cell cannot be an ID number as the spreadsheet stored it (a
+    # number in scientific notation, a lost X), with the fix; empty when it may be one.
+    id_problem: str | Promise = ""
+
+
+# What a spreadsheet program does to an ID number typed into a cell formatted as a number:
+# it keeps 15 significant digits and shows "1.10105E+17", or writes "110105199001011000",
+# and an ID ending in X cannot be a number at all, so the X is dropped or the cell refused.
+STORED_AS_NUMBER = _(
+    "the ID number was stored as a number (%(value)s), which loses its last digits: "
+    "format the ID number column as Text, enter the numbers again and save the file again"
+)
+LOST_X = _(
+    "the ID number has 17 digits: its last character X was lost when the column was "
+    "stored as numbers; format the ID number column as Text and enter all 18 characters"
+)
+ROUNDED_TO_ZEROS = _(
+    "the ID number ends in zeros where the spreadsheet rounded it (a number keeps only 15 "
+    "digits): format the ID number column as Text and enter the full number again"
+)
+_SCIENTIFIC = re.compile(r"\d+(?:\.\d*)?[eE][+-]?\d+")
+_DECIMAL_POINT = re.compile(r"\d{15,18}\.\d*")
+
+
+def id_stored_as_number(value) -> str | Promise:
+    """Why ``value``, an ID number cell as the file holds it, is an ID number that a
+    spreadsheet stored as a number (and so lost), with the fix; "" when it is not one."""
+    if value is None or isinstance(value, bool):
+        return ""
+    if isinstance(value, float):  # an XLSX number cell: 18 digits never fit in it
+        return STORED_AS_NUMBER % {"value": f"{value:.6g}"}
+    text = str(value).strip()
+    if isinstance(value, int):
+        try:
+            ids.parse_citizen_id(text)
+        except ids.IdError:
+            return STORED_AS_NUMBER % {"value": text}
+        return ""
+    if _SCIENTIFIC.fullmatch(text) or _DECIMAL_POINT.fullmatch(text):
+        return STORED_AS_NUMBER % {"value": text}
+    if len(text) == 17 and text.isdigit() and ric.calc_check_digit(text + "0") == "X":
+        return LOST_X
+    if (
+        len(text) == 18
+        and text.isdigit()
+        and text.endswith("000")
+        and ric.calc_check_digit(text) != text[17]
+    ):
+        return ROUNDED_TO_ZEROS
+    return ""
 
 
 @dataclasses.dataclass
@@ -321,11 +374,18 @@ def _rows_from_table(
                 "" if i is None or i >= len(values) or values[i] is None else str(values[i]).strip()
             )
 
+        id_index = where.get("citizen_id")
+        raw_id = values[id_index] if id_index is not None and id_index < len(values) else None
+        id_problem = id_stored_as_number(raw_id)
+        citizen_id = cell("citizen_id")
+        if isinstance(raw_id, int) and not isinstance(raw_id, bool) and not id_problem:
+            citizen_id = str(raw_id)
         yield Row(
             line=line,
             uscc=unit.uscc if unit else cell("uscc"),
             period=period or cell("period"),
-            citizen_id=cell("citizen_id"),
+            citizen_id=citizen_id,
+            id_problem=id_problem,
             wage=_amount_cell(values, where.get("wage")),
             passport_no=cell("passport_no"),
             nationality=cell("nationality"),
@@ -346,6 +406,30 @@ _WORKBOOK_ERRORS = (
     NotImplementedError,
     RuntimeError,
 )
+
+
+# How much of a CSV file is read to tell its encoding: UTF-8 (what "CSV UTF-8" writes),
+# or GBK/GB 18030 (what Excel in Chinese writes as plain "CSV"). A GBK file's Chinese
+# header is in its first bytes; a file plain ASCII so far reads the same in both.
+ENCODING_SNIFF_BYTES = 64 * 1024
+NOT_TEXT = _(
+    "is neither UTF-8 nor GBK text, nor an XLSX workbook: in Excel, use Save As and "
+    "choose CSV UTF-8 (Comma delimited), or save it as an Excel workbook (.xlsx)"
+)
+
+
+def _csv_encoding(open_file) -> str:
+    """The encoding of a CSV file: UTF-8 (with or without a byte-order mark) when its
+    first bytes are UTF-8, else GB 18030 (a superset of GBK) when they read as that."""
+    with open_file() as handle:
+        head = handle.read(ENCODING_SNIFF_BYTES)
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            codecs.getincrementaldecoder(encoding)(errors="strict").decode(head, final=False)
+        except UnicodeDecodeError:
+            continue
+        return encoding
+    raise InvalidInput(fields={"file": NOT_TEXT}, code="bad_file")
 
 
 def read_rows(
@@ -382,8 +466,9 @@ def read_rows(
         finally:
             workbook.close()
         return
+    encoding = _csv_encoding(open_file)
     with open_file() as handle:
-        text = io.TextIOWrapper(handle, encoding="utf-8-sig", errors="strict", newline="")
+        text = io.TextIOWrapper(handle, encoding=encoding, errors="strict", newline="")
         try:
             yield from _rows_from_table(
                 _bounded(csv.reader(_csv_lines(text, limits)), limits, longest=_longest_csv_field),
@@ -391,9 +476,7 @@ def read_rows(
                 period=period,
             )
         except UnicodeDecodeError:
-            raise InvalidInput(
-                fields={"file": _("is not UTF-8 text, nor an XLSX workbook")}, code="bad_file"
-            ) from None
+            raise InvalidInput(fields={"file": NOT_TEXT}, code="bad_file") from None
         except csv.Error as exc:
             raise InvalidInput(
                 fields={"file": _("is not valid CSV: %(why)s") % {"why": exc}}, code="bad_file"
@@ -462,10 +545,17 @@ def _checked_groups(
         if why:
             report.errors += [RowError(r.line, "period", why) for r in rows]
             continue
+        report.errors += [
+            RowError(r.line, "citizen_id", r.id_problem) for r in rows if r.id_problem
+        ]
         checked = declarations.check_lines(
             target,
             month,
-            [(r.line, r.citizen_id, r.wage, r.passport_no, r.nationality) for r in rows],
+            [
+                (r.line, r.citizen_id, r.wage, r.passport_no, r.nationality)
+                for r in rows
+                if not r.id_problem
+            ],
             today=today,
             known=known,
         )

@@ -10,4 +10,6 @@ urlpatterns = [
     path("cases/", include("shebao.web.desk.cases.urls")),
     path("persons/", include("shebao.web.desk.registry.person_urls")),
     path("units/", include("shebao.web.desk.registry.unit_urls")),
+    path("contributions/", include("shebao.web.desk.contributions.urls")),
+    path("payments/", include("shebao.web.desk.payments.urls")),
 ]
