@@ -91,8 +91,10 @@ def test_the_audit_trail_page(new_page, staff, locale, viewport):
     page.login("auditor")
     page.open("/desk/audit/")
     tab = page.tab
-    assert tab.locator(".chain-status").inner_text().count(
-        "The chain is intact." if locale == "en-US" else "链条完整。"
+    assert (
+        tab.locator(".chain-status")
+        .inner_text()
+        .count("The chain is intact." if locale == "en-US" else "链条完整。")
     )
     tab.get_by_label("User name" if locale == "en-US" else "用户名").fill("admin")
     with tab.expect_navigation():

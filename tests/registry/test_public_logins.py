@@ -101,7 +101,9 @@ def test_a_unit_with_an_active_representative_is_refused_until_it_is_deactivated
 
 def test_a_deceased_person_gets_no_login(admin, make_person, clerk):
     person = make_person()
-    services.person_record_death(actor=clerk, person_id=person.pk, died_on=datetime.date(2025, 10, 1))
+    services.person_record_death(
+        actor=clerk, person_id=person.pk, died_on=datetime.date(2025, 10, 1)
+    )
     with pytest.raises(Conflict) as refused:
         create(admin, "person", person.citizen_id)
     assert refused.value.code == "person_deceased"

@@ -32,8 +32,8 @@ def open_cases_by_status_and_age(today: datetime.date) -> list[dict]:
         if last is not None:
             condition &= Q(created_at__date__gte=today - datetime.timedelta(days=last))
         counts[key] = Count("pk", filter=condition)
-    rows = {
-        row["status"]: row
+    rows: dict[str, dict] = {
+        row["status"]: dict(row)
         for row in ClearanceCase.objects.filter(status__in=domain.OPEN_STATUSES)
         .values("status")
         .annotate(**counts)
@@ -44,7 +44,7 @@ def open_cases_by_status_and_age(today: datetime.date) -> list[dict]:
         if status not in domain.OPEN_STATUSES:
             continue
         row = rows.get(status, {})
-        by_age = [row.get(key, 0) for key, *_rest in AGE_BUCKETS]
+        by_age: list[int] = [row.get(key, 0) for key, *_rest in AGE_BUCKETS]
         table.append({"status": status, "counts": by_age, "total": sum(by_age)})
     return table
 

@@ -29,9 +29,7 @@ def declared_and_paid_by_month(today: datetime.date, months: int = 12) -> list[d
     periods = last_months(today, months)
     declared = {
         row["period"]: row["total"]
-        for row in Declaration.objects.filter(
-            status=Declaration.Status.LIVE, period__in=periods
-        )
+        for row in Declaration.objects.filter(status=Declaration.Status.LIVE, period__in=periods)
         .values("period")
         .annotate(total=Sum("total_due"))
         .order_by()

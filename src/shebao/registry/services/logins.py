@@ -96,6 +96,8 @@ def public_login_create(
             )
         if unit.status == domain.UNIT_CANCELLED:
             raise Conflict(_("The unit's registration is cancelled."), code="unit_cancelled")
-        user = user_create(actor=actor, username=username, password=password, role=role, email=email)
+        user = user_create(
+            actor=actor, username=username, password=password, role=role, email=email
+        )
         unit_representative_add(actor=actor, unit_id=unit.pk, user=user)
         return user

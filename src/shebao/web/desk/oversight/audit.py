@@ -46,9 +46,7 @@ class AuditFilterForm(forms.Form):
     actor = forms.CharField(label=gettext_lazy("User name"), required=False, max_length=150)
     action = forms.ChoiceField(label=gettext_lazy("Action"), required=False)
     target_type = forms.ChoiceField(label=gettext_lazy("Kind of record"), required=False)
-    target_id = forms.CharField(
-        label=gettext_lazy("Record number"), required=False, max_length=64
-    )
+    target_id = forms.CharField(label=gettext_lazy("Record number"), required=False, max_length=64)
     occurred_from = forms.DateField(
         label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )

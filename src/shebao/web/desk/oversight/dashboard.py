@@ -47,9 +47,7 @@ def _overdue_figures(today) -> tuple[list, dict]:
     steps = case_stats.overdue_by_step(today)
     for step in steps:
         for item in step.items:
-            item["status_name"] = str(
-                clearance_domain.STATUS_NAMES.get(item["status"], _("Open"))
-            )
+            item["status_name"] = str(clearance_domain.STATUS_NAMES.get(item["status"], _("Open")))
     chart = {
         "type": "bar",
         "horizontal": True,
