@@ -26,6 +26,18 @@ def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _no_kept_verification():
+    """The audit page keeps its last verification a while: each test starts without one."""
+    from django.core.cache import cache
+
+    from shebao.web.desk.oversight.audit import VERIFICATION_KEY
+
+    cache.delete(VERIFICATION_KEY)
+    yield
+    cache.delete(VERIFICATION_KEY)
+
+
 @pytest.fixture
 def staff(make_user):
     import types
