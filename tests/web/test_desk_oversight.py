@@ -439,6 +439,11 @@ def test_password_reset_deactivation_and_reactivation(people):
     client = client_for("admin")
     page = client.get(f"/desk/users/{target.pk}/")
     assert page.status_code == 200 and "Deactivate the account" in text_of(page)
+    history = f"/desk/audit/?target_type=accounts.user&amp;target_id={target.pk}"
+    assert history in text_of(page)
+    assert "User account created" in table_of(
+        text_of(client.get(history.replace("&amp;", "&"))), "audit-events"
+    )
 
     reset = client.post(
         f"/desk/users/{target.pk}/password",

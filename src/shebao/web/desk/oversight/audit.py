@@ -21,6 +21,7 @@ from shebao.accounts import domain as roles
 from shebao.audit import names
 from shebao.audit import selectors as audit_selectors
 from shebao.audit.checks import audit_guards
+from shebao.core import clock
 from shebao.web.access import action_required
 
 PAGE_SIZE = 50
@@ -81,7 +82,7 @@ def _verification(*, again: bool = False) -> dict:
         "checked": report.checked,
         "broken_at": report.first_broken_sequence,
         "anchored_at": report.anchor.sequence if report.anchor is not None else None,
-        "checked_at": timezone.now(),
+        "checked_at": clock.now(),
     }
     cache.set(VERIFICATION_KEY, result, VERIFICATION_KEPT.total_seconds())
     return result

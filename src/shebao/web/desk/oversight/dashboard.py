@@ -78,8 +78,8 @@ def _contribution_figures(today) -> tuple[list[dict], dict]:
         "money": True,
         "labels": [row["period"] for row in rows],
         "datasets": [
-            {"label": _("Declared"), "data": [_money(row["declared"]) for row in rows]},
-            {"label": _("Paid"), "data": [_money(row["paid"]) for row in rows]},
+            {"label": _("Premiums declared"), "data": [_money(row["declared"]) for row in rows]},
+            {"label": _("Principal paid"), "data": [_money(row["paid"]) for row in rows]},
         ],
     }
     return rows, chart

@@ -45,7 +45,8 @@
             label: dataset.label,
             data: dataset.data.map(Number),
             backgroundColor: colour,
-            borderColor: colour
+            borderColor: colour,
+            maxBarThickness: 48
           };
         })
       },
