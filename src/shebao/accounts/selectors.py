@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ObjectDoesNotExist
 
+from shebao.accounts import domain
 from shebao.accounts.models import User
 
 
@@ -34,3 +35,28 @@ def active_demo_usernames() -> list[str]:
         .order_by("username")
         .values_list("username", flat=True)
     )
+
+
+def staff_users() -> list[User]:
+    """Every staff account (active or not), by user name."""
+    return list(User.objects.filter(role__in=domain.STAFF_ROLES).order_by("username"))
+
+
+def public_users() -> list[User]:
+    """Every public account (insured persons and unit representatives), by user name, with
+    the person or unit each is linked to (``user.person``, ``user.unit_representation``)."""
+    return list(
+        User.objects.filter(role__in=domain.PUBLIC_ROLES)
+        .select_related("person", "unit_representation__unit")
+        .order_by("username")
+    )
+
+
+def user_by_id(user_id) -> User | None:
+    """The account with this id, or None."""
+    try:
+        return User.objects.select_related("person", "unit_representation__unit").get(
+            pk=int(user_id)
+        )
+    except (User.DoesNotExist, TypeError, ValueError):
+        return None

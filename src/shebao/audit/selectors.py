@@ -1,5 +1,6 @@
 """Reading the audit trail, and checking that it is whole."""
 
+import datetime
 import json
 from pathlib import Path
 
@@ -75,9 +76,16 @@ def audit_events(
     action: str = "",
     actor: str = "",
     newest_first: bool = False,
+    occurred_from: datetime.date | None = None,
+    occurred_to: datetime.date | None = None,
 ) -> QuerySet[AuditEvent]:
-    """Events matching every filter given (an empty filter matches all), in chain order."""
+    """Events matching every filter given (an empty filter matches all), in chain order;
+    ``occurred_from`` and ``occurred_to`` are local dates, both days included."""
     events = AuditEvent.objects.all()
+    if occurred_from is not None:
+        events = events.filter(occurred_at__date__gte=occurred_from)
+    if occurred_to is not None:
+        events = events.filter(occurred_at__date__lte=occurred_to)
     if target_type:
         events = events.filter(target_type=target_type)
     if target_id:
@@ -91,3 +99,18 @@ def audit_events(
 
 def history_for(target_type: str, target_id) -> list[AuditEvent]:
     return list(audit_events(target_type=target_type, target_id=str(target_id)))
+
+
+def audit_actions_recorded() -> list[str]:
+    """The action codes the trail holds, each once."""
+    return list(AuditEvent.objects.order_by().values_list("action", flat=True).distinct())
+
+
+def audit_target_types_recorded() -> list[str]:
+    """The kinds of record (``app.model``) the trail's events are about, each once."""
+    return list(
+        AuditEvent.objects.exclude(target_type="")
+        .order_by()
+        .values_list("target_type", flat=True)
+        .distinct()
+    )

@@ -23,6 +23,7 @@ from shebao.registry.services.employments import (
     employment_refuse,
     employment_register,
 )
+from shebao.registry.services.logins import public_login_create
 from shebao.registry.services.persons import (
     person_facts_record,
     person_id_reveal,
@@ -61,6 +62,7 @@ __all__ = [
     "person_record_death",
     "person_register",
     "person_retirement_category_set",
+    "public_login_create",
     "unit_cancel",
     "unit_register",
     "unit_registration_approve",

@@ -12,4 +12,5 @@ urlpatterns = [
     path("units/", include("shebao.web.desk.registry.unit_urls")),
     path("contributions/", include("shebao.web.desk.contributions.urls")),
     path("payments/", include("shebao.web.desk.payments.urls")),
+    path("", include("shebao.web.desk.oversight.urls")),
 ]
