@@ -20,7 +20,8 @@ Run it where fontTools (a development dependency) is installed, with the source 
 Debian's fonts-noto-cjk package or the NotoSansCJK-Regular.ttc / NotoSansCJKsc-Regular.otf
 of the noto-cjk release:
 
-    python scripts/build_cjk_font.py [--source /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc]
+    python scripts/build_cjk_font.py \
+        [--source /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc]
 
 Only the build needs the source font; the project runs and tests with the committed subset.
 """
@@ -115,9 +116,15 @@ def to_truetype(font: TTFont) -> None:
     font["maxp"] = maxp = newTable("maxp")
     maxp.tableVersion = 0x00010000
     for field in (
-        "maxZones maxTwilightPoints maxStorage maxFunctionDefs maxInstructionDefs "
-        "maxStackElements maxSizeOfInstructions maxComponentElements"
-    ).split():
+        "maxZones",
+        "maxTwilightPoints",
+        "maxStorage",
+        "maxFunctionDefs",
+        "maxInstructionDefs",
+        "maxStackElements",
+        "maxSizeOfInstructions",
+        "maxComponentElements",
+    ):
         setattr(maxp, field, 0)
     maxp.maxZones = 1
     maxp.maxComponentDepth = 0
@@ -159,6 +166,8 @@ def build(source: Path, target: Path, extra: Path | None) -> int:
     to_truetype(font)
     rename(font)
     target.parent.mkdir(parents=True, exist_ok=True)
+    # The same source gives the same bytes: the source's own timestamp is kept.
+    font.recalcTimestamp = False
     font.save(str(target))
     cmap = font.getBestCmap()
     missing = sorted(ch for ch in chars if ord(ch) not in cmap)

@@ -22,8 +22,8 @@ from tests.clearance.conftest import (  # noqa: F401 (fixtures)
     ok,
     open_self_case,
     staff,
-    world,
     worker,
+    world,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
