@@ -35,12 +35,13 @@ from shebao.documents.domain import format_verification_code
 
 FONT_FILE = Path(__file__).resolve().parent / "fonts" / "NotoSansSC-Shebao.ttf"
 FONT = "NotoSansSC-Shebao"
-pdfmetrics.registerFont(TTFont(FONT, str(FONT_FILE)))
+_EMBEDDED = TTFont(FONT, str(FONT_FILE))
+pdfmetrics.registerFont(_EMBEDDED)
 # For the CJK characters the subset lacks (a rare character of a name): not embedded.
 FALLBACK_FONT = "STSong-Light"
 pdfmetrics.registerFont(UnicodeCIDFont(FALLBACK_FONT))
 
-_COVERED = frozenset(pdfmetrics.getFont(FONT).face.charToGlyph)
+_COVERED = frozenset(_EMBEDDED.face.charToGlyph)
 
 
 def in_font(char: str) -> bool:

@@ -91,18 +91,21 @@ class GuideForm(forms.Form):
 
     def __init__(self, *args, subject: str, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["region"].choices = _region_choices()
+        regions = _region_choices()
+        self._choices("region", regions)
         region = self.data.get("region") or None
         listing = selectors.clearance_reasons(
-            subject=subject, region=region if region in _codes(self.fields["region"]) else None
+            subject=subject, region=region if region in {code for code, _n in regions} else None
         )
-        self.fields["reason"].choices = [("", _("Choose…"))] + [
-            (reason.code, str(reason.names)) for reason in listing.reasons
-        ]
+        self._choices(
+            "reason",
+            [("", _("Choose…"))] + [(reason.code, str(reason.names)) for reason in listing.reasons],
+        )
 
-
-def _codes(field) -> set[str]:
-    return {code for code, _label in field.choices}
+    def _choices(self, name: str, choices: list) -> None:
+        field = self.fields[name]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = choices
 
 
 class DutiesForm(forms.Form):
