@@ -70,10 +70,16 @@ class GuideForm(forms.Form):
     subject = forms.ChoiceField(choices=SUBJECT_CHOICES, required=False, widget=forms.HiddenInput)
     reason = forms.ChoiceField(label=_("What happened"), required=False)
     situation = forms.ChoiceField(
-        label=_("What happened"), choices=SITUATION_CHOICES, required=False
+        label=_("What happened"),
+        choices=SITUATION_CHOICES,
+        required=False,
+        widget=forms.RadioSelect,
     )
     nationality = forms.ChoiceField(
-        label=_("Your nationality"), choices=NATIONALITY_CHOICES, required=False
+        label=_("Your nationality"),
+        choices=NATIONALITY_CHOICES,
+        required=False,
+        widget=forms.RadioSelect,
     )
     event_date = forms.DateField(
         label=_("When it happened"),
