@@ -167,6 +167,8 @@ def test_bad_input_is_refused_on_the_form():
     response = get({"reason": "no_such_reason", "event_date": "2025-13-01"})
     page = visible(response)
     assert "Please correct the following" in page
+    assert "Choose one of the listed options." in page and "Enter a valid date." in page
+    assert "no_such_reason" not in page
     assert "Clearance applies." not in page
     # A unit's reason asked as a person's is not offered.
     assert "Please correct" in visible(get({"subject": "person", "reason": "dissolved"}))
@@ -193,6 +195,13 @@ def test_htmx_gets_the_answer_alone():
     html = response.content.decode()
     assert html.lstrip().startswith('<section id="answer"')
     assert "2025-12-01" in html and "<html" not in html
+
+
+def test_htmx_gets_the_registration_deadlines_alone():
+    response = get({"hired_on": "2025-09-01"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="duties")
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="duties"')
+    assert "2025-10-09" in html and "<html" not in html
 
 
 def test_the_chinese_page_shows_names_and_no_code():

@@ -55,6 +55,8 @@ WHO_NAMES = {
 }
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+# Django's own message repeats the value sent, which may be any code.
+NOT_LISTED = {"invalid_choice": _("Choose one of the listed options.")}
 
 
 def _region_choices():
@@ -68,18 +70,20 @@ class GuideForm(forms.Form):
     answered; ``event_date`` dates the time limits."""
 
     subject = forms.ChoiceField(choices=SUBJECT_CHOICES, required=False, widget=forms.HiddenInput)
-    reason = forms.ChoiceField(label=_("What happened"), required=False)
+    reason = forms.ChoiceField(label=_("What happened"), required=False, error_messages=NOT_LISTED)
     situation = forms.ChoiceField(
         label=_("What happened"),
         choices=SITUATION_CHOICES,
         required=False,
         widget=forms.RadioSelect,
+        error_messages=NOT_LISTED,
     )
     nationality = forms.ChoiceField(
         label=_("Your nationality"),
         choices=NATIONALITY_CHOICES,
         required=False,
         widget=forms.RadioSelect,
+        error_messages=NOT_LISTED,
     )
     event_date = forms.DateField(
         label=_("When it happened"),
@@ -93,7 +97,9 @@ class GuideForm(forms.Form):
         widget=DATE_WIDGET,
         help_text=_("The agency's own time limits run from the day it receives the application."),
     )
-    region = forms.ChoiceField(label=_("Where you are insured"), required=False)
+    region = forms.ChoiceField(
+        label=_("Where you are insured"), required=False, error_messages=NOT_LISTED
+    )
 
     def __init__(self, *args, subject: str, **kwargs):
         super().__init__(*args, **kwargs)
