@@ -81,6 +81,16 @@ def wanted(extra: Path | None) -> set[str]:
         (0xA0, 0xFF),  # Latin-1
         (0x2010, 0x2027),  # dashes, quotes, ellipsis, middle dots
         (0x2030, 0x203B),
+        (0x2103, 0x2103),  # ℃
+        (0x2116, 0x2116),  # №
+        (0x2160, 0x216B),  # Roman numerals Ⅰ to Ⅻ
+        (0x2190, 0x2199),  # arrows
+        (0x2212, 0x2212),  # minus sign
+        (0x2260, 0x2265),  # ≠ ≤ ≥
+        (0x2460, 0x2473),  # circled numbers ① to ⑳
+        (0x25A0, 0x25CF),  # squares, triangles and circles
+        (0x2610, 0x2612),  # ballot boxes
+        (0x2713, 0x2714),  # check marks
         (0x3000, 0x301F),  # CJK symbols and punctuation
         (0xFF01, 0xFF5E),  # full-width forms
     )
