@@ -158,6 +158,12 @@ def test_settling_abroad_keeps_the_account():
     assert "counted from today, 2025-11-14" in page
 
 
+def test_leaving_the_country_needs_the_nationality():
+    page = visible(get({"situation": "leaving_country", "event_date": "2025-10-01"}))
+    assert "Say which nationality you hold" in page
+    assert "Clearance applies." not in page and "This is not a clearance." not in page
+
+
 def test_where_to_apply_names_the_region():
     page = visible(get({"reason": "death", "event_date": "2025-11-03", "region": "cn-bj"}))
     assert "At the social insurance agency of Beijing" in page

@@ -114,6 +114,15 @@ class GuideForm(forms.Form):
             [("", _("Choose…"))] + [(reason.code, str(reason.names)) for reason in listing.reasons],
         )
 
+    def clean(self):
+        data = super().clean()
+        if data.get("situation") == "leaving_country" and not data.get("nationality"):
+            self.add_error(
+                "nationality",
+                _("Say which nationality you hold: it decides whether the account is kept."),
+            )
+        return data
+
     def _choices(self, name: str, choices: list) -> None:
         field = self.fields[name]
         assert isinstance(field, forms.ChoiceField)
