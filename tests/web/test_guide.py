@@ -233,3 +233,15 @@ def test_both_languages_link_the_guide_from_home_and_the_header():
         home = Client(HTTP_ACCEPT_LANGUAGE=language).get("/").content.decode()
         assert home.count('href="/guide/"') == 2, language  # the header and the button
         assert label in home
+
+
+@pytest.mark.parametrize("subject", ["person", "unit"])
+def test_no_chinese_answer_shows_an_identifier(subject):
+    policy = clearance_policy()
+    reasons = [*policy.reasons_for(subject), *policy.refusals_for(subject)]
+    for reason in reasons:
+        params = {"subject": subject, "reason": reason.code, "event_date": "2025-10-01"}
+        page = visible(get(params, language="zh-hans"))
+        assert str(reason.names.zh) in page
+        assert not re.search(r"\b[a-z]+_[a-z_]+\b", page), (reason.code, page)
+        assert reason.code not in page
