@@ -36,7 +36,7 @@ def test_certificate_pdf_carries_the_code_and_a_qr_code_of_the_check(api, staff,
     assert case.certificate.number in text
 
     # The QR code encodes the public check of this code, and that check says valid.
-    url = f"http://testserver/api/v1/certificates/{code}"
+    url = f"http://testserver/verify/{code}"
     assert url in text
     matrix = pdf.qr_matrix(url)
     assert len(matrix) >= 21 and any(any(row) for row in matrix)

@@ -23,7 +23,7 @@ def test_registration_decision_produces_a_verifiable_record(api, anon, world):
     text = pdf_text(response.content)
     code = unit.certificate_no and selectors_code(unit)
     assert format_verification_code(code) in text
-    url = f"http://testserver/api/v1/certificates/{code}"
+    url = f"http://testserver/verify/{code}"
     assert url in text
     assert pdf.qr_matrix(url)
     check = ok(anon.get(f"certificates/{code}"))

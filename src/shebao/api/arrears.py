@@ -14,7 +14,7 @@ from shebao.api.openapi import PDF
 from shebao.core.errors import NotFound
 from shebao.core.money import format_money
 from shebao.documents.arrears_pdfs import arrears_notice_pdf
-from shebao.documents.domain import format_verification_code
+from shebao.documents.domain import format_verification_code, verify_path
 from shebao.ledger import arrears, selectors
 from shebao.ledger.models import ArrearsFineProposal
 from shebao.registry import selectors as registry_selectors
@@ -194,9 +194,7 @@ def _visible_notice(request, unit_id: int, notice_id: int):
 )
 def notice_pdf(request, unit_id: int, notice_id: int):
     notice = _visible_notice(request, unit_id, notice_id)
-    verify_url = request.build_absolute_uri(
-        f"/api/v1/certificates/{notice.certificate.verification_code}"
-    )
+    verify_url = request.build_absolute_uri(verify_path(notice.certificate.verification_code))
     response = HttpResponse(
         arrears_notice_pdf(notice, verify_url=verify_url), content_type="application/pdf"
     )

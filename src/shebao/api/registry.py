@@ -21,6 +21,7 @@ from shebao.core.errors import Conflict
 from shebao.core.ids import mask_citizen_id
 from shebao.core.money import format_money
 from shebao.documents import registration_pdfs
+from shebao.documents.domain import verify_path
 from shebao.registry import selectors, services
 from shebao.registry.models import Employment, Person, Unit
 
@@ -423,7 +424,7 @@ def unit_registration_record_pdf(request, unit_id: int):
             _("The unit's registration is not decided yet: there is no registration record."),
             code="no_registration_record",
         )
-    verify_url = request.build_absolute_uri(f"/api/v1/certificates/{certificate.verification_code}")
+    verify_url = request.build_absolute_uri(verify_path(certificate.verification_code))
     response = HttpResponse(
         registration_pdfs.registration_record_pdf(unit, certificate, verify_url=verify_url),
         content_type="application/pdf",

@@ -59,3 +59,10 @@ def unit_subject(name: str, uscc: str) -> str:
     room = SUBJECT_MAX - len(masked) - 3
     shown = name if len(name) <= room else name[: room - 1] + "…"
     return f"{shown} ({masked})"
+
+
+def verify_path(code: str) -> str:
+    """The public page a document's QR code opens (``/verify/<code>``): readable on a
+    phone, in the reader's language. The same check answers as JSON at
+    ``/api/v1/certificates/<code>``."""
+    return f"/verify/{code}"

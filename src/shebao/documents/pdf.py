@@ -1,7 +1,12 @@
 """PDF building blocks: bilingual documents with Chinese text, from ReportLab alone.
 
-Chinese text uses ReportLab's built-in CID font STSong-Light (Adobe's Asian font pack
-metrics; PDF readers supply the glyphs), so no font file or system package is needed.
+Chinese text is set in Noto Sans SC (SIL Open Font License 1.1), a subset carried in
+``fonts/`` and embedded in every PDF (only the glyphs a document uses), so that a
+document looks the same in every reader; no system package is needed. The subset holds
+every character the project's own texts use and the frequent characters of names
+(scripts/build_cjk_font.py rebuilds it). A character of a name or an address outside
+it never vanishes: a CJK character falls back to ReportLab's CID font STSong-Light
+(whose glyphs the reader supplies), anything else is printed as its code point, ``[U+20BB7]``.
 
 ReportLab reads markup in a paragraph's text (``<img src=...>`` embeds a file, ``<a
 href=...>`` adds a link), so no text from a user, the database or a policy pack goes
@@ -12,6 +17,8 @@ table's cells are drawn as they are, without markup.
 
 import html
 import io
+import re
+from pathlib import Path
 
 import qrcode
 from reportlab.graphics.shapes import Drawing, Rect
@@ -21,12 +28,69 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from shebao.documents.domain import format_verification_code
 
-FONT = "STSong-Light"
-pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+FONT_FILE = Path(__file__).resolve().parent / "fonts" / "NotoSansSC-Shebao.ttf"
+FONT = "NotoSansSC-Shebao"
+_EMBEDDED = TTFont(FONT, str(FONT_FILE))
+pdfmetrics.registerFont(_EMBEDDED)
+# For the CJK characters the subset lacks (a rare character of a name): not embedded.
+FALLBACK_FONT = "STSong-Light"
+pdfmetrics.registerFont(UnicodeCIDFont(FALLBACK_FONT))
+
+_COVERED = frozenset(_EMBEDDED.face.charToGlyph)
+
+
+def in_font(char: str) -> bool:
+    """Whether the embedded font has a glyph for ``char``."""
+    return ord(char) in _COVERED or char in "\n\r\t"
+
+
+def _fallback_covers(char: str) -> bool:
+    # Adobe-GB1 (STSong-Light) holds the unified ideographs of GB 18030's BMP part.
+    return "\u3400" <= char <= "\u4dbf" or "\u4e00" <= char <= "\u9fa5"
+
+
+def missing_characters(text: str) -> str:
+    """The characters of ``text`` the embedded font lacks, each once, in order."""
+    return "".join(dict.fromkeys(ch for ch in text if not in_font(ch)))
+
+
+def _code_point(char: str) -> str:
+    return f"[U+{ord(char):04X}]"
+
+
+def plain(text: str) -> str:
+    """``text`` for a place without markup (a table cell, a page footer): a character the
+    font lacks is written as its code point rather than dropped."""
+    if not missing_characters(text):
+        return text
+    return "".join(ch if in_font(ch) else _code_point(ch) for ch in text)
+
+
+_MISSING_RUN = re.compile(r"[^\x00-\x7f]+")
+
+
+def _with_fallback(escaped: str) -> str:
+    """Escaped text with every character the font lacks set in the fallback font, or
+    written as its code point where no fallback has it."""
+
+    def run(match: re.Match) -> str:
+        out = []
+        for ch in match.group(0):
+            if in_font(ch):
+                out.append(ch)
+            elif _fallback_covers(ch):
+                out.append(f'<font face="{FALLBACK_FONT}">{ch}</font>')
+            else:
+                out.append(_code_point(ch))
+        return "".join(out)
+
+    return _MISSING_RUN.sub(run, escaped) if missing_characters(escaped) else escaped
+
 
 TITLE = ParagraphStyle("title", fontName=FONT, fontSize=15, leading=20, spaceAfter=4)
 BODY = ParagraphStyle("body", fontName=FONT, fontSize=9, leading=13)
@@ -42,7 +106,7 @@ def escape(value) -> Markup:
     """``value`` as literal text in paragraph markup."""
     if isinstance(value, Markup):
         return value
-    return Markup(html.escape(str(value), quote=True))
+    return Markup(_with_fallback(html.escape(str(value), quote=True)))
 
 
 def markup(template: str, /, **values) -> Markup:
@@ -59,6 +123,7 @@ def paragraph(template: str, style: ParagraphStyle, /, **values) -> Paragraph:
 
 def table(rows, widths=None, *, numeric_from: int = 99):
     """A ruled table; columns from ``numeric_from`` on are right-aligned (amounts)."""
+    rows = [[plain(cell) if isinstance(cell, str) else cell for cell in row] for row in rows]
     styled = Table(rows, colWidths=widths, repeatRows=1)
     styled.setStyle(
         TableStyle(
@@ -75,10 +140,8 @@ def table(rows, widths=None, *, numeric_from: int = 99):
 
 
 def render(title_zh: str, title_en: str, story: list, *, footer: str = "") -> bytes:
-    """A4 document with a bilingual title, the story, and a footer line on every page.
-
-    Keep to characters the CID font has: it lacks some Western punctuation (the middle
-    dot, for one), which would print as an empty box."""
+    """A4 document with a bilingual title, the story, and a footer line on every page."""
+    footer = plain(footer)
     buffer = io.BytesIO()
 
     def on_page(canvas, document):

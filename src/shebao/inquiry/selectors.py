@@ -92,18 +92,93 @@ def clearance_guide(*, subject: str, reason: str, region: str | None = None) -> 
     found = policy.lookup(subject, reason)
     pack = packs.pack_of(found_region)
     today = clock.today()
+    return domain.clearance_guide(policy, found, lambda code: _obligation(pack, code, today))
 
-    def obligation(code: str) -> Obligation:
-        # The region's own pack counts its time limits; the default pack fills the gaps.
-        for source in (pack, packs.get_pack()):
-            if code in source.obligation_versions:
-                try:
-                    return source.obligation(code, today)
-                except NoPolicyValue:
-                    return source.obligation(code)
-        raise KeyError(code)
 
-    return domain.clearance_guide(policy, found, obligation)
+def _obligation(pack: Pack, code: str, day: datetime.date) -> Obligation:
+    """The time limit ``code`` in force on ``day``: the region's own pack counts its time
+    limits; the default pack fills the gaps."""
+    for source in (pack, packs.get_pack()):
+        if code in source.obligation_versions:
+            try:
+                return source.obligation(code, day)
+            except NoPolicyValue:
+                return source.obligation(code)
+    raise KeyError(code)
+
+
+def _check_day(field: str, day: datetime.date) -> None:
+    if not dates.EARLIEST <= day <= dates.LATEST:
+        raise invalid(
+            field,
+            _("must be between %(first)s and %(last)s")
+            % {"first": dates.EARLIEST.isoformat(), "last": dates.LATEST.isoformat()},
+        )
+
+
+@dataclasses.dataclass(frozen=True)
+class DatedGuide:
+    """The guide for a reason with every time limit as a date: counted from the event
+    date, or for the agency's handling of the application from the day it is received."""
+
+    guide: domain.Guide
+    region: Region | None
+    event_on: datetime.date
+    applied_on: datetime.date
+    time_limits: list[domain.DatedTimeLimit]
+
+    @property
+    def calendar_fallback(self) -> bool:
+        return any(limit.deadline.calendar_fallback for limit in self.time_limits)
+
+
+def clearance_guide_on(
+    *,
+    subject: str,
+    reason: str,
+    event_on: datetime.date,
+    applied_on: datetime.date | None = None,
+    region: str | None = None,
+) -> DatedGuide:
+    """``clearance_guide`` with dates. ``applied_on`` defaults to the later of the event
+    date and today (an application cannot be received before either)."""
+    _check_day("event_date", event_on)
+    applied_on = applied_on or max(event_on, clock.today())
+    _check_day("applied_on", applied_on)
+    guide = clearance_guide(subject=subject, reason=reason, region=region)
+    found_region = _region_or_none(region)
+    pack = packs.pack_of(found_region)
+    # Each limit in the version in force on the day its period starts.
+    obligations = [
+        _obligation(
+            pack, o.code, applied_on if o.from_event in domain.APPLICATION_EVENTS else event_on
+        )
+        for o in guide.time_limits
+    ]
+    events = {**packs.get_pack().events, **pack.events}
+    consequences = {**packs.get_pack().consequences, **pack.consequences}
+    return DatedGuide(
+        guide=guide,
+        region=found_region,
+        event_on=event_on,
+        applied_on=applied_on,
+        time_limits=domain.dated_time_limits(
+            obligations,
+            event_on=event_on,
+            applied_on=applied_on,
+            events=events,
+            consequences=consequences,
+        ),
+    )
+
+
+def reason_for_answers(*, situation: str, nationality: str | None) -> str:
+    """The clearance reason (or refusal) of a person the guide's questions lead to."""
+    if situation not in domain.SITUATIONS:
+        raise invalid("situation", _("Choose what happened."))
+    if nationality and nationality not in domain.NATIONALITIES:
+        raise invalid("nationality", _("Choose a nationality from the list."))
+    return domain.reason_for_answers(situation, nationality or None)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("logout", auth.LogoutView.as_view(), name="logout"),
     path("password", auth.PasswordChangeView.as_view(), name="password"),
     path("desk/", include("shebao.web.desk.urls")),
+    path("", include("shebao.web.public.urls")),  # /guide/, /verify/<code>
     path("me/", portal.person_home, name="me"),
     path("unit/", portal.unit_home, name="unit"),
 ]

@@ -9,6 +9,7 @@ from shebao.api.openapi import PDF
 from shebao.clearance import pdfs as clearance_pdfs
 from shebao.clearance import selectors
 from shebao.core.errors import Conflict
+from shebao.documents.domain import verify_path
 
 # Documents -----------------------------------------------------------------------------
 
@@ -49,9 +50,7 @@ def certificate_pdf(request, case_id: int):
     case = selectors.case_get(user=user, case_id=case_id)
     if case.certificate is None:
         raise Conflict(_("The case is not closed yet: no certificate."), code="no_certificate")
-    verify_url = request.build_absolute_uri(
-        f"/api/v1/certificates/{case.certificate.verification_code}"
-    )
+    verify_url = request.build_absolute_uri(verify_path(case.certificate.verification_code))
     return _pdf(
         clearance_pdfs.certificate_pdf(case, verify_url=verify_url),
         f"certificate-{case.certificate.number}.pdf",

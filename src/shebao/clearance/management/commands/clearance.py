@@ -30,6 +30,7 @@ from shebao.core import dates
 from shebao.core.errors import ShebaoError
 from shebao.core.ids import mask_account
 from shebao.core.money import format_money
+from shebao.documents.domain import verify_path
 
 CASE_ACTIONS = ("submit", "liquidate", "close", "acknowledge")
 
@@ -383,9 +384,6 @@ class Command(BaseCommand):
         case = selectors.case_get(user=user, case_id=options["case_id"])
         if case.certificate is None:
             raise CommandError("the case is not closed yet: no certificate")
-        url = (
-            f"{options['base_url'].rstrip('/')}/api/v1/certificates/"
-            f"{case.certificate.verification_code}"
-        )
+        url = options["base_url"].rstrip("/") + verify_path(case.certificate.verification_code)
         Path(options["output"]).write_bytes(clearance_pdfs.certificate_pdf(case, verify_url=url))
         return {"written": options["output"], "verify_url": url}
