@@ -9,8 +9,8 @@ from shebao.accounts.types import Actor
 from shebao.audit.services import audit_record
 from shebao.core import clock, dates
 from shebao.core import warnings as core_warnings
-from shebao.core.errors import Conflict, FieldErrors, NotFound, invalid
-from shebao.core.locking import lock_or_404
+from shebao.core.errors import Conflict, FieldErrors, invalid
+from shebao.core.locking import lock_or_404, lock_or_field_error
 from shebao.core.text import clean_line
 from shebao.policy.packs import pack_for_region
 from shebao.registry import domain, selectors
@@ -32,10 +32,10 @@ def _person_for_employment(
     from the number when the registry does not know them yet). Locked. With it, whether
     it was registered just now. None (with the reason in ``errors``) when there is none."""
     if person_id not in (None, ""):
-        try:
-            person = lock_or_404(Person, person_id)
-        except NotFound:
-            errors.add("person_id", _("no such person"))
+        person = errors.check(
+            "person_id", lock_or_field_error, Person, person_id, "person_id", _("no such person")
+        )
+        if person is None:
             return None, False
         if citizen_id not in (None, ""):
             parsed = errors.check("citizen_id", domain.check_citizen_id, citizen_id, today=today)
