@@ -10,6 +10,14 @@ names below; each lives in the module of its part of the ledger:
 - ``closing``: closing an individual account;
 - ``adjustments``: arrears assumed by a successor or written off.
 
+Each write an API handler, a page or a command calls checks the acting user's role itself
+(``accounts.domain.require_role_or_system``: a missing actor is the system, a command or a
+scheduled task): ``declarations_post``, ``declarations_assess``, ``interest_credit_year``,
+``payment_record`` and ``payment_record_allocated``. The others are steps of those writes
+or of a clearance service's, and run under the role their caller checked: the journal
+(``entry_post``, ``entry_reverse``), the accounts' credits, the unit's credit, closing an
+account, interest on leaving, arrears assumed or written off.
+
 A test that replaces a name patches the module that calls it.
 """
 

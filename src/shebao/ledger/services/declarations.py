@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from shebao.accounts.domain import require_role_or_system
 from shebao.accounts.types import Actor
 from shebao.audit.services import audit_record
 from shebao.core import clock
@@ -114,6 +115,7 @@ def declarations_post(
     ``acknowledged_warnings`` (employees left out, ``declarations.omission_warnings``)
     are recorded with the posting, as acknowledged by ``actor``.
     """
+    require_role_or_system(actor, "declaration.create", name_allowed=True)
     if not declarations:
         return []
     now = clock.now()
@@ -378,6 +380,7 @@ def declarations_assess(*, actor: Actor, period: str) -> list[Declaration]:
     The assessment is a declaration of its own kind, so the unit's later declaration of
     the month replaces it through the same reversal as any re-declaration.
     """
+    require_role_or_system(actor, "declaration.assess", name_allowed=True)
     try:
         year, month = domain.parse_period(period)
     except ValueError as exc:

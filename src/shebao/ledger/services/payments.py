@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from shebao.accounts.domain import require_role_or_system
 from shebao.accounts.types import Actor
 from shebao.audit.services import audit_record
 from shebao.core import clock, idempotency
@@ -35,6 +36,7 @@ def payment_record(
     A repeat by the same user with the same ``idempotency_key`` and the same payment
     returns the first payment and does nothing; with another payment it is refused.
     """
+    require_role_or_system(actor, "payment.create", name_allowed=True)
     try:
         # "500.0" and "500.00" are the same payment to the key.
         amount_for_key = parse_amount(amount, kind="payment")
@@ -150,6 +152,7 @@ def payment_record_allocated(
     principal recovered as premiums owed to individual accounts (the first rank): it is
     credited to them even when the rest of the month is never paid. Months paid in full
     are credited as any payment's are."""
+    require_role_or_system(actor, "payment.create", name_allowed=True)
     amount = parse_amount(amount, kind="payment")
     allocations = [(p, Decimal(a), Decimal(f)) for p, a, f in allocations if a or f]
     to_principal = sum((a for _p, a, _f in allocations), Decimal(0))

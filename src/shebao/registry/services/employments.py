@@ -5,6 +5,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from shebao.accounts import domain as roles
+from shebao.accounts.domain import require_role_or_system
 from shebao.accounts.types import Actor
 from shebao.audit.services import audit_record
 from shebao.core import clock, dates
@@ -83,6 +84,7 @@ def employment_register(
     Agency staff are warned instead, and must acknowledge each warning by its id: a
     person registered from an unknown ID number without a name, and a person who already
     has an open employment at another unit (a duplicate enrolment)."""
+    require_role_or_system(actor, "employment.create", name_allowed=True)
     today = clock.today()
     by_unit = getattr(actor, "role", None) == roles.UNIT_REP
     errors = FieldErrors()
@@ -229,6 +231,7 @@ def employment_confirm(*, actor: Actor, employment_id, acknowledge_warnings=()) 
     the registered one (a person registered without a name receives it). Where the
     person has an open employment at another unit, the clerk acknowledges the warning of
     a duplicate enrolment by its id."""
+    require_role_or_system(actor, "employment.confirm", name_allowed=True)
     with transaction.atomic():
         employment = _lock_pending(employment_id)
         person = lock_or_404(Person, employment.person_id)
@@ -266,6 +269,7 @@ def employment_confirm(*, actor: Actor, employment_id, acknowledge_warnings=()) 
 
 def employment_refuse(*, actor: Actor, employment_id, reason) -> Employment:
     """A clerk refuses an employment that waited, giving the reason; the record stays."""
+    require_role_or_system(actor, "employment.confirm", name_allowed=True)
     if not isinstance(reason, str) or not reason.strip():
         raise invalid("reason", _("give the reason"))
     reason = reason.strip()
@@ -292,6 +296,7 @@ def employment_refuse(*, actor: Actor, employment_id, reason) -> Employment:
 def employment_end(*, actor: Actor, employment_id, ended_on, reason) -> Employment:
     """Record the end of an employment; the unit reports it within
     ``employment_end_report`` of the end date (Labour Contract Law Art. 50 para 1)."""
+    require_role_or_system(actor, "employment.end", name_allowed=True)
     today = clock.today()
     with transaction.atomic():
         employment = lock_or_404(Employment, employment_id)
@@ -347,6 +352,7 @@ def employment_coverage_record(
     """Record the certificate of coverage a foreign employee holds under a bilateral
     social security agreement (O16 Art. 9): while it is valid, the declaration charges
     no premium for the insurance types the agreement with their country exempts."""
+    require_role_or_system(actor, "employment.record_coverage", name_allowed=True)
     errors = FieldErrors()
     number = errors.check(
         "certificate_no",

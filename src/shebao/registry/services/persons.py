@@ -5,6 +5,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from shebao.accounts import domain as roles
+from shebao.accounts.domain import require_role_or_system
 from shebao.accounts.models import User
 from shebao.accounts.types import Actor
 from shebao.audit.services import audit_personal_data_view, audit_record
@@ -92,6 +93,7 @@ def person_register(
     birth date and sex given. ``retirement_category`` (the pack's retirement ages) may be
     recorded at once; without it the default applies.
     """
+    require_role_or_system(actor, "person.create", name_allowed=True)
     today = clock.today()
     errors = FieldErrors()
     name = errors.check("name", domain.clean_name, name)
@@ -174,6 +176,7 @@ def person_register(
 
 def person_link_user(*, actor: Actor, person_id, user: User) -> Person:
     """Give a public user (role ``person``) access to this person's own records."""
+    require_role_or_system(actor, "user.link", name_allowed=True)
     if getattr(user, "role", None) != roles.PERSON:
         raise invalid("user", _("must be a user with the insured person role"))
     with transaction.atomic():
@@ -202,6 +205,7 @@ def person_link_user(*, actor: Actor, person_id, user: User) -> Person:
 
 def person_id_reveal(*, actor: Actor, person_id) -> str:
     """The person's full identity number, for staff; every reveal is in the audit trail."""
+    require_role_or_system(actor, "person.reveal_id", name_allowed=True)
     with transaction.atomic():
         person = get_or_404(Person, person_id)
         field = "citizen_id" if person.citizen_id else "passport_no"
@@ -218,6 +222,7 @@ def person_facts_record(
     their household registration (GB/T 2260, two digits; TM2009 Art. 5) and since when
     they receive a periodic benefit (HR2023 Art. 25). A value left out is not changed;
     an empty one clears it."""
+    require_role_or_system(actor, "person.record_facts", name_allowed=True)
     errors = FieldErrors()
     changes = {}
     if hukou_province is not None:
@@ -256,6 +261,7 @@ def person_retirement_category_set(*, actor: Actor, person_id, retirement_catego
     """Record the category that sets the person's statutory retirement age (a woman
     whose age was 55 or 50, from her file), or clear it (None or "") so that the
     pack's default for the person's sex applies again."""
+    require_role_or_system(actor, "person.retirement_category", name_allowed=True)
     with transaction.atomic():
         person = lock_or_404(Person, person_id)
         category = _clean_retirement_category(retirement_category, person.sex)

@@ -5,6 +5,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from shebao.accounts import domain as roles
+from shebao.accounts.domain import require_role_or_system
 from shebao.accounts.models import User
 from shebao.accounts.types import Actor
 from shebao.audit.services import audit_record
@@ -49,6 +50,7 @@ def unit_register(
     receiving it. A unit whose earlier application was rejected may apply again: the
     same record goes back to pending.
     """
+    require_role_or_system(actor, "unit.create", name_allowed=True)
     today = clock.today()
     errors = FieldErrors()
     number = errors.check("uscc", domain.check_uscc, uscc)
@@ -130,6 +132,7 @@ def unit_register(
 
 def unit_registration_approve(*, actor: Actor, unit_id) -> Certificate:
     """Approve a pending registration: the unit is registered and receives its certificate."""
+    require_role_or_system(actor, "unit.approve_registration", name_allowed=True)
     with transaction.atomic():
         unit = lock_or_404(Unit, unit_id)
         domain.require_unit_transition(unit.status, domain.UNIT_REGISTERED)
@@ -160,6 +163,7 @@ def unit_registration_approve(*, actor: Actor, unit_id) -> Certificate:
 
 
 def unit_registration_reject(*, actor: Actor, unit_id, reason) -> Unit:
+    require_role_or_system(actor, "unit.reject_registration", name_allowed=True)
     reason = domain.clean_reason_text(reason)
     with transaction.atomic():
         unit = lock_or_404(Unit, unit_id)
@@ -217,6 +221,7 @@ def unit_cancel(*, actor: Actor, unit_id, terminated_on) -> Unit:
 
 def unit_representative_add(*, actor: Actor, unit_id, user: User) -> UnitRepresentative:
     """Let a public user of the ``unit_rep`` role act for the unit (one unit per user)."""
+    require_role_or_system(actor, "user.link", name_allowed=True)
     if getattr(user, "role", None) != roles.UNIT_REP:
         raise invalid("user", _("must be a user with the unit representative role"))
     with transaction.atomic():
@@ -249,6 +254,7 @@ def unit_work_injury_set(
     the unit's rate is the class's base rate times the percentage, which the pack bounds
     (50-150% nationally). Months declared later use it; months already declared keep
     the rate they were computed with."""
+    require_role_or_system(actor, "unit.set_work_injury_rate", name_allowed=True)
     today = clock.today()
     reason = domain.clean_reason_text(reason) if reason else ""
     with transaction.atomic():
