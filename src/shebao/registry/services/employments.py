@@ -7,7 +7,6 @@ from django.utils.translation import gettext_lazy as _
 from shebao.accounts import domain as roles
 from shebao.accounts.domain import require_role_or_system
 from shebao.accounts.types import Actor
-from shebao.audit.services import audit_record
 from shebao.core import clock, dates
 from shebao.core import warnings as core_warnings
 from shebao.core.errors import Conflict, FieldErrors, invalid
@@ -16,13 +15,7 @@ from shebao.core.text import clean_line
 from shebao.policy.packs import pack_for_region
 from shebao.registry import domain, selectors
 from shebao.registry.models import Employment, Person, Unit
-from shebao.registry.services._common import (
-    EMPLOYMENT_FIELDS,
-    PERSON_FIELDS,
-    _changes,
-    _due_on,
-    _snapshot,
-)
+from shebao.registry.services._common import _audit_created, _due_on, _update
 from shebao.registry.services.persons import _create_citizen
 
 
@@ -152,15 +145,7 @@ def employment_register(
                 "name", _("does not match the name registered for this person: a mistyped ID?")
             )
         if name and not person.name and not pending_reason:
-            before = _snapshot(person, PERSON_FIELDS)
-            person.name = name
-            person.save(update_fields=["name"])
-            audit_record(
-                actor=actor,
-                action="person.updated",
-                target=person,
-                data={"changes": _changes(before, _snapshot(person, PERSON_FIELDS))},
-            )
+            _update(person, {"name": name}, actor=actor, action="person.updated")
         same_pair = Employment.objects.filter(unit=unit, person=person)
         if same_pair.filter(status__in=domain.EMPLOYMENT_LIVE_STATES).exists():
             raise Conflict(
@@ -203,14 +188,11 @@ def employment_register(
                 _("This person already has an open employment at this unit."),
                 code="employment_open",
             ) from None
-        audit_record(
+        _audit_created(
+            employment,
             actor=actor,
             action="employment.registered",
-            target=employment,
-            data={
-                "changes": _changes({}, _snapshot(employment, EMPLOYMENT_FIELDS)),
-                **core_warnings.audit_data(acknowledged),
-            },
+            **core_warnings.audit_data(acknowledged),
         )
     return employment
 
@@ -242,27 +224,16 @@ def employment_confirm(*, actor: Actor, employment_id, acknowledge_warnings=()) 
             acknowledge_warnings,
         )
         if not person.name and employment.declared_name:
-            person_before = _snapshot(person, PERSON_FIELDS)
-            person.name = employment.declared_name
-            person.save(update_fields=["name"])
-            audit_record(
-                actor=actor,
-                action="person.updated",
-                target=person,
-                data={"changes": _changes(person_before, _snapshot(person, PERSON_FIELDS))},
+            _update(
+                person, {"name": employment.declared_name}, actor=actor, action="person.updated"
             )
-        before = _snapshot(employment, EMPLOYMENT_FIELDS)
-        employment.status = domain.EMPLOYMENT_OPEN
-        employment.save(update_fields=["status"])
-        audit_record(
+        _update(
+            employment,
+            {"status": domain.EMPLOYMENT_OPEN},
             actor=actor,
             action="employment.confirmed",
-            target=employment,
-            data={
-                "changes": _changes(before, _snapshot(employment, EMPLOYMENT_FIELDS)),
-                "waited_because": employment.confirmation_reason,
-                **core_warnings.audit_data(acknowledged),
-            },
+            waited_because=employment.confirmation_reason,
+            **core_warnings.audit_data(acknowledged),
         )
     return employment
 
@@ -277,18 +248,12 @@ def employment_refuse(*, actor: Actor, employment_id, reason) -> Employment:
         raise invalid("reason", _("may be at most %(n)d characters") % {"n": domain.REASON_MAX})
     with transaction.atomic():
         employment = _lock_pending(employment_id)
-        before = _snapshot(employment, EMPLOYMENT_FIELDS)
-        employment.status = domain.EMPLOYMENT_REFUSED
-        employment.refusal_reason = reason
-        employment.save(update_fields=["status", "refusal_reason"])
-        audit_record(
+        _update(
+            employment,
+            {"status": domain.EMPLOYMENT_REFUSED, "refusal_reason": reason},
             actor=actor,
             action="employment.refused",
-            target=employment,
-            data={
-                "changes": _changes(before, _snapshot(employment, EMPLOYMENT_FIELDS)),
-                "reason": reason,
-            },
+            reason=reason,
         )
     return employment
 
@@ -322,26 +287,17 @@ def employment_end(*, actor: Actor, employment_id, ended_on, reason) -> Employme
             selectors.employment_end_reason_codes(employment.unit.region),
         )
         errors.raise_if_any()
-        before = _snapshot(employment, EMPLOYMENT_FIELDS)
-        employment.status = domain.EMPLOYMENT_ENDED
-        employment.ended_on = ended_on
-        employment.end_reason = reason
-        employment.end_report_due_on = _due_on(pack, "employment_end_report", ended_on)
-        employment.end_reported_on = today
-        employment.save(
-            update_fields=[
-                "status",
-                "ended_on",
-                "end_reason",
-                "end_report_due_on",
-                "end_reported_on",
-            ]
-        )
-        audit_record(
+        _update(
+            employment,
+            {
+                "status": domain.EMPLOYMENT_ENDED,
+                "ended_on": ended_on,
+                "end_reason": reason,
+                "end_report_due_on": _due_on(pack, "employment_end_report", ended_on),
+                "end_reported_on": today,
+            },
             actor=actor,
             action="employment.ended",
-            target=employment,
-            data={"changes": _changes(before, _snapshot(employment, EMPLOYMENT_FIELDS))},
         )
     return employment
 
@@ -374,17 +330,14 @@ def employment_coverage_record(
                 "employment_id",
                 _("the person is not a foreign national: a certificate of coverage does not apply"),
             )
-        before = _snapshot(employment, EMPLOYMENT_FIELDS)
-        employment.coverage_certificate_no = number
-        employment.coverage_valid_from = start
-        employment.coverage_valid_to = end
-        employment.save(
-            update_fields=["coverage_certificate_no", "coverage_valid_from", "coverage_valid_to"]
-        )
-        audit_record(
+        _update(
+            employment,
+            {
+                "coverage_certificate_no": number,
+                "coverage_valid_from": start,
+                "coverage_valid_to": end,
+            },
             actor=actor,
             action="employment.coverage_recorded",
-            target=employment,
-            data={"changes": _changes(before, _snapshot(employment, EMPLOYMENT_FIELDS))},
         )
     return employment

@@ -8,14 +8,14 @@ from shebao.accounts import domain as roles
 from shebao.accounts.domain import require_role_or_system
 from shebao.accounts.models import User
 from shebao.accounts.types import Actor
-from shebao.audit.services import audit_personal_data_view, audit_record
+from shebao.audit.services import audit_personal_data_view
 from shebao.core import clock, dates
 from shebao.core.errors import Conflict, FieldErrors, invalid
 from shebao.core.locking import get_or_404, lock_or_404
 from shebao.policy.retirement import retirement_policy
 from shebao.registry import domain
 from shebao.registry.models import Person
-from shebao.registry.services._common import PERSON_FIELDS, _changes, _snapshot
+from shebao.registry.services._common import _audit_created, _update
 
 
 def _clean_retirement_category(value, sex) -> str:
@@ -54,15 +54,7 @@ def _create_citizen(
     except IntegrityError:
         raise _duplicate_person("citizen_id") from None
     person.warnings = list(parsed.warnings)
-    audit_record(
-        actor=actor,
-        action="person.registered",
-        target=person,
-        data={
-            "changes": _changes({}, _snapshot(person, PERSON_FIELDS)),
-            "warnings": person.warnings,
-        },
-    )
+    _audit_created(person, actor=actor, action="person.registered", warnings=person.warnings)
     return person
 
 
@@ -165,12 +157,7 @@ def person_register(
         except IntegrityError:
             raise _duplicate_person("passport_no") from None
         person.warnings = []
-        audit_record(
-            actor=actor,
-            action="person.registered",
-            target=person,
-            data={"changes": _changes({}, _snapshot(person, PERSON_FIELDS))},
-        )
+        _audit_created(person, actor=actor, action="person.registered")
     return person
 
 
@@ -191,15 +178,7 @@ def person_link_user(*, actor: Actor, person_id, user: User) -> Person:
             raise Conflict(
                 _("This user is already linked to another person."), code="user_already_linked"
             )
-        before = _snapshot(person, PERSON_FIELDS)
-        person.user = user
-        person.save(update_fields=["user"])
-        audit_record(
-            actor=actor,
-            action="person.user_linked",
-            target=person,
-            data={"changes": _changes(before, _snapshot(person, PERSON_FIELDS))},
-        )
+        _update(person, {"user": user}, actor=actor, action="person.user_linked")
     return person
 
 
@@ -243,17 +222,8 @@ def person_facts_record(
     errors.raise_if_any()
     with transaction.atomic():
         person = lock_or_404(Person, person_id)
-        before = _snapshot(person, PERSON_FIELDS)
-        for field, value in changes.items():
-            setattr(person, field, value)
         if changes:
-            person.save(update_fields=list(changes))
-            audit_record(
-                actor=actor,
-                action="person.updated",
-                target=person,
-                data={"changes": _changes(before, _snapshot(person, PERSON_FIELDS))},
-            )
+            _update(person, changes, actor=actor, action="person.updated")
     return person
 
 
@@ -267,14 +237,11 @@ def person_retirement_category_set(*, actor: Actor, person_id, retirement_catego
         category = _clean_retirement_category(retirement_category, person.sex)
         if category == person.retirement_category:
             return person
-        before = _snapshot(person, PERSON_FIELDS)
-        person.retirement_category = category
-        person.save(update_fields=["retirement_category"])
-        audit_record(
+        _update(
+            person,
+            {"retirement_category": category},
             actor=actor,
             action="person.retirement_category_set",
-            target=person,
-            data={"changes": _changes(before, _snapshot(person, PERSON_FIELDS))},
         )
     return person
 
@@ -287,15 +254,11 @@ def person_record_death(*, actor: Actor, person_id, died_on) -> Person:
         domain.require_person_transition(person.status, domain.PERSON_DECEASED)
         if died_on < person.birth_date:
             raise invalid("died_on", _("is before the person's birth date"))
-        before = _snapshot(person, PERSON_FIELDS)
-        person.status = domain.PERSON_DECEASED
-        person.died_on = died_on
-        person.save(update_fields=["status", "died_on"])
-        audit_record(
+        _update(
+            person,
+            {"status": domain.PERSON_DECEASED, "died_on": died_on},
             actor=actor,
             action="person.death_recorded",
-            target=person,
-            data={"changes": _changes(before, _snapshot(person, PERSON_FIELDS))},
         )
     return person
 
@@ -307,13 +270,5 @@ def person_mark_cleared(*, actor: Actor, person_id) -> Person:
         domain.require_person_transition(person.status, domain.PERSON_CLEARED)
         if person.employments.filter(status=domain.EMPLOYMENT_OPEN).exists():
             raise Conflict(_("The person still has an open employment."), code="open_employments")
-        before = _snapshot(person, PERSON_FIELDS)
-        person.status = domain.PERSON_CLEARED
-        person.save(update_fields=["status"])
-        audit_record(
-            actor=actor,
-            action="person.cleared",
-            target=person,
-            data={"changes": _changes(before, _snapshot(person, PERSON_FIELDS))},
-        )
+        _update(person, {"status": domain.PERSON_CLEARED}, actor=actor, action="person.cleared")
     return person

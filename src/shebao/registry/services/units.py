@@ -20,13 +20,7 @@ from shebao.policy.errors import NoPolicyValue
 from shebao.policy.packs import pack_for_region
 from shebao.registry import domain
 from shebao.registry.models import Unit, UnitRepresentative
-from shebao.registry.services._common import (
-    UNIT_FIELDS,
-    _changes,
-    _check_region,
-    _due_on,
-    _snapshot,
-)
+from shebao.registry.services._common import _audit_created, _check_region, _due_on, _update
 
 
 def _check_industry_class(number, region, today):
@@ -100,16 +94,7 @@ def unit_register(
                     code="duplicate_unit",
                     fields={"uscc": _("already registered (unit %(id)d)") % {"id": existing.pk}},
                 )
-            before = _snapshot(existing, UNIT_FIELDS)
-            for field, value in values.items():
-                setattr(existing, field, value)
-            existing.save(update_fields=list(values))
-            audit_record(
-                actor=actor,
-                action="unit.registration_reapplied",
-                target=existing,
-                data={"changes": _changes(before, _snapshot(existing, UNIT_FIELDS))},
-            )
+            _update(existing, values, actor=actor, action="unit.registration_reapplied")
             return existing
         try:
             with transaction.atomic():
@@ -121,12 +106,7 @@ def unit_register(
                 code="duplicate_unit",
                 fields={"uscc": _("already registered")},
             ) from None
-        audit_record(
-            actor=actor,
-            action="unit.registration_received",
-            target=unit,
-            data={"changes": _changes({}, _snapshot(unit, UNIT_FIELDS))},
-        )
+        _audit_created(unit, actor=actor, action="unit.registration_received")
     return unit
 
 
@@ -136,7 +116,6 @@ def unit_registration_approve(*, actor: Actor, unit_id) -> Certificate:
     with transaction.atomic():
         unit = lock_or_404(Unit, unit_id)
         domain.require_unit_transition(unit.status, domain.UNIT_REGISTERED)
-        before = _snapshot(unit, UNIT_FIELDS)
         today = clock.today()
         certificate = certificate_issue(
             actor=actor,
@@ -145,19 +124,17 @@ def unit_registration_approve(*, actor: Actor, unit_id) -> Certificate:
             subject_masked=documents_domain.unit_subject(unit.name, unit.uscc),
             issued_on=today,
         )
-        unit.status = domain.UNIT_REGISTERED
-        unit.registered_on = today
-        unit.certificate_no = certificate.number
-        unit.save(update_fields=["status", "registered_on", "certificate_no"])
-        audit_record(
+        _update(
+            unit,
+            {
+                "status": domain.UNIT_REGISTERED,
+                "registered_on": today,
+                "certificate_no": certificate.number,
+            },
             actor=actor,
             action="unit.registration_approved",
-            target=unit,
-            data={
-                "changes": _changes(before, _snapshot(unit, UNIT_FIELDS)),
-                "certificate_id": certificate.pk,
-                "decided_late": today > unit.decision_due_on,
-            },
+            certificate_id=certificate.pk,
+            decided_late=today > unit.decision_due_on,
         )
     return certificate
 
@@ -168,16 +145,15 @@ def unit_registration_reject(*, actor: Actor, unit_id, reason) -> Unit:
     with transaction.atomic():
         unit = lock_or_404(Unit, unit_id)
         domain.require_unit_transition(unit.status, domain.UNIT_REJECTED)
-        before = _snapshot(unit, UNIT_FIELDS)
-        unit.status = domain.UNIT_REJECTED
-        unit.rejected_on = clock.today()
-        unit.rejection_reason = reason
-        unit.save(update_fields=["status", "rejected_on", "rejection_reason"])
-        audit_record(
+        _update(
+            unit,
+            {
+                "status": domain.UNIT_REJECTED,
+                "rejected_on": clock.today(),
+                "rejection_reason": reason,
+            },
             actor=actor,
             action="unit.registration_rejected",
-            target=unit,
-            data={"changes": _changes(before, _snapshot(unit, UNIT_FIELDS))},
         )
     return unit
 
@@ -198,10 +174,6 @@ def unit_cancel(*, actor: Actor, unit_id, terminated_on) -> Unit:
                 % {"n": open_count},
                 code="open_employments",
             )
-        before = _snapshot(unit, UNIT_FIELDS)
-        unit.status = domain.UNIT_CANCELLED
-        unit.terminated_on = terminated_on
-        unit.save(update_fields=["status", "terminated_on"])
         live_certificates = Certificate.objects.filter(
             kind=Certificate.Kind.UNIT_REGISTRATION,
             subject_type="registry.unit",
@@ -210,11 +182,11 @@ def unit_cancel(*, actor: Actor, unit_id, terminated_on) -> Unit:
         ).order_by("pk")
         for certificate_id in live_certificates.values_list("pk", flat=True):
             certificate_revoke(actor=actor, certificate_id=certificate_id)
-        audit_record(
+        _update(
+            unit,
+            {"status": domain.UNIT_CANCELLED, "terminated_on": terminated_on},
             actor=actor,
             action="unit.cancelled",
-            target=unit,
-            data={"changes": _changes(before, _snapshot(unit, UNIT_FIELDS))},
         )
     return unit
 
@@ -281,15 +253,12 @@ def unit_work_injury_set(
             except NoPolicyValue as exc:
                 errors.add("work_injury_float_percent", exc.fields["work_injury_float_percent"])
         errors.raise_if_any()
-        fields = ("industry_class", "work_injury_float_percent")
-        before = _snapshot(unit, fields)
-        unit.industry_class = industry_class
-        unit.work_injury_float_percent = percent
-        unit.save(update_fields=list(fields))
-        audit_record(
+        _update(
+            unit,
+            {"industry_class": industry_class, "work_injury_float_percent": percent},
             actor=actor,
             action="unit.work_injury_rate_set",
-            target=unit,
-            data={"changes": _changes(before, _snapshot(unit, fields)), "reason": reason},
+            fields=("industry_class", "work_injury_float_percent"),
+            reason=reason,
         )
     return unit
