@@ -123,12 +123,25 @@ def registered_unit(
 
 
 class World:
-    """Builds registry and ledger records through their services, as a clerk would:
-    units numbered in turn, insured persons (``insured_id``), declarations, payments."""
+    """Builds registry and ledger records through their services, as the agency's staff
+    would: a clerk registers units and insured persons (``insured_id``) and declares; a
+    finance officer records payments."""
 
     def __init__(self, clerk):
         self.clerk = clerk
         self.serial = 0
+        self._finance = None
+
+    @property
+    def finance(self):
+        """The finance officer who records payments (a clerk's role may not)."""
+        if self._finance is None:
+            from shebao.accounts.models import User
+
+            self._finance, _created = User.objects.get_or_create(
+                username="world-finance", defaults={"role": "finance", "is_staff": True}
+            )
+        return self._finance
 
     def unit(self, *, established=None, region="cn-bj", name=None):
         established = established or datetime.date(2023, 1, 2)
@@ -168,7 +181,7 @@ class World:
 
     def pay(self, unit, amount, paid_on, reference):
         return ledger_services.payment_record(
-            actor=self.clerk,
+            actor=self.finance,
             unit_id=unit.pk,
             amount=Decimal(amount),
             paid_on=paid_on,

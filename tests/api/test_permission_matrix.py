@@ -264,6 +264,7 @@ def world(db, make_user, settings, tmp_path):
     """Two units, each with an employee and a declared month; a person user for the first
     employee and a representative for the first unit."""
     clerk = make_user("matrix-setup", "clerk")
+    finance = make_user("matrix-finance", "finance")
     with clock.frozen(datetime.date(2025, 10, 20)):
         built = {}
         for side in ("own", "other"):
@@ -291,7 +292,7 @@ def world(db, make_user, settings, tmp_path):
             declaration = ledger.declarations_post(actor=clerk, declarations=[checked])[0]
             # Paid on time, so the account holds the month's credit (O20 Art. 13).
             ledger.payment_record(
-                actor=clerk,
+                actor=finance,
                 unit_id=unit.pk,
                 amount=declaration.total_due,
                 paid_on=datetime.date(2025, 8, 31),
@@ -314,7 +315,6 @@ def world(db, make_user, settings, tmp_path):
             }
     settings.MEDIA_ROOT = tmp_path
     auditor = make_user("matrix-auditor", "auditor")
-    finance = make_user("matrix-finance", "finance")
     with clock.frozen(datetime.date(2025, 10, 20)):
         for side in ("own", "other"):
             built[side].update(

@@ -13,6 +13,12 @@ def staff(make_user):
 
 
 @pytest.fixture
+def finance_officer(make_user):
+    """Records payments, assesses undeclared months and credits interest."""
+    return make_user("ledgerfinance", "finance")
+
+
+@pytest.fixture
 def unit_with_staff(db, staff):
     """A registered Beijing unit with three employees since January 2025."""
     unit = registered_unit(staff, serial=1, name="Test Works")

@@ -222,11 +222,11 @@ def test_a_supervisor_may_dismiss_but_never_decide_their_own_proposal(api_as, un
         assert (dismissed.json()["status"], dismissed.json()["amount"]) == ("dismissed", None)
 
 
-def test_no_fine_once_the_arrears_are_paid(api_as, staff, unit_owing):
+def test_no_fine_once_the_arrears_are_paid(api_as, staff, unit_owing, finance_officer):
     notice = issue(api_as, unit_owing)
     with clock.frozen(datetime.date(2025, 11, 20)):
         services.payment_record(
-            actor=staff,
+            actor=finance_officer,
             unit_id=unit_owing.pk,
             amount=D("3703.00"),
             paid_on=datetime.date(2025, 11, 20),
@@ -255,25 +255,29 @@ def test_a_unit_representative_sees_only_their_own_units_notices(
 # Assessment without a previous month -----------------------------------------------------
 
 
-def test_a_unit_that_never_declared_is_assessed_from_its_staff_and_wages(staff, unit_with_staff):
+def test_a_unit_that_never_declared_is_assessed_from_its_staff_and_wages(
+    staff, unit_with_staff, finance_officer
+):
     """CR Art. 10 para 2. 2025-04 in Beijing (2024 limits 7,162.00-35,811.00): wages
     8,000.00, 3,000.00 and 60,000.00 give bases 8,000.00, 7,162.00 and 35,811.00.
     Unit parts (16% + 9.8% + 0.5% + 0.2%): 2,120.00 + 1,897.93 + 9,489.92 = 13,507.85.
     Personal parts (8% + 2% + 3.00 + 0.5%): 843.00 + 755.01 + 3,763.16 = 5,361.17.
     Total 18,869.02."""
     unit, _people = unit_with_staff
-    [assessed] = services.declarations_assess(actor=staff, period="2025-04")
+    [assessed] = services.declarations_assess(actor=finance_officer, period="2025-04")
     assert assessed.kind == Declaration.Kind.ASSESSED and assessed.unit_id == unit.pk
     assert assessed.line_count == 3
     assert (assessed.unit_total, assessed.personal_total) == (D("13507.85"), D("5361.17"))
     assert assessed.total_due == D("18869.02")
     assert "staff and wages" in assessed.entry.memo
     # The month after is 110% of this one (SIL Art. 62), not assessed from staff again.
-    [may] = services.declarations_assess(actor=staff, period="2025-05")
+    [may] = services.declarations_assess(actor=finance_officer, period="2025-05")
     assert "1.10 x 2025-04" in may.entry.memo
 
 
-def test_a_unit_without_staff_or_without_a_class_is_not_assessed_from_staff(staff, db):
+def test_a_unit_without_staff_or_without_a_class_is_not_assessed_from_staff(
+    staff, db, finance_officer
+):
     registered_unit(staff, serial=42, name="Empty Works")
     unclassed = registered_unit(staff, serial=43, name="Unclassed Works", industry_class=None)
     registry.employment_register(
@@ -285,7 +289,7 @@ def test_a_unit_without_staff_or_without_a_class_is_not_assessed_from_staff(staf
         monthly_wage=D("9000.00"),
         registered_on=datetime.date(2025, 1, 10),
     )
-    assert services.declarations_assess(actor=staff, period="2025-04") == []
+    assert services.declarations_assess(actor=finance_officer, period="2025-04") == []
     event = AuditEvent.objects.filter(action="ledger.undeclared_assessed").get()
     assert event.data["not_assessed"] == [
         {"unit_id": unclassed.pk, "code": "industry_class_missing"}

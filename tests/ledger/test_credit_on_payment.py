@@ -280,19 +280,23 @@ def test_a_month_credited_to_a_closed_account_cannot_be_declared_again(
     assert balance(p11) == CREDIT_P11
 
 
-def test_interest_is_not_posted_to_a_closed_account(clerk, finance, unit_with_staff, staff):
+def test_interest_is_not_posted_to_a_closed_account(
+    clerk, finance, unit_with_staff, staff, finance_officer
+):
     """A closed account never receives a posting: the 2025 interest run credits the
     open accounts only."""
     unit, (p11, p13, _p15) = unit_with_staff
     pay(finance, unit, Decimal(declare(clerk, unit, "2025-03")["total_due"]), "B-1")
     close_account(staff, p11)
     with clock.frozen(datetime.date(2026, 1, 15)):
-        services.interest_credit_year(actor=staff, year=2025)
+        services.interest_credit_year(actor=finance_officer, year=2025)
     assert balance(p11) == CREDIT_P11
     assert balance(p13) > CREDIT_P13
 
 
-def test_interest_follows_the_credits_as_posted(clerk, finance, unit_with_staff, staff):
+def test_interest_follows_the_credits_as_posted(
+    clerk, finance, unit_with_staff, staff, finance_officer
+):
     """Interest sums the accounts' postings: an unpaid month earns nothing; once paid,
     the next run adds the year's interest on it (counted from the month it is for)."""
     from shebao.ledger.models import InterestCredit
@@ -300,18 +304,18 @@ def test_interest_follows_the_credits_as_posted(clerk, finance, unit_with_staff,
     unit, (p11, _p13, _p15) = unit_with_staff
     due = Decimal(declare(clerk, unit, "2025-03")["total_due"])
     with clock.frozen(datetime.date(2026, 1, 15)):
-        services.interest_credit_year(actor=staff, year=2025)
+        services.interest_credit_year(actor=finance_officer, year=2025)
         assert balance(p11) == Decimal("0.00")
         assert not InterestCredit.objects.filter(account__person=p11).exists()
         services.payment_record(
-            actor=staff,
+            actor=finance_officer,
             unit_id=unit.pk,
             amount=due,
             paid_on=datetime.date(2026, 1, 15),
             reference="B-1",
         )
         assert balance(p11) == CREDIT_P11
-        services.interest_credit_year(actor=staff, year=2025)
+        services.interest_credit_year(actor=finance_officer, year=2025)
     [credit] = InterestCredit.objects.filter(account__person=p11, year=2025)
     assert credit.credits == CREDIT_P11 and credit.amount > 0
     assert balance(p11) == CREDIT_P11 + credit.amount

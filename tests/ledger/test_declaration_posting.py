@@ -18,9 +18,9 @@ def post(staff, unit, period, lines):
     return services.declarations_post(actor=staff, declarations=[checked])[0]
 
 
-def pay(staff, unit, amount, reference):
+def pay(actor, unit, amount, reference):
     return services.payment_record(
-        actor=staff, unit_id=unit.pk, amount=amount, paid_on=TODAY, reference=reference
+        actor=actor, unit_id=unit.pk, amount=amount, paid_on=TODAY, reference=reference
     )
 
 
@@ -29,22 +29,24 @@ def individual_balance(person):
     return -account.balance if account else D(0)
 
 
-def test_declaration_posts_balanced_premiums(staff, unit_with_staff):
+def test_declaration_posts_balanced_premiums(staff, unit_with_staff, finance_officer):
     unit, people = unit_with_staff
     declaration = post(staff, unit, "2025-03", [(1, citizen_id(11), "8000.00")])
     assert money_sum(Posting.objects.filter(entry=declaration.entry)) == 0
     # pension 16% + 8%, the personal 8% to the individual account once paid (O20 Art. 13)
     assert declaration.totals_by_type["pension"] == ["1280.00", "640.00"]
     assert individual_balance(people[0]) == D("0.00")
-    pay(staff, unit, declaration.total_due, "B-1")
+    pay(finance_officer, unit, declaration.total_due, "B-1")
     assert individual_balance(people[0]) == D("640.00")
     assert declaration.total_due == declaration.unit_total + declaration.personal_total
 
 
-def test_redeclaring_a_month_replaces_and_never_counts_twice(staff, unit_with_staff):
+def test_redeclaring_a_month_replaces_and_never_counts_twice(
+    staff, unit_with_staff, finance_officer
+):
     unit, people = unit_with_staff
     first = post(staff, unit, "2025-03", [(1, citizen_id(11), "8000.00")])
-    pay(staff, unit, first.total_due, "B-1")
+    pay(finance_officer, unit, first.total_due, "B-1")
     assert individual_balance(people[0]) == D("640.00")
     second = post(staff, unit, "2025-03", [(1, citizen_id(11), "9000.00")])
     first.refresh_from_db()
@@ -54,7 +56,7 @@ def test_redeclaring_a_month_replaces_and_never_counts_twice(staff, unit_with_st
     assert individual_balance(people[0]) == D("0.00")
     receivable = Account.objects.get(code=f"U{unit.pk}:receivable")
     assert receivable.balance == second.total_due - first.total_due
-    pay(staff, unit, second.total_due - first.total_due, "B-2")
+    pay(finance_officer, unit, second.total_due - first.total_due, "B-2")
     assert individual_balance(people[0]) == D("720.00")
     assert money_sum(Posting.objects.all()) == 0
 
@@ -95,7 +97,7 @@ def test_base_is_clamped_to_the_regions_limits(staff, unit_with_staff, wage, bas
     assert line.base == (floor if wage == "3000.00" else cap)
 
 
-def test_payment_allocation_and_arrears(staff, unit_with_staff):
+def test_payment_allocation_and_arrears(staff, unit_with_staff, finance_officer):
     from shebao.core import clock
     from shebao.ledger import selectors
 
@@ -110,7 +112,7 @@ def test_payment_allocation_and_arrears(staff, unit_with_staff):
     )
     fee = arrears["late_fee"]
     payment = services.payment_record(
-        actor=staff,
+        actor=finance_officer,
         unit_id=unit.pk,
         amount=march.total_due + fee + D("100.00"),
         paid_on=datetime.date(2025, 4, 30),
@@ -123,7 +125,7 @@ def test_payment_allocation_and_arrears(staff, unit_with_staff):
     assert later["principal"] == april.total_due - D("100.00")
     # A repeat with the same key returns the first payment and posts nothing more.
     again = services.payment_record(
-        actor=staff,
+        actor=finance_officer,
         unit_id=unit.pk,
         amount=D("1.00"),
         paid_on=datetime.date(2025, 4, 30),
@@ -131,7 +133,7 @@ def test_payment_allocation_and_arrears(staff, unit_with_staff):
         idempotency_key="k1",
     )
     same = services.payment_record(
-        actor=staff,
+        actor=finance_officer,
         unit_id=unit.pk,
         amount=D("1.00"),
         paid_on=datetime.date(2025, 4, 30),
@@ -167,11 +169,11 @@ def test_work_injury_rate_follows_the_units_industry_class(staff, unit_with_staf
 
 
 def test_an_undeclared_month_is_assessed_at_110_percent_and_replaced_on_declaring(
-    staff, unit_with_staff
+    staff, unit_with_staff, finance_officer
 ):
     unit, people = unit_with_staff
     march = post(staff, unit, "2025-03", [(1, citizen_id(11), "8000.00")])
-    assessed = services.declarations_assess(actor=staff, period="2025-04")
+    assessed = services.declarations_assess(actor=finance_officer, period="2025-04")
     assert len(assessed) == 1
     expected = sum(
         (D(u) * D("1.1")).quantize(D("0.01")) + (D(p) * D("1.1")).quantize(D("0.01"))
@@ -179,12 +181,12 @@ def test_an_undeclared_month_is_assessed_at_110_percent_and_replaced_on_declarin
     )
     assert assessed[0].total_due == expected and assessed[0].kind == "assessed"
     # Assessing again finds nothing new; declaring the month replaces the assessment.
-    assert services.declarations_assess(actor=staff, period="2025-04") == []
+    assert services.declarations_assess(actor=finance_officer, period="2025-04") == []
     april = post(staff, unit, "2025-04", [(1, citizen_id(11), "8000.00")])
     assert april.replaces_id == assessed[0].pk
     receivable = Account.objects.get(code=f"U{unit.pk}:receivable")
     assert receivable.balance == march.total_due + april.total_due
     assert individual_balance(people[0]) == D("0.00")
-    pay(staff, unit, unit_arrears(unit, as_of=TODAY)["total"], "B-1")  # with late fees
+    pay(finance_officer, unit, unit_arrears(unit, as_of=TODAY)["total"], "B-1")  # with late fees
     assert individual_balance(people[0]) == D("1280.00")
     assert ledger_check()[1] == []

@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from shebao.core.errors import NotFound
 from shebao.ledger import chart, declarations, services
 from shebao.ledger.models import Account, Declaration, JournalEntry, Posting
 from shebao.ledger.selectors import ledger_check
@@ -98,3 +99,9 @@ def test_the_writer_checks_every_draft_before_writing_any():
     assert Account.objects.get(pk=bank).balance == D("3.00")
     assert Account.objects.get(pk=fees).balance == D("-3.00")
     assert ledger_check()[1] == []
+
+
+@pytest.mark.django_db
+def test_reversing_no_such_entry_is_404_not_a_crash():
+    with pytest.raises(NotFound):
+        services.entry_reverse(actor=None, entry_id=987654)

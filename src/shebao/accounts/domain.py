@@ -62,6 +62,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # The agency sets each unit's work-injury industry class and floating grade.
     "unit.set_work_injury_rate": FRONT_DESK,
     "compliance.view": frozenset({CLERK, AUDITOR, SUPERVISOR, ADMIN}),
+    # Recording a compliance scan keeps what those who may see the findings see.
+    "compliance.run": frozenset({CLERK, AUDITOR, SUPERVISOR, ADMIN}),
+    # Giving a public login access to a person's own records, or a unit's.
+    "user.link": FRONT_DESK,
     "audit.view": frozenset({SUPERVISOR, ADMIN, AUDITOR}),
     "history.view": ANY_STAFF,
     # contributions and accounts
@@ -135,6 +139,8 @@ ACTION_NAMES = {
     "employment.record_coverage": _("record a certificate of coverage"),
     "unit.set_work_injury_rate": _("set a unit's work-injury rate"),
     "compliance.view": _("view the compliance findings"),
+    "compliance.run": _("record a compliance scan"),
+    "user.link": _("link a login to a person or a unit"),
     "audit.view": _("read the audit trail"),
     "history.view": _("view a record's history"),
     "declaration.create": _("declare wages"),
@@ -213,6 +219,16 @@ def require_role(
         raise PermissionDenied(
             refusal_message(role, action, name_allowed=name_allowed), code="forbidden"
         )
+
+
+def require_role_or_system(
+    actor: AbstractBaseUser | None, action: str, *, name_allowed: bool = False
+) -> None:
+    """As ``require_role``, except that a missing actor is the system itself (a
+    management command, a scheduled task), which may: the registry's and the ledger's
+    writes serve those without a user. Any user, whoever calls, is checked."""
+    if actor is not None:
+        require_role(actor, action, name_allowed=name_allowed)
 
 
 def can(role: str | None, action: str) -> bool:

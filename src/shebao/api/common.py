@@ -15,6 +15,7 @@ from shebao.core import dates
 from shebao.core.errors import InvalidInput, PermissionDenied, Unauthenticated
 from shebao.core.http import client_address  # noqa: F401  (the routers' import path)
 from shebao.core.money import NOT_A_DECIMAL_STRING
+from shebao.registry import selectors as registry_selectors
 
 MAX_PAGE_SIZE = 200
 # Far beyond any real list, and small enough for every database's 64-bit offsets.
@@ -34,6 +35,25 @@ def require(request, action: str):
     if not can(user.role, action):
         raise PermissionDenied(refusal_message(user.role, action), code="forbidden")
     return user
+
+
+# The record a path names, with the acting user (``require``): 404 when there is none, or
+# the user may not see it (``registry.selectors``' object rules).
+
+
+def unit_for(request, action: str, unit_id):
+    user = require(request, action)
+    return user, registry_selectors.unit_get(user=user, unit_id=unit_id)
+
+
+def person_for(request, action: str, person_id):
+    user = require(request, action)
+    return user, registry_selectors.person_get(user=user, person_id=person_id)
+
+
+def employment_for(request, action: str, employment_id):
+    user = require(request, action)
+    return user, registry_selectors.employment_get(user=user, employment_id=employment_id)
 
 
 class Out(Schema):

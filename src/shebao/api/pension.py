@@ -7,7 +7,7 @@ from typing import Annotated
 
 from ninja import Field, Router, Schema, Status
 
-from shebao.api.common import ContributionMonthsOut, IsoDate, MoneyText, Out, require
+from shebao.api.common import ContributionMonthsOut, IsoDate, MoneyText, Out, person_for
 from shebao.api.fields import IDENTIFIER, at_most, column
 from shebao.audit.services import audit_personal_data_view
 from shebao.core import clock
@@ -16,7 +16,6 @@ from shebao.pension import domain, selectors, services
 from shebao.pension.models import DeemedPeriod, TransferIn
 from shebao.policy.packs import get_pack
 from shebao.policy.retirement import retirement_policy
-from shebao.registry import selectors as registry_selectors
 from shebao.registry import services as registry_services
 
 router = Router(tags=["pension"])
@@ -179,8 +178,7 @@ def _explanation(check, policy) -> str:
     ),
 )
 def person_retirement(request, person_id: int):
-    user = require(request, "account.view")
-    person = registry_selectors.person_get(user=user, person_id=person_id)
+    user, person = person_for(request, "account.view", person_id)
     audit_personal_data_view(actor=user, person=person, what="account")
     return retirement_body(person, clock.today())
 
@@ -191,8 +189,7 @@ def person_retirement(request, person_id: int):
     summary="Record deemed service (SIL Art. 13) (staff) / 记录视同缴费年限（工作人员）",
 )
 def deemed_period_create(request, person_id: int, payload: DeemedPeriodIn):
-    user = require(request, services.RECORD)
-    person = registry_selectors.person_get(user=user, person_id=person_id)
+    user, person = person_for(request, services.RECORD, person_id)
     period = services.deemed_period_record(actor=user, person_id=person.pk, **payload.model_dump())
     return Status(201, _deemed(period))
 
@@ -206,8 +203,7 @@ def deemed_period_create(request, person_id: int, payload: DeemedPeriodIn):
     ),
 )
 def transfer_in_create(request, person_id: int, payload: TransferInIn):
-    user = require(request, services.RECORD)
-    person = registry_selectors.person_get(user=user, person_id=person_id)
+    user, person = person_for(request, services.RECORD, person_id)
     transfer = services.transfer_in_record(
         actor=user,
         person_id=person.pk,
@@ -226,8 +222,7 @@ def transfer_in_create(request, person_id: int, payload: TransferInIn):
     ),
 )
 def retirement_category_set(request, person_id: int, payload: RetirementCategoryIn):
-    user = require(request, "person.retirement_category")
-    person = registry_selectors.person_get(user=user, person_id=person_id)
+    user, person = person_for(request, "person.retirement_category", person_id)
     person = registry_services.person_retirement_category_set(
         actor=user, person_id=person.pk, retirement_category=payload.retirement_category
     )

@@ -13,7 +13,16 @@ from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Router, Schema, Status
 
-from shebao.api.common import AcknowledgeIn, IsoDate, MoneyText, paginate, require
+from shebao.api.common import (
+    AcknowledgeIn,
+    IsoDate,
+    MoneyText,
+    employment_for,
+    paginate,
+    person_for,
+    require,
+    unit_for,
+)
 from shebao.api.fields import IDENTIFIER, LONG_TEXT, column
 from shebao.api.openapi import PDF
 from shebao.core import clock
@@ -334,6 +343,11 @@ def _employment(employment, user) -> dict:
     }
 
 
+def _employment_page(employments, user, *, page: int, page_size: int) -> dict:
+    items, count = paginate(employments, page=page, page_size=page_size)
+    return {"items": [_employment(e, user) for e in items], "count": count}
+
+
 def _history(record) -> dict:
     return {
         "items": [
@@ -379,8 +393,8 @@ def unit_index(
 
 @router.get("/units/{unit_id}", response=UnitOut, summary=("A unit / 单位详情"))
 def unit_detail(request, unit_id: int):
-    user = require(request, "unit.view")
-    return _unit(selectors.unit_get(user=user, unit_id=unit_id))
+    _user, unit = unit_for(request, "unit.view", unit_id)
+    return _unit(unit)
 
 
 @router.post(
@@ -392,8 +406,7 @@ def unit_detail(request, unit_id: int):
     ),
 )
 def unit_approve(request, unit_id: int):
-    user = require(request, "unit.approve_registration")
-    unit = selectors.unit_get(user=user, unit_id=unit_id)
+    user, unit = unit_for(request, "unit.approve_registration", unit_id)
     certificate = services.unit_registration_approve(actor=user, unit_id=unit.pk)
     unit = selectors.unit_get(user=user, unit_id=unit.pk)  # its status after the approval
     return {
@@ -416,8 +429,7 @@ def unit_approve(request, unit_id: int):
     openapi_extra=PDF,
 )
 def unit_registration_record_pdf(request, unit_id: int):
-    user = require(request, "unit.view")
-    unit = selectors.unit_get(user=user, unit_id=unit_id)
+    user, unit = unit_for(request, "unit.view", unit_id)
     certificate = selectors.unit_registration_record(unit)
     if certificate is None:
         raise Conflict(
@@ -442,8 +454,7 @@ def unit_registration_record_pdf(request, unit_id: int):
     ),
 )
 def unit_work_injury_rate(request, unit_id: int, payload: WorkInjuryRateIn):
-    user = require(request, "unit.set_work_injury_rate")
-    unit = selectors.unit_get(user=user, unit_id=unit_id)
+    user, unit = unit_for(request, "unit.set_work_injury_rate", unit_id)
     unit = services.unit_work_injury_set(actor=user, unit_id=unit.pk, **payload.model_dump())
     return _unit(unit)
 
@@ -454,8 +465,7 @@ def unit_work_injury_rate(request, unit_id: int, payload: WorkInjuryRateIn):
     summary="Reject a unit's registration, giving the reason / 不予登记并说明理由",
 )
 def unit_reject(request, unit_id: int, payload: RejectIn):
-    user = require(request, "unit.reject_registration")
-    unit = selectors.unit_get(user=user, unit_id=unit_id)
+    user, unit = unit_for(request, "unit.reject_registration", unit_id)
     unit = services.unit_registration_reject(actor=user, unit_id=unit.pk, reason=payload.reason)
     return _unit(unit)
 
@@ -464,8 +474,8 @@ def unit_reject(request, unit_id: int, payload: RejectIn):
     "/units/{unit_id}/history", response=HistoryOut, summary=("A unit's history / 单位变更历史")
 )
 def unit_history(request, unit_id: int):
-    user = require(request, "history.view")
-    return _history(selectors.unit_get(user=user, unit_id=unit_id))
+    _user, unit = unit_for(request, "history.view", unit_id)
+    return _history(unit)
 
 
 # Persons -------------------------------------------------------------------------------
@@ -498,8 +508,7 @@ def person_index(
 
 @router.get("/persons/{person_id}", response=PersonOut, summary=("A person / 人员详情"))
 def person_detail(request, person_id: int, reveal_id: bool = False):
-    user = require(request, "person.view")
-    person = selectors.person_get(user=user, person_id=person_id)
+    user, person = person_for(request, "person.view", person_id)
     if not reveal_id:
         return _person(person)
     require(request, "person.reveal_id")
@@ -517,8 +526,7 @@ def person_employment_index(
 ):
     user = require(request, "employment.view")
     employments = selectors.person_employments(user=user, person_id=person_id, status=status)
-    items, count = paginate(employments, page=page, page_size=page_size)
-    return {"items": [_employment(e, user) for e in items], "count": count}
+    return _employment_page(employments, user, page=page, page_size=page_size)
 
 
 @router.get(
@@ -527,8 +535,8 @@ def person_employment_index(
     summary="A person's history / 人员变更历史",
 )
 def person_history(request, person_id: int):
-    user = require(request, "history.view")
-    return _history(selectors.person_get(user=user, person_id=person_id))
+    _user, person = person_for(request, "history.view", person_id)
+    return _history(person)
 
 
 # Employments ---------------------------------------------------------------------------
@@ -542,8 +550,7 @@ def person_history(request, person_id: int):
     ),
 )
 def employment_create(request, unit_id: int, payload: EmploymentIn):
-    user = require(request, "employment.create")
-    unit = selectors.unit_get(user=user, unit_id=unit_id)
+    user, unit = unit_for(request, "employment.create", unit_id)
     if payload.person_id is not None:
         selectors.require_person_visible(user=user, person_id=payload.person_id)
     employment = services.employment_register(actor=user, unit_id=unit.pk, **payload.model_dump())
@@ -560,16 +567,15 @@ def employment_index(
 ):
     user = require(request, "employment.view")
     employments = selectors.unit_employments(user=user, unit_id=unit_id, status=status)
-    items, count = paginate(employments, page=page, page_size=page_size)
-    return {"items": [_employment(e, user) for e in items], "count": count}
+    return _employment_page(employments, user, page=page, page_size=page_size)
 
 
 @router.get(
     "/employments/{employment_id}", response=EmploymentOut, summary=("An employment / 就业记录详情")
 )
 def employment_detail(request, employment_id: int):
-    user = require(request, "employment.view")
-    return _employment(selectors.employment_get(user=user, employment_id=employment_id), user)
+    user, employment = employment_for(request, "employment.view", employment_id)
+    return _employment(employment, user)
 
 
 @router.post(
@@ -578,8 +584,7 @@ def employment_detail(request, employment_id: int):
     summary="End an employment / 终止就业",
 )
 def employment_finish(request, employment_id: int, payload: EmploymentEndIn):
-    user = require(request, "employment.end")
-    employment = selectors.employment_get(user=user, employment_id=employment_id)
+    user, employment = employment_for(request, "employment.end", employment_id)
     employment = services.employment_end(
         actor=user, employment_id=employment.pk, ended_on=payload.ended_on, reason=payload.reason
     )
@@ -597,8 +602,7 @@ def employment_finish(request, employment_id: int, payload: EmploymentEndIn):
 def employment_queue(request, status: str | None = None, page: int = 1, page_size: int = 50):
     user = require(request, "employment.list")
     employments = selectors.employment_list(user=user, status=status)
-    items, count = paginate(employments, page=page, page_size=page_size)
-    return {"items": [_employment(e, user) for e in items], "count": count}
+    return _employment_page(employments, user, page=page, page_size=page_size)
 
 
 @router.post(
@@ -610,8 +614,7 @@ def employment_queue(request, status: str | None = None, page: int = 1, page_siz
     ),
 )
 def employment_confirm(request, employment_id: int, payload: AcknowledgeIn | None = None):
-    user = require(request, "employment.confirm")
-    employment = selectors.employment_get(user=user, employment_id=employment_id)
+    user, employment = employment_for(request, "employment.confirm", employment_id)
     employment = services.employment_confirm(
         actor=user,
         employment_id=employment.pk,
@@ -629,8 +632,7 @@ def employment_confirm(request, employment_id: int, payload: AcknowledgeIn | Non
     ),
 )
 def person_facts(request, person_id: int, payload: PersonFactsIn):
-    user = require(request, "person.record_facts")
-    person = selectors.person_get(user=user, person_id=person_id)
+    user, person = person_for(request, "person.record_facts", person_id)
     person = services.person_facts_record(
         actor=user, person_id=person.pk, **payload.model_dump(exclude_unset=True)
     )
@@ -646,8 +648,7 @@ def person_facts(request, person_id: int, payload: PersonFactsIn):
     ),
 )
 def employment_coverage(request, employment_id: int, payload: CoverageIn):
-    user = require(request, "employment.record_coverage")
-    employment = selectors.employment_get(user=user, employment_id=employment_id)
+    user, employment = employment_for(request, "employment.record_coverage", employment_id)
     employment = services.employment_coverage_record(
         actor=user, employment_id=employment.pk, **payload.model_dump()
     )
@@ -663,8 +664,7 @@ def employment_coverage(request, employment_id: int, payload: CoverageIn):
     ),
 )
 def employment_refuse(request, employment_id: int, payload: EmploymentRefuseIn):
-    user = require(request, "employment.confirm")
-    employment = selectors.employment_get(user=user, employment_id=employment_id)
+    user, employment = employment_for(request, "employment.confirm", employment_id)
     employment = services.employment_refuse(
         actor=user, employment_id=employment.pk, reason=payload.reason
     )
@@ -677,8 +677,8 @@ def employment_refuse(request, employment_id: int, payload: EmploymentRefuseIn):
     summary="An employment's history / 就业记录变更历史",
 )
 def employment_history(request, employment_id: int):
-    user = require(request, "history.view")
-    return _history(selectors.employment_get(user=user, employment_id=employment_id))
+    _user, employment = employment_for(request, "history.view", employment_id)
+    return _history(employment)
 
 
 # Compliance ----------------------------------------------------------------------------

@@ -16,7 +16,6 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from shebao.core import ids
-from shebao.core import warnings as core_warnings
 from shebao.core.money import AmountError, parse_amount
 from shebao.core.warnings import CheckWarning
 from shebao.ledger import domain
@@ -309,10 +308,3 @@ def omission_warnings(checked: CheckedDeclaration) -> list[CheckWarning]:
             )
         )
     return warnings
-
-
-def require_omissions_acknowledged(checked_list, acknowledged) -> list[dict]:
-    """Refuse the declarations (409) while an employee they leave out is not acknowledged
-    by the warning's id; the acknowledged warnings, to record with the posting."""
-    warnings = [w for checked in checked_list for w in omission_warnings(checked)]
-    return core_warnings.require_acknowledged(warnings, acknowledged)

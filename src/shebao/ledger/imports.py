@@ -7,8 +7,10 @@ column, the ``passport_no`` column, or both), and for a file covering several un
 months also ``uscc`` (统一社会信用代码) and ``period`` (所属期). Rows of one unit-month
 must be together, as any payroll export writes them.
 
-A file is read twice: first every row is checked and every problem collected, then, if
-there is none (or the user asked for the good rows only), the declarations are posted.
+This module only reads a file into declaration lines; ``services.declarations_submit``
+checks and posts them, as it does a request's. A file is read again for each of its
+passes: every row is checked and every problem collected, then, if there is none (or the
+user asked for the good rows only), the declarations are posted.
 
 A file is untrusted input: a workbook is a zip archive whose parts can unpack to far
 more than its own size, and a cell or a line can be of any length. Before a workbook is
@@ -19,7 +21,6 @@ counted. Past any limit (``FileLimits``, from the settings) the file is refused 
 """
 
 import codecs
-import contextlib
 import csv
 import dataclasses
 import io
@@ -30,15 +31,14 @@ from typing import IO
 from xml.etree.ElementTree import ParseError
 
 from django.conf import settings
-from django.db import transaction
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from stdnum.cn import ric
 
-from shebao.core import clock, ids
+from shebao.core import ids
 from shebao.core.errors import InvalidInput
-from shebao.ledger import declarations, services
-from shebao.ledger.declarations import RowError
+from shebao.ledger import services
+from shebao.ledger.services.declarations import DeclarationReport, DeclaredLine
 from shebao.registry.models import Unit
 
 HEADERS = {
@@ -57,9 +57,6 @@ HEADERS = {
     "period": "period",
     "所属期": "period",
 }
-# Lines posted per transaction batch: large enough for bulk inserts to pay off, small
-# enough that a batch's objects stay well inside the memory budget.
-BATCH_LINES = 20_000
 
 
 @dataclasses.dataclass(frozen=True)
@@ -245,20 +242,6 @@ def _csv_lines(text: io.TextIOBase, limits: FileLimits) -> Iterator[str]:
         yield line
 
 
-@dataclasses.dataclass(frozen=True)
-class Row:
-    line: int
-    uscc: str
-    period: str
-    citizen_id: str
-    wage: str
-    passport_no: str = ""
-    nationality: str = ""
-    # Why the ID number cell cannot be an ID number as the spreadsheet stored it (a
-    # number in scientific notation, a lost X), with the fix; empty when it may be one.
-    id_problem: str | Promise = ""
-
-
 # What a spreadsheet program does to an ID number typed into a cell formatted as a number:
 # it keeps 15 significant digits and shows "1.10105E+17", or writes "110105199001011000",
 # and an ID ending in X cannot be a number at all, so the X is dropped or the cell refused.
@@ -306,20 +289,6 @@ def id_stored_as_number(value) -> str | Promise:
     return ""
 
 
-@dataclasses.dataclass
-class ImportReport:
-    lines: int = 0
-    declarations: int = 0
-    posted_lines: int = 0
-    errors: list[RowError] = dataclasses.field(default_factory=list)
-    posted: bool = False
-    # Employees the declarations leave out (``declarations.omission_warnings``): the file
-    # is posted only when they are acknowledged (``acknowledge_omissions``).
-    omitted: list = dataclasses.field(default_factory=list)
-    # Nothing was posted only because of omissions not acknowledged.
-    omissions_not_acknowledged: bool = False
-
-
 def _is_xlsx(head: bytes) -> bool:
     return head[:4] == b"PK\x03\x04"
 
@@ -340,7 +309,7 @@ def _amount_cell(values: list, index: int | None) -> str:
 
 def _rows_from_table(
     table: Iterator[list], *, unit: Unit | None, period: str | None
-) -> Iterator[Row]:
+) -> Iterator[DeclaredLine]:
     try:
         header = next(table)
     except StopIteration:
@@ -380,7 +349,7 @@ def _rows_from_table(
         citizen_id = cell("citizen_id")
         if isinstance(raw_id, int) and not isinstance(raw_id, bool) and not id_problem:
             citizen_id = str(raw_id)
-        yield Row(
+        yield DeclaredLine(
             line=line,
             uscc=unit.uscc if unit else cell("uscc"),
             period=period or cell("period"),
@@ -438,7 +407,7 @@ def read_rows(
     unit: Unit | None = None,
     period: str | None = None,
     limits: FileLimits | None = None,
-) -> Iterator[Row]:
+) -> Iterator[DeclaredLine]:
     """The rows of a CSV or XLSX file; the type is read from the content, not the name."""
     limits = limits or file_limits()
     with open_file() as handle:
@@ -483,90 +452,6 @@ def read_rows(
             ) from None
 
 
-def _groups(rows: Iterator[Row], errors: list[RowError]) -> Iterator[tuple[str, str, list[Row]]]:
-    """Consecutive rows of one unit-month; a unit-month seen again later is an error."""
-    seen: dict[tuple[str, str], int] = {}
-    key: tuple[str, str] | None = None
-    group: list[Row] = []
-    for row in rows:
-        row_key = (row.uscc, row.period)
-        if row_key != key:
-            if key is not None and group:
-                yield key[0], key[1], group
-            if row_key in seen:
-                errors.append(
-                    RowError(
-                        row.line,
-                        "period",
-                        _(
-                            "rows for this unit and month must be together "
-                            "(first seen on line %(line)d)"
-                        )
-                        % {"line": seen[row_key]},
-                    )
-                )
-                key, group = None, []
-                continue
-            seen[row_key] = row.line
-            key, group = row_key, []
-        group.append(row)
-    if key is not None and group:
-        yield key[0], key[1], group
-
-
-def _unit_by_uscc(uscc: str, cache: dict) -> Unit | None:
-    if uscc not in cache:
-        try:
-            number = ids.parse_uscc(uscc)
-        except ids.IdError:
-            cache[uscc] = None
-        else:
-            cache[uscc] = Unit.objects.filter(uscc=number).first()
-    return cache[uscc]
-
-
-def _checked_groups(
-    open_file, *, unit, period, limits, report: ImportReport, known: dict, progress=None
-) -> Iterator[declarations.CheckedDeclaration]:
-    today = clock.today()
-    units: dict = {}
-    lines = read_rows(open_file, unit=unit, period=period, limits=limits)
-    for uscc, month, rows in _groups(lines, report.errors):
-        if progress is not None:
-            progress(len(rows))
-        report.lines += len(rows)
-        target = unit or _unit_by_uscc(uscc, units)
-        if target is None:
-            report.errors += [
-                RowError(r.line, "uscc", _("no unit is registered with this code")) for r in rows
-            ]
-            continue
-        why = declarations.check_period(target, month, today)
-        if why:
-            report.errors += [RowError(r.line, "period", why) for r in rows]
-            continue
-        report.errors += [
-            RowError(r.line, "citizen_id", r.id_problem) for r in rows if r.id_problem
-        ]
-        checked = declarations.check_lines(
-            target,
-            month,
-            [
-                (r.line, r.citizen_id, r.wage, r.passport_no, r.nationality)
-                for r in rows
-                if not r.id_problem
-            ],
-            today=today,
-            known=known,
-        )
-        report.errors += checked.errors
-        yield checked
-
-
-def _omitted_in(batch, omitted: dict) -> list:
-    return [w for checked in batch for w in omitted.get((checked.unit.pk, checked.period), [])]
-
-
 def import_declarations(
     open_file,
     *,
@@ -578,84 +463,22 @@ def import_declarations(
     source: str = "import",
     progress: Callable[[str, int], None] | None = None,
     limits: FileLimits | None = None,
-) -> ImportReport:
-    """Check the whole file, then post it (or its good rows) in one transaction.
+) -> DeclarationReport:
+    """Read the file into declaration lines and submit them
+    (``services.declarations_submit``): every line checked, then the whole file (or its
+    good rows) posted in one transaction.
 
     A unit-month that leaves out an employee of the unit is posted only with
     ``acknowledge_omissions``; the acknowledged omissions are recorded with the posting.
     ``limits`` defaults to those of a file the operator imports."""
     limits = limits or file_limits()
-    report = ImportReport()
-    # One look-up of every person the file names, shared by both passes.
-    numbers = set()
-    for row in read_rows(open_file, unit=unit, period=period, limits=limits):
-        with contextlib.suppress(ids.IdError):
-            numbers.add(
-                declarations.parse_identity(row.citizen_id, row.passport_no, row.nationality)[0]
-            )
-    known = declarations.person_ids_by_key(numbers)
-    step = (lambda n: progress("check", n)) if progress else None
-    omitted: dict[tuple[int, str], list] = {}
-    for checked in _checked_groups(
-        open_file,
+    return services.declarations_submit(
+        actor=actor,
+        lines=lambda: read_rows(open_file, unit=unit, period=period, limits=limits),
         unit=unit,
         period=period,
-        limits=limits,
-        report=report,
-        known=known,
-        progress=step,
-    ):
-        # One query per unit-month, on the lines that would be posted (a unit-month
-        # left with none is not posted at all).
-        found = declarations.omission_warnings(checked) if checked.lines else []
-        if found:
-            omitted[(checked.unit.pk, checked.period)] = found
-            report.omitted += found
-    report.errors.sort(key=lambda e: (e.line, e.field))
-    if report.errors and not good_rows_only:
-        return report
-    if report.omitted and not acknowledge_omissions:
-        report.omissions_not_acknowledged = True
-        return report
-    checked_errors, report.errors = report.errors, []
-    step = (lambda n: progress("post", n)) if progress else None
-    with transaction.atomic():
-        batch, batch_lines = [], 0
-        for checked in _checked_groups(
-            open_file,
-            unit=unit,
-            period=period,
-            limits=limits,
-            report=ImportReport(),
-            known=known,
-            progress=step,
-        ):
-            checked.errors = []
-            if not checked.lines:
-                continue
-            batch.append(checked)
-            batch_lines += len(checked.lines)
-            if batch_lines >= BATCH_LINES:
-                report.declarations += len(
-                    services.declarations_post(
-                        actor=actor,
-                        declarations=batch,
-                        source=source,
-                        acknowledged_warnings=_omitted_in(batch, omitted),
-                    )
-                )
-                report.posted_lines += batch_lines
-                batch, batch_lines = [], 0
-        if batch:
-            report.declarations += len(
-                services.declarations_post(
-                    actor=actor,
-                    declarations=batch,
-                    source=source,
-                    acknowledged_warnings=_omitted_in(batch, omitted),
-                )
-            )
-            report.posted_lines += batch_lines
-    report.errors = checked_errors
-    report.posted = True
-    return report
+        good_rows_only=good_rows_only,
+        acknowledge_omissions=acknowledge_omissions,
+        source=source,
+        progress=progress,
+    )

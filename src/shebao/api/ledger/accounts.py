@@ -6,6 +6,7 @@ from django.http import HttpResponse
 
 from shebao.api.common import (
     IsoDate,
+    person_for,
     require,
 )
 from shebao.api.ledger.base import arrears_out, router
@@ -29,8 +30,7 @@ from shebao.registry import selectors as registry_selectors
 
 
 def _visible_person(request, person_id: int, action: str):
-    user = require(request, action)
-    person = registry_selectors.person_get(user=user, person_id=person_id)
+    user, person = person_for(request, action, person_id)
     audit_personal_data_view(actor=user, person=person, what="account")
     return person
 

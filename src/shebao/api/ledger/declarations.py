@@ -20,12 +20,11 @@ from shebao.api.ledger.schemas import (
     DeclarationPage,
 )
 from shebao.api.limits import body_limit
-from shebao.core import clock
 from shebao.core import warnings as core_warnings
 from shebao.core.errors import InvalidInput, NotFound
 from shebao.core.ids import mask_citizen_id
 from shebao.core.money import format_money
-from shebao.ledger import declarations, imports, selectors, services
+from shebao.ledger import imports, selectors, services
 from shebao.ledger.models import Declaration
 from shebao.registry import selectors as registry_selectors
 
@@ -101,33 +100,25 @@ def _row_errors(errors, prefix: str, *, offset: int = 0) -> InvalidInput:
 def declaration_create(request, unit_id: int, payload: DeclarationIn):
     user = require(request, "declaration.create")
     unit = registry_selectors.unit_get(user=user, unit_id=unit_id)
-    why = declarations.check_period(unit, payload.period, clock.today())
-    if why:
-        raise InvalidInput(fields={"period": why})
-    if not payload.lines:
-        raise InvalidInput(fields={"lines": _("must hold at least one line")})
-    checked = declarations.check_lines(
-        unit,
-        payload.period,
-        [
-            (i, line.citizen_id, line.wage, line.passport_no, line.nationality)
+    report = services.declarations_submit(
+        actor=user,
+        unit=unit,
+        period=payload.period,
+        lines=lambda: [
+            services.DeclaredLine(
+                line=i,
+                citizen_id=line.citizen_id,
+                wage=line.wage,
+                passport_no=line.passport_no,
+                nationality=line.nationality,
+            )
             for i, line in enumerate(payload.lines, start=1)
         ],
-        today=clock.today(),
+        good_rows_only=payload.good_rows_only,
+        acknowledge_warnings=payload.acknowledge_warnings,
+        source="api",
     )
-    errors = checked.errors
-    if errors and not payload.good_rows_only:
-        raise _row_errors(errors, "lines.", offset=-1)
-    if not checked.lines:
-        raise _row_errors(errors, "lines.", offset=-1)
-    checked.errors = []
-    acknowledged = declarations.require_omissions_acknowledged(
-        [checked], payload.acknowledge_warnings
-    )
-    declaration = services.declarations_post(
-        actor=user, declarations=[checked], source="api", acknowledged_warnings=acknowledged
-    )[0]
-    return Status(201, _declaration(declaration, errors=errors))
+    return Status(201, _submitted(report, "lines.", offset=-1))
 
 
 @router.post(
@@ -155,11 +146,7 @@ def declaration_upload(
             fields={"file": _("is larger than %(mb)d MB") % {"mb": MAX_UPLOAD_BYTES // 2**20}},
             code="file_too_large",
         )
-    why = declarations.check_period(unit, period, clock.today())
-    if why:
-        raise InvalidInput(fields={"period": why})
-
-    # At most 20 MB: held in memory so the importer can read it once to check, once to post.
+    # At most 20 MB: held in memory so the importer can read it once for each pass.
     data = file.read()
     report = imports.import_declarations(
         lambda: io.BytesIO(data),
@@ -171,14 +158,17 @@ def declaration_upload(
         source="upload",
         limits=imports.upload_limits(),
     )
-    if not report.posted:
-        if report.omissions_not_acknowledged:
-            raise core_warnings.refusal(report.omitted)
-        raise _row_errors(report.errors, "row ")
-    posted = selectors.live_declaration(unit, period)
-    if posted is None:
-        raise _row_errors(report.errors, "row ")
-    return Status(201, _declaration(posted, errors=report.errors))
+    return Status(201, _submitted(report, "row "))
+
+
+def _submitted(report, prefix: str, *, offset: int = 0) -> dict:
+    """The declaration a submission posted, with the lines it left out; or the refusal:
+    409 for employees left out and not acknowledged, 422 naming each bad line."""
+    if report.omissions_not_acknowledged:
+        raise core_warnings.refusal(report.unacknowledged)
+    if report.declaration is None:
+        raise _row_errors(report.errors, prefix, offset=offset)
+    return _declaration(report.declaration, errors=report.errors)
 
 
 @router.get(

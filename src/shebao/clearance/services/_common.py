@@ -19,7 +19,7 @@ from shebao.clearance.models import (
 )
 from shebao.core import clock, dates
 from shebao.core.errors import Conflict, NotFound, invalid
-from shebao.core.locking import lock_or_404
+from shebao.core.locking import get_or_404, lock_or_404
 from shebao.core.periods import deadline
 from shebao.policy import clearance as clearance_policy_module
 from shebao.policy.employment import end_reason_codes
@@ -183,18 +183,10 @@ def _end_employment(actor: Actor, employment, ended_on, reason_code, region) -> 
 
 
 def _lock_order(actor: Actor, order_id) -> tuple[ClearanceCase, DisbursementOrder]:
-    try:
-        order_id = int(order_id)
-    except (TypeError, ValueError):
-        raise NotFound() from None
-    case_id = (
-        DisbursementOrder.objects.filter(pk=order_id).values_list("case_id", flat=True).first()
-    )
-    if case_id is None:
-        raise NotFound()
-    case = _lock_case(actor, case_id)
-    order = DisbursementOrder.objects.select_for_update().get(pk=order_id)
-    return case, order
+    """The order and its case, both locked (the case first, as every writer of the case
+    locks it); 404 when there is no such order or the actor may not see its case."""
+    case = _lock_case(actor, get_or_404(DisbursementOrder, order_id).case_id)
+    return case, lock_or_404(DisbursementOrder, order_id)
 
 
 def _paid_on(value) -> datetime.date:

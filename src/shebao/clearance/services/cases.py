@@ -35,8 +35,9 @@ from shebao.clearance.services._common import (
     _transition,
 )
 from shebao.core import clock, dates
-from shebao.core.errors import Conflict, FieldErrors, PermissionDenied, invalid
+from shebao.core.errors import Conflict, FieldErrors, PermissionDenied
 from shebao.core.ids import mask_account
+from shebao.core.locking import lock_or_field_error
 from shebao.pension import selectors as pension_selectors
 from shebao.policy import clearance as clearance_policy_module
 from shebao.policy.packs import find_region, get_pack
@@ -44,7 +45,7 @@ from shebao.policy.retirement import retirement_policy
 from shebao.policy.transfers import transfer_policy
 from shebao.registry import domain as registry_domain
 from shebao.registry import selectors as registry_selectors
-from shebao.registry.models import Person, Unit
+from shebao.registry.models import Unit
 
 
 def _check_temporary_account(policy, reason, person, region, target, event_date) -> None:
@@ -193,21 +194,16 @@ def _payee_rows(errors, case_like, payee_kind, payee, heirs, today) -> list[dict
 
 
 def _find_subject(subject_type, subject_id, actor: User):
-    model = Person if subject_type == PERSON else Unit
-    try:
-        pk = int(subject_id)
-    except (TypeError, ValueError):
-        raise invalid(
-            "subject_id", _("must be the id of a %(s)s") % {"s": _noun(subject_type)}
-        ) from None
+    """The case's subject, named in the request body, among those the actor may see;
+    locked. One the actor may not see is refused as one that does not exist."""
     visible = (
         registry_selectors.persons_visible(actor)
         if subject_type == PERSON
         else registry_selectors.units_visible(actor)
     )
-    if not visible.filter(pk=pk).exists():
-        raise invalid("subject_id", _("no such %(s)s") % {"s": _noun(subject_type)})
-    return model.objects.select_for_update().filter(pk=pk).order_by("pk").first()
+    return lock_or_field_error(
+        visible, subject_id, "subject_id", _("no such %(s)s") % {"s": _noun(subject_type)}
+    )
 
 
 def case_create(

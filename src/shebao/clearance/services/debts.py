@@ -13,8 +13,8 @@ from shebao.clearance.models import (
 )
 from shebao.clearance.services._common import _paid_on
 from shebao.core import clock, dates
-from shebao.core.errors import Conflict, invalid
-from shebao.core.locking import lock_or_404
+from shebao.core.errors import Conflict
+from shebao.core.locking import lock_or_404, lock_or_field_error
 from shebao.core.money import clean_amount, format_money
 from shebao.registry.models import Person, Unit
 
@@ -33,9 +33,7 @@ def benefit_debt_record(
     )
     dates.not_in_future(recorded_on, "recorded_on", clock.today())
     with transaction.atomic():
-        person = Person.objects.select_for_update().filter(pk=person_id).order_by("pk").first()
-        if person is None:
-            raise invalid("person_id", _("no such person"))
+        person = lock_or_field_error(Person, person_id, "person_id", _("no such person"))
         debt = BenefitDebt.objects.create(
             person=person,
             amount=amount,
@@ -70,9 +68,7 @@ def unit_fine_record(
     decided_on = dates.parse_date(decided_on, "decided_on")
     dates.not_in_future(decided_on, "decided_on", clock.today())
     with transaction.atomic():
-        unit = Unit.objects.select_for_update().filter(pk=unit_id).order_by("pk").first()
-        if unit is None:
-            raise invalid("unit_id", _("no such unit"))
+        unit = lock_or_field_error(Unit, unit_id, "unit_id", _("no such unit"))
         return _fine_create(actor, unit, amount, decision_no, decided_on, description)
 
 

@@ -14,7 +14,8 @@ from shebao.clearance.models import (
 from shebao.clearance.services._common import _event, _lock_case, _reasons_text
 from shebao.clearance.services.cases import _record_acknowledgement
 from shebao.core import clock
-from shebao.core.errors import Conflict, NotFound, invalid
+from shebao.core.errors import Conflict, invalid
+from shebao.core.locking import get_or_404
 
 
 def material_add(*, actor: Actor, case_id, kind, file_name, data: bytes) -> Material:
@@ -141,9 +142,7 @@ def material_open(*, actor: Actor, case_id, material_id) -> tuple[Material, byte
     it is recorded in the audit trail."""
     require_role(actor, "clearance.view", name_allowed=True)
     case = selectors.case_get(user=actor, case_id=case_id)
-    material = case.materials.filter(pk=material_id).first() if str(material_id).isdigit() else None
-    if material is None:
-        raise NotFound()
+    material = get_or_404(case.materials.all(), material_id)
     data = storage.read(material.storage_name)
     if storage.digest(data) != material.sha256:
         raise Conflict(

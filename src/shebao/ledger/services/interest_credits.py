@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from shebao.accounts.domain import require_role_or_system
 from shebao.accounts.types import Actor
 from shebao.audit.services import audit_record
 from shebao.core import clock
@@ -47,6 +48,7 @@ def interest_credit_year(*, actor: Actor, year: int) -> InterestRun:
 
     Crediting the same year again credits only what changed, which is usually nothing.
     """
+    require_role_or_system(actor, "interest.credit", name_allowed=True)
     today = clock.today()
     if year >= today.year:
         raise InvalidInput(

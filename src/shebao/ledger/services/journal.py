@@ -11,6 +11,7 @@ from shebao.accounts.types import Actor
 from shebao.audit.services import audit_record
 from shebao.core import clock
 from shebao.core.errors import Conflict
+from shebao.core.locking import lock_or_404
 from shebao.core.money import to_fen
 from shebao.ledger.models import Account, JournalEntry, Posting
 
@@ -150,7 +151,7 @@ def entry_reverse(
 ) -> JournalEntry:
     """Post the mirror image of an entry; the original stays as it was."""
     with transaction.atomic():
-        entry = JournalEntry.objects.select_for_update().get(pk=entry_id)
+        entry = lock_or_404(JournalEntry, entry_id)
         if JournalEntry.objects.filter(reverses=entry).exists():
             raise Conflict(code="already_reversed")
         if entry.reverses_id is not None:

@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from shebao.accounts.domain import require_role_or_system
 from shebao.accounts.types import Actor
 from shebao.audit.services import audit_record
 from shebao.core import clock, idempotency
@@ -35,6 +36,7 @@ def payment_record(
     A repeat by the same user with the same ``idempotency_key`` and the same payment
     returns the first payment and does nothing; with another payment it is refused.
     """
+    require_role_or_system(actor, "payment.create", name_allowed=True)
     try:
         # "500.0" and "500.00" are the same payment to the key.
         amount_for_key = parse_amount(amount, kind="payment")
@@ -81,63 +83,15 @@ def _payment_record(
         allocations, left_over = domain.allocate_payment(
             amount, selectors.unit_debts(unit), paid_on, daily_rate
         )
-        to_principal = sum((a.principal for a in allocations), Decimal(0))
-        to_fees = sum((a.late_fee for a in allocations), Decimal(0))
-        by_code = chart.accounts_by_code(
-            [
-                chart.BANK_CODE,
-                chart.LATE_FEE_CODE,
-                chart.unit_receivable_code(unit.pk),
-                chart.unit_credit_code(unit.pk),
-            ]
-        )
-        entry = entry_post(
+        return _payment_write(
             actor=actor,
-            kind=JournalEntry.Kind.PAYMENT,
-            effective_on=paid_on,
-            unit=unit,
-            memo=f"payment {reference}"[:200],
-            audit=False,
-            lines=[
-                (by_code[chart.BANK_CODE], amount, ""),
-                (by_code[chart.unit_receivable_code(unit.pk)], -to_principal, ""),
-                (by_code[chart.LATE_FEE_CODE], -to_fees, ""),
-                (by_code[chart.unit_credit_code(unit.pk)], -left_over, ""),
-            ],
-        )
-        payment = Payment.objects.create(
             unit=unit,
             amount=amount,
             paid_on=paid_on,
             reference=reference,
-            overpaid=left_over,
-            entry=entry,
-            created_at=clock.now(),
-            created_by=actor if actor is not None and actor.pk else None,
+            allocations=[(a.period, a.principal, a.late_fee) for a in allocations],
+            left_over=left_over,
         )
-        PaymentAllocation.objects.bulk_create(
-            [
-                PaymentAllocation(
-                    payment=payment, period=a.period, principal=a.principal, late_fee=a.late_fee
-                )
-                for a in allocations
-            ]
-        )
-        account_credits_sync(actor=actor, unit=unit, effective_on=paid_on)
-        audit_record(
-            actor=actor,
-            action="ledger.payment_recorded",
-            target=payment,
-            data={
-                "amount": format_money(amount),
-                "paid_on": paid_on,
-                "reference": reference,
-                "principal": format_money(to_principal),
-                "late_fee": format_money(to_fees),
-                "overpaid": format_money(left_over),
-            },
-        )
-    return payment
 
 
 def payment_record_allocated(
@@ -150,6 +104,7 @@ def payment_record_allocated(
     principal recovered as premiums owed to individual accounts (the first rank): it is
     credited to them even when the rest of the month is never paid. Months paid in full
     are credited as any payment's are."""
+    require_role_or_system(actor, "payment.create", name_allowed=True)
     amount = parse_amount(amount, kind="payment")
     allocations = [(p, Decimal(a), Decimal(f)) for p, a, f in allocations if a or f]
     to_principal = sum((a for _p, a, _f in allocations), Decimal(0))
@@ -159,51 +114,15 @@ def payment_record_allocated(
     with transaction.atomic():
         unit = lock_or_404(Unit, unit_id)
         _refuse_duplicate_reference(unit, reference)
-        by_code = chart.accounts_by_code(
-            [chart.BANK_CODE, chart.LATE_FEE_CODE, chart.unit_receivable_code(unit.pk)]
-        )
-        entry = entry_post(
+        payment = _payment_write(
             actor=actor,
-            kind=JournalEntry.Kind.PAYMENT,
-            effective_on=paid_on,
-            unit=unit,
-            memo=f"payment {reference}"[:200],
-            audit=False,
-            lines=[
-                (by_code[chart.BANK_CODE], amount, ""),
-                (by_code[chart.unit_receivable_code(unit.pk)], -to_principal, ""),
-                (by_code[chart.LATE_FEE_CODE], -to_fees, ""),
-            ],
-        )
-        payment = Payment.objects.create(
             unit=unit,
             amount=amount,
             paid_on=paid_on,
             reference=reference,
-            entry=entry,
-            created_at=clock.now(),
-            created_by=actor if actor is not None and actor.pk else None,
+            allocations=allocations,
+            audit={"allocated_by": "ruling"},
         )
-        PaymentAllocation.objects.bulk_create(
-            [
-                PaymentAllocation(payment=payment, period=p, principal=a, late_fee=f)
-                for p, a, f in allocations
-            ]
-        )
-        audit_record(
-            actor=actor,
-            action="ledger.payment_recorded",
-            target=payment,
-            data={
-                "amount": format_money(amount),
-                "paid_on": paid_on,
-                "reference": reference,
-                "principal": format_money(to_principal),
-                "late_fee": format_money(to_fees),
-                "allocated_by": "ruling",
-            },
-        )
-        account_credits_sync(actor=actor, unit=unit, effective_on=paid_on)
         _credit_recovered(
             actor,
             unit,
@@ -211,6 +130,81 @@ def payment_record_allocated(
             paid_on,
             reference,
         )
+    return payment
+
+
+def _payment_write(
+    *,
+    actor: Actor,
+    unit: Unit,
+    amount: Decimal,
+    paid_on,
+    reference: str,
+    allocations: list[tuple[str, Decimal, Decimal]],
+    left_over: Decimal | None = None,
+    audit: dict | None = None,
+) -> Payment:
+    """The one write of a payment, on the locked unit: its journal entry (the bank
+    debited; the unit's receivable credited with the principal, the late fees with the
+    fees, and the unit's credit with what is ``left_over``, when the payment was
+    allocated oldest month first), the payment and its ``allocations`` (``(period,
+    principal, late_fee)``), the credits that months now paid in full give the
+    individual accounts, and the audit event."""
+    to_principal = sum((a for _p, a, _f in allocations), Decimal(0))
+    to_fees = sum((f for _p, _a, f in allocations), Decimal(0))
+    receivable, credit = chart.unit_receivable_code(unit.pk), chart.unit_credit_code(unit.pk)
+    codes = [chart.BANK_CODE, chart.LATE_FEE_CODE, receivable]
+    if left_over is not None:
+        codes.append(credit)
+    by_code = chart.accounts_by_code(codes)
+    lines = [
+        (by_code[chart.BANK_CODE], amount, ""),
+        (by_code[receivable], -to_principal, ""),
+        (by_code[chart.LATE_FEE_CODE], -to_fees, ""),
+    ]
+    if left_over is not None:
+        lines.append((by_code[credit], -left_over, ""))
+    entry = entry_post(
+        actor=actor,
+        kind=JournalEntry.Kind.PAYMENT,
+        effective_on=paid_on,
+        unit=unit,
+        memo=f"payment {reference}"[:200],
+        audit=False,
+        lines=lines,
+    )
+    payment = Payment.objects.create(
+        unit=unit,
+        amount=amount,
+        paid_on=paid_on,
+        reference=reference,
+        overpaid=left_over if left_over is not None else Decimal("0.00"),
+        entry=entry,
+        created_at=clock.now(),
+        created_by=actor if actor is not None and actor.pk else None,
+    )
+    PaymentAllocation.objects.bulk_create(
+        [
+            PaymentAllocation(payment=payment, period=p, principal=a, late_fee=f)
+            for p, a, f in allocations
+        ]
+    )
+    account_credits_sync(actor=actor, unit=unit, effective_on=paid_on)
+    data = {
+        "amount": format_money(amount),
+        "paid_on": paid_on,
+        "reference": reference,
+        "principal": format_money(to_principal),
+        "late_fee": format_money(to_fees),
+    }
+    if left_over is not None:
+        data["overpaid"] = format_money(left_over)
+    audit_record(
+        actor=actor,
+        action="ledger.payment_recorded",
+        target=payment,
+        data={**data, **(audit or {})},
+    )
     return payment
 
 

@@ -5,6 +5,12 @@ against the rules (``shebao.registry.domain``) and the policy pack, writes, and 
 an audit event whose data holds each changed field before and after, so the audit trail
 is the history of every record. Bad input changes nothing and says which field is wrong.
 
+Each write an API handler, a page or a command calls checks the acting user's role itself
+(``accounts.domain.require_role_or_system``: a missing actor is the system, a command or a
+scheduled task). Three run only as steps of a clearance case's closing or approval, under
+the role that the clearance service checked: ``unit_cancel``, ``person_record_death`` and
+``person_mark_cleared``.
+
 One module per record: ``units``, ``persons``, ``employments``, ``compliance``; the helpers
 they share are in ``_common``. Callers import the names from here.
 """

@@ -1,12 +1,15 @@
 """What the registry's writes share: the audited fields of each record, the before and
-after of a change, a due date from the pack, a region code."""
+after of a change and its audit event, a due date from the pack, a region code."""
 
 from django.utils.translation import gettext_lazy as _
 
+from shebao.accounts.types import Actor
+from shebao.audit.services import audit_record
 from shebao.core.errors import invalid
 from shebao.core.ids import mask_citizen_id
 from shebao.core.periods import deadline
 from shebao.policy.packs import find_region
+from shebao.registry.models import Employment, Person, Unit
 
 UNIT_FIELDS = (
     "uscc",
@@ -79,6 +82,43 @@ def _changes(before: dict, after: dict) -> dict:
         for name, value in after.items()
         if before.get(name) != value
     }
+
+
+def _audited_fields(record) -> tuple[str, ...]:
+    if isinstance(record, Unit):
+        return UNIT_FIELDS
+    if isinstance(record, Person):
+        return PERSON_FIELDS
+    if isinstance(record, Employment):
+        return EMPLOYMENT_FIELDS
+    raise TypeError(f"no audited fields for {type(record).__name__}")
+
+
+def _audit_created(record, *, actor: Actor, action: str, **data) -> None:
+    """The audit event of a record just created: every audited field, "after" only."""
+    audit_record(
+        actor=actor,
+        action=action,
+        target=record,
+        data={"changes": _changes({}, _snapshot(record, _audited_fields(record))), **data},
+    )
+
+
+def _update(record, values: dict, *, actor: Actor, action: str, fields=None, **data) -> None:
+    """Set ``values`` on a record the caller has locked, save those fields only, and
+    record the audit event: each audited field (``fields``, or the record's) that
+    changed, before and after, with ``data``."""
+    fields = fields or _audited_fields(record)
+    before = _snapshot(record, fields)
+    for name, value in values.items():
+        setattr(record, name, value)
+    record.save(update_fields=list(values))
+    audit_record(
+        actor=actor,
+        action=action,
+        target=record,
+        data={"changes": _changes(before, _snapshot(record, fields)), **data},
+    )
 
 
 def _due_on(pack, obligation_code: str, start):

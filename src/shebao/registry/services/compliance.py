@@ -2,6 +2,7 @@
 
 from django.db import transaction
 
+from shebao.accounts.domain import require_role_or_system
 from shebao.accounts.types import Actor
 from shebao.audit.services import audit_record
 from shebao.core import clock, dates
@@ -11,6 +12,7 @@ from shebao.registry.models import ComplianceRun
 
 def compliance_run_record(*, actor: Actor = None, as_of=None) -> ComplianceRun:
     """Scan for late and missing registrations as of a date and keep what was found."""
+    require_role_or_system(actor, "compliance.run", name_allowed=True)
     as_of = dates.parse_date(as_of, "as_of") if as_of is not None else clock.today()
     findings = selectors.compliance_findings(as_of)
     with transaction.atomic():

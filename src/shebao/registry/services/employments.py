@@ -5,23 +5,17 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from shebao.accounts import domain as roles
+from shebao.accounts.domain import require_role_or_system
 from shebao.accounts.types import Actor
-from shebao.audit.services import audit_record
 from shebao.core import clock, dates
 from shebao.core import warnings as core_warnings
-from shebao.core.errors import Conflict, FieldErrors, NotFound, invalid
-from shebao.core.locking import lock_or_404
+from shebao.core.errors import Conflict, FieldErrors, invalid
+from shebao.core.locking import lock_or_404, lock_or_field_error
 from shebao.core.text import clean_line
 from shebao.policy.packs import pack_for_region
 from shebao.registry import domain, selectors
 from shebao.registry.models import Employment, Person, Unit
-from shebao.registry.services._common import (
-    EMPLOYMENT_FIELDS,
-    PERSON_FIELDS,
-    _changes,
-    _due_on,
-    _snapshot,
-)
+from shebao.registry.services._common import _audit_created, _due_on, _update
 from shebao.registry.services.persons import _create_citizen
 
 
@@ -32,10 +26,10 @@ def _person_for_employment(
     from the number when the registry does not know them yet). Locked. With it, whether
     it was registered just now. None (with the reason in ``errors``) when there is none."""
     if person_id not in (None, ""):
-        try:
-            person = lock_or_404(Person, person_id)
-        except NotFound:
-            errors.add("person_id", _("no such person"))
+        person = errors.check(
+            "person_id", lock_or_field_error, Person, person_id, "person_id", _("no such person")
+        )
+        if person is None:
             return None, False
         if citizen_id not in (None, ""):
             parsed = errors.check("citizen_id", domain.check_citizen_id, citizen_id, today=today)
@@ -83,6 +77,7 @@ def employment_register(
     Agency staff are warned instead, and must acknowledge each warning by its id: a
     person registered from an unknown ID number without a name, and a person who already
     has an open employment at another unit (a duplicate enrolment)."""
+    require_role_or_system(actor, "employment.create", name_allowed=True)
     today = clock.today()
     by_unit = getattr(actor, "role", None) == roles.UNIT_REP
     errors = FieldErrors()
@@ -150,15 +145,7 @@ def employment_register(
                 "name", _("does not match the name registered for this person: a mistyped ID?")
             )
         if name and not person.name and not pending_reason:
-            before = _snapshot(person, PERSON_FIELDS)
-            person.name = name
-            person.save(update_fields=["name"])
-            audit_record(
-                actor=actor,
-                action="person.updated",
-                target=person,
-                data={"changes": _changes(before, _snapshot(person, PERSON_FIELDS))},
-            )
+            _update(person, {"name": name}, actor=actor, action="person.updated")
         same_pair = Employment.objects.filter(unit=unit, person=person)
         if same_pair.filter(status__in=domain.EMPLOYMENT_LIVE_STATES).exists():
             raise Conflict(
@@ -201,14 +188,11 @@ def employment_register(
                 _("This person already has an open employment at this unit."),
                 code="employment_open",
             ) from None
-        audit_record(
+        _audit_created(
+            employment,
             actor=actor,
             action="employment.registered",
-            target=employment,
-            data={
-                "changes": _changes({}, _snapshot(employment, EMPLOYMENT_FIELDS)),
-                **core_warnings.audit_data(acknowledged),
-            },
+            **core_warnings.audit_data(acknowledged),
         )
     return employment
 
@@ -229,6 +213,7 @@ def employment_confirm(*, actor: Actor, employment_id, acknowledge_warnings=()) 
     the registered one (a person registered without a name receives it). Where the
     person has an open employment at another unit, the clerk acknowledges the warning of
     a duplicate enrolment by its id."""
+    require_role_or_system(actor, "employment.confirm", name_allowed=True)
     with transaction.atomic():
         employment = _lock_pending(employment_id)
         person = lock_or_404(Person, employment.person_id)
@@ -239,33 +224,23 @@ def employment_confirm(*, actor: Actor, employment_id, acknowledge_warnings=()) 
             acknowledge_warnings,
         )
         if not person.name and employment.declared_name:
-            person_before = _snapshot(person, PERSON_FIELDS)
-            person.name = employment.declared_name
-            person.save(update_fields=["name"])
-            audit_record(
-                actor=actor,
-                action="person.updated",
-                target=person,
-                data={"changes": _changes(person_before, _snapshot(person, PERSON_FIELDS))},
+            _update(
+                person, {"name": employment.declared_name}, actor=actor, action="person.updated"
             )
-        before = _snapshot(employment, EMPLOYMENT_FIELDS)
-        employment.status = domain.EMPLOYMENT_OPEN
-        employment.save(update_fields=["status"])
-        audit_record(
+        _update(
+            employment,
+            {"status": domain.EMPLOYMENT_OPEN},
             actor=actor,
             action="employment.confirmed",
-            target=employment,
-            data={
-                "changes": _changes(before, _snapshot(employment, EMPLOYMENT_FIELDS)),
-                "waited_because": employment.confirmation_reason,
-                **core_warnings.audit_data(acknowledged),
-            },
+            waited_because=employment.confirmation_reason,
+            **core_warnings.audit_data(acknowledged),
         )
     return employment
 
 
 def employment_refuse(*, actor: Actor, employment_id, reason) -> Employment:
     """A clerk refuses an employment that waited, giving the reason; the record stays."""
+    require_role_or_system(actor, "employment.confirm", name_allowed=True)
     if not isinstance(reason, str) or not reason.strip():
         raise invalid("reason", _("give the reason"))
     reason = reason.strip()
@@ -273,18 +248,12 @@ def employment_refuse(*, actor: Actor, employment_id, reason) -> Employment:
         raise invalid("reason", _("may be at most %(n)d characters") % {"n": domain.REASON_MAX})
     with transaction.atomic():
         employment = _lock_pending(employment_id)
-        before = _snapshot(employment, EMPLOYMENT_FIELDS)
-        employment.status = domain.EMPLOYMENT_REFUSED
-        employment.refusal_reason = reason
-        employment.save(update_fields=["status", "refusal_reason"])
-        audit_record(
+        _update(
+            employment,
+            {"status": domain.EMPLOYMENT_REFUSED, "refusal_reason": reason},
             actor=actor,
             action="employment.refused",
-            target=employment,
-            data={
-                "changes": _changes(before, _snapshot(employment, EMPLOYMENT_FIELDS)),
-                "reason": reason,
-            },
+            reason=reason,
         )
     return employment
 
@@ -292,6 +261,7 @@ def employment_refuse(*, actor: Actor, employment_id, reason) -> Employment:
 def employment_end(*, actor: Actor, employment_id, ended_on, reason) -> Employment:
     """Record the end of an employment; the unit reports it within
     ``employment_end_report`` of the end date (Labour Contract Law Art. 50 para 1)."""
+    require_role_or_system(actor, "employment.end", name_allowed=True)
     today = clock.today()
     with transaction.atomic():
         employment = lock_or_404(Employment, employment_id)
@@ -317,26 +287,17 @@ def employment_end(*, actor: Actor, employment_id, ended_on, reason) -> Employme
             selectors.employment_end_reason_codes(employment.unit.region),
         )
         errors.raise_if_any()
-        before = _snapshot(employment, EMPLOYMENT_FIELDS)
-        employment.status = domain.EMPLOYMENT_ENDED
-        employment.ended_on = ended_on
-        employment.end_reason = reason
-        employment.end_report_due_on = _due_on(pack, "employment_end_report", ended_on)
-        employment.end_reported_on = today
-        employment.save(
-            update_fields=[
-                "status",
-                "ended_on",
-                "end_reason",
-                "end_report_due_on",
-                "end_reported_on",
-            ]
-        )
-        audit_record(
+        _update(
+            employment,
+            {
+                "status": domain.EMPLOYMENT_ENDED,
+                "ended_on": ended_on,
+                "end_reason": reason,
+                "end_report_due_on": _due_on(pack, "employment_end_report", ended_on),
+                "end_reported_on": today,
+            },
             actor=actor,
             action="employment.ended",
-            target=employment,
-            data={"changes": _changes(before, _snapshot(employment, EMPLOYMENT_FIELDS))},
         )
     return employment
 
@@ -347,6 +308,7 @@ def employment_coverage_record(
     """Record the certificate of coverage a foreign employee holds under a bilateral
     social security agreement (O16 Art. 9): while it is valid, the declaration charges
     no premium for the insurance types the agreement with their country exempts."""
+    require_role_or_system(actor, "employment.record_coverage", name_allowed=True)
     errors = FieldErrors()
     number = errors.check(
         "certificate_no",
@@ -368,17 +330,14 @@ def employment_coverage_record(
                 "employment_id",
                 _("the person is not a foreign national: a certificate of coverage does not apply"),
             )
-        before = _snapshot(employment, EMPLOYMENT_FIELDS)
-        employment.coverage_certificate_no = number
-        employment.coverage_valid_from = start
-        employment.coverage_valid_to = end
-        employment.save(
-            update_fields=["coverage_certificate_no", "coverage_valid_from", "coverage_valid_to"]
-        )
-        audit_record(
+        _update(
+            employment,
+            {
+                "coverage_certificate_no": number,
+                "coverage_valid_from": start,
+                "coverage_valid_to": end,
+            },
             actor=actor,
             action="employment.coverage_recorded",
-            target=employment,
-            data={"changes": _changes(before, _snapshot(employment, EMPLOYMENT_FIELDS))},
         )
     return employment

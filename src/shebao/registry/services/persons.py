@@ -5,9 +5,10 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from shebao.accounts import domain as roles
+from shebao.accounts.domain import require_role_or_system
 from shebao.accounts.models import User
 from shebao.accounts.types import Actor
-from shebao.audit.services import audit_personal_data_view, audit_record
+from shebao.audit.services import audit_personal_data_view
 from shebao.core import clock, dates
 from shebao.core.errors import Conflict, FieldErrors, invalid
 from shebao.core.ids import mask_citizen_id
@@ -15,7 +16,7 @@ from shebao.core.locking import get_or_404, lock_or_404
 from shebao.policy.retirement import retirement_policy
 from shebao.registry import domain, selectors
 from shebao.registry.models import Person
-from shebao.registry.services._common import PERSON_FIELDS, _changes, _snapshot
+from shebao.registry.services._common import _audit_created, _update
 
 
 def _clean_retirement_category(value, sex) -> str:
@@ -54,15 +55,7 @@ def _create_citizen(
     except IntegrityError:
         raise _duplicate_person("citizen_id") from None
     person.warnings = list(parsed.warnings)
-    audit_record(
-        actor=actor,
-        action="person.registered",
-        target=person,
-        data={
-            "changes": _changes({}, _snapshot(person, PERSON_FIELDS)),
-            "warnings": person.warnings,
-        },
-    )
+    _audit_created(person, actor=actor, action="person.registered", warnings=person.warnings)
     return person
 
 
@@ -93,6 +86,7 @@ def person_register(
     birth date and sex given. ``retirement_category`` (the pack's retirement ages) may be
     recorded at once; without it the default applies.
     """
+    require_role_or_system(actor, "person.create", name_allowed=True)
     today = clock.today()
     errors = FieldErrors()
     name = errors.check("name", domain.clean_name, name)
@@ -164,17 +158,13 @@ def person_register(
         except IntegrityError:
             raise _duplicate_person("passport_no") from None
         person.warnings = []
-        audit_record(
-            actor=actor,
-            action="person.registered",
-            target=person,
-            data={"changes": _changes({}, _snapshot(person, PERSON_FIELDS))},
-        )
+        _audit_created(person, actor=actor, action="person.registered")
     return person
 
 
 def person_link_user(*, actor: Actor, person_id, user: User) -> Person:
     """Give a public user (role ``person``) access to this person's own records."""
+    require_role_or_system(actor, "user.link", name_allowed=True)
     if getattr(user, "role", None) != roles.PERSON:
         raise invalid("user", _("must be a user with the insured person role"))
     with transaction.atomic():
@@ -189,20 +179,13 @@ def person_link_user(*, actor: Actor, person_id, user: User) -> Person:
             raise Conflict(
                 _("This user is already linked to another person."), code="user_already_linked"
             )
-        before = _snapshot(person, PERSON_FIELDS)
-        person.user = user
-        person.save(update_fields=["user"])
-        audit_record(
-            actor=actor,
-            action="person.user_linked",
-            target=person,
-            data={"changes": _changes(before, _snapshot(person, PERSON_FIELDS))},
-        )
+        _update(person, {"user": user}, actor=actor, action="person.user_linked")
     return person
 
 
 def person_id_reveal(*, actor: Actor, person_id) -> str:
     """The person's full identity number, for staff; every reveal is in the audit trail."""
+    require_role_or_system(actor, "person.reveal_id", name_allowed=True)
     with transaction.atomic():
         person = get_or_404(Person, person_id)
         field = "citizen_id" if person.citizen_id else "passport_no"
@@ -249,6 +232,7 @@ def person_facts_record(
     their household registration (GB/T 2260, two digits; TM2009 Art. 5) and since when
     they receive a periodic benefit (HR2023 Art. 25). A value left out is not changed;
     an empty one clears it."""
+    require_role_or_system(actor, "person.record_facts", name_allowed=True)
     errors = FieldErrors()
     changes = {}
     if hukou_province is not None:
@@ -269,17 +253,8 @@ def person_facts_record(
     errors.raise_if_any()
     with transaction.atomic():
         person = lock_or_404(Person, person_id)
-        before = _snapshot(person, PERSON_FIELDS)
-        for field, value in changes.items():
-            setattr(person, field, value)
         if changes:
-            person.save(update_fields=list(changes))
-            audit_record(
-                actor=actor,
-                action="person.updated",
-                target=person,
-                data={"changes": _changes(before, _snapshot(person, PERSON_FIELDS))},
-            )
+            _update(person, changes, actor=actor, action="person.updated")
     return person
 
 
@@ -287,19 +262,17 @@ def person_retirement_category_set(*, actor: Actor, person_id, retirement_catego
     """Record the category that sets the person's statutory retirement age (a woman
     whose age was 55 or 50, from her file), or clear it (None or "") so that the
     pack's default for the person's sex applies again."""
+    require_role_or_system(actor, "person.retirement_category", name_allowed=True)
     with transaction.atomic():
         person = lock_or_404(Person, person_id)
         category = _clean_retirement_category(retirement_category, person.sex)
         if category == person.retirement_category:
             return person
-        before = _snapshot(person, PERSON_FIELDS)
-        person.retirement_category = category
-        person.save(update_fields=["retirement_category"])
-        audit_record(
+        _update(
+            person,
+            {"retirement_category": category},
             actor=actor,
             action="person.retirement_category_set",
-            target=person,
-            data={"changes": _changes(before, _snapshot(person, PERSON_FIELDS))},
         )
     return person
 
@@ -312,15 +285,11 @@ def person_record_death(*, actor: Actor, person_id, died_on) -> Person:
         domain.require_person_transition(person.status, domain.PERSON_DECEASED)
         if died_on < person.birth_date:
             raise invalid("died_on", _("is before the person's birth date"))
-        before = _snapshot(person, PERSON_FIELDS)
-        person.status = domain.PERSON_DECEASED
-        person.died_on = died_on
-        person.save(update_fields=["status", "died_on"])
-        audit_record(
+        _update(
+            person,
+            {"status": domain.PERSON_DECEASED, "died_on": died_on},
             actor=actor,
             action="person.death_recorded",
-            target=person,
-            data={"changes": _changes(before, _snapshot(person, PERSON_FIELDS))},
         )
     return person
 
@@ -332,13 +301,5 @@ def person_mark_cleared(*, actor: Actor, person_id) -> Person:
         domain.require_person_transition(person.status, domain.PERSON_CLEARED)
         if person.employments.filter(status=domain.EMPLOYMENT_OPEN).exists():
             raise Conflict(_("The person still has an open employment."), code="open_employments")
-        before = _snapshot(person, PERSON_FIELDS)
-        person.status = domain.PERSON_CLEARED
-        person.save(update_fields=["status"])
-        audit_record(
-            actor=actor,
-            action="person.cleared",
-            target=person,
-            data={"changes": _changes(before, _snapshot(person, PERSON_FIELDS))},
-        )
+        _update(person, {"status": domain.PERSON_CLEARED}, actor=actor, action="person.cleared")
     return person

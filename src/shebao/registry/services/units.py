@@ -5,6 +5,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from shebao.accounts import domain as roles
+from shebao.accounts.domain import require_role_or_system
 from shebao.accounts.models import User
 from shebao.accounts.types import Actor
 from shebao.audit.services import audit_record
@@ -19,13 +20,7 @@ from shebao.policy.errors import NoPolicyValue
 from shebao.policy.packs import pack_for_region
 from shebao.registry import domain
 from shebao.registry.models import Unit, UnitRepresentative
-from shebao.registry.services._common import (
-    UNIT_FIELDS,
-    _changes,
-    _check_region,
-    _due_on,
-    _snapshot,
-)
+from shebao.registry.services._common import _audit_created, _check_region, _due_on, _update
 
 
 def _check_industry_class(number, region, today):
@@ -49,6 +44,7 @@ def unit_register(
     receiving it. A unit whose earlier application was rejected may apply again: the
     same record goes back to pending.
     """
+    require_role_or_system(actor, "unit.create", name_allowed=True)
     today = clock.today()
     errors = FieldErrors()
     number = errors.check("uscc", domain.check_uscc, uscc)
@@ -98,16 +94,7 @@ def unit_register(
                     code="duplicate_unit",
                     fields={"uscc": _("already registered (unit %(id)d)") % {"id": existing.pk}},
                 )
-            before = _snapshot(existing, UNIT_FIELDS)
-            for field, value in values.items():
-                setattr(existing, field, value)
-            existing.save(update_fields=list(values))
-            audit_record(
-                actor=actor,
-                action="unit.registration_reapplied",
-                target=existing,
-                data={"changes": _changes(before, _snapshot(existing, UNIT_FIELDS))},
-            )
+            _update(existing, values, actor=actor, action="unit.registration_reapplied")
             return existing
         try:
             with transaction.atomic():
@@ -119,21 +106,16 @@ def unit_register(
                 code="duplicate_unit",
                 fields={"uscc": _("already registered")},
             ) from None
-        audit_record(
-            actor=actor,
-            action="unit.registration_received",
-            target=unit,
-            data={"changes": _changes({}, _snapshot(unit, UNIT_FIELDS))},
-        )
+        _audit_created(unit, actor=actor, action="unit.registration_received")
     return unit
 
 
 def unit_registration_approve(*, actor: Actor, unit_id) -> Certificate:
     """Approve a pending registration: the unit is registered and receives its certificate."""
+    require_role_or_system(actor, "unit.approve_registration", name_allowed=True)
     with transaction.atomic():
         unit = lock_or_404(Unit, unit_id)
         domain.require_unit_transition(unit.status, domain.UNIT_REGISTERED)
-        before = _snapshot(unit, UNIT_FIELDS)
         today = clock.today()
         certificate = certificate_issue(
             actor=actor,
@@ -142,38 +124,36 @@ def unit_registration_approve(*, actor: Actor, unit_id) -> Certificate:
             subject_masked=documents_domain.unit_subject(unit.name, unit.uscc),
             issued_on=today,
         )
-        unit.status = domain.UNIT_REGISTERED
-        unit.registered_on = today
-        unit.certificate_no = certificate.number
-        unit.save(update_fields=["status", "registered_on", "certificate_no"])
-        audit_record(
+        _update(
+            unit,
+            {
+                "status": domain.UNIT_REGISTERED,
+                "registered_on": today,
+                "certificate_no": certificate.number,
+            },
             actor=actor,
             action="unit.registration_approved",
-            target=unit,
-            data={
-                "changes": _changes(before, _snapshot(unit, UNIT_FIELDS)),
-                "certificate_id": certificate.pk,
-                "decided_late": today > unit.decision_due_on,
-            },
+            certificate_id=certificate.pk,
+            decided_late=today > unit.decision_due_on,
         )
     return certificate
 
 
 def unit_registration_reject(*, actor: Actor, unit_id, reason) -> Unit:
+    require_role_or_system(actor, "unit.reject_registration", name_allowed=True)
     reason = domain.clean_reason_text(reason)
     with transaction.atomic():
         unit = lock_or_404(Unit, unit_id)
         domain.require_unit_transition(unit.status, domain.UNIT_REJECTED)
-        before = _snapshot(unit, UNIT_FIELDS)
-        unit.status = domain.UNIT_REJECTED
-        unit.rejected_on = clock.today()
-        unit.rejection_reason = reason
-        unit.save(update_fields=["status", "rejected_on", "rejection_reason"])
-        audit_record(
+        _update(
+            unit,
+            {
+                "status": domain.UNIT_REJECTED,
+                "rejected_on": clock.today(),
+                "rejection_reason": reason,
+            },
             actor=actor,
             action="unit.registration_rejected",
-            target=unit,
-            data={"changes": _changes(before, _snapshot(unit, UNIT_FIELDS))},
         )
     return unit
 
@@ -194,10 +174,6 @@ def unit_cancel(*, actor: Actor, unit_id, terminated_on) -> Unit:
                 % {"n": open_count},
                 code="open_employments",
             )
-        before = _snapshot(unit, UNIT_FIELDS)
-        unit.status = domain.UNIT_CANCELLED
-        unit.terminated_on = terminated_on
-        unit.save(update_fields=["status", "terminated_on"])
         live_certificates = Certificate.objects.filter(
             kind=Certificate.Kind.UNIT_REGISTRATION,
             subject_type="registry.unit",
@@ -206,17 +182,18 @@ def unit_cancel(*, actor: Actor, unit_id, terminated_on) -> Unit:
         ).order_by("pk")
         for certificate_id in live_certificates.values_list("pk", flat=True):
             certificate_revoke(actor=actor, certificate_id=certificate_id)
-        audit_record(
+        _update(
+            unit,
+            {"status": domain.UNIT_CANCELLED, "terminated_on": terminated_on},
             actor=actor,
             action="unit.cancelled",
-            target=unit,
-            data={"changes": _changes(before, _snapshot(unit, UNIT_FIELDS))},
         )
     return unit
 
 
 def unit_representative_add(*, actor: Actor, unit_id, user: User) -> UnitRepresentative:
     """Let a public user of the ``unit_rep`` role act for the unit (one unit per user)."""
+    require_role_or_system(actor, "user.link", name_allowed=True)
     if getattr(user, "role", None) != roles.UNIT_REP:
         raise invalid("user", _("must be a user with the unit representative role"))
     with transaction.atomic():
@@ -249,6 +226,7 @@ def unit_work_injury_set(
     the unit's rate is the class's base rate times the percentage, which the pack bounds
     (50-150% nationally). Months declared later use it; months already declared keep
     the rate they were computed with."""
+    require_role_or_system(actor, "unit.set_work_injury_rate", name_allowed=True)
     today = clock.today()
     reason = domain.clean_reason_text(reason) if reason else ""
     with transaction.atomic():
@@ -275,15 +253,12 @@ def unit_work_injury_set(
             except NoPolicyValue as exc:
                 errors.add("work_injury_float_percent", exc.fields["work_injury_float_percent"])
         errors.raise_if_any()
-        fields = ("industry_class", "work_injury_float_percent")
-        before = _snapshot(unit, fields)
-        unit.industry_class = industry_class
-        unit.work_injury_float_percent = percent
-        unit.save(update_fields=list(fields))
-        audit_record(
+        _update(
+            unit,
+            {"industry_class": industry_class, "work_injury_float_percent": percent},
             actor=actor,
             action="unit.work_injury_rate_set",
-            target=unit,
-            data={"changes": _changes(before, _snapshot(unit, fields)), "reason": reason},
+            fields=("industry_class", "work_injury_float_percent"),
+            reason=reason,
         )
     return unit

@@ -22,6 +22,7 @@ from shebao.core.errors import ShebaoError
 from shebao.core.money import ZERO
 from shebao.ledger import declarations, imports, selectors, services
 from shebao.ledger.selectors import desk as desk_selectors
+from shebao.ledger.services.declarations import DeclarationReport
 from shebao.web.access import action_required
 from shebao.web.desk.contributions import forms
 from shebao.web.forms import show_refusal
@@ -137,7 +138,7 @@ def _row_errors(errors) -> list[dict]:
     ]
 
 
-def _import(user, form) -> imports.ImportReport | None:
+def _import(user, form) -> DeclarationReport | None:
     """Check and post the uploaded file; None (with the reason on the form) when the
     form's own fields are wrong."""
     data = form.cleaned_data
