@@ -8,7 +8,7 @@ from shebao.accounts import domain as roles
 from shebao.accounts.domain import require_role_or_system
 from shebao.accounts.models import User
 from shebao.accounts.types import Actor
-from shebao.audit.services import audit_personal_data_view
+from shebao.audit.services import audit_personal_data_view, audit_record
 from shebao.core import clock, dates
 from shebao.core.errors import Conflict, FieldErrors, invalid
 from shebao.core.ids import mask_citizen_id
@@ -200,6 +200,7 @@ def person_id_search(*, actor: Actor, citizen_id=None, passport_no=None) -> list
     every such search is in the audit trail, with the number masked and what it found."""
     field = "citizen_id" if citizen_id not in (None, "") else "passport_no"
     number = citizen_id if field == "citizen_id" else passport_no
+    require_role_or_system(actor, "person.list", name_allowed=True)
     if not isinstance(number, str) or not number.strip():
         raise invalid(field, _("is required"))
     assert actor is not None, "an identity number is searched for by a member of staff"

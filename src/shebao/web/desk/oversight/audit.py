@@ -119,7 +119,7 @@ def _desk_link(target_type: str, target_id: str) -> str:
 @action_required("audit.view")
 def audit_trail(request):
     form = AuditFilterForm(request.GET or None)
-    filters: dict = {}
+    filters = {}
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         filters = {
