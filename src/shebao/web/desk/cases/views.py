@@ -164,6 +164,9 @@ def case_new(request):
             if preset is not None:
                 initial = {"subject": f"{subject_type}:{preset.pk}"}
                 break
+    if request.GET.get("reason"):
+        # A link to the form for one reason opens with that reason chosen.
+        initial["reason"] = request.GET["reason"]
     form = CaseOpenForm(request.POST or None, initial=initial)
     form.fields["reason"].widget.attrs["hx-get"] = reverse("web:desk-case-reason")
     info = None
