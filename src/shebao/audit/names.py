@@ -33,6 +33,7 @@ ACTION_NAMES: dict[str, Promise] = {
     "person.death_recorded": _("Death recorded"),
     "person.retirement_category_set": _("Retirement category recorded"),
     "person.id_revealed": _("Full ID number viewed"),
+    "person.searched_by_id": _("Searched by a full ID number"),
     "person.account_viewed": _("Individual account viewed"),
     # units
     "unit.registration_received": _("Unit registration received"),

@@ -5,37 +5,9 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from shebao.accounts import domain as roles
+from shebao.audit import names as audit_names
 from shebao.core.errors import NotFound
 from shebao.registry import selectors
-
-# The audit trail's actions on a registry record, by name.
-ACTION_NAMES = {
-    "person.registered": _("Person registered"),
-    "person.updated": _("Person's record updated"),
-    "person.user_linked": _("Login linked to the person"),
-    "person.id_revealed": _("Full ID number shown"),
-    "person.searched_by_id": _("Found by a whole ID number"),
-    "person.account_viewed": _("Individual account viewed"),
-    "person.retirement_category_set": _("Retirement category recorded"),
-    "person.death_recorded": _("Death recorded"),
-    "person.cleared": _("Insurance relationship ended"),
-    "unit.registration_received": _("Registration application received"),
-    "unit.registration_reapplied": _("Registration applied for again"),
-    "unit.registration_approved": _("Registration approved"),
-    "unit.registration_rejected": _("Registration rejected"),
-    "unit.cancelled": _("Registration cancelled"),
-    "unit.representative_added": _("Representative added"),
-    "unit.work_injury_rate_set": _("Work-injury rate set"),
-    "employment.registered": _("Employment registered"),
-    "employment.confirmed": _("Employment confirmed"),
-    "employment.refused": _("Employment refused"),
-    "employment.ended": _("Employment ended"),
-    "employment.coverage_recorded": _("Certificate of coverage recorded"),
-}
-
-
-def action_name(action: str) -> str:
-    return str(ACTION_NAMES.get(action, _("Other change")))
 
 
 def history(*records) -> list[dict]:
@@ -51,7 +23,7 @@ def history(*records) -> list[dict]:
             "at": event.occurred_at,
             "actor": event.actor_name if event.actor_id else _("the system"),
             "role": roles.role_name(event.actor_role) if event.actor_id else "",
-            "what": action_name(event.action),
+            "what": audit_names.action_name(event.action),
         }
         for event in events
     ]
