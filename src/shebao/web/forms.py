@@ -1,8 +1,13 @@
 """What the pages' forms share: a service's refusal shown on the form it came from."""
 
 from django import forms
+from django.utils.translation import gettext_noop
 
 from shebao.core.errors import ShebaoError
+
+# Django ends every form label with _(":"); in Chinese that is the full-width "：". Marked
+# here so that `make messages` keeps its translation in Shebao's own catalogue.
+gettext_noop(":")
 
 
 def show_refusal(form: forms.Form, exc: ShebaoError) -> None:
