@@ -1,0 +1,12 @@
+from django.urls import path
+
+from shebao.web.me import views
+
+urlpatterns = [
+    path("", views.home, name="me"),
+    path("statement.pdf", views.statement_pdf, name="me-statement"),
+    path("proof.pdf", views.proof_pdf, name="me-proof"),
+    path("cases/", views.case_list, name="me-cases"),
+    path("cases/<int:case_id>/", views.case_detail, name="me-case"),
+    path("cases/<int:case_id>/certificate.pdf", views.certificate_pdf, name="me-case-certificate"),
+]

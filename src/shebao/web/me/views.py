@@ -1,0 +1,338 @@
+"""The insured person's pages. A person reaches only their own records: the person is the
+one their login is linked to, read through the selectors' user-based visibility, and a
+case id that is not theirs is not found (404)."""
+
+import datetime
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from shebao.accounts.selectors import user_profile
+from shebao.clearance import pdfs as clearance_pdfs
+from shebao.clearance import selectors as clearance_selectors
+from shebao.clearance.selectors import desk as case_selectors
+from shebao.core import clock
+from shebao.core.errors import NotFound, ShebaoError
+from shebao.core.ids import mask_citizen_id
+from shebao.core.money import ZERO
+from shebao.documents import domain as documents_domain
+from shebao.documents import services as documents_services
+from shebao.documents.models import Certificate
+from shebao.documents.proofs import insurance_proof_pdf
+from shebao.documents.statements import person_statement_pdf
+from shebao.ledger import selectors as ledger_selectors
+from shebao.pension import selectors as pension_selectors
+from shebao.policy import contributions as contribution_policy
+from shebao.policy.retirement import retirement_policy
+from shebao.registry import domain as registry_domain
+from shebao.registry import selectors as registry_selectors
+from shebao.web.access import person_required
+from shebao.web.me import names
+
+# The minimum for a monthly pension when the person's retirement year is unknown.
+MINIMUM_MONTHS_FALLBACK = 180
+
+
+def _person(request):
+    person_id = user_profile(request.user)["person_id"]
+    if person_id is None:
+        raise PermissionDenied(_("This login is not linked to an insured person yet."))
+    return registry_selectors.person_get(user=request.user, person_id=person_id)
+
+
+def _identifier(person) -> str:
+    return person.citizen_id or person.passport_no or ""
+
+
+def _type_names(kinds) -> dict[str, str]:
+    types = contribution_policy.contribution_policy().insurance_types
+    return {
+        kind: str(types[kind].names) if kind in types else _("Other insurance") for kind in kinds
+    }
+
+
+# The account ---------------------------------------------------------------------------
+
+
+def _years(person) -> tuple[list[dict], dict]:
+    """Each year of the individual account: contributions credited, interest credited and
+    the balance at its end; and the same figures for the chart."""
+    balances = ledger_selectors.account_balance_by_year(person)
+    credited: dict[int, Decimal] = {}
+    interest: dict[int, Decimal] = {}
+    for entry in ledger_selectors.person_account(person)["entries"]:
+        year = entry["date"].year
+        target = interest if entry["kind"] == "interest" else credited
+        target[year] = target.get(year, ZERO) + entry["amount"]
+    rows = [
+        {
+            "year": row["year"],
+            "contributions": credited.get(row["year"], ZERO),
+            "interest": interest.get(row["year"], ZERO),
+            "balance": row["balance"],
+        }
+        for row in balances
+    ]
+    chart = {
+        "years": [str(row["year"]) for row in rows],
+        "contributions": [float(row["contributions"]) for row in rows],
+        "interest": [float(row["interest"]) for row in rows],
+        "balances": [float(row["balance"]) for row in rows],
+        "labels": {
+            "contributions": _("Contributions credited (yuan)"),
+            "interest": _("Interest credited (yuan)"),
+            "balance": _("Balance at the end of the year (yuan)"),
+        },
+    }
+    return rows, chart
+
+
+def _contributions(person) -> dict:
+    """Each month declared for the person, by insurance type, paid or in arrears."""
+    statement = ledger_selectors.person_statement(person)
+    kinds: list[str] = []
+    for month in statement["months"]:
+        kinds += [kind for kind in month["parts"] if kind not in kinds]
+    names_by_kind = _type_names(kinds)
+    months = []
+    for month in reversed(statement["months"]):  # the latest first
+        parts = [month["parts"].get(kind) for kind in kinds]
+        months.append(
+            {
+                "period": month["period"],
+                "unit": month["unit"],
+                "base": month["base"],
+                "parts": [(p["unit"] + p["personal"]) if p else None for p in parts],
+                "status": month["status"],
+                "status_name": names.month_status(month["status"]),
+                "arrears": month["status"] == ledger_selectors.ARREARS,
+            }
+        )
+    paid_by_kind = {kind: 0 for kind in kinds}
+    for month in statement["months"]:
+        if month["status"] == ledger_selectors.PAID:
+            for kind in month["parts"]:
+                paid_by_kind[kind] += 1
+    return {
+        "kinds": [names_by_kind[kind] for kind in kinds],
+        "months": months,
+        "arrears": [m["period"] for m in months if m["arrears"]],
+        "paid_by_type": [(names_by_kind[kind], paid_by_kind[kind]) for kind in kinds],
+    }
+
+
+def _minimum_months(person, today: datetime.date) -> int:
+    """The minimum contribution months for a monthly pension in the year the person
+    reaches retirement age (it rises by year: SIL Art. 16 and the 2024 decision)."""
+    try:
+        if person.birth_date and person.sex:
+            return pension_selectors.lump_sum_check(person, today=today).minimum_months
+        return retirement_policy().minimum_for(today.year).months
+    except (ShebaoError, KeyError, ValueError):
+        return MINIMUM_MONTHS_FALLBACK
+
+
+def _months_against_minimum(person, today) -> dict:
+    months = pension_selectors.contribution_months(person)
+    minimum = _minimum_months(person, today)
+    return {
+        "total": months.total,
+        "local": months.local,
+        "transferred": months.transferred,
+        "deemed": months.deemed,
+        "minimum": minimum,
+        "minimum_years": minimum // 12,
+        "remaining": max(minimum - months.total, 0),
+        "years": months.total // 12,
+        "months": months.total % 12,
+    }
+
+
+def _case_rows(user, today) -> list[dict]:
+    rows = []
+    for case in clearance_selectors.case_list(user=user).order_by("-pk"):
+        deadlines = [
+            row
+            for row in case_selectors.case_deadlines(case, today)
+            if row["due_on"] is not None and row["done_on"] is None
+        ]
+        rows.append(
+            {
+                "case": case,
+                "reason": str(clearance_selectors.reason_of(case).names),
+                "status": names.status_name(case.status),
+                "next": min(deadlines, key=lambda row: row["due_on"]) if deadlines else None,
+            }
+        )
+    return rows
+
+
+@person_required
+def home(request):
+    person = _person(request)
+    today = clock.today()
+    years, chart = _years(person)
+    employments = [
+        {"employment": e, "status": e.get_status_display()}
+        for e in registry_selectors.person_employments(user=request.user, person_id=person.pk)
+    ]
+    return render(
+        request,
+        "web/me/home.html",
+        {
+            "title": _("My social insurance"),
+            "person": person,
+            "identifier": mask_citizen_id(_identifier(person)),
+            "balance": ledger_selectors.person_account(person)["balance"],
+            "years": years,
+            "chart": chart,
+            "contributions": _contributions(person),
+            "months": _months_against_minimum(person, today),
+            "employments": employments,
+            "cases": _case_rows(request.user, today),
+            "today": today,
+        },
+    )
+
+
+# The documents -------------------------------------------------------------------------
+
+
+def _pdf(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@person_required
+def statement_pdf(request):
+    """The rights statement (SIL Art. 74), the same document the API prints."""
+    person = _person(request)
+    pdf = person_statement_pdf(pension_selectors.rights_statement(person))
+    return _pdf(pdf, f"rights-statement-{clock.today().isoformat()}.pdf")
+
+
+def _proof_facts(request, person) -> dict:
+    employments = list(
+        registry_selectors.person_employments(user=request.user, person_id=person.pk)
+    )
+    current = [e for e in employments if e.status == registry_domain.EMPLOYMENT_OPEN]
+    current.sort(key=lambda e: (e.started_on, e.pk))
+    starts = [e.started_on for e in employments if e.started_on]
+    months = pension_selectors.contribution_months(person)
+    type_names = contribution_policy.contribution_policy().insurance_types
+    statement = ledger_selectors.person_statement(person)
+    paid_by_type: dict[str, int] = {}
+    for month in statement["months"]:
+        if month["status"] == ledger_selectors.PAID:
+            for kind in month["parts"]:
+                paid_by_type[kind] = paid_by_type.get(kind, 0) + 1
+    return {
+        "name": person.name,
+        "identifier": mask_citizen_id(_identifier(person)),
+        "insured_since": min(starts) if starts else None,
+        "current_unit": current[-1].unit.name if current else "",
+        "months_by_type": [
+            (
+                type_names[kind].names.zh if kind in type_names else kind,
+                type_names[kind].names.en if kind in type_names else kind,
+                count,
+            )
+            for kind, count in paid_by_type.items()
+        ],
+        "months_total": months.total,
+        "arrears": [
+            month["period"]
+            for month in statement["months"]
+            if month["status"] == ledger_selectors.ARREARS
+        ],
+    }
+
+
+@require_POST
+@person_required
+def proof_pdf(request):
+    """Issue a proof of insurance (参保证明) with a verification code, and download it:
+    each one issued is a certificate anyone can check at ``/verify/<code>``."""
+    person = _person(request)
+    facts = _proof_facts(request, person)
+    certificate: Certificate = documents_services.certificate_issue(
+        actor=request.user,
+        kind=Certificate.Kind.INSURANCE_PROOF,
+        subject=person,
+        subject_masked=documents_domain.person_subject(person.name, _identifier(person)),
+    )
+    verify_url = request.build_absolute_uri(
+        documents_domain.verify_path(certificate.verification_code)
+    )
+    pdf = insurance_proof_pdf(facts, certificate, verify_url=verify_url)
+    return _pdf(pdf, f"proof-of-insurance-{certificate.number}.pdf")
+
+
+# Cases ---------------------------------------------------------------------------------
+
+
+def _case_or_404(user, case_id):
+    try:
+        return clearance_selectors.case_get(user=user, case_id=case_id)
+    except NotFound:
+        raise Http404 from None
+
+
+@person_required
+def case_list(request):
+    _person(request)
+    return render(
+        request,
+        "web/me/cases.html",
+        {"title": _("My cases"), "cases": _case_rows(request.user, clock.today())},
+    )
+
+
+@person_required
+def case_detail(request, case_id: int):
+    case = _case_or_404(request.user, case_id)
+    today = clock.today()
+    events = [
+        {
+            "event": event,
+            "name": names.event_name(event.action),
+            "to": names.status_name(event.to_status),
+        }
+        for event in case_selectors.case_events(case)
+    ]
+    deadlines = [
+        {**row, "state": names.deadline_state(row["status"])}
+        for row in case_selectors.case_deadlines(case, today)
+    ]
+    return render(
+        request,
+        "web/me/case.html",
+        {
+            "title": _("Case %(id)d") % {"id": case.pk},
+            "case": case,
+            "reason": clearance_selectors.reason_of(case),
+            "status": names.status_name(case.status),
+            "events": events,
+            "deadlines": deadlines,
+            "materials": case_selectors.material_history(case),
+        },
+    )
+
+
+@person_required
+def certificate_pdf(request, case_id: int):
+    case = _case_or_404(request.user, case_id)
+    if case.certificate is None:
+        raise Http404
+    verify_url = request.build_absolute_uri(
+        documents_domain.verify_path(case.certificate.verification_code)
+    )
+    return _pdf(
+        clearance_pdfs.certificate_pdf(case, verify_url=verify_url),
+        f"certificate-{case.certificate.number}.pdf",
+    )
