@@ -161,3 +161,86 @@ def test_a_login_not_linked_to_a_person_is_told_so(make_user):
     client.force_login(make_user("nobody", "person"))
     response = client.get("/me/")
     assert response.status_code == 403
+
+
+# Cases ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def own_case(make_user):
+    from tests.web.desk_cases_data import insured_worker, lost_nationality_case, make_staff
+
+    staff = make_staff(make_user)
+    worker = insured_worker(staff.clerk, serial=21, name="Zhao Liu")
+    user = make_user("zhaoliu", "person")
+    registry.person_link_user(actor=staff.clerk, person_id=worker.person.pk, user=user)
+    case = lost_nationality_case(staff.clerk, worker.person)
+    return staff, user, case
+
+
+def test_a_returned_case_is_supplemented_and_submitted_again(own_case):
+    from shebao.clearance import services as clearance
+    from shebao.clearance.models import Material
+    from tests.web.desk_cases_data import PDF, advance
+
+    staff, user, case = own_case
+    advance(staff, case, until="submitted")
+    clearance.case_return(
+        actor=staff.clerk,
+        case_id=case.pk,
+        reasons="The passport copy is unreadable.",
+        supplement=["identity_document"],
+    )
+    client = client_for(user)
+    listing = text_of(client.get("/me/cases/"))
+    assert f"Case {case.pk}" in listing and "Returned for completion" in listing
+    page = client.get(f"/me/cases/{case.pk}/")
+    text = text_of(page)
+    assert "The agency returned your case for completion." in text
+    assert "The passport copy is unreadable." in text
+    assert "identity_document" not in text
+    # A file that is not a PDF or an image: the service's own refusal, nothing stored.
+    before = Material.objects.filter(case=case).count()
+    refused = client.post(
+        f"/me/cases/{case.pk}/upload",
+        {"kind": "identity_document", "file": _file("a.txt", b"hello")},
+    )
+    assert refused.status_code == 422
+    assert Material.objects.filter(case=case).count() == before
+    stored = client.post(
+        f"/me/cases/{case.pk}/upload",
+        {"kind": "identity_document", "file": _file("passport.pdf", PDF)},
+    )
+    assert stored.status_code == 302
+    assert Material.objects.filter(case=case, uploaded_by=user).count() == 1
+    assert client.post(f"/me/cases/{case.pk}/submit").status_code == 302
+    case.refresh_from_db()
+    assert case.status == "submitted"
+    assert "Submitted" in text_of(client.get(f"/me/cases/{case.pk}/"))
+
+
+def test_the_certificate_of_a_closed_case_downloads(own_case):
+    from shebao.clearance import services as clearance
+    from shebao.clearance.models import DisbursementOrder
+    from tests.web.desk_cases_data import advance
+
+    staff, user, case = own_case
+    advance(staff, case, until="disbursed")
+    for order in DisbursementOrder.objects.filter(case=case):
+        if order.status == "awaiting_approval":
+            clearance.order_approve(actor=staff.finance2, order_id=order.pk)
+        clearance.order_mark_paid(actor=staff.finance, order_id=order.pk, bank_reference="B-1")
+    clearance.case_close(actor=staff.clerk, case_id=case.pk)
+    client = client_for(user, "zh-hans")
+    page = client.get(f"/me/cases/{case.pk}/")
+    assert f'href="/me/cases/{case.pk}/certificate.pdf"' in page.content.decode()
+    response = client.get(f"/me/cases/{case.pk}/certificate.pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    case.refresh_from_db()
+    assert case.certificate.verification_code[:4] in pdf_text(response.content)
+
+
+def _file(name, data):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, data)

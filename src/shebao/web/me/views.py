@@ -5,15 +5,19 @@ case id that is not theirs is not found (404)."""
 import datetime
 from decimal import Decimal
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shebao.accounts.selectors import user_profile
+from shebao.clearance import domain
 from shebao.clearance import pdfs as clearance_pdfs
 from shebao.clearance import selectors as clearance_selectors
+from shebao.clearance import services as clearance_services
 from shebao.clearance.selectors import desk as case_selectors
 from shebao.core import clock
 from shebao.core.errors import NotFound, ShebaoError
@@ -31,6 +35,7 @@ from shebao.policy.retirement import retirement_policy
 from shebao.registry import domain as registry_domain
 from shebao.registry import selectors as registry_selectors
 from shebao.web.access import person_required
+from shebao.web.desk.cases.forms import UploadForm, place_refusal
 from shebao.web.me import names
 
 # The minimum for a monthly pension when the person's retirement year is unknown.
@@ -293,15 +298,15 @@ def case_list(request):
     )
 
 
-@person_required
-def case_detail(request, case_id: int):
-    case = _case_or_404(request.user, case_id)
+def _case_context(request, case, **extra) -> dict:
     today = clock.today()
     events = [
         {
             "event": event,
             "name": names.event_name(event.action),
             "to": names.status_name(event.to_status),
+            # What staff wrote when they returned or rejected the case: for the applicant.
+            "note": event.note if event.action in (domain.RETURN, domain.REJECT) else "",
         }
         for event in case_selectors.case_events(case)
     ]
@@ -309,19 +314,79 @@ def case_detail(request, case_id: int):
         {**row, "state": names.deadline_state(row["status"])}
         for row in case_selectors.case_deadlines(case, today)
     ]
-    return render(
+    materials = case_selectors.material_history(case)
+    editable = case.status in domain.EDITABLE_STATUSES
+    uploadable = [(row["code"], row["name"]) for row in materials if not row["checked_by_agency"]]
+    returned = [e for e in events if e["event"].action == domain.RETURN]
+    return {
+        "title": _("Case %(id)d") % {"id": case.pk},
+        "case": case,
+        "reason": clearance_selectors.reason_of(case),
+        "status": names.status_name(case.status),
+        "events": events,
+        "deadlines": deadlines,
+        "materials": materials,
+        "returned": returned[-1] if returned and case.status == domain.RETURNED else None,
+        "missing": clearance_selectors.material_names(
+            case, clearance_selectors.missing_materials(case)
+        ),
+        "upload_form": extra.pop("upload_form", None) or UploadForm(kinds=uploadable)
+        if editable
+        else None,
+        "may_submit": editable,
+        **extra,
+    }
+
+
+@person_required
+def case_detail(request, case_id: int):
+    case = _case_or_404(request.user, case_id)
+    return render(request, "web/me/case.html", _case_context(request, case))
+
+
+@require_POST
+@person_required
+def case_upload(request, case_id: int):
+    """A material uploaded against the case's checklist, through the service the desk
+    and the API call (before the case is submitted, or after it was returned)."""
+    case = _case_or_404(request.user, case_id)
+    kinds = [(item.code, str(item.names)) for item in clearance_selectors.checklist(case)]
+    form = UploadForm(request.POST, request.FILES, kinds=kinds)
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            clearance_services.material_add(
+                actor=request.user,
+                case_id=case.pk,
+                kind=form.cleaned_data["kind"],
+                file_name=upload.name or "",
+                data=upload.read(),
+            )
+        except ShebaoError as exc:
+            place_refusal(form, exc)
+        else:
+            messages.success(request, _("The material is stored."))
+            return redirect(reverse("web:me-case", args=[case.pk]) + "#materials-head")
+    context = _case_context(request, case, upload_form=form)
+    return render(request, "web/me/case.html", context, status=422)
+
+
+@require_POST
+@person_required
+def case_submit(request, case_id: int):
+    case = _case_or_404(request.user, case_id)
+    try:
+        clearance_services.case_submit(actor=request.user, case_id=case.pk)
+    except ShebaoError as exc:
+        case = clearance_selectors.case_reloaded(case)
+        context = _case_context(request, case, failure=str(exc.message))
+        return render(request, "web/me/case.html", context, status=409)
+    case = clearance_selectors.case_reloaded(case)
+    messages.success(
         request,
-        "web/me/case.html",
-        {
-            "title": _("Case %(id)d") % {"id": case.pk},
-            "case": case,
-            "reason": clearance_selectors.reason_of(case),
-            "status": names.status_name(case.status),
-            "events": events,
-            "deadlines": deadlines,
-            "materials": case_selectors.material_history(case),
-        },
+        _("Done. The case is now: %(status)s.") % {"status": names.status_name(case.status)},
     )
+    return redirect("web:me-case", case_id=case.pk)
 
 
 @person_required
