@@ -300,6 +300,7 @@ def case_list(request):
 
 def _case_context(request, case, **extra) -> dict:
     today = clock.today()
+    history = case_selectors.case_events(case)
     events = [
         {
             "event": event,
@@ -308,7 +309,7 @@ def _case_context(request, case, **extra) -> dict:
             # What staff wrote when they returned or rejected the case: for the applicant.
             "note": event.note if event.action in (domain.RETURN, domain.REJECT) else "",
         }
-        for event in case_selectors.case_events(case)
+        for event in history
     ]
     deadlines = [
         {**row, "state": names.deadline_state(row["status"])}
@@ -317,7 +318,9 @@ def _case_context(request, case, **extra) -> dict:
     materials = case_selectors.material_history(case)
     editable = case.status in domain.EDITABLE_STATUSES
     uploadable = [(row["code"], row["name"]) for row in materials if not row["checked_by_agency"]]
-    returned = [e for e in events if e["event"].action == domain.RETURN]
+    returned = [
+        row for row, event in zip(events, history, strict=True) if event.action == domain.RETURN
+    ]
     return {
         "title": _("Case %(id)d") % {"id": case.pk},
         "case": case,
