@@ -244,3 +244,68 @@ def _file(name, data):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, data)
+
+
+# Applying online -----------------------------------------------------------------------
+
+
+def test_apply_online_through_the_wizard(make_user):
+    from shebao.clearance import selectors as clearance_selectors
+    from shebao.clearance.models import ClearanceCase
+    from tests.web.desk_cases_data import PDF, insured_worker, make_staff
+
+    staff = make_staff(make_user)
+    worker = insured_worker(staff.clerk, serial=31, name="Sun Qi")
+    user = make_user("sunqi", "person")
+    registry.person_link_user(actor=staff.clerk, person_id=worker.person.pk, user=user)
+    client = client_for(user)
+
+    assert "What happened" in text_of(client.get("/me/apply/"))
+    # Not a clearance: the explanation and what applies instead, and no form to open one.
+    other = client.get("/me/apply/?reason=settled_abroad_keeping_nationality&event_date=2025-10-01")
+    assert "This is not a clearance." in text_of(other)
+    assert 'method="post"' not in other.content.decode().split("<main", 1)[1].split("</main>")[0]
+
+    step2 = client.get("/me/apply/?reason=lost_nationality&event_date=2025-10-01")
+    text = text_of(step2)
+    assert "What the agency explains first" in text and "Legal basis:" in text
+    data = {
+        "reason": "lost_nationality",
+        "event_date": "2025-10-01",
+        "payee_name": "Sun Qi",
+        "payee_bank_account": card(5),
+        "payee_bank_name": "ICBC",
+    }
+    refused = client.post("/me/apply/", data)
+    assert refused.status_code == 200
+    assert "Confirm that you have read" in text_of(refused)
+    assert not ClearanceCase.objects.filter(person=worker.person).exists()
+
+    created = client.post("/me/apply/", {**data, "acknowledged": "on"})
+    case = ClearanceCase.objects.get(person=worker.person)
+    assert created.status_code == 302 and created["Location"].startswith(f"/me/cases/{case.pk}/")
+    assert case.status == "draft" and case.created_by == user
+    for item in clearance_selectors.materials_required(case):
+        if item["required"] and not item["checked_by_agency"]:
+            response = client.post(
+                f"/me/cases/{case.pk}/upload",
+                {"kind": item["code"], "file": _file(f"{item['code']}.pdf", PDF)},
+            )
+            assert response.status_code == 302, text_of(response)
+    assert client.post(f"/me/cases/{case.pk}/submit").status_code == 302
+    case.refresh_from_db()
+    assert case.status == "submitted"
+
+
+def test_the_wizard_in_chinese_shows_no_code(make_user):
+    from tests.web.desk_cases_data import insured_worker, make_staff
+
+    staff = make_staff(make_user)
+    worker = insured_worker(staff.clerk, serial=32, name="孙七")
+    user = make_user("sunqi", "person")
+    registry.person_link_user(actor=staff.clerk, person_id=worker.person.pk, user=user)
+    client = client_for(user, "zh-hans")
+    for path in ("/me/apply/", "/me/apply/?reason=lost_nationality&event_date=2025-10-01"):
+        text = text_of(client.get(path))
+        words = set(re.findall(r"[A-Za-z_]{3,}", text)) - {"Shebao", "Apache", "License"}
+        assert not words - {"English", "sunqi"}, words

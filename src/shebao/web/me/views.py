@@ -37,6 +37,7 @@ from shebao.registry import selectors as registry_selectors
 from shebao.web.access import person_required
 from shebao.web.desk.cases.forms import UploadForm, place_refusal
 from shebao.web.me import names
+from shebao.web.me.forms import ApplyForm, ReasonForm
 
 # The minimum for a monthly pension when the person's retirement year is unknown.
 MINIMUM_MONTHS_FALLBACK = 180
@@ -403,4 +404,74 @@ def certificate_pdf(request, case_id: int):
     return _pdf(
         clearance_pdfs.certificate_pdf(case, verify_url=verify_url),
         f"certificate-{case.certificate.number}.pdf",
+    )
+
+
+# Applying online -----------------------------------------------------------------------
+
+
+@person_required
+def apply(request):
+    """Apply for clearance or a transfer: (1) what happened and when; (2) whether it is a
+    clearance, what happens to the balance and why, the alternatives the agency must
+    explain with the signed acknowledgement, and where the money goes; the draft case is
+    then opened by ``case_create`` as the API opens it, and (3) the materials are uploaded
+    against its checklist and (4) it is submitted on the case's page."""
+    person = _person(request)
+    info = None
+    form: ReasonForm | ApplyForm
+    if request.method == "POST":
+        form = ApplyForm(request.POST)
+        info = case_selectors.reason_info(request.POST.get("reason", ""))
+        if form.is_valid() and info is not None and not info.refusal:
+            data = form.cleaned_data
+            if info.acknowledgement and not data["acknowledged"]:
+                form.add_error(
+                    "acknowledged",
+                    _("Confirm that you have read what the agency explains."),
+                )
+            else:
+                try:
+                    case = clearance_services.case_create(
+                        actor=request.user,
+                        subject_type="person",
+                        subject_id=person.pk,
+                        reason=data["reason"],
+                        event_date=data["event_date"],
+                        payee=form.payee(),
+                        destination_region=data.get("destination_region") or None,
+                        acknowledged=bool(data["acknowledged"]),
+                    )
+                except ShebaoError as exc:
+                    place_refusal(form, exc)
+                else:
+                    messages.success(
+                        request,
+                        _("Your application is saved. Upload the materials below, then submit it."),
+                    )
+                    return redirect(reverse("web:me-case", args=[case.pk]) + "#materials-head")
+        step = 2
+    else:
+        form = ReasonForm(request.GET if "reason" in request.GET else None)
+        step = 1
+        if form.is_bound and form.is_valid():
+            info = case_selectors.reason_info(form.cleaned_data["reason"])
+            step = 2
+            form = ApplyForm(
+                initial={
+                    "reason": form.cleaned_data["reason"],
+                    "event_date": form.cleaned_data["event_date"],
+                    "payee_name": person.name,
+                }
+            )
+    return render(
+        request,
+        "web/me/apply.html",
+        {
+            "title": _("Apply online"),
+            "form": form,
+            "step": step,
+            "info": info,
+            "event_date": request.POST.get("event_date") or request.GET.get("event_date", ""),
+        },
     )
