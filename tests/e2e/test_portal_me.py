@@ -20,6 +20,11 @@ from tests.factories import World
 pytestmark = pytest.mark.browser
 
 
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 def pdf_text(download) -> str:
     with open(download.path(), "rb") as handle:
         data = handle.read()
@@ -94,5 +99,64 @@ def test_person_sees_the_account_and_checks_the_proof(
     page.open(f"/verify/{code}")
     result = tab.locator(".verify-result")
     assert valid in result.inner_text() and kind in result.inner_text()
+    page.assert_accessible()
+    assert page.csp_violations == [] and page.foreign_requests == []
+
+
+@pytest.mark.parametrize(
+    ("locale", "next_label", "save", "upload", "submit", "submitted"),
+    [
+        ("zh-CN", "下一步", "保存并继续上传材料", "上传", "提交申请", "已提交"),
+        (
+            "en-US",
+            "Next",
+            "Save and continue to the materials",
+            "Upload",
+            "Submit the application",
+            "Submitted",
+        ),
+    ],
+)
+def test_person_applies_online_through_the_wizard(
+    new_page, tmp_path, locale, next_label, save, upload, submit, submitted
+):
+    from shebao.clearance import selectors as clearance_selectors
+    from shebao.clearance.models import ClearanceCase
+    from tests.factories import card
+    from tests.web.desk_cases_data import PDF
+
+    person = insured_person()
+    document = tmp_path / "document.pdf"
+    document.write_bytes(PDF)
+    page = new_page(locale=locale, viewport=PHONE)
+    page.login("zhangwei", "Person-pass-2025")
+    tab = page.tab
+    tab.locator("a[href='/me/apply/']").first.click()
+    tab.wait_for_url("**/me/apply/")
+    page.assert_accessible()
+    tab.locator("#id_reason").select_option("lost_nationality")
+    tab.locator("#id_event_date").fill("2025-10-01")
+    with tab.expect_navigation():
+        tab.get_by_role("button", name=next_label).click()
+    page.assert_accessible()
+    tab.locator("#id_acknowledged").check()
+    tab.locator("#id_payee_bank_account").fill(card(5))
+    tab.locator("#id_payee_bank_name").fill("ICBC")
+    with tab.expect_navigation():
+        tab.get_by_role("button", name=save).click()
+    case = ClearanceCase.objects.get(person=person)
+    page.assert_accessible()
+    for item in clearance_selectors.materials_required(case):
+        if item["required"] and not item["checked_by_agency"]:
+            tab.locator("#id_kind").select_option(item["code"])
+            tab.locator("#id_file").set_input_files(str(document))
+            with tab.expect_navigation():
+                tab.get_by_role("button", name=upload, exact=True).click()
+    with tab.expect_navigation():
+        tab.get_by_role("button", name=submit).click()
+    assert submitted in tab.locator("main").inner_text()
+    case.refresh_from_db()
+    assert case.status == "submitted"
+    assert tab.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
     page.assert_accessible()
     assert page.csp_violations == [] and page.foreign_requests == []

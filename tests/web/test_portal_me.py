@@ -19,6 +19,12 @@ from tests.factories import World, card
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 PASSWORD = "demo-password-1"
 
 
