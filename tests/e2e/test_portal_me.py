@@ -135,6 +135,7 @@ def test_person_applies_online_through_the_wizard(
     tab.wait_for_url("**/me/apply/")
     page.assert_accessible()
     tab.locator("#id_reason").select_option("lost_nationality")
+    tab.locator("#reason-info h2").wait_for()  # shown as the reason is chosen (htmx)
     tab.locator("#id_event_date").fill("2025-10-01")
     with tab.expect_navigation():
         tab.get_by_role("button", name=next_label).click()

@@ -266,7 +266,13 @@ def test_apply_online_through_the_wizard(make_user):
     registry.person_link_user(actor=staff.clerk, person_id=worker.person.pk, user=user)
     client = client_for(user)
 
-    assert "What happened" in text_of(client.get("/me/apply/"))
+    first = client.get("/me/apply/")
+    assert "What happened" in text_of(first)
+    assert 'hx-get="/me/apply/reason"' in first.content.decode()
+    # As the reason is chosen (htmx), its conditions, explanation and materials.
+    info = client.get("/me/apply/reason?reason=lost_nationality", HTTP_HX_REQUEST="true")
+    assert "What the agency explains first" in text_of(info)
+    assert "<html" not in info.content.decode()  # the fragment alone
     # Not a clearance: the explanation and what applies instead, and no form to open one.
     other = client.get("/me/apply/?reason=settled_abroad_keeping_nationality&event_date=2025-10-01")
     assert "This is not a clearance." in text_of(other)

@@ -453,6 +453,13 @@ def apply(request):
         step = 2
     else:
         form = ReasonForm(request.GET if "reason" in request.GET else None)
+        form.fields["reason"].widget.attrs.update(
+            {
+                "hx-get": reverse("web:me-apply-info"),
+                "hx-target": "#reason-info",
+                "hx-trigger": "change",
+            }
+        )
         step = 1
         if form.is_bound and form.is_valid():
             info = case_selectors.reason_info(form.cleaned_data["reason"])
@@ -475,3 +482,12 @@ def apply(request):
             "event_date": request.POST.get("event_date") or request.GET.get("event_date", ""),
         },
     )
+
+
+@person_required
+def apply_info(request):
+    """The chosen reason's conditions, what happens to the account, the explanation and
+    the materials, shown as the reason is chosen (an htmx answer; without JavaScript the
+    next step shows the same)."""
+    info = case_selectors.reason_info(request.GET.get("reason", ""))
+    return render(request, "web/me/apply.html#reason-info", {"info": info})
