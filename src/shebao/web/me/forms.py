@@ -63,6 +63,7 @@ class ApplyForm(ReasonForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["acknowledged"].label_suffix = ""  # the statement ends with its own stop
         self.fields["reason"].widget = forms.HiddenInput()
         self.fields["event_date"].widget = forms.HiddenInput()
 
