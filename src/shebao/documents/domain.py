@@ -17,6 +17,7 @@ NUMBER_PREFIX = {
     "unit_registration": "SBDJ",  # 社保登记
     "cancellation": "SBZX",  # 社保注销
     "arrears_notice": "SBCJ",  # 社保催缴
+    "insurance_proof": "SBCB",  # 社保参保
 }
 SEQUENCE_DIGITS = 8
 
@@ -66,3 +67,9 @@ def verify_path(code: str) -> str:
     phone, in the reader's language. The same check answers as JSON at
     ``/api/v1/certificates/<code>``."""
     return f"/verify/{code}"
+
+
+def person_subject(name: str, identifier: str) -> str:
+    """What a verifier sees of a person: the name and the number with its middle hidden."""
+    masked = mask_citizen_id(identifier)
+    return f"{name} ({masked})" if masked else name

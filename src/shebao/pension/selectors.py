@@ -5,6 +5,10 @@ import datetime
 
 from django.db.models import Sum
 
+from shebao.core import clock
+from shebao.core.ids import mask_citizen_id
+from shebao.core.money import format_money
+from shebao.ledger import selectors as ledger_selectors
 from shebao.ledger.models import Declaration, DeclarationLine
 from shebao.ledger.selectors import person_contribution_months
 from shebao.pension import domain
@@ -68,3 +72,57 @@ def transfers_in(person: Person):
 
 def deemed_periods(person: Person):
     return DeemedPeriod.objects.filter(person=person).order_by("from_month", "pk")
+
+
+def rights_statement(person: Person) -> dict:
+    """The rights statement of SIL Art. 74 as plain data, amounts as text: what the API
+    answers and its PDF prints, and the person's own page downloads. Contribution months
+    count every source (paid here, transferred in, deemed)."""
+    statement = ledger_selectors.person_statement(person)
+    months = contribution_months(person)
+    return {
+        "person_id": person.pk,
+        "name": person.name,
+        "citizen_id": mask_citizen_id(person.citizen_id) if person.citizen_id else None,
+        "as_of": clock.today(),
+        "contribution_months": months.total,
+        "contribution_months_by_source": months.as_dict(),
+        "balance": format_money(statement["balance"]),
+        "months": [
+            {
+                "period": m["period"],
+                "unit": m["unit"],
+                "base": format_money(m["base"]),
+                "premiums": [
+                    {
+                        "insurance_type": kind,
+                        "unit": format_money(p["unit"]),
+                        "personal": format_money(p["personal"]),
+                    }
+                    for kind, p in m["parts"].items()
+                ],
+                "account_credit": format_money(m["account_credit"]),
+                "status": m["status"],
+            }
+            for m in statement["months"]
+        ],
+        "totals_by_type": [
+            {
+                "insurance_type": kind,
+                "unit": format_money(t["unit"]),
+                "personal": format_money(t["personal"]),
+            }
+            for kind, t in statement["totals_by_type"].items()
+        ],
+        "interest": [
+            {
+                "year": i["year"],
+                "amount": format_money(i["amount"]),
+                "rate": i["rate"],
+                "rate_year": i["rate_year"],
+                "provisional": i["provisional"],
+                "months": i["months"],
+            }
+            for i in statement["interest"]
+        ],
+    }

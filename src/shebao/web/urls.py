@@ -11,6 +11,6 @@ urlpatterns = [
     path("password", auth.PasswordChangeView.as_view(), name="password"),
     path("desk/", include("shebao.web.desk.urls")),
     path("", include("shebao.web.public.urls")),  # /guide/, /verify/<code>
-    path("me/", portal.person_home, name="me"),
+    path("me/", include("shebao.web.me.urls")),
     path("unit/", portal.unit_home, name="unit"),
 ]

@@ -19,7 +19,6 @@ from shebao.api.ledger.schemas import (
 from shebao.api.openapi import PDF
 from shebao.audit.services import audit_personal_data_view
 from shebao.core import clock
-from shebao.core.ids import mask_citizen_id
 from shebao.core.money import format_money
 from shebao.documents import statements
 from shebao.ledger import selectors
@@ -93,52 +92,7 @@ def person_contributions(request, person_id: int):
 
 
 def person_statement_body(person) -> dict:
-    statement = selectors.person_statement(person)
-    return {
-        "person_id": person.pk,
-        "name": person.name,
-        "citizen_id": mask_citizen_id(person.citizen_id) if person.citizen_id else None,
-        "as_of": clock.today(),
-        **_contribution_months(person),
-        "balance": format_money(statement["balance"]),
-        "months": [
-            {
-                "period": m["period"],
-                "unit": m["unit"],
-                "base": format_money(m["base"]),
-                "premiums": [
-                    {
-                        "insurance_type": kind,
-                        "unit": format_money(p["unit"]),
-                        "personal": format_money(p["personal"]),
-                    }
-                    for kind, p in m["parts"].items()
-                ],
-                "account_credit": format_money(m["account_credit"]),
-                "status": m["status"],
-            }
-            for m in statement["months"]
-        ],
-        "totals_by_type": [
-            {
-                "insurance_type": kind,
-                "unit": format_money(t["unit"]),
-                "personal": format_money(t["personal"]),
-            }
-            for kind, t in statement["totals_by_type"].items()
-        ],
-        "interest": [
-            {
-                "year": i["year"],
-                "amount": format_money(i["amount"]),
-                "rate": i["rate"],
-                "rate_year": i["rate_year"],
-                "provisional": i["provisional"],
-                "months": i["months"],
-            }
-            for i in statement["interest"]
-        ],
-    }
+    return pension_selectors.rights_statement(person)
 
 
 @router.get(
