@@ -1,5 +1,5 @@
-"""Where the public lands after logging in: an insured person's own record, a unit
-representative's unit."""
+"""Where an insured person lands after logging in: their own record. (A unit's
+representative has the unit portal, ``shebao.web.unit``.)"""
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from shebao.accounts.selectors import user_profile
 from shebao.clearance import selectors as clearance_selectors
 from shebao.registry import selectors as registry_selectors
-from shebao.web.access import person_required, unit_rep_required
+from shebao.web.access import person_required
 
 
 @person_required
@@ -28,24 +28,5 @@ def person_home(request):
                 user=request.user, person_id=person.pk
             ),
             "cases": clearance_selectors.case_list(user=request.user),
-        },
-    )
-
-
-@unit_rep_required
-def unit_home(request):
-    unit_id = user_profile(request.user)["unit_id"]
-    if unit_id is None:
-        raise PermissionDenied(_("This login is not linked to a unit yet."))
-    unit = registry_selectors.unit_get(user=request.user, unit_id=unit_id)
-    return render(
-        request,
-        "web/portal/unit_home.html",
-        {
-            "title": unit.name,
-            "unit": unit,
-            "employments": registry_selectors.unit_employments(
-                user=request.user, unit_id=unit.pk, status="open"
-            ),
         },
     )

@@ -12,5 +12,5 @@ urlpatterns = [
     path("desk/", include("shebao.web.desk.urls")),
     path("", include("shebao.web.public.urls")),  # /guide/, /verify/<code>
     path("me/", portal.person_home, name="me"),
-    path("unit/", portal.unit_home, name="unit"),
+    path("unit/", include("shebao.web.unit.urls")),
 ]

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from shebao.web.unit import views
+
+urlpatterns = [
+    path("", views.home, name="unit"),
+    path("employees/new/", views.hire, name="unit-hire"),
+    path("employees/<int:employment_id>/end/", views.end, name="unit-end"),
+]
