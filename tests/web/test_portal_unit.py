@@ -2,11 +2,10 @@
 ends an employment, declares a month by form or by file (every bad row listed with its
 line and reason), sees the arrears and prints a payment notice; in both languages."""
 
-import datetime
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from shebao.ledger.models import Declaration
 from shebao.registry import services as registry
 from shebao.registry.models import Employment
 from tests.factories import World, citizen_id, insured_id
@@ -146,11 +145,93 @@ def test_end_an_employment_with_a_reason_by_name(rep, unit):
 def test_chinese_pages_show_no_english(rep, unit):
     client = client_for(rep, "zh-hans")
     employment = Employment.objects.get(person=unit.people[0])
-    for url in ["/unit/", "/unit/employees/new/", f"/unit/employees/{employment.pk}/end/"]:
+    for url in [
+        "/unit/",
+        "/unit/employees/new/",
+        f"/unit/employees/{employment.pk}/end/",
+        "/unit/declare/",
+        "/unit/declare/upload/",
+    ]:
         page = visible_text(client.get(url))
         assert not no_latin_words(page), (url, no_latin_words(page))
         assert not english_codes(page), url
 
 
-def _unused():
-    return datetime, SimpleUploadedFile
+# Declarations -------------------------------------------------------------------------
+
+
+def test_declare_a_month_by_form_with_the_wages_prefilled(rep, unit):
+    client = client_for(rep)
+    page = client.get("/unit/declare/").content.decode()
+    assert 'value="8000.00"' in page and 'value="6000.00"' in page
+    employments = list(Employment.objects.filter(unit=unit).order_by("pk"))
+    response = client.post(
+        "/unit/declare/",
+        {
+            "period": "2025-10",
+            f"wage_{employments[0].pk}": "8000.00",
+            f"wage_{employments[1].pk}": "6500.00",
+        },
+        follow=True,
+    )
+    assert "The declaration of 2025-10 is posted: 2 lines." in visible_text(response)
+    declaration = Declaration.objects.get(unit=unit, period="2025-10", status="live")
+    assert declaration.line_count == 2
+
+
+def test_a_bad_wage_on_the_form_is_shown_on_its_line(rep, unit):
+    employments = list(Employment.objects.filter(unit=unit).order_by("pk"))
+    response = client_for(rep).post(
+        "/unit/declare/",
+        {
+            "period": "2025-10",
+            f"wage_{employments[0].pk}": "8000.00",
+            f"wage_{employments[1].pk}": "lots",
+        },
+    )
+    page = visible_text(response)
+    assert "Nothing was posted: 1 line has an error." in page
+    assert not Declaration.objects.filter(unit=unit, period="2025-10").exists()
+
+
+def csv_upload(text: str, name="wages.csv"):
+    return SimpleUploadedFile(name, text.encode("utf-8"), content_type="text/csv")
+
+
+def test_upload_with_a_bad_row_lists_the_line_and_reason(rep, unit):
+    client = client_for(rep)
+    bad = f"公民身份号码,工资\n{insured_id(11)},8000.00\n{insured_id(12)},abc\n"
+    response = client.post("/unit/declare/upload/", {"file": csv_upload(bad), "period": "2025-10"})
+    page = visible_text(response)
+    assert "Rows with errors" in page and "Nothing was posted" in page
+    assert " 3 Wage " in page  # line 3, the wage column
+    assert not Declaration.objects.filter(unit=unit, period="2025-10").exists()
+    good = f"公民身份号码,工资\n{insured_id(11)},8000.00\n{insured_id(12)},6000.00\n"
+    response = client.post(
+        "/unit/declare/upload/", {"file": csv_upload(good), "period": "2025-10"}, follow=True
+    )
+    assert "The file was posted: 2 lines in 1 declarations." in visible_text(response)
+    assert Declaration.objects.filter(unit=unit, period="2025-10", status="live").exists()
+
+
+def test_the_htmx_upload_answers_with_the_upload_area_only(rep, unit):
+    bad = f"公民身份号码,工资\n{insured_id(11)},8000.00\n{insured_id(12)},abc\n"
+    response = client_for(rep).post(
+        "/unit/declare/upload/",
+        {"file": csv_upload(bad), "period": "2025-10"},
+        HTTP_HX_REQUEST="true",
+    )
+    body = response.content.decode()
+    assert body.lstrip().startswith("<section") and "Rows with errors" in body
+    assert 'hx-post="/unit/declare/upload/"' in body
+
+
+def test_a_file_of_another_units_employee_is_refused_by_line(rep, unit, world):
+    other = world.unit(name="Other Works")
+    world.employ(other, serial=31, name="王芳")
+    text = f"公民身份号码,工资\n{insured_id(31)},5000.00\n"
+    response = client_for(rep).post(
+        "/unit/declare/upload/", {"file": csv_upload(text), "period": "2025-10"}
+    )
+    assert "Rows with errors" in visible_text(response)
+    assert "王芳" not in visible_text(response)

@@ -4,6 +4,7 @@ ledger's services, which check it; a refusal comes back on the form in their wor
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from shebao.web.desk.contributions.forms import MonthInput
 from shebao.web.desk.registry.forms import DATE
 
 
@@ -14,3 +15,51 @@ class HireForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
     started_on = forms.CharField(label=_("Employment started on"), widget=DATE)
     monthly_wage = forms.CharField(label=_("Monthly wage (yuan)"), max_length=20)
+
+
+class DeclareForm(forms.Form):
+    """A month's declaration: one wage per open employee, prefilled from the employment."""
+
+    period = forms.CharField(label=_("Month"), max_length=7, widget=MonthInput())
+    acknowledge_omissions = forms.BooleanField(
+        label=_("I checked the employees the declaration leaves out: post it without them"),
+        required=False,
+    )
+
+    def __init__(self, *args, employments=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.employments = list(employments)
+        for employment in self.employments:
+            self.fields[self.wage_field(employment)] = forms.CharField(
+                label=employment.person.name,
+                max_length=20,
+                initial=f"{employment.monthly_wage:.2f}",
+            )
+        self.order_fields(["period", *[self.wage_field(e) for e in self.employments]])
+
+    @staticmethod
+    def wage_field(employment) -> str:
+        return f"wage_{employment.pk}"
+
+    def wage_lines(self):
+        """The wage fields, one per employee, for the page's table."""
+        return [(employment, self[self.wage_field(employment)]) for employment in self.employments]
+
+
+class UploadForm(forms.Form):
+    """A declaration file of the representative's own unit, for one month."""
+
+    file = forms.FileField(
+        label=_("Declaration file (CSV or XLSX)"),
+        help_text=_(
+            "A header row, then one row per employee: ID number (公民身份号码) and wage (工资)."
+        ),
+    )
+    period = forms.CharField(label=_("Month"), max_length=7, widget=MonthInput())
+    good_rows_only = forms.BooleanField(
+        label=_("Post the good rows and leave out the rows with errors"), required=False
+    )
+    acknowledge_omissions = forms.BooleanField(
+        label=_("I checked the employees the file leaves out: post it without them"),
+        required=False,
+    )

@@ -1,9 +1,11 @@
 from django.urls import path
 
-from shebao.web.unit import views
+from shebao.web.unit import declare, views
 
 urlpatterns = [
     path("", views.home, name="unit"),
     path("employees/new/", views.hire, name="unit-hire"),
     path("employees/<int:employment_id>/end/", views.end, name="unit-end"),
+    path("declare/", declare.declare, name="unit-declare"),
+    path("declare/upload/", declare.upload, name="unit-upload"),
 ]
