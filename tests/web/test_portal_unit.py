@@ -2,10 +2,14 @@
 ends an employment, declares a month by form or by file (every bad row listed with its
 line and reason), sees the arrears and prints a payment notice; in both languages."""
 
+import datetime
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 
-from shebao.ledger.models import Declaration
+from shebao.core.errors import NotFound
+from shebao.ledger.models import Declaration, PaymentNotice
 from shebao.registry import services as registry
 from shebao.registry.models import Employment
 from tests.factories import World, citizen_id, insured_id
@@ -76,8 +80,6 @@ def test_only_the_own_unit(rep, unit, world, make_user, clerk):
     assert client_for(make_user("p", "person")).get("/unit/").status_code == 403
     assert client_for(make_user("lonely", "unit_rep")).get("/unit/").status_code == 403
     # Not logged in: to the login page.
-    from django.test import Client
-
     assert Client().get("/unit/")["Location"].startswith("/login")
 
 
@@ -142,7 +144,8 @@ def test_end_an_employment_with_a_reason_by_name(rep, unit):
     assert "李娜" not in visible_text(client.get("/unit/"))
 
 
-def test_chinese_pages_show_no_english(rep, unit):
+def test_chinese_pages_show_no_english(rep, owing):
+    unit = owing
     client = client_for(rep, "zh-hans")
     employment = Employment.objects.get(person=unit.people[0])
     for url in [
@@ -151,6 +154,7 @@ def test_chinese_pages_show_no_english(rep, unit):
         f"/unit/employees/{employment.pk}/end/",
         "/unit/declare/",
         "/unit/declare/upload/",
+        "/unit/arrears/",
     ]:
         page = visible_text(client.get(url))
         assert not no_latin_words(page), (url, no_latin_words(page))
@@ -235,3 +239,68 @@ def test_a_file_of_another_units_employee_is_refused_by_line(rep, unit, world):
     )
     assert "Rows with errors" in visible_text(response)
     assert "王芳" not in visible_text(response)
+
+
+# Arrears and the payment notice -----------------------------------------------------------
+
+
+@pytest.fixture
+def owing(unit, world):
+    """The unit's May 2025 declared and unpaid: overdue on the test clock's 2025-11-14."""
+    world.declare(unit, "2025-05", [(unit.people[0], "8000.00"), (unit.people[1], "6000.00")])
+    return unit
+
+
+def test_arrears_with_the_late_fee_to_date(rep, owing):
+    page = visible_text(client_for(rep).get("/unit/arrears/"))
+    assert "2025-05" in page and "Overdue months" in page and "Late fee to date" in page
+    assert "sample account" in page
+
+
+def test_the_payment_notice_pdf_verifies(rep, owing):
+    client = client_for(rep)
+    response = client.post("/unit/arrears/", {"pay_on": "2025-11-20"}, follow=True)
+    assert "is ready" in visible_text(response)
+    notice = PaymentNotice.objects.get(unit=owing)
+    assert notice.pay_on == datetime.date(2025, 11, 20)
+    assert notice.principal > 0 and notice.late_fee > 0
+    assert notice.bank_account["sample"] is True
+    pdf = client.get(f"/unit/arrears/notices/{notice.pk}.pdf")
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF")
+    code = notice.certificate.verification_code
+    checked = Client(HTTP_ACCEPT_LANGUAGE="en").get(f"/verify/{code}")
+    assert checked.status_code == 200
+    page = visible_text(checked)
+    assert "Social insurance payment notice" in page and "青禾餐饮"[:1] in page
+    zh = visible_text(Client(HTTP_ACCEPT_LANGUAGE="zh-hans").get(f"/verify/{code}"))
+    assert "社会保险费缴费通知单" in zh
+
+
+def test_a_payment_notice_is_refused_past_a_month_and_for_another_unit(rep, owing, world):
+    client = client_for(rep)
+    response = client.post("/unit/arrears/", {"pay_on": "2026-03-01"})
+    assert "at most 31 days ahead" in visible_text(response)
+    assert not PaymentNotice.objects.exists()
+    other = world.unit(name="Other Works")
+    from shebao.ledger import arrears
+
+    with pytest.raises(NotFound):
+        arrears.payment_notice_issue(actor=rep, unit_id=other.pk)
+    client.post("/unit/arrears/", {"pay_on": "2025-11-14"})
+    notice = PaymentNotice.objects.get()
+    other_rep_client = client_for(_other_rep(world, other))
+    assert other_rep_client.get(f"/unit/arrears/notices/{notice.pk}.pdf").status_code == 404
+
+
+def _other_rep(world, unit):
+    from shebao.accounts.services import user_create
+
+    user = user_create(actor=None, username="hr2", password="demo-password-1", role="unit_rep")
+    registry.unit_representative_add(actor=world.clerk, unit_id=unit.pk, user=user)
+    return user
+
+
+def test_nothing_owed_refuses_a_notice(rep, unit):
+    response = client_for(rep).post("/unit/arrears/", {"pay_on": "2025-11-14"})
+    assert "owes nothing to pay" in visible_text(response)

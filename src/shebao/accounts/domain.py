@@ -79,6 +79,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # pay and propose fines; a supervisor decides each fine.
     "arrears.notice_issue": frozenset({CLERK, FINANCE, SUPERVISOR}),
     "arrears.notice_view": ANY_STAFF | {UNIT_REP},
+    # A payment notice: what a unit is to pay and where, printed for its bank transfer.
+    "payment_notice.issue": ANY_STAFF | {UNIT_REP},
     "arrears.fine_propose": frozenset({CLERK, FINANCE, SUPERVISOR}),
     "arrears.fine_view": ANY_STAFF,
     "arrears.fine_decide": frozenset({SUPERVISOR}),

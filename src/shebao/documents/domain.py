@@ -17,6 +17,7 @@ NUMBER_PREFIX = {
     "unit_registration": "SBDJ",  # 社保登记
     "cancellation": "SBZX",  # 社保注销
     "arrears_notice": "SBCJ",  # 社保催缴
+    "payment_notice": "SBJF",  # 社保缴费
 }
 SEQUENCE_DIGITS = 8
 

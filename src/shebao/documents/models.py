@@ -9,6 +9,7 @@ class Certificate(models.Model):
         UNIT_REGISTRATION = "unit_registration", _("Social insurance registration record")
         CANCELLATION = "cancellation", _("Certificate of cancellation")
         ARREARS_NOTICE = "arrears_notice", _("Notice to pay social insurance arrears")
+        PAYMENT_NOTICE = "payment_notice", _("Social insurance payment notice")
 
     kind = models.CharField(max_length=32, choices=Kind.choices)
     number = models.CharField(max_length=32, unique=True)

@@ -63,3 +63,11 @@ class UploadForm(forms.Form):
         label=_("I checked the employees the file leaves out: post it without them"),
         required=False,
     )
+
+
+class PaymentNoticeForm(forms.Form):
+    pay_on = forms.CharField(
+        label=_("The day you will pay"),
+        widget=DATE,
+        help_text=_("The late fee is counted to this day. At most a month ahead."),
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from shebao.web.unit import declare, views
+from shebao.web.unit import arrears, declare, views
 
 urlpatterns = [
     path("", views.home, name="unit"),
@@ -8,4 +8,6 @@ urlpatterns = [
     path("employees/<int:employment_id>/end/", views.end, name="unit-end"),
     path("declare/", declare.declare, name="unit-declare"),
     path("declare/upload/", declare.upload, name="unit-upload"),
+    path("arrears/", arrears.arrears, name="unit-arrears"),
+    path("arrears/notices/<int:notice_id>.pdf", arrears.notice_pdf, name="unit-payment-notice"),
 ]
