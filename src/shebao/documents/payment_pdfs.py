@@ -67,7 +67,8 @@ def payment_notice_pdf(notice, *, verify_url: str) -> bytes:
     story += [
         Spacer(1, 4 * mm),
         paragraph(
-            "滞纳金自欠缴之日起按日加收万分之五，计至 {pay_on}；晚于该日缴费的，滞纳金按实际缴费日重新计算。"
+            "滞纳金自欠缴之日起按日加收万分之五，计至 {pay_on}；"
+            "晚于该日缴费的，滞纳金按实际缴费日重新计算。"
             "Late fees of 0.05% a day run from each due date and are counted here to "
             "{pay_on}; paid later, they are counted to the day of payment.",
             BODY,
