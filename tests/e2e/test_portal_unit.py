@@ -58,7 +58,12 @@ def test_the_representative_corrects_a_bad_row_on_a_phone(new_page, unit, locale
     assert "张伟" in tab.locator("main").inner_text()
     page.assert_accessible()
 
-    for path in ["/unit/employees/new/", "/unit/declare/"]:
+    for path in [
+        "/unit/employees/new/",
+        "/unit/declare/",
+        "/unit/arrears/",
+        "/unit/statements/",
+    ]:
         page.open(path)
         page.assert_accessible()
 

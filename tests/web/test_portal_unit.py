@@ -155,6 +155,7 @@ def test_chinese_pages_show_no_english(rep, owing):
         "/unit/declare/",
         "/unit/declare/upload/",
         "/unit/arrears/",
+        "/unit/statements/",
     ]:
         page = visible_text(client.get(url))
         assert not no_latin_words(page), (url, no_latin_words(page))
@@ -304,3 +305,14 @@ def _other_rep(world, unit):
 def test_nothing_owed_refuses_a_notice(rep, unit):
     response = client_for(rep).post("/unit/arrears/", {"pay_on": "2025-11-14"})
     assert "owes nothing to pay" in visible_text(response)
+
+
+# Statements -------------------------------------------------------------------------------
+
+
+def test_statements_by_month_with_payments(rep, owing, world):
+    world.pay(owing, "1000.00", datetime.date(2025, 6, 20), "BANK-0001")
+    page = visible_text(client_for(rep).get("/unit/statements/"))
+    assert "Declarations by month" in page and "2025-05" in page
+    assert "Declared by the unit" in page
+    assert "BANK-0001" in page and "1,000.00" in page

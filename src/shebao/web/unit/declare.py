@@ -83,7 +83,7 @@ def declare(request):
                     _("The declaration of %(period)s is posted: %(lines)d lines.")
                     % {"period": form.cleaned_data["period"], "lines": report.posted_lines},
                 )
-                return redirect("web:unit-declare")
+                return redirect("web:unit-statements")
     return render(
         request,
         "web/unit/declare.html",
@@ -132,7 +132,7 @@ def upload(request):
             show_refusal(form, exc)
         if report is not None and report.posted and not request.htmx:
             messages.success(request, desk_contributions._posted_message(report))
-            return redirect("web:unit-declare")
+            return redirect("web:unit-statements")
     template = "web/unit/upload.html"
     return render(
         request,
@@ -147,6 +147,6 @@ def upload(request):
             if report and report.posted
             else "",
             "upload_url": reverse("web:unit-upload"),
-            "declarations_url": reverse("web:unit-declare"),
+            "declarations_url": reverse("web:unit-statements"),
         },
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from shebao.web.unit import arrears, declare, views
+from shebao.web.unit import arrears, declare, statements, views
 
 urlpatterns = [
     path("", views.home, name="unit"),
@@ -10,4 +10,5 @@ urlpatterns = [
     path("declare/upload/", declare.upload, name="unit-upload"),
     path("arrears/", arrears.arrears, name="unit-arrears"),
     path("arrears/notices/<int:notice_id>.pdf", arrears.notice_pdf, name="unit-payment-notice"),
+    path("statements/", statements.statements, name="unit-statements"),
 ]
