@@ -63,6 +63,7 @@ def test_the_representative_corrects_a_bad_row_on_a_phone(new_page, unit, locale
         "/unit/declare/",
         "/unit/arrears/",
         "/unit/statements/",
+        "/unit/clearance/",
     ]:
         page.open(path)
         page.assert_accessible()

@@ -8,6 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from shebao.clearance.models import ClearanceCase
 from shebao.core.errors import NotFound
 from shebao.ledger.models import Declaration, PaymentNotice
 from shebao.registry import services as registry
@@ -156,6 +157,7 @@ def test_chinese_pages_show_no_english(rep, owing):
         "/unit/declare/upload/",
         "/unit/arrears/",
         "/unit/statements/",
+        "/unit/clearance/",
     ]:
         page = visible_text(client.get(url))
         assert not no_latin_words(page), (url, no_latin_words(page))
@@ -316,3 +318,39 @@ def test_statements_by_month_with_payments(rep, owing, world):
     assert "Declarations by month" in page and "2025-05" in page
     assert "Declared by the unit" in page
     assert "BANK-0001" in page and "1,000.00" in page
+
+
+# The unit's own clearance application -----------------------------------------------------
+
+
+def test_the_unit_applies_for_its_own_clearance(rep, unit):
+    client = client_for(rep)
+    page = client.get("/unit/clearance/")
+    assert 'value="dissolved"' in page.content.decode()
+    assert "Unit dissolved" in visible_text(page)
+    response = client.post(
+        "/unit/clearance/",
+        {
+            "reason": "dissolved",
+            "event_date": "2025-11-01",
+            "payee_name": "青禾餐饮",
+            "payee_bank_account": "6222020000000000000",
+            "payee_bank_name": "工商银行",
+        },
+        follow=True,
+    )
+    page = visible_text(response)
+    case = ClearanceCase.objects.get(unit=unit)
+    assert f"Case {case.pk} is opened as a draft." in page
+    assert case.subject_type == "unit" and case.reason == "dissolved"
+    assert "Draft" in page and "Unit dissolved" in page
+    assert "Open the application" not in page  # one open case at a time
+
+
+def test_a_refused_application_shows_the_services_reason(rep, unit):
+    response = client_for(rep).post(
+        "/unit/clearance/", {"reason": "merged", "event_date": "2025-11-01"}
+    )
+    assert response.status_code == 200
+    assert not ClearanceCase.objects.exists()
+    assert "successor" in visible_text(response)

@@ -71,3 +71,38 @@ class PaymentNoticeForm(forms.Form):
         widget=DATE,
         help_text=_("The late fee is counted to this day. At most a month ahead."),
     )
+
+
+class ClearanceForm(forms.Form):
+    """The unit's own clearance (cancellation) application: what ``case_create`` takes
+    for a unit. The payee is where the unit's refund goes; a merger names the unit that
+    takes the employees over."""
+
+    reason = forms.ChoiceField(label=_("Reason"))
+    event_date = forms.CharField(
+        label=_("Date of the event"),
+        widget=DATE,
+        help_text=_("The day the unit was dissolved, deregistered, merged or its licence revoked."),
+    )
+    payee_name = forms.CharField(label=_("Account holder's name"), required=False, max_length=200)
+    payee_bank_account = forms.CharField(label=_("Bank account"), required=False, max_length=40)
+    payee_bank_name = forms.CharField(label=_("Bank"), required=False, max_length=100)
+    successor_code = forms.CharField(
+        label=_("Credit code of the successor unit"),
+        required=False,
+        max_length=18,
+        help_text=_("Only for a merger: the unit that takes the employees over."),
+    )
+
+    def __init__(self, *args, reasons=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].choices = [("", "—"), *reasons]
+
+    def payee(self) -> dict | None:
+        data = self.cleaned_data
+        payee = {
+            "name": data.get("payee_name") or "",
+            "bank_account": data.get("payee_bank_account") or "",
+            "bank_name": data.get("payee_bank_name") or "",
+        }
+        return payee if any(payee.values()) else None

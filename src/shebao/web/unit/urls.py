@@ -1,6 +1,6 @@
 from django.urls import path
 
-from shebao.web.unit import arrears, declare, statements, views
+from shebao.web.unit import arrears, clearance, declare, statements, views
 
 urlpatterns = [
     path("", views.home, name="unit"),
@@ -11,4 +11,5 @@ urlpatterns = [
     path("arrears/", arrears.arrears, name="unit-arrears"),
     path("arrears/notices/<int:notice_id>.pdf", arrears.notice_pdf, name="unit-payment-notice"),
     path("statements/", statements.statements, name="unit-statements"),
+    path("clearance/", clearance.clearance, name="unit-clearance"),
 ]
