@@ -4,6 +4,7 @@ ledger's services, which check it; a refusal comes back on the form in their wor
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from shebao.web.desk.cases.forms import PayeeForm
 from shebao.web.desk.contributions.forms import MonthInput
 from shebao.web.desk.registry.forms import DATE
 
@@ -73,10 +74,10 @@ class PaymentNoticeForm(forms.Form):
     )
 
 
-class ClearanceForm(forms.Form):
+class ClearanceForm(PayeeForm):
     """The unit's own clearance (cancellation) application: what ``case_create`` takes
-    for a unit. The payee is where the unit's refund goes; a merger names the unit that
-    takes the employees over."""
+    for a unit. The payee is where the unit's refund goes (the desk's payee fields,
+    without heirs); a merger names the unit that takes the employees over."""
 
     reason = forms.ChoiceField(label=_("Reason"))
     event_date = forms.CharField(
@@ -84,25 +85,16 @@ class ClearanceForm(forms.Form):
         widget=DATE,
         help_text=_("The day the unit was dissolved, deregistered, merged or its licence revoked."),
     )
-    payee_name = forms.CharField(label=_("Account holder's name"), required=False, max_length=200)
-    payee_bank_account = forms.CharField(label=_("Bank account"), required=False, max_length=40)
-    payee_bank_name = forms.CharField(label=_("Bank"), required=False, max_length=100)
     successor_code = forms.CharField(
         label=_("Credit code of the successor unit"),
         required=False,
         max_length=18,
         help_text=_("Only for a merger: the unit that takes the employees over."),
     )
+    field_order = ["reason", "event_date"]
 
     def __init__(self, *args, reasons=(), **kwargs):
         super().__init__(*args, **kwargs)
+        for name in [name for name in self.fields if name.startswith("heir")]:
+            del self.fields[name]
         self.fields["reason"].choices = [("", "—"), *reasons]
-
-    def payee(self) -> dict | None:
-        data = self.cleaned_data
-        payee = {
-            "name": data.get("payee_name") or "",
-            "bank_account": data.get("payee_bank_account") or "",
-            "bank_name": data.get("payee_bank_name") or "",
-        }
-        return payee if any(payee.values()) else None
