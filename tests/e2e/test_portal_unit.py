@@ -67,6 +67,7 @@ def test_the_representative_corrects_a_bad_row_on_a_phone(new_page, unit, locale
     ]:
         page.open(path)
         page.assert_accessible()
+        assert tab.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1, path
 
     page.open("/unit/declare/upload/")
     page.assert_accessible()
