@@ -8,6 +8,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Spacer
 
 from shebao.core.money import format_money
+from shebao.documents.arrears_pdfs import notice_head
 from shebao.documents.domain import format_verification_code
 from shebao.documents.pdf import BODY, SMALL, latin, paragraph, render, table, verification_block
 
@@ -35,20 +36,10 @@ def _account_rows(account: dict) -> list:
 
 def payment_notice_pdf(notice, *, verify_url: str) -> bytes:
     certificate = notice.certificate
-    unit = notice.unit
     printed = format_verification_code(certificate.verification_code)
     total = notice.principal + notice.late_fee
     story = [
-        paragraph("通知编号 Notice no.: {number}", BODY, number=latin(certificate.number)),
-        paragraph("签发日期 Issued on: {date}", BODY, date=latin(notice.issued_on.isoformat())),
-        Spacer(1, 3 * mm),
-        paragraph(
-            "用人单位 Unit: {name}　（统一社会信用代码 USCC: {uscc}）",
-            BODY,
-            name=unit.name,
-            uscc=latin(unit.uscc),
-        ),
-        Spacer(1, 3 * mm),
+        *notice_head(notice),
         paragraph(
             "于 {pay_on} 缴费应缴：本金 {principal} 元，滞纳金 {fee} 元，合计 {total} 元。"
             "To pay on {pay_on}: premiums {principal} yuan, late fees {fee} yuan, "
