@@ -153,6 +153,7 @@ ACTION_NAMES = {
     "interest.credit": _("credit interest"),
     "arrears.notice_issue": _("issue a notice to pay arrears"),
     "arrears.notice_view": _("view notices to pay arrears"),
+    "payment_notice.issue": _("make a payment notice"),
     "arrears.fine_propose": _("propose a fine for unpaid arrears"),
     "arrears.fine_view": _("view proposed fines"),
     "arrears.fine_decide": _("decide a proposed fine"),
