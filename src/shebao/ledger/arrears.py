@@ -48,6 +48,20 @@ def _date(value, field: str, today: datetime.date) -> datetime.date:
     return dates.not_in_future(dates.parse_date(value, field), field, today)
 
 
+def _printed_items(items) -> list[list[str]]:
+    """The months of ``selectors.unit_arrears`` as a notice keeps them:
+    ``[period, due_on, principal, late_fee]`` (no fee on a month not yet due)."""
+    return [
+        [
+            item["period"],
+            item["due_on"].isoformat(),
+            format_money(item["principal"]),
+            format_money(item.get("late_fee", ZERO)),
+        ]
+        for item in items
+    ]
+
+
 def arrears_notice_issue(*, actor: Actor, unit_id, found_on=None) -> ArrearsNotice:
     """Issue a notice to pay to a unit with overdue premiums: what it owes today, month
     by month with late fees, and the day it must pay by (5 working days from receipt; the
@@ -103,15 +117,7 @@ def arrears_notice_issue(*, actor: Actor, unit_id, found_on=None) -> ArrearsNoti
             payment_due_on=_deadline(unit, "arrears_payment", received_on),
             principal=arrears["principal"],
             late_fee=arrears["late_fee"],
-            items=[
-                [
-                    item["period"],
-                    item["due_on"].isoformat(),
-                    format_money(item["principal"]),
-                    format_money(item["late_fee"]),
-                ]
-                for item in arrears["items"]
-            ],
+            items=_printed_items(arrears["items"]),
             certificate=certificate,
             created_at=clock.now(),
             created_by=actor if actor is not None and actor.pk else None,
@@ -305,18 +311,7 @@ def payment_notice_issue(*, actor: Actor, unit_id, pay_on=None) -> PaymentNotice
     with transaction.atomic():
         unit = lock_or_404(Unit, unit_id)
         arrears = selectors.unit_arrears(unit, as_of=pay_on)
-        items = [
-            [
-                item["period"],
-                item["due_on"].isoformat(),
-                format_money(item["principal"]),
-                format_money(item["late_fee"]),
-            ]
-            for item in arrears["items"]
-        ] + [
-            [item["period"], item["due_on"].isoformat(), format_money(item["principal"]), "0.00"]
-            for item in arrears["not_yet_due"]
-        ]
+        items = _printed_items(arrears["items"]) + _printed_items(arrears["not_yet_due"])
         principal = arrears["principal"] + sum(
             (item["principal"] for item in arrears["not_yet_due"]), ZERO
         )
