@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from shebao.clearance.models import ClearanceCase
+from shebao.clearance.selectors import desk as clearance_desk
 from shebao.core.errors import NotFound
 from shebao.documents.domain import format_verification_code
 from shebao.ledger.models import Declaration, PaymentNotice
@@ -361,3 +362,38 @@ def test_a_refused_application_shows_the_services_reason(rep, unit):
     assert response.status_code == 200
     assert not ClearanceCase.objects.exists()
     assert "successor" in visible_text(response)
+
+
+def test_the_unit_uploads_its_materials_and_submits(rep, unit, world):
+    client = client_for(rep)
+    client.post("/unit/clearance/", {"reason": "dissolved", "event_date": "2025-11-01"})
+    case = ClearanceCase.objects.get(unit=unit)
+    url = f"/unit/clearance/{case.pk}/"
+    page = client.get(url)
+    assert page.status_code == 200 and "still to upload" in visible_text(page)
+    # Submitting with materials missing is refused in the service's words.
+    refused = visible_text(client.post(url + "submit/", follow=True))
+    case.refresh_from_db()
+    assert case.status == "draft" and "Draft" in refused
+    kinds = [
+        row["code"]
+        for row in clearance_desk.material_history(case)
+        if row["required"] and not row["checked_by_agency"]
+    ]
+    for kind in kinds:
+        response = client.post(
+            url + "materials/",
+            {"kind": kind, "file": SimpleUploadedFile("m.pdf", PDF, "application/pdf")},
+        )
+        assert response.status_code == 302, visible_text(response)
+    page = visible_text(client.post(url + "submit/", follow=True))
+    case.refresh_from_db()
+    assert case.status == "submitted" and "The application is submitted." in page
+    chinese = visible_text(client_for(rep, "zh-hans").get(url))
+    assert "已提交" in chinese and not no_latin_words(chinese), no_latin_words(chinese)
+    # Another unit's representative cannot open the case.
+    other = world.unit(name="Other Works")
+    assert client_for(_other_rep(world, other)).get(url).status_code == 404
+
+
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"

@@ -12,4 +12,7 @@ urlpatterns = [
     path("arrears/notices/<int:notice_id>.pdf", arrears.notice_pdf, name="unit-payment-notice"),
     path("statements/", statements.statements, name="unit-statements"),
     path("clearance/", clearance.clearance, name="unit-clearance"),
+    path("clearance/<int:case_id>/", clearance.case_detail, name="unit-case"),
+    path("clearance/<int:case_id>/materials/", clearance.case_upload, name="unit-case-upload"),
+    path("clearance/<int:case_id>/submit/", clearance.case_submit, name="unit-case-submit"),
 ]
