@@ -28,6 +28,7 @@ def test_every_section_is_loaded(pack):
         "survivors",
         "transfers",
         "retirement",
+        "collection",
     }
     assert all(value is not None for value in pack.sections.values())
 

@@ -79,6 +79,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # pay and propose fines; a supervisor decides each fine.
     "arrears.notice_issue": frozenset({CLERK, FINANCE, SUPERVISOR}),
     "arrears.notice_view": ANY_STAFF | {UNIT_REP},
+    # A payment notice: what a unit is to pay and where, printed for its bank transfer.
+    "payment_notice.issue": ANY_STAFF | {UNIT_REP},
     "arrears.fine_propose": frozenset({CLERK, FINANCE, SUPERVISOR}),
     "arrears.fine_view": ANY_STAFF,
     "arrears.fine_decide": frozenset({SUPERVISOR}),
@@ -151,6 +153,7 @@ ACTION_NAMES = {
     "interest.credit": _("credit interest"),
     "arrears.notice_issue": _("issue a notice to pay arrears"),
     "arrears.notice_view": _("view notices to pay arrears"),
+    "payment_notice.issue": _("make a payment notice"),
     "arrears.fine_propose": _("propose a fine for unpaid arrears"),
     "arrears.fine_view": _("view proposed fines"),
     "arrears.fine_decide": _("decide a proposed fine"),

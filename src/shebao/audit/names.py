@@ -56,6 +56,7 @@ ACTION_NAMES: dict[str, Promise] = {
     "ledger.arrears_assumed": _("Arrears assumed by a successor unit"),
     "ledger.arrears_written_off": _("Arrears written off"),
     "ledger.arrears_notice_issued": _("Notice to pay arrears issued"),
+    "ledger.payment_notice_issued": _("Payment notice made"),
     "ledger.arrears_fine_proposed": _("Fine for unpaid arrears proposed"),
     "ledger.arrears_fine_approved": _("Fine for unpaid arrears approved"),
     "ledger.arrears_fine_dismissed": _("Fine for unpaid arrears dismissed"),

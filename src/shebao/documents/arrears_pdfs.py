@@ -11,12 +11,11 @@ from shebao.documents.domain import format_verification_code
 from shebao.documents.pdf import BODY, SMALL, latin, paragraph, render, table, verification_block
 
 
-def arrears_notice_pdf(notice, *, verify_url: str) -> bytes:
-    certificate = notice.certificate
+def notice_head(notice) -> list:
+    """What a notice to a unit opens with: its number, the day it was issued, the unit."""
     unit = notice.unit
-    printed = format_verification_code(certificate.verification_code)
-    story = [
-        paragraph("通知编号 Notice no.: {number}", BODY, number=latin(certificate.number)),
+    return [
+        paragraph("通知编号 Notice no.: {number}", BODY, number=latin(notice.certificate.number)),
         paragraph("签发日期 Issued on: {date}", BODY, date=latin(notice.issued_on.isoformat())),
         Spacer(1, 3 * mm),
         paragraph(
@@ -26,6 +25,14 @@ def arrears_notice_pdf(notice, *, verify_url: str) -> bytes:
             uscc=latin(unit.uscc),
         ),
         Spacer(1, 3 * mm),
+    ]
+
+
+def arrears_notice_pdf(notice, *, verify_url: str) -> bytes:
+    certificate = notice.certificate
+    printed = format_verification_code(certificate.verification_code)
+    story = [
+        *notice_head(notice),
         paragraph(
             "经核查，你单位截至 {as_of} 欠缴社会保险费本金 {principal} 元，滞纳金 {fee} 元。"
             "As of {as_of}, the unit owes premiums of {principal} yuan and late fees of "

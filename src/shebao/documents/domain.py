@@ -18,6 +18,7 @@ NUMBER_PREFIX = {
     "cancellation": "SBZX",  # 社保注销
     "arrears_notice": "SBCJ",  # 社保催缴
     "insurance_proof": "SBCB",  # 社保参保
+    "payment_notice": "SBJF",  # 社保缴费
 }
 SEQUENCE_DIGITS = 8
 

@@ -10,6 +10,7 @@ class Certificate(models.Model):
         CANCELLATION = "cancellation", _("Certificate of cancellation")
         ARREARS_NOTICE = "arrears_notice", _("Notice to pay social insurance arrears")
         INSURANCE_PROOF = "insurance_proof", _("Proof of social insurance")
+        PAYMENT_NOTICE = "payment_notice", _("Social insurance payment notice")
 
     kind = models.CharField(max_length=32, choices=Kind.choices)
     number = models.CharField(max_length=32, unique=True)

@@ -14,11 +14,11 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from shebao.accounts.domain import require_role
+from shebao.accounts.domain import UNIT_REP, require_role
 from shebao.accounts.types import Actor
 from shebao.audit.services import audit_record
 from shebao.core import clock, dates
-from shebao.core.errors import Conflict, InvalidInput, PermissionDenied, invalid
+from shebao.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied, invalid
 from shebao.core.locking import lock_or_404
 from shebao.core.money import ZERO, clean_amount, format_money
 from shebao.core.periods import deadline
@@ -27,7 +27,8 @@ from shebao.documents import domain as documents_domain
 from shebao.documents.models import Certificate
 from shebao.documents.services import certificate_issue
 from shebao.ledger import selectors, signals
-from shebao.ledger.models import ArrearsFineProposal, ArrearsNotice
+from shebao.ledger.models import ArrearsFineProposal, ArrearsNotice, PaymentNotice
+from shebao.policy.collection import bank_account
 from shebao.policy.packs import pack_for_region
 from shebao.registry.models import Unit
 
@@ -45,6 +46,20 @@ def _date(value, field: str, today: datetime.date) -> datetime.date:
     if value is None or value == "":
         return today
     return dates.not_in_future(dates.parse_date(value, field), field, today)
+
+
+def _printed_items(items) -> list[list[str]]:
+    """The months of ``selectors.unit_arrears`` as a notice keeps them:
+    ``[period, due_on, principal, late_fee]`` (no fee on a month not yet due)."""
+    return [
+        [
+            item["period"],
+            item["due_on"].isoformat(),
+            format_money(item["principal"]),
+            format_money(item.get("late_fee", ZERO)),
+        ]
+        for item in items
+    ]
 
 
 def arrears_notice_issue(*, actor: Actor, unit_id, found_on=None) -> ArrearsNotice:
@@ -102,15 +117,7 @@ def arrears_notice_issue(*, actor: Actor, unit_id, found_on=None) -> ArrearsNoti
             payment_due_on=_deadline(unit, "arrears_payment", received_on),
             principal=arrears["principal"],
             late_fee=arrears["late_fee"],
-            items=[
-                [
-                    item["period"],
-                    item["due_on"].isoformat(),
-                    format_money(item["principal"]),
-                    format_money(item["late_fee"]),
-                ]
-                for item in arrears["items"]
-            ],
+            items=_printed_items(arrears["items"]),
             certificate=certificate,
             created_at=clock.now(),
             created_by=actor if actor is not None and actor.pk else None,
@@ -273,3 +280,85 @@ def arrears_fine_decide(
             },
         )
     return proposal
+
+
+# Payment notices --------------------------------------------------------------------------
+
+PAY_ON_MAX_DAYS = 31
+
+
+def payment_notice_issue(*, actor: Actor, unit_id, pay_on=None) -> PaymentNotice:
+    """Make a payment notice for a unit: what it owes (overdue months with the late fee
+    accrued to ``pay_on``, the day it means to pay, today by default and at most a month
+    ahead; months not yet due with no fee), the payment reference and the agency's
+    account to pay into (``collection.yaml``). A unit's representative makes one only
+    for their own unit. Refused when the unit owes nothing."""
+    require_role(actor, "payment_notice.issue", name_allowed=True)
+    assert actor is not None  # require_role refuses a missing actor
+    today = clock.today()
+    if pay_on is None or pay_on == "":
+        pay_on = today
+    else:
+        pay_on = dates.parse_date(pay_on, "pay_on")
+        if pay_on < today:
+            raise invalid("pay_on", _("is in the past"))
+        if (pay_on - today).days > PAY_ON_MAX_DAYS:
+            raise invalid("pay_on", _("may be at most %(n)d days ahead") % {"n": PAY_ON_MAX_DAYS})
+    if getattr(actor, "role", None) == UNIT_REP:
+        representation = getattr(actor, "unit_representation", None)
+        if representation is None or str(representation.unit_id) != str(unit_id):
+            raise NotFound()
+    with transaction.atomic():
+        unit = lock_or_404(Unit, unit_id)
+        arrears = selectors.unit_arrears(unit, as_of=pay_on)
+        items = _printed_items(arrears["items"]) + _printed_items(arrears["not_yet_due"])
+        principal = arrears["principal"] + sum(
+            (item["principal"] for item in arrears["not_yet_due"]), ZERO
+        )
+        if principal + arrears["late_fee"] <= 0:
+            raise Conflict(
+                _("Unit %(name)s owes nothing to pay.") % {"name": unit.name},
+                code="nothing_owed",
+            )
+        account = bank_account(unit.region)
+        certificate = certificate_issue(
+            actor=actor,
+            kind=Certificate.Kind.PAYMENT_NOTICE,
+            subject=unit,
+            subject_masked=documents_domain.unit_subject(unit.name, unit.uscc),
+            issued_on=today,
+        )
+        notice = PaymentNotice.objects.create(
+            unit=unit,
+            issued_on=today,
+            pay_on=pay_on,
+            principal=principal,
+            late_fee=arrears["late_fee"],
+            items=sorted(items),
+            bank_account=(
+                {
+                    "payee": {"zh": account.payee.zh, "en": account.payee.en},
+                    "bank": {"zh": account.bank.zh, "en": account.bank.en},
+                    "number": account.number,
+                    "sample": account.sample,
+                }
+                if account is not None
+                else {}
+            ),
+            certificate=certificate,
+            created_at=clock.now(),
+            created_by=actor if actor.pk else None,
+        )
+        audit_record(
+            actor=actor,
+            action="ledger.payment_notice_issued",
+            target=notice,
+            data={
+                "unit_id": unit.pk,
+                "pay_on": pay_on,
+                "principal": format_money(notice.principal),
+                "late_fee": format_money(notice.late_fee),
+                "certificate_id": certificate.pk,
+            },
+        )
+    return notice

@@ -334,6 +334,39 @@ class ArrearsNotice(models.Model):
         ordering = ["id"]
 
 
+class PaymentNotice(models.Model):
+    """What a unit is to pay, printed for its bank transfer: the months in arrears, the
+    principal and the late fee accrued to the day it means to pay (``pay_on``), the
+    payment reference (the notice's number) and the agency's account it pays into, as
+    they stood when the notice was made. Anyone can check it by its verification code."""
+
+    unit = models.ForeignKey(
+        "registry.Unit", on_delete=models.PROTECT, related_name="payment_notices"
+    )
+    issued_on = models.DateField(_("issued on"))
+    pay_on = models.DateField(_("late fee counted to"))
+    principal = MoneyField()
+    late_fee = MoneyField()
+    # [[period, due_on, principal, late_fee], ...] as they stood on ``pay_on``.
+    items = models.JSONField(default=list)
+    # The account to pay into: {"payee": {zh, en}, "bank": {zh, en}, "number", "sample"}.
+    bank_account = models.JSONField(default=dict)
+    certificate = models.OneToOneField(
+        "documents.Certificate", on_delete=models.PROTECT, related_name="payment_notice"
+    )
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["id"]
+
+    @property
+    def reference(self) -> str:
+        return self.certificate.number
+
+
 class ArrearsFineProposal(models.Model):
     """A fine of one to three times the arrears still unpaid after a notice's payment
     period (SIL Art. 86), proposed by staff and decided by a supervisor: approved with an

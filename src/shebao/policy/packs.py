@@ -32,6 +32,7 @@ SECTION_MODULES = (
     "shebao.policy.survivors",
     "shebao.policy.transfers",
     "shebao.policy.retirement",
+    "shebao.policy.collection",
 )
 
 

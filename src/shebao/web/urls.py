@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from shebao.web import auth, portal, views
+from shebao.web import auth, views
 
 app_name = "web"
 urlpatterns = [
@@ -12,5 +12,5 @@ urlpatterns = [
     path("desk/", include("shebao.web.desk.urls")),
     path("", include("shebao.web.public.urls")),  # /guide/, /verify/<code>
     path("me/", include("shebao.web.me.urls")),
-    path("unit/", portal.unit_home, name="unit"),
+    path("unit/", include("shebao.web.unit.urls")),
 ]

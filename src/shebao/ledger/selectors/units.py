@@ -16,6 +16,7 @@ from shebao.ledger.models import (
     Declaration,
     Payment,
     PaymentAllocation,
+    PaymentNotice,
 )
 from shebao.ledger.selectors.debts import money_sum, unit_arrears
 from shebao.policy import contributions
@@ -110,6 +111,24 @@ def assessed_premium(
         "personal_total": personal_total,
         "total": unit_total + personal_total,
     }
+
+
+def payment_notices(unit):
+    """The unit's payment notices, the latest first."""
+    return (
+        PaymentNotice.objects.filter(unit=unit)
+        .select_related("certificate")
+        .order_by("-issued_on", "-id")
+    )
+
+
+def payment_notice_get(unit, notice_id: int):
+    """One of the unit's payment notices, or None."""
+    return (
+        PaymentNotice.objects.filter(unit=unit, pk=notice_id)
+        .select_related("certificate", "unit")
+        .first()
+    )
 
 
 def arrears_notices(unit):
