@@ -16,6 +16,7 @@ from shebao.core import clock
 from shebao.registry import services as registry
 from tests.e2e.conftest import PHONE
 from tests.factories import World
+from tests.web.desk_orders import staff_of
 
 pytestmark = pytest.mark.browser
 
@@ -118,7 +119,7 @@ def test_person_sees_the_account_and_checks_the_proof(
     ],
 )
 def test_person_applies_online_through_the_wizard(
-    new_page, tmp_path, locale, next_label, save, upload, submit, submitted
+    new_page, make_user, tmp_path, locale, next_label, save, upload, submit, submitted
 ):
     from shebao.clearance import selectors as clearance_selectors
     from shebao.clearance.models import ClearanceCase
@@ -160,4 +161,30 @@ def test_person_applies_online_through_the_wizard(
     assert case.status == "submitted"
     assert tab.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
     page.assert_accessible()
+
+    # The agency processes the case; the person follows it to closed and downloads the
+    # certificate of cancellation.
+    process_to_closed(staff_of(make_user), case.pk)
+    page.open(f"/me/cases/{case.pk}/")
+    with tab.expect_download() as certificate:
+        tab.locator(f"a[href='/me/cases/{case.pk}/certificate.pdf']").click()
+    assert person.name in pdf_text(certificate.value)
+    page.assert_accessible()
     assert page.csp_violations == [] and page.foreign_requests == []
+
+
+def process_to_closed(staff, case_id):
+    """What the desk does with a submitted case, through the services: the agency's own
+    checks, acceptance, audit, liquidation, disbursement, the bank's confirmation, closing."""
+    from shebao.clearance import services as clearance
+    from shebao.clearance.models import DisbursementOrder
+    from tests.clearance.conftest import accept_case, verify_checked
+
+    verify_checked(case_id)
+    accept_case(staff.clerk, case_id)
+    clearance.case_approve(actor=staff.auditor, case_id=case_id)
+    clearance.case_liquidate(actor=staff.finance, case_id=case_id)
+    clearance.case_disburse(actor=staff.finance, case_id=case_id)
+    for order in DisbursementOrder.objects.filter(case_id=case_id):
+        clearance.order_mark_paid(actor=staff.finance, order_id=order.pk, bank_reference="B-1")
+    clearance.case_close(actor=staff.clerk, case_id=case_id)

@@ -147,3 +147,18 @@ def test_the_404_page_is_the_sites_in_both_languages(language, text):
     assert response.status_code == 404
     html = response.content.decode()
     assert text in html and "web/shebao.css" in html
+
+
+@pytest.mark.parametrize(
+    ("language", "text"), [("en", "Something went wrong"), ("zh-hans", "系统出错")]
+)
+def test_the_500_page_is_the_sites_in_both_languages(language, text):
+    from django.test import RequestFactory
+    from django.utils import translation
+    from django.views.defaults import server_error
+
+    with translation.override(language):
+        response = server_error(RequestFactory().get("/"))
+    assert response.status_code == 500
+    html = response.content.decode()
+    assert text in html and "web/shebao.css" in html
