@@ -35,7 +35,7 @@ from shebao.policy.retirement import retirement_policy
 from shebao.registry import domain as registry_domain
 from shebao.registry import selectors as registry_selectors
 from shebao.web.access import person_required
-from shebao.web.desk.cases.forms import UploadForm, place_refusal
+from shebao.web.desk.cases.forms import UploadForm, place_refusal, store_posted_material
 from shebao.web.me import names
 from shebao.web.me.forms import ApplyForm, ReasonForm
 
@@ -354,23 +354,9 @@ def case_upload(request, case_id: int):
     """A material uploaded against the case's checklist, through the service the desk
     and the API call (before the case is submitted, or after it was returned)."""
     case = _case_or_404(request.user, case_id)
-    kinds = [(item.code, str(item.names)) for item in clearance_selectors.checklist(case)]
-    form = UploadForm(request.POST, request.FILES, kinds=kinds)
-    if form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            clearance_services.material_add(
-                actor=request.user,
-                case_id=case.pk,
-                kind=form.cleaned_data["kind"],
-                file_name=upload.name or "",
-                data=upload.read(),
-            )
-        except ShebaoError as exc:
-            place_refusal(form, exc)
-        else:
-            messages.success(request, _("The material is stored."))
-            return redirect(reverse("web:me-case", args=[case.pk]) + "#materials-head")
+    form = store_posted_material(request, case)
+    if form is None:
+        return redirect(reverse("web:me-case", args=[case.pk]) + "#materials-head")
     context = _case_context(request, case, upload_form=form)
     return render(request, "web/me/case.html", context, status=422)
 
@@ -419,7 +405,6 @@ def apply(request):
     against its checklist and (4) it is submitted on the case's page."""
     person = _person(request)
     info = None
-    form: ReasonForm | ApplyForm
     if request.method == "POST":
         form = ApplyForm(request.POST)
         info = case_selectors.reason_info(request.POST.get("reason", ""))

@@ -16,7 +16,7 @@ from shebao.clearance.selectors import subjects as case_subjects
 from shebao.core.errors import NotFound, ShebaoError
 from shebao.ledger.selectors import desk as ledger_desk
 from shebao.web.access import unit_rep_required
-from shebao.web.desk.cases.forms import UploadForm, place_refusal
+from shebao.web.desk.cases.forms import UploadForm, place_refusal, store_posted_material
 from shebao.web.unit import forms
 from shebao.web.unit.views import own_unit
 
@@ -126,23 +126,9 @@ def case_detail(request, case_id: int):
 def case_upload(request, case_id: int):
     unit = own_unit(request)
     case = _case_or_404(request, unit, case_id)
-    kinds = [(item.code, str(item.names)) for item in clearance_selectors.checklist(case)]
-    form = UploadForm(request.POST, request.FILES, kinds=kinds)
-    if form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            clearance_services.material_add(
-                actor=request.user,
-                case_id=case.pk,
-                kind=form.cleaned_data["kind"],
-                file_name=upload.name or "",
-                data=upload.read(),
-            )
-        except ShebaoError as exc:
-            place_refusal(form, exc)
-        else:
-            messages.success(request, _("The material is stored."))
-            return redirect("web:unit-case", case_id=case.pk)
+    form = store_posted_material(request, case)
+    if form is None:
+        return redirect("web:unit-case", case_id=case.pk)
     context = _case_context(request, unit, case, upload_form=form)
     return render(request, "web/unit/case.html", context, status=422)
 

@@ -3,9 +3,10 @@
 import re
 
 from django import forms
+from django.contrib import messages
 from django.utils.translation import gettext_lazy as _
 
-from shebao.clearance import domain
+from shebao.clearance import domain, selectors, services
 from shebao.clearance.selectors import desk as desk_selectors
 from shebao.core.errors import ShebaoError
 from shebao.policy import packs
@@ -211,3 +212,27 @@ class UploadForm(forms.Form):
         kind = self.fields["kind"]
         assert isinstance(kind, forms.ChoiceField)
         kind.choices = list(kinds)
+
+
+def store_posted_material(request, case) -> UploadForm | None:
+    """Store the material posted against the case's checklist through ``material_add``,
+    the service the desk, the person's and the unit's pages and the API share. None when
+    it is stored (the page says so); else the form with the reason it was not."""
+    kinds = [(item.code, str(item.names)) for item in selectors.checklist(case)]
+    form = UploadForm(request.POST, request.FILES, kinds=kinds)
+    if not form.is_valid():
+        return form
+    upload = form.cleaned_data["file"]
+    try:
+        services.material_add(
+            actor=request.user,
+            case_id=case.pk,
+            kind=form.cleaned_data["kind"],
+            file_name=upload.name or "",
+            data=upload.read(),
+        )
+    except ShebaoError as exc:
+        place_refusal(form, exc)
+        return form
+    messages.success(request, _("The material is stored."))
+    return None

@@ -32,6 +32,7 @@ from shebao.web.desk.cases.forms import (
     PayeeForm,
     UploadForm,
     place_refusal,
+    store_posted_material,
 )
 
 PAGE_SIZE = 25
@@ -552,23 +553,9 @@ def case_payees(request, case_id):
 @require_POST
 def material_upload(request, case_id):
     case = _case_or_404(request.user, case_id)
-    kinds = [(item.code, str(item.names)) for item in selectors.checklist(case)]
-    form = UploadForm(request.POST, request.FILES, kinds=kinds)
-    if form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            services.material_add(
-                actor=request.user,
-                case_id=case.pk,
-                kind=form.cleaned_data["kind"],
-                file_name=upload.name or "",
-                data=upload.read(),
-            )
-        except ShebaoError as exc:
-            place_refusal(form, exc)
-        else:
-            messages.success(request, _("The material is stored."))
-            return redirect(reverse("web:desk-case", args=[case.pk]) + "#materials")
+    form = store_posted_material(request, case)
+    if form is None:
+        return redirect(reverse("web:desk-case", args=[case.pk]) + "#materials")
     context = _detail_context(request, case, upload_form=form)
     return render(request, "web/desk/cases/detail.html", context, status=422)
 
