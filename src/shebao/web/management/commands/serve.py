@@ -86,8 +86,10 @@ class Command(BaseCommand):
         url = f"http://{shown_host}:{port}/"
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Shebao is starting at {url}"))
+        self.stdout.write(f"  Log in:            {url}login (staff and the public)")
+        self.stdout.write(f"  Clearance guide:   {url}guide/")
         self.stdout.write(f"  API documentation: {url}api/v1/docs")
-        self.stdout.write(f"  Staff login:       {url}admin/")
+        self.stdout.write(f"  Admin:             {url}admin/ (administrators)")
         self.stdout.write(f"  Database:          {settings.DATABASES['default']['NAME']}")
         if settings.SHEBAO_ENV == "demo":
             if built is not None:
