@@ -1,13 +1,27 @@
 """What the persons' and the units' pages share: records by id (or the 404 page), the
-history of a record in words, and the roles that may take each action."""
+history of a record and its cases in words, and the roles that may take each action."""
 
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from shebao.accounts import domain as roles
 from shebao.audit import names as audit_names
+from shebao.clearance import domain as clearance_domain
+from shebao.clearance import selectors as clearance_selectors
 from shebao.core.errors import NotFound
 from shebao.registry import selectors
+
+
+def case_rows(cases) -> list[dict]:
+    """A person's or a unit's cases with their reason and status by name."""
+    return [
+        {
+            "case": case,
+            "status": str(clearance_domain.STATUS_NAMES.get(case.status, _("Unknown status"))),
+            "reason": str(clearance_selectors.reason_of(case).names),
+        }
+        for case in cases
+    ]
 
 
 def history(*records) -> list[dict]:

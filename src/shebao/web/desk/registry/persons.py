@@ -10,8 +10,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shebao.audit.services import audit_personal_data_view
-from shebao.clearance import domain as clearance_domain
-from shebao.clearance import selectors as clearance_selectors
 from shebao.clearance.selectors import subjects as case_subjects
 from shebao.core.errors import ShebaoError
 from shebao.ledger import selectors as ledger_selectors
@@ -22,6 +20,7 @@ from shebao.registry import selectors, services
 from shebao.web.access import role_required, staff_required
 from shebao.web.desk.registry import forms
 from shebao.web.desk.registry.common import (
+    case_rows,
     employment_or_404,
     history,
     may,
@@ -142,17 +141,6 @@ def _contributions(person) -> dict:
     }
 
 
-def _cases(user, person) -> list[dict]:
-    return [
-        {
-            "case": case,
-            "status": str(clearance_domain.STATUS_NAMES.get(case.status, _("Unknown status"))),
-            "reason": str(clearance_selectors.reason_of(case).names),
-        }
-        for case in case_subjects.person_cases(user=user, person=person)
-    ]
-
-
 def _person_context(request, person, *, revealed: str | None = None, **extra) -> dict:
     user = request.user
     # Staff reading the contributions and the account: recorded, as the API does.
@@ -178,7 +166,7 @@ def _person_context(request, person, *, revealed: str | None = None, **extra) ->
             "years": [str(row["year"]) for row in years],
             "balances": [float(row["balance"]) for row in years],
         },
-        "cases": _cases(user, person),
+        "cases": case_rows(case_subjects.person_cases(user=user, person=person)),
         "history": history(person, *(row["employment"] for row in employments)),
         "may_reveal": may(user, "person.reveal_id"),
         "may_employ": may(user, "employment.create"),

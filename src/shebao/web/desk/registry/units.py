@@ -10,8 +10,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from shebao.clearance import domain as clearance_domain
-from shebao.clearance import selectors as clearance_selectors
 from shebao.clearance.selectors import subjects as case_subjects
 from shebao.core import clock
 from shebao.core.errors import ShebaoError
@@ -25,7 +23,7 @@ from shebao.registry import domain, selectors, services
 from shebao.registry.models import Unit
 from shebao.web.access import role_required, staff_required
 from shebao.web.desk.registry import forms
-from shebao.web.desk.registry.common import history, may, staff_may, unit_or_404
+from shebao.web.desk.registry.common import case_rows, history, may, staff_may, unit_or_404
 
 
 def _region_name(code: str) -> str:
@@ -106,14 +104,7 @@ def _unit_context(request, unit, **extra) -> dict:
         "industry_class_name": class_name,
         "employees": employees,
         "summary": _summary(unit),
-        "cases": [
-            {
-                "case": case,
-                "status": str(clearance_domain.STATUS_NAMES.get(case.status, _("Unknown status"))),
-                "reason": str(clearance_selectors.reason_of(case).names),
-            }
-            for case in case_subjects.unit_cases(user=user, unit=unit)
-        ],
+        "cases": case_rows(case_subjects.unit_cases(user=user, unit=unit)),
         "history": history(unit),
         "has_record": selectors.unit_registration_record(unit) is not None,
         "may_decide": pending and may(user, "unit.approve_registration"),
