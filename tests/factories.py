@@ -225,3 +225,41 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+# Role checks -----------------------------------------------------------------------------
+
+
+def role_cases(services_table: dict) -> list[tuple[str, str, bool]]:
+    """(service name, role, whether the role may) for every service of a table
+    ``{name: (action, kwargs)}`` and every role."""
+    from shebao.accounts.domain import ALL_ROLES, PERMISSIONS
+
+    return [
+        (name, role, role in PERMISSIONS[action])
+        for name, (action, _kwargs) in services_table.items()
+        for role in sorted(ALL_ROLES)
+    ]
+
+
+def check_role_refusal(service, actor, kwargs: dict, *, allowed: bool) -> None:
+    """Call ``service`` as ``actor``: a role that may act passes the role check (any other
+    refusal is about the arguments); one that may not is refused and nothing is audited."""
+    import pytest
+
+    from shebao.audit.models import AuditEvent
+    from shebao.core.errors import PermissionDenied, ShebaoError
+
+    before = AuditEvent.objects.count()
+    if allowed:
+        try:
+            service(actor=actor, **kwargs)
+        except PermissionDenied as exc:  # pragma: no cover - the failure's message
+            pytest.fail(f"{actor.role} refused by {service.__name__}: {exc.message}")
+        except ShebaoError:
+            pass  # refused for the arguments, past the role check
+        return
+    with pytest.raises(PermissionDenied) as refused:
+        service(actor=actor, **kwargs)
+    assert refused.value.code == "forbidden"
+    assert AuditEvent.objects.count() == before
