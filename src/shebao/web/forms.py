@@ -1,5 +1,7 @@
 """What the pages' forms share: a service's refusal shown on the form it came from."""
 
+from collections.abc import Callable
+
 from django import forms
 from django.utils.translation import gettext_noop
 
@@ -10,15 +12,19 @@ from shebao.core.errors import ShebaoError
 gettext_noop(":")
 
 
-def show_refusal(form: forms.Form, exc: ShebaoError) -> None:
-    """Put a service's refusal on ``form``: each field error on the field of that name
-    when the form has one, the rest (and the message itself) above the form."""
+def show_refusal(
+    form: forms.Form, exc: ShebaoError, field_for: Callable[[str], str] = lambda name: name
+) -> None:
+    """Put a service's refusal on ``form``: each field error on the form's field of that
+    name (``field_for`` maps a service's field name to the form's where they differ) when
+    the form has one without an error yet, the rest (and the message itself) above it."""
     placed = False
     for name, why in exc.fields.items():
-        if name in form.fields:
-            form.add_error(name, str(why))
+        target = field_for(name)
+        if target in form.fields and target not in form.errors:
+            form.add_error(target, str(why))
             placed = True
         else:
-            form.add_error(None, f"{why}")
+            form.add_error(None, str(why))
     if not placed:
         form.add_error(None, str(exc.message))

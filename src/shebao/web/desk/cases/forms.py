@@ -11,6 +11,7 @@ from shebao.clearance.selectors import desk as desk_selectors
 from shebao.core.errors import ShebaoError
 from shebao.policy import packs
 from shebao.web.desk.cases.names import SUBJECTS
+from shebao.web.forms import show_refusal
 
 HEIR_ROWS = 4
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -182,22 +183,18 @@ _HEIR_FIELD = re.compile(r"^heirs\.(\d+)\.(\w+)$")
 
 
 def place_refusal(form: forms.Form, exc: ShebaoError, heir_numbers=()) -> None:
-    """A service's refusal on the form: each field error on the field it concerns."""
-    placed = False
-    for name, why in exc.fields.items():
-        target = _SERVICE_FIELDS.get(name, name)
+    """A service's refusal on the form: each field error on the field it concerns (an
+    heir's by the number the form gave that heir)."""
+
+    def field_for(name: str) -> str:
         match = _HEIR_FIELD.match(name)
-        if match is not None:
-            index = int(match.group(1))
-            number = heir_numbers[index] if index < len(heir_numbers) else index + 1
-            target = f"heir{number}_{match.group(2)}"
-        if target in form.fields and target not in form.errors:
-            form.add_error(target, str(why))
-            placed = True
-        else:
-            form.add_error(None, str(why))
-    if not placed:
-        form.add_error(None, str(exc.message))
+        if match is None:
+            return _SERVICE_FIELDS.get(name, name)
+        index = int(match.group(1))
+        number = heir_numbers[index] if index < len(heir_numbers) else index + 1
+        return f"heir{number}_{match.group(2)}"
+
+    show_refusal(form, exc, field_for)
 
 
 class UploadForm(forms.Form):
