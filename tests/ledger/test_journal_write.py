@@ -52,15 +52,16 @@ def test_a_bulk_declaration_with_an_unbalanced_entry_is_refused_and_writes_nothi
         actor=staff, declarations=[checked(unit, "2025-03", "8000.00")]
     )[0]
     before = counts()
-    real = declaration_services._totals_by_type
+    real = declaration_services._declaration_draft
 
-    def one_fen_more_to_the_pool(results):
+    def one_fen_more_to_the_pool(*args, **kwargs):
         # The pooled funds get a fen the receivable does not owe: the entry is one fen off.
-        totals = real(results)
-        kind, (unit_part, personal_part) = next(iter(totals.items()))
-        return {**totals, kind: (unit_part + D("0.01"), personal_part)}
+        draft, row = real(*args, **kwargs)
+        account_id, amount, period = draft.lines[1]
+        draft.lines[1] = (account_id, amount - D("0.01"), period)
+        return draft, row
 
-    monkeypatch.setattr(declaration_services, "_totals_by_type", one_fen_more_to_the_pool)
+    monkeypatch.setattr(declaration_services, "_declaration_draft", one_fen_more_to_the_pool)
     # A replacement (with its reversal) and a new month, in one batch.
     batch = [checked(unit, "2025-03", "9000.00"), checked(unit, "2025-04", "8000.00")]
     with CaptureQueriesContext(connection) as queries, pytest.raises(services.UnbalancedEntry):

@@ -9,14 +9,16 @@ whole (the default) or posted with its good lines.
 
 import dataclasses
 import datetime
+import re
 from decimal import Decimal
 
 from django.db.models import Q
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from stdnum.cn import ric
 
 from shebao.core import ids
-from shebao.core.money import AmountError, parse_amount
+from shebao.core.money import AmountError, parse_amount, to_fen
 from shebao.core.warnings import CheckWarning
 from shebao.ledger import domain
 from shebao.policy import agreements
@@ -77,10 +79,38 @@ def parse_identity(citizen_id, passport_no, nationality, *, today=None) -> tuple
     return passport_key(number, country), "passport_no"
 
 
+_SEPARATORS = re.compile(r"[\s-]")
+_PLAIN_ID = re.compile(r"[0-9]{17}[0-9X]")
+_PLAIN_WAGE = re.compile(r"([0-9]{1,12})(?:\.([0-9]{1,2}))?")
+
+
+def compact_id(value) -> str | None:
+    """An ID number as the registry stores it (spaces and hyphens dropped, ``x`` upper
+    case), when it has the plain form of one; None otherwise. Nothing more is checked:
+    a number the registry does not hold is parsed by ``parse_identity`` for its reason."""
+    if not isinstance(value, str):
+        return None
+    if _PLAIN_ID.fullmatch(value):
+        return value
+    number = _SEPARATORS.sub("", ric.compact(value))
+    return number if len(number) == 18 else None
+
+
 def parse_wage(value) -> Decimal:
     """A declared wage: the same amount rule and ceiling as an employment's monthly wage
     (``AmountError``, a ValueError, says why not)."""
     return parse_amount(value, kind="monthly_wage")
+
+
+def wage_fen(value, ceiling_fen: int) -> int:
+    """A declared wage in fen, by ``parse_wage``'s rule (``AmountError`` says why not),
+    with a short way through for the plain decimal string nearly every line holds."""
+    if isinstance(value, str) and (match := _PLAIN_WAGE.fullmatch(value)):
+        whole, cents = match.groups()
+        fen = int(whole) * 100 + (int(cents.ljust(2, "0")) if cents else 0)
+        if 0 < fen <= ceiling_fen:
+            return fen
+    return to_fen(parse_wage(value))
 
 
 def check_period(unit: Unit, period: str, today: datetime.date) -> str | Promise | None:
@@ -289,22 +319,23 @@ def omission_warnings(checked: CheckedDeclaration) -> list[CheckWarning]:
         if person_id in declared or person_id in seen:
             continue
         seen.add(person_id)
-        number = ids.mask_citizen_id(citizen_id or passport_no or "")
         warnings.append(
-            CheckWarning(
-                code="undeclared_employee",
-                message=_("%(person)s, employed at %(unit)s in %(period)s, is not declared.")
-                % {
-                    "person": f"{name} ({number})" if name else number,
-                    "unit": checked.unit.name,
-                    "period": checked.period,
-                },
-                facts=(checked.unit.pk, checked.period, person_id),
-                extra={
-                    "unit_id": checked.unit.pk,
-                    "period": checked.period,
-                    "person_id": person_id,
-                },
-            )
+            omission_warning(checked.unit, checked.period, person_id, name, citizen_id, passport_no)
         )
     return warnings
+
+
+def omission_warning(unit: Unit, period: str, person_id: int, name, citizen_id, passport_no):
+    """The warning that the unit's employee ``person_id`` is left out of its month."""
+    number = ids.mask_citizen_id(citizen_id or passport_no or "")
+    return CheckWarning(
+        code="undeclared_employee",
+        message=_("%(person)s, employed at %(unit)s in %(period)s, is not declared.")
+        % {
+            "person": f"{name} ({number})" if name else number,
+            "unit": unit.name,
+            "period": period,
+        },
+        facts=(unit.pk, period, person_id),
+        extra={"unit_id": unit.pk, "period": period, "person_id": person_id},
+    )

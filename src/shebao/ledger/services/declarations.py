@@ -1,7 +1,6 @@
 """Declarations and assessments: a unit's months posted to its receivable, the pooled
 funds and the credits due to the individual accounts."""
 
-import contextlib
 import dataclasses
 import datetime
 from collections import defaultdict
@@ -18,7 +17,7 @@ from shebao.audit.services import audit_record
 from shebao.core import clock, ids
 from shebao.core import warnings as core_warnings
 from shebao.core.errors import Conflict, InvalidInput
-from shebao.core.money import format_money
+from shebao.core.money import ZERO, AmountError, amount_ceiling, format_money, from_fen, to_fen
 from shebao.core.warnings import CheckWarning
 from shebao.ledger import chart, declarations, domain
 from shebao.ledger.declarations import RowError
@@ -26,8 +25,10 @@ from shebao.ledger.models import Account, Declaration, DeclarationLine, JournalE
 from shebao.ledger.services._common import _closed_person_ids
 from shebao.ledger.services.journal import EntryDraft, entry_post, journal_write
 from shebao.ledger.services.unit_credit import _units_to_settle, unit_credit_settle
-from shebao.policy import contributions
+from shebao.ledger.staging import Staging
+from shebao.policy import agreements, contributions
 from shebao.policy import packs as policy_packs
+from shebao.registry import domain as registry_domain
 from shebao.registry.models import Employment, Person, Unit
 
 
@@ -85,13 +86,6 @@ def _policy_for(unit, period: str, cache: dict) -> _PolicyForMonth:
     return cache[key]
 
 
-def _rates_charged(rates: dict, exempt: dict, person_id: int) -> dict:
-    """The month's rates less the insurance types a bilateral agreement exempts this
-    person from (O16 Art. 9; ``declarations.exemptions``)."""
-    skip = exempt.get(person_id)
-    return {kind: rate for kind, rate in rates.items() if kind not in skip} if skip else rates
-
-
 def _totals_by_type(results) -> dict[str, tuple[Decimal, Decimal]]:
     totals: dict[str, list[Decimal]] = {}
     for result in results:
@@ -111,11 +105,10 @@ def declarations_post(
 ) -> list[Declaration]:
     """Post checked declarations (``CheckedDeclaration`` with no errors left) in one
     transaction: every line's premiums, the unit's receivable, the pooled funds and the
-    individual accounts. A unit-month that already has a live declaration is replaced:
-    the old entry is reversed, never edited, so nothing is ever counted twice.
-
-    Writes are batched across declarations so that a month's file for a whole region is
-    a handful of bulk inserts, not one query per line.
+    credits due to the individual accounts. A unit-month that already has a live
+    declaration is replaced: the old entry is reversed, never edited, so nothing is ever
+    counted twice. The lines are computed and written by the database
+    (``ledger.staging``), as a submission's are.
 
     ``acknowledged_warnings`` (employees left out, ``declarations.omission_warnings``)
     are recorded with the posting, as acknowledged by ``actor``.
@@ -123,226 +116,279 @@ def declarations_post(
     require_role_or_system(actor, "declaration.create", name_allowed=True)
     if not declarations:
         return []
+    for checked in declarations:
+        if checked.errors:
+            raise ValueError("declarations with errors are never posted")
+    if len({(d.unit.pk, d.period) for d in declarations}) != len(declarations):
+        raise Conflict(
+            _("The same unit and month appear twice in one batch."),
+            code="duplicate_declaration",
+        )
+    with transaction.atomic(), Staging() as stage:
+        groups: dict[int, tuple[Unit, str]] = {}
+        policy_cache: dict = {}
+        lines, exempt = [], []
+        for grp, checked in enumerate(declarations, start=1):
+            groups[grp] = (checked.unit, checked.period)
+            _stage_group(stage, grp, checked.unit, checked.period, policy_cache)
+            for line_no, person_id, wage in checked.lines:
+                seq = len(lines) + 1
+                lines.append((seq, line_no, grp, None, None, None, to_fen(wage), person_id))
+                exempt += [(seq, kind) for kind in checked.exempt.get(person_id, ())]
+        stage.groups_write()
+        stage.load_lines(lines)
+        stage.load_exemptions(exempt)
+        stage.check(checked_already=True)
+        warnings = list(acknowledged_warnings)
+        return _post_staged(actor, stage, groups, source=source, acknowledged=lambda _g: warnings)
+
+
+def _stage_group(stage: Staging, grp: int, unit: Unit, period: str, cache: dict) -> None:
+    """Stage a unit-month with its policy. A month whose premiums cannot be computed (the
+    unit's work-injury class is not recorded) is staged all the same, so that its lines
+    are checked; the refusal is raised if any of them is to be posted."""
+    try:
+        month = _policy_for(unit, period, cache)
+    except Conflict as exc:
+        stage.refused[grp] = exc
+        month = _PolicyForMonth(ZERO, ZERO, {}, frozenset(), domain.period_end(period))
+    stage.add_group(
+        grp,
+        unit_id=unit.pk,
+        period=period,
+        month_start=domain.period_start(period),
+        month_end=domain.period_end(period),
+        floor=month.floor,
+        cap=month.cap,
+        rates=month.rates,
+        to_account=month.to_account,
+    )
+
+
+# Unit-months whose entries and declarations are written per batch: their Python objects
+# (an entry and about ten postings each) stay well inside the memory budget.
+BATCH_MONTHS = 2_000
+
+
+def _post_staged(
+    actor: Actor, stage: Staging, groups: dict, *, source: str, acknowledged
+) -> list[Declaration]:
+    """Post the staged unit-months that have lines to post: lock their units, reverse the
+    declarations they replace, write each month's entry and declaration from the totals
+    the database computed, then every line with one ``INSERT ... SELECT``.
+    ``acknowledged(grps)`` gives the warnings acknowledged for those unit-months."""
+    counts = stage.good_counts()
+    posted = [grp for grp in sorted(groups) if counts.get(grp)]
+    if not posted:
+        return []
     now = clock.now()
     actor_id = actor.pk if actor is not None and actor.pk else None
-    policy_cache: dict = {}
-    with transaction.atomic():
-        unit_ids = sorted({d.unit.pk for d in declarations})
-        units = {
-            u.pk: u for u in Unit.objects.select_for_update().filter(pk__in=unit_ids).order_by("pk")
-        }
-        for checked in declarations:
-            if checked.errors:
-                raise ValueError("declarations with errors are never posted")
-            unit = units[checked.unit.pk]
-            if unit.status in (Unit.Status.CANCELLED, Unit.Status.REJECTED):
-                raise Conflict(
-                    _("Unit %(name)s is %(status)s: it cannot declare.")
-                    % {"name": unit.name, "status": unit.get_status_display()},
-                    code="unit_not_active",
-                )
-        keys = {(d.unit.pk, d.period) for d in declarations}
-        if len(keys) != len(declarations):
+    unit_ids = sorted({groups[grp][0].pk for grp in posted})
+    units = {
+        u.pk: u for u in Unit.objects.select_for_update().filter(pk__in=unit_ids).order_by("pk")
+    }
+    for unit in units.values():
+        if unit.status in (Unit.Status.CANCELLED, Unit.Status.REJECTED):
             raise Conflict(
-                _("The same unit and month appear twice in one batch."),
-                code="duplicate_declaration",
+                _("Unit %(name)s is %(status)s: it cannot declare.")
+                % {"name": unit.name, "status": unit.get_status_display()},
+                code="unit_not_active",
             )
-        live = {
-            (d.unit_id, d.period): d
-            for d in Declaration.objects.select_for_update().filter(
-                unit_id__in=unit_ids,
-                status=Declaration.Status.LIVE,
-                period__in={p for _u, p in keys},
-            )
-            if (d.unit_id, d.period) in keys
+    for grp in posted:
+        if grp in stage.refused:
+            raise stage.refused[grp]
+    # The checks refuse such a line with a line error; this guards every other caller.
+    if stage.good_person_ids(closed_only=True):
+        raise Conflict(
+            _("The individual account of a person declared is closed: nothing can be posted."),
+            code="account_closed",
+        )
+    keys = {(groups[grp][0].pk, groups[grp][1]) for grp in posted}
+    live = {
+        (d.unit_id, d.period): d
+        for d in Declaration.objects.select_for_update().filter(
+            unit_id__in=unit_ids,
+            status=Declaration.Status.LIVE,
+            period__in={p for _u, p in keys},
+        )
+        if (d.unit_id, d.period) in keys
+    }
+    totals = stage.totals()
+    policy_cache: dict = {}
+    saved: list[Declaration] = []
+    for start in range(0, len(posted), BATCH_MONTHS):
+        batch = posted[start : start + BATCH_MONTHS]
+        replaced = [
+            live[key]
+            for key in ((groups[grp][0].pk, groups[grp][1]) for grp in batch)
+            if key in live
+        ]
+        drafts = _reversals(replaced, now=now, actor_id=actor_id)
+        months = {
+            grp: _policy_for(units[groups[grp][0].pk], groups[grp][1], policy_cache)
+            for grp in batch
         }
-
-        computed = []
-        codes: set[str] = set()
-        for checked in declarations:
-            unit = units[checked.unit.pk]
-            month = _policy_for(unit, checked.period, policy_cache)
-            results = [
-                domain.declaration_line(
-                    person_id=person_id,
-                    wage=wage,
-                    floor=month.floor,
-                    cap=month.cap,
-                    rates=_rates_charged(month.rates, getattr(checked, "exempt", {}), person_id),
-                    to_account=month.to_account,
-                )
-                for _line, person_id, wage in checked.lines
-            ]
-            computed.append((checked, unit, month, results))
-            codes.add(chart.unit_receivable_code(unit.pk))
-            codes.add(chart.unit_credits_due_code(unit.pk))
-            codes.update(chart.pooled_code(kind) for kind in month.rates)
-        by_code = chart.accounts_by_code(codes)
-        _refuse_closed_accounts(declarations)
-
-        # Reversals of the declarations being replaced, and of the credits their months
-        # gave the individual accounts once paid: the new declaration's month is credited
-        # again only when it is paid in full.
-        drafts: list[EntryDraft] = []
-        if live:
-            old_postings = defaultdict(list)
-            credit_entries = {
-                (e.unit_id, e.period): e
-                for e in JournalEntry.objects.filter(
-                    kind=JournalEntry.Kind.ACCOUNT_CREDIT,
-                    unit_id__in=unit_ids,
-                    period__in={p for _u, p in live},
-                    reversed_by__isnull=True,
-                )
-                if (e.unit_id, e.period) in live
-            }
-            old_entry_ids = [d.entry_id for d in live.values()]
-            old_entry_ids += [e.pk for e in credit_entries.values()]
-            for posting in Posting.objects.filter(entry_id__in=old_entry_ids):
-                old_postings[posting.entry_id].append(posting)
-            _refuse_reversal_on_closed_accounts(
-                [p for entry_id in old_entry_ids for p in old_postings[entry_id]], live
+        codes = {chart.pooled_code(kind) for month in months.values() for kind in month.rates}
+        for grp in batch:
+            codes.add(chart.unit_receivable_code(groups[grp][0].pk))
+            codes.add(chart.unit_credits_due_code(groups[grp][0].pk))
+        account_of = {code: a.pk for code, a in chart.accounts_by_code(codes).items()}
+        rows = []
+        for grp in batch:
+            unit, period = units[groups[grp][0].pk], groups[grp][1]
+            draft, row = _declaration_draft(
+                unit,
+                period,
+                months[grp],
+                totals.get(grp, {}),
+                counts[grp],
+                account_of,
+                now=now,
+                actor_id=actor_id,
             )
-
-            def reversal(period, unit_id, reverses_id, memo):
-                draft = EntryDraft(
-                    JournalEntry(
-                        kind=JournalEntry.Kind.REVERSAL,
-                        effective_on=clock.today(),
-                        period=period,
-                        unit_id=unit_id,
-                        created_at=now,
-                        created_by_id=actor_id,
-                        reverses_id=reverses_id,
-                        memo=memo,
-                    )
-                )
-                for old in old_postings[reverses_id]:
-                    draft.add(old.account_id, -old.amount, old.period)
-                return draft
-
-            # Written with the new entries: the replaced declarations' first, then the
-            # withdrawn credits'.
-            drafts += [
-                reversal(old.period, old.unit_id, old.entry_id, f"replaced declaration {old.pk}")
-                for old in live.values()
-            ]
-            drafts += [
-                reversal(
-                    credit.period,
-                    credit.unit_id,
-                    credit.pk,
-                    f"month {credit.period} declared again: credits withdrawn",
-                )
-                for credit in credit_entries.values()
-            ]
-
-        new_rows = []
-        for checked, unit, month, results in computed:
-            draft = EntryDraft(
-                JournalEntry(
-                    kind=JournalEntry.Kind.DECLARATION,
-                    effective_on=month.due_on,
-                    period=checked.period,
-                    unit_id=unit.pk,
-                    created_at=now,
-                    created_by_id=actor_id,
-                    memo=f"declaration {checked.period}",
-                )
-            )
+            row.replaces_id = live[(unit.pk, period)].pk if (unit.pk, period) in live else None
+            row.source = source
             drafts.append(draft)
-            totals = _totals_by_type(results)
-            unit_total = sum((r.unit_total for r in results), Decimal(0))
-            personal_total = sum((r.personal_total for r in results), Decimal(0))
-            total_due = unit_total + personal_total
-            draft.add(by_code[chart.unit_receivable_code(unit.pk)].pk, total_due, checked.period)
-            for kind, (unit_part, personal_part) in totals.items():
-                to_pool = unit_part + (0 if kind in month.to_account else personal_part)
-                draft.add(by_code[chart.pooled_code(kind)].pk, -to_pool, checked.period)
-            # The accounts' parts wait until the month is paid (O20 Art. 13).
-            draft.add(
-                by_code[chart.unit_credits_due_code(unit.pk)].pk,
-                -sum((r.account_credit for r in results), Decimal(0)),
-                checked.period,
-            )
-            new_rows.append(
-                Declaration(
-                    unit_id=unit.pk,
-                    period=checked.period,
-                    kind=Declaration.Kind.DECLARED,
-                    due_on=month.due_on,
-                    unit_total=unit_total,
-                    personal_total=personal_total,
-                    total_due=total_due,
-                    totals_by_type=_money_pairs(totals),
-                    line_count=len(results),
-                    entry=draft.entry,
-                    replaces_id=live[(unit.pk, checked.period)].pk
-                    if (unit.pk, checked.period) in live
-                    else None,
-                    source=source,
-                    created_at=now,
-                    created_by_id=actor_id,
-                )
-            )
+            rows.append(row)
         # Every entry is checked to balance before any of them is written.
         journal_write(drafts)
-
-        if live:
-            Declaration.objects.filter(pk__in=[d.pk for d in live.values()]).update(
+        if replaced:
+            Declaration.objects.filter(pk__in=[d.pk for d in replaced]).update(
                 status=Declaration.Status.REPLACED
             )
-        saved = Declaration.objects.bulk_create(new_rows)
-        DeclarationLine.objects.bulk_create(
-            [
-                DeclarationLine(
-                    declaration_id=declaration.pk,
-                    line_no=line_no,
-                    person_id=result.person_id,
-                    period=checked.period,
-                    wage=result.wage,
-                    base=result.base,
-                    unit_total=result.unit_total,
-                    personal_total=result.personal_total,
-                    account_credit=result.account_credit,
-                    parts={
-                        p.insurance_type: [
-                            format_money(p.unit_amount),
-                            format_money(p.personal_amount),
-                        ]
-                        for p in result.parts
-                    },
-                )
-                for declaration, (checked, _u, _m, results) in zip(saved, computed, strict=True)
-                for (line_no, _p, _w), result in zip(checked.lines, results, strict=True)
-            ],
-            batch_size=5000,
-        )
-        for unit_id in _units_to_settle(unit_ids, {unit_id for unit_id, _p in live}):
-            unit_credit_settle(actor=actor, unit=units[unit_id])
+        batch_saved = Declaration.objects.bulk_create(rows)
+        stage.set_declarations([(grp, d.pk) for grp, d in zip(batch, batch_saved, strict=True)])
+        saved += batch_saved
         audit_record(
             actor=actor,
             action="ledger.declarations_posted",
             target_type="ledger.declaration",
-            target_id=saved[0].pk if len(saved) == 1 else "",
+            target_id=batch_saved[0].pk if len(batch_saved) == 1 else "",
             data={
                 "source": source,
-                "count": len(saved),
+                "count": len(batch_saved),
                 "declarations": [
-                    [d.pk, d.unit_id, d.period, format_money(d.total_due)] for d in saved[:1000]
+                    [d.pk, d.unit_id, d.period, format_money(d.total_due)]
+                    for d in batch_saved[:1000]
                 ],
-                "replaced": sorted(d.pk for d in live.values()),
-                **core_warnings.audit_data(acknowledged_warnings),
+                "replaced": sorted(d.pk for d in replaced),
+                **core_warnings.audit_data(acknowledged(batch)),
             },
         )
+    stage.write_lines(DeclarationLine._meta.db_table)
+    for unit_id in _units_to_settle(unit_ids, {unit_id for unit_id, _p in live}):
+        unit_credit_settle(actor=actor, unit=units[unit_id])
     return saved
 
 
-# Submitting a declaration: the one way a unit's months are declared ---------------------
+def _declaration_draft(unit, period, month, by_kind, line_count, account_of, *, now, actor_id):
+    """A month's entry (the unit's receivable, the pooled funds, the credits due to the
+    individual accounts) and its declaration, from the month's totals in fen by insurance
+    type (``Staging.totals``), in the order of the month's rates; ``account_of`` maps
+    account codes to ids."""
+    draft = EntryDraft(
+        JournalEntry(
+            kind=JournalEntry.Kind.DECLARATION,
+            effective_on=month.due_on,
+            period=period,
+            unit_id=unit.pk,
+            created_at=now,
+            created_by_id=actor_id,
+            memo=f"declaration {period}",
+        )
+    )
+    totals = {
+        kind: (from_fen(by_kind[kind][0]), from_fen(by_kind[kind][1]))
+        for kind in month.rates
+        if kind in by_kind
+    }
+    unit_total = sum((u for u, _p in totals.values()), Decimal(0))
+    personal_total = sum((p for _u, p in totals.values()), Decimal(0))
+    total_due = unit_total + personal_total
+    draft.add(account_of[chart.unit_receivable_code(unit.pk)], total_due, period)
+    for kind, (unit_part, personal_part) in totals.items():
+        to_pool = unit_part + (0 if kind in month.to_account else personal_part)
+        draft.add(account_of[chart.pooled_code(kind)], -to_pool, period)
+    # The accounts' parts wait until the month is paid (O20 Art. 13).
+    to_accounts = from_fen(sum(to_account for _u, _p, to_account in by_kind.values()))
+    draft.add(account_of[chart.unit_credits_due_code(unit.pk)], -to_accounts, period)
+    row = Declaration(
+        unit_id=unit.pk,
+        period=period,
+        kind=Declaration.Kind.DECLARED,
+        due_on=month.due_on,
+        unit_total=unit_total,
+        personal_total=personal_total,
+        total_due=total_due,
+        totals_by_type=_money_pairs(totals),
+        line_count=line_count,
+        entry=draft.entry,
+        created_at=now,
+        created_by_id=actor_id,
+    )
+    return draft, row
 
-# Lines posted per transaction batch: large enough for bulk inserts to pay off, small
-# enough that a batch's objects stay well inside the memory budget.
-BATCH_LINES = 20_000
+
+def _reversals(replaced: list[Declaration], *, now, actor_id) -> list[EntryDraft]:
+    """Reversals of the declarations being replaced, and of the credits their months gave
+    the individual accounts once paid: the new declaration's month is credited again only
+    when it is paid in full. The replaced declarations' first, then the withdrawn
+    credits'."""
+    if not replaced:
+        return []
+    live = {(d.unit_id, d.period): d for d in replaced}
+    credit_entries = [
+        e
+        for e in JournalEntry.objects.filter(
+            kind=JournalEntry.Kind.ACCOUNT_CREDIT,
+            unit_id__in={d.unit_id for d in replaced},
+            period__in={d.period for d in replaced},
+            reversed_by__isnull=True,
+        ).order_by("pk")
+        if (e.unit_id, e.period) in live
+    ]
+    old_entry_ids = [d.entry_id for d in replaced] + [e.pk for e in credit_entries]
+    old_postings = defaultdict(list)
+    for posting in Posting.objects.filter(entry_id__in=old_entry_ids).order_by("pk"):
+        old_postings[posting.entry_id].append(posting)
+    _refuse_reversal_on_closed_accounts(
+        [p for entry_id in old_entry_ids for p in old_postings[entry_id]], live
+    )
+
+    def reversal(period, unit_id, reverses_id, memo):
+        draft = EntryDraft(
+            JournalEntry(
+                kind=JournalEntry.Kind.REVERSAL,
+                effective_on=clock.today(),
+                period=period,
+                unit_id=unit_id,
+                created_at=now,
+                created_by_id=actor_id,
+                reverses_id=reverses_id,
+                memo=memo,
+            )
+        )
+        for old in old_postings[reverses_id]:
+            draft.add(old.account_id, -old.amount, old.period)
+        return draft
+
+    drafts = [
+        reversal(old.period, old.unit_id, old.entry_id, f"replaced declaration {old.pk}")
+        for old in replaced
+    ]
+    drafts += [
+        reversal(
+            credit.period,
+            credit.unit_id,
+            credit.pk,
+            f"month {credit.period} declared again: credits withdrawn",
+        )
+        for credit in credit_entries
+    ]
+    return drafts
+
+
+# Submitting a declaration: the one way a unit's months are declared ---------------------
 
 
 @dataclasses.dataclass(frozen=True)
@@ -402,9 +448,9 @@ def declarations_submit(
     declaring comes here: the API's JSON body, an uploaded file, the import command; a
     file is only read into ``DeclaredLine``s first.
 
-    ``lines`` gives the lines afresh at each call, so that a file of a million lines is
-    read again rather than held: once to look up every person it names, once to check,
-    once to post. With ``unit`` and ``period`` the submission is of that unit-month (a
+    The lines are read once, into the database (``ledger.staging``): each is checked
+    there against the registry with joins, and its premiums are computed and written by
+    the database. With ``unit`` and ``period`` the submission is of that unit-month (a
     bad month is refused at once, 422 ``period``; no line at all, 422 ``lines``);
     without them each line names its own, and lines of one unit-month must be together.
 
@@ -421,105 +467,221 @@ def declarations_submit(
         if why:
             raise InvalidInput(fields={"period": why})
     report = DeclarationReport()
-    # One look-up of every person the lines name, shared by both passes.
-    keys = set()
-    for row in lines():
-        with contextlib.suppress(ids.IdError):
-            keys.add(
-                declarations.parse_identity(row.citizen_id, row.passport_no, row.nationality)[0]
+    with transaction.atomic(), Staging() as stage:
+        groups = _stage_submission(
+            stage, lines(), unit=unit, period=period, report=report, today=today, progress=progress
+        )
+        if unit is not None and period is not None and report.lines == 0:
+            raise InvalidInput(fields={"lines": _("must hold at least one line")})
+        stage.check()
+        report.errors += _refusals(stage, groups, today)
+        report.errors.sort(key=lambda e: (e.line, e.field))
+        _stage_exemptions(stage, groups)
+        omitted: dict[int, list[CheckWarning]] = defaultdict(list)
+        for grp, person_id, name, citizen_id, passport_no in stage.omitted_employees(
+            registry_domain.EMPLOYMENT_CONFIRMED_STATES
+        ):
+            target, month = groups[grp]
+            omitted[grp].append(
+                declarations.omission_warning(
+                    target, month, person_id, name, citizen_id, passport_no
+                )
             )
-    known = declarations.person_ids_by_key(keys)
-
-    def months(stage: str, into: DeclarationReport):
-        step = (lambda n: progress(stage, n)) if progress else None
-        return _checked_months(
-            lines(), unit=unit, period=period, report=into, known=known, today=today, progress=step
+        report.omitted = [w for grp in sorted(omitted) for w in omitted[grp]]
+        if report.errors and not good_rows_only:
+            return report
+        given = core_warnings.acknowledged_ids(acknowledge_warnings)
+        report.unacknowledged = (
+            [] if acknowledge_omissions else [w for w in report.omitted if w.id not in given]
         )
-
-    omitted: dict[tuple[int, str], list[CheckWarning]] = {}
-    for checked in months("check", report):
-        # One query per unit-month, on the lines that would be posted (a unit-month left
-        # with none is not posted at all).
-        found = declarations.omission_warnings(checked) if checked.lines else []
-        if found:
-            omitted[(checked.unit.pk, checked.period)] = found
-            report.omitted += found
-    if unit is not None and period is not None and report.lines == 0:
-        raise InvalidInput(fields={"lines": _("must hold at least one line")})
-    report.errors.sort(key=lambda e: (e.line, e.field))
-    if report.errors and not good_rows_only:
-        return report
-    given = core_warnings.acknowledged_ids(acknowledge_warnings)
-    report.unacknowledged = (
-        [] if acknowledge_omissions else [w for w in report.omitted if w.id not in given]
-    )
-    if report.unacknowledged:
-        report.omissions_not_acknowledged = True
-        return report
-
-    def post(batch: list[declarations.CheckedDeclaration]) -> None:
-        saved = declarations_post(
-            actor=actor,
-            declarations=batch,
+        if report.unacknowledged:
+            report.omissions_not_acknowledged = True
+            return report
+        saved = _post_staged(
+            actor,
+            stage,
+            groups,
             source=source,
-            acknowledged_warnings=[
-                w for c in batch for w in omitted.get((c.unit.pk, c.period), [])
-            ],
+            acknowledged=lambda grps: [w for grp in grps for w in omitted.get(grp, [])],
         )
-        report.declarations += len(saved)
-        report.posted_lines += sum(len(c.lines) for c in batch)
+        report.declarations = len(saved)
+        report.posted_lines = sum(d.line_count for d in saved)
+        if progress is not None and report.posted_lines:
+            progress("post", report.posted_lines)
         if unit is not None and period is not None and saved:
             report.declaration = saved[-1]
-
-    with transaction.atomic():
-        batch: list[declarations.CheckedDeclaration] = []
-        batch_lines = 0
-        for checked in months("post", DeclarationReport()):
-            checked.errors = []
-            if not checked.lines:
-                continue
-            batch.append(checked)
-            batch_lines += len(checked.lines)
-            if batch_lines >= BATCH_LINES:
-                post(batch)
-                batch, batch_lines = [], 0
-        if batch:
-            post(batch)
     report.posted = True
     return report
 
 
-def _months(
-    rows: Iterable[DeclaredLine], errors: list[RowError], *, unit: Unit | None, period: str | None
-) -> Iterator[tuple[str, str, list[DeclaredLine]]]:
-    """Consecutive lines of one unit-month; a unit-month seen again later is an error."""
+# Lines read between two reports of progress.
+_PROGRESS_EVERY = 10_000
+
+
+def _stage_submission(
+    stage: Staging,
+    rows: Iterable[DeclaredLine],
+    *,
+    unit: Unit | None,
+    period: str | None,
+    report: DeclarationReport,
+    today: datetime.date,
+    progress,
+) -> dict[int, tuple[Unit, str]]:
+    """Read the submission's lines into ``stage``: each unit-month (consecutive lines of
+    one unit and month; one seen again later is an error) checked for its unit and month,
+    each line for the form of its identifier and its wage. A line that fails those is
+    reported and not staged. Returns the staged unit-months: ``grp -> (unit, period)``."""
+    groups: dict[int, tuple[Unit, str]] = {}
+    units: dict = {}
+    policy_cache: dict = {}
     seen: dict[tuple[str, str], int] = {}
-    key: tuple[str, str] | None = None
-    group: list[DeclaredLine] = []
-    for row in rows:
-        row_key = (unit.uscc if unit is not None else row.uscc, period or row.period)
-        if row_key != key:
-            if key is not None and group:
-                yield key[0], key[1], group
-            if row_key in seen:
-                errors.append(
-                    RowError(
-                        row.line,
-                        "period",
-                        _(
-                            "rows for this unit and month must be together "
-                            "(first seen on line %(line)d)"
+    errors = report.errors
+    ceiling = to_fen(amount_ceiling("monthly_wage"))
+
+    def staged() -> Iterator[tuple]:
+        key: tuple[str, str] | None = None
+        grp = 0
+        refused: tuple[str, str | Promise] | None = None
+        seq = 0
+        for row in rows:
+            row_key = (unit.uscc if unit is not None else row.uscc, period or row.period)
+            if row_key != key:
+                if row_key in seen:
+                    errors.append(
+                        RowError(
+                            row.line,
+                            "period",
+                            _(
+                                "rows for this unit and month must be together "
+                                "(first seen on line %(line)d)"
+                            )
+                            % {"line": seen[row_key]},
                         )
-                        % {"line": seen[row_key]},
                     )
-                )
-                key, group = None, []
+                    key = None
+                    continue
+                seen[row_key] = row.line
+                key = row_key
+                grp, refused = _group_for(stage, groups, row_key, unit, units, policy_cache, today)
+            report.lines += 1
+            if progress is not None and report.lines % _PROGRESS_EVERY == 0:
+                progress("check", _PROGRESS_EVERY)
+            if refused is not None:
+                errors.append(RowError(row.line, *refused))
                 continue
-            seen[row_key] = row.line
-            key, group = row_key, []
-        group.append(row)
-    if key is not None and group:
-        yield key[0], key[1], group
+            if row.id_problem:
+                errors.append(RowError(row.line, "citizen_id", row.id_problem))
+                continue
+            line = _staged_line(row, errors, today, ceiling)
+            if line is not None:
+                seq += 1
+                yield (seq, row.line, grp, *line)
+
+    stage.load_lines(staged())
+    stage.groups_write()
+    if progress is not None and report.lines % _PROGRESS_EVERY:
+        progress("check", report.lines % _PROGRESS_EVERY)
+    return groups
+
+
+def _group_for(stage, groups, key, unit, units, policy_cache, today):
+    """The new unit-month ``key`` staged as a group: ``(grp, None)``, or ``(0, (field,
+    reason))`` when its unit or month is refused (every line of it is then an error)."""
+    target = unit or _unit_by_uscc(key[0], units)
+    if target is None:
+        return 0, ("uscc", _("no unit is registered with this code"))
+    why = declarations.check_period(target, key[1], today)
+    if why:
+        return 0, ("period", why)
+    grp = len(groups) + 1
+    groups[grp] = (target, key[1])
+    _stage_group(stage, grp, target, key[1], policy_cache)
+    return grp, None
+
+
+def _staged_line(row: DeclaredLine, errors: list[RowError], today, ceiling: int):
+    """``(citizen_id, nationality, passport_no, wage fen, None)`` for the stage, or None
+    with the line's errors added. An ID number of the plain form is only compacted here:
+    the stage matches it against the registry, whose numbers were checked when their
+    persons were registered, and only a number matching no one is parsed (``_refusals``)."""
+    try:
+        wage = declarations.wage_fen(row.wage, ceiling)
+    except AmountError as exc:
+        errors.append(RowError(row.line, "wage", exc.reason))
+        wage = None
+    citizen_id, passport_no, nationality = row.citizen_id, row.passport_no, row.nationality
+    if wage is not None and not passport_no and not nationality and citizen_id:
+        number = declarations.compact_id(citizen_id)
+        if number is not None:
+            return number, None, None, wage, None
+    try:
+        key, _field = declarations.parse_identity(citizen_id, passport_no, nationality, today=today)
+    except ids.IdError as exc:
+        field = "passport_no" if passport_no not in (None, "") else "citizen_id"
+        field = "nationality" if exc.code == "invalid_nationality" else field
+        errors.append(RowError(row.line, field, str(exc.reason)))
+        return None
+    if wage is None:
+        return None
+    if ":" in key:
+        country, number = key.split(":", 1)
+        return None, country, number, wage, None
+    return key, None, None, wage, None
+
+
+def _refusals(stage: Staging, groups: dict, today) -> list[RowError]:
+    """The staged lines not to post, with their reasons: naming no employee of the unit in
+    the month (an ID number matching no one is parsed first, so a malformed one gets its
+    own reason), naming one already declared on an earlier line, or one whose account is
+    closed."""
+    errors = []
+    for (
+        line,
+        grp,
+        by_passport,
+        citizen_id,
+        person_id,
+        employed,
+        first_line,
+        cleared,
+    ) in stage.refusals():
+        field = "passport_no" if by_passport else "citizen_id"
+        if not employed:
+            if person_id is None and not by_passport:
+                try:
+                    ids.parse_citizen_id(citizen_id, today=today)
+                except ids.IdError as exc:
+                    errors.append(RowError(line, field, str(exc.reason)))
+                    continue
+            why = (
+                declarations.NOT_AN_EMPLOYEE_PASSPORT
+                if by_passport
+                else declarations.NOT_AN_EMPLOYEE
+            )
+            errors.append(RowError(line, field, why % {"period": groups[grp][1]}))
+        elif line != first_line:
+            errors.append(
+                RowError(
+                    line,
+                    field,
+                    _("this person is already declared on line %(line)d") % {"line": first_line},
+                )
+            )
+        elif cleared:
+            errors.append(RowError(line, "citizen_id", declarations.CLOSED_ACCOUNT))
+    return errors
+
+
+def _stage_exemptions(stage: Staging, groups: dict) -> None:
+    """The insurance types a bilateral agreement exempts each line's person from
+    (O16 Art. 9; ``declarations.exemptions``)."""
+    regions = {target.pk: target.region for target, _p in groups.values()}
+    stage.load_exemptions(
+        (seq, kind)
+        for seq, nationality, month_start, unit_id in stage.coverage_candidates()
+        for kind in sorted(agreements.exempt_types(nationality, month_start, regions[unit_id]))
+    )
 
 
 def _unit_by_uscc(uscc: str, cache: dict) -> Unit | None:
@@ -531,49 +693,6 @@ def _unit_by_uscc(uscc: str, cache: dict) -> Unit | None:
         else:
             cache[uscc] = Unit.objects.filter(uscc=number).first()
     return cache[uscc]
-
-
-def _checked_months(
-    rows: Iterable[DeclaredLine],
-    *,
-    unit: Unit | None,
-    period: str | None,
-    report: DeclarationReport,
-    known: dict,
-    today: datetime.date,
-    progress=None,
-) -> Iterator[declarations.CheckedDeclaration]:
-    units: dict = {}
-    for uscc, month, group in _months(rows, report.errors, unit=unit, period=period):
-        if progress is not None:
-            progress(len(group))
-        report.lines += len(group)
-        target = unit or _unit_by_uscc(uscc, units)
-        if target is None:
-            report.errors += [
-                RowError(r.line, "uscc", _("no unit is registered with this code")) for r in group
-            ]
-            continue
-        why = declarations.check_period(target, month, today)
-        if why:
-            report.errors += [RowError(r.line, "period", why) for r in group]
-            continue
-        report.errors += [
-            RowError(r.line, "citizen_id", r.id_problem) for r in group if r.id_problem
-        ]
-        checked = declarations.check_lines(
-            target,
-            month,
-            [
-                (r.line, r.citizen_id, r.wage, r.passport_no, r.nationality)
-                for r in group
-                if not r.id_problem
-            ],
-            today=today,
-            known=known,
-        )
-        report.errors += checked.errors
-        yield checked
 
 
 def _staff_assessment(unit, period: str, cache: dict):
@@ -734,17 +853,6 @@ def declarations_assess(*, actor: Actor, period: str) -> list[Declaration]:
             },
         )
     return assessed
-
-
-def _refuse_closed_accounts(declarations) -> None:
-    """The checks refuse such a line with a line error; this guards every other caller."""
-    person_ids = {person_id for d in declarations for _l, person_id, _w in d.lines}
-    closed = _closed_person_ids(person_ids)
-    if closed:
-        raise Conflict(
-            _("The individual account of a person declared is closed: nothing can be posted."),
-            code="account_closed",
-        )
 
 
 def _refuse_reversal_on_closed_accounts(postings, live) -> None:
