@@ -259,6 +259,7 @@ ROUNDED_TO_ZEROS = _(
 )
 _SCIENTIFIC = re.compile(r"\d+(?:\.\d*)?[eE][+-]?\d+")
 _DECIMAL_POINT = re.compile(r"\d{15,18}\.\d*")
+_PLAIN_ID = re.compile(r"[0-9]{17}[0-9X]")
 
 
 def id_stored_as_number(value) -> str | Promise:
@@ -268,6 +269,8 @@ def id_stored_as_number(value) -> str | Promise:
         return ""
     if isinstance(value, float):  # an XLSX number cell: 18 digits never fit in it
         return STORED_AS_NUMBER % {"value": f"{value:.6g}"}
+    if isinstance(value, str) and _PLAIN_ID.fullmatch(value) and not value.endswith("000"):
+        return ""  # the form nearly every line has: nothing a spreadsheet did to it
     text = str(value).strip()
     if isinstance(value, int):
         try:
@@ -333,31 +336,33 @@ def _rows_from_table(
             code="bad_header",
         )
     where = {name: i for i, name in enumerate(names) if name}
+    at = [where.get(name) for name in ("citizen_id", "uscc", "period", "passport_no")]
+    at_nationality, at_wage = where.get("nationality"), where.get("wage")
+
+    def cell(values, i) -> str:
+        if i is None or i >= len(values) or values[i] is None:
+            return ""
+        value = values[i]
+        return value.strip() if isinstance(value, str) else str(value).strip()
+
     for line, values in enumerate(table, start=2):
         if not any(str(v or "").strip() for v in values):
             continue
-
-        def cell(name, values=values):
-            i = where.get(name)
-            return (
-                "" if i is None or i >= len(values) or values[i] is None else str(values[i]).strip()
-            )
-
-        id_index = where.get("citizen_id")
+        id_index, uscc_index, period_index, passport_index = at
         raw_id = values[id_index] if id_index is not None and id_index < len(values) else None
         id_problem = id_stored_as_number(raw_id)
-        citizen_id = cell("citizen_id")
+        citizen_id = cell(values, id_index)
         if isinstance(raw_id, int) and not isinstance(raw_id, bool) and not id_problem:
             citizen_id = str(raw_id)
         yield DeclaredLine(
-            line=line,
-            uscc=unit.uscc if unit else cell("uscc"),
-            period=period or cell("period"),
-            citizen_id=citizen_id,
-            id_problem=id_problem,
-            wage=_amount_cell(values, where.get("wage")),
-            passport_no=cell("passport_no"),
-            nationality=cell("nationality"),
+            line,
+            citizen_id,
+            _amount_cell(values, at_wage),
+            cell(values, passport_index),
+            cell(values, at_nationality),
+            unit.uscc if unit else cell(values, uscc_index),
+            period or cell(values, period_index),
+            id_problem,
         )
 
 

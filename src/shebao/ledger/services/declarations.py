@@ -6,6 +6,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db import transaction
 from django.utils.functional import Promise
@@ -391,8 +392,7 @@ def _reversals(replaced: list[Declaration], *, now, actor_id) -> list[EntryDraft
 # Submitting a declaration: the one way a unit's months are declared ---------------------
 
 
-@dataclasses.dataclass(frozen=True)
-class DeclaredLine:
+class DeclaredLine(NamedTuple):
     """One line of a declaration as the unit gave it, before any check: an item of a
     request's ``lines`` or a row of a file. ``line`` is its number (1-based in a request,
     the file's own line in a file). A line names its person by ``citizen_id`` or, for a
