@@ -22,6 +22,9 @@ EMPLOYMENT_STARTED_ON = datetime.date(2015, 1, 5)
 FIRST_DECLARED_MONTH = (2025, 1)
 IMPORT_TODAY = datetime.date(2025, 11, 14)
 MAX_MONTHS = 10
+# The work-injury industry classes of the cn-national pack (contributions.yaml): a unit
+# without one cannot declare.
+WORK_INJURY_CLASSES = 8
 CHUNK = 10_000
 
 
@@ -35,6 +38,12 @@ def citizen_id(index: int) -> str:
 def credit_code(index: int) -> str:
     body = f"91110000{index:09d}"
     return body + uscc.calc_check_digit(body)
+
+
+def industry_class(unit_index: int) -> int:
+    """The unit's work-injury industry class: every class of the pack (1 to 8) in turn,
+    each at its base rate, so the import computes every class's rate."""
+    return unit_index % WORK_INJURY_CLASSES + 1
 
 
 def declared_periods(months: int) -> list[str]:
@@ -94,6 +103,7 @@ def create_registry(plan: Plan):
                     registration_received_on=UNIT_ESTABLISHED_ON + 10 * day,
                     decision_due_on=UNIT_ESTABLISHED_ON + 25 * day,
                     registered_on=UNIT_ESTABLISHED_ON + 15 * day,
+                    industry_class=industry_class(u),
                     created_at=now,
                 )
                 for u in range(plan.units)
@@ -131,6 +141,15 @@ def create_registry(plan: Plan):
                 batch_size=2000,
             )
     return actor
+
+
+def finance_actor():
+    """The staff member who runs the year's interest (a clerk may not credit interest)."""
+    from shebao.accounts.models import User
+
+    return User.objects.create_user(
+        username="bench-finance", password="bench-password-1", role="finance", is_staff=True
+    )
 
 
 def write_declaration_file(plan: Plan, path: Path) -> int:

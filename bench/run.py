@@ -180,13 +180,14 @@ def _measure_import(plan, workdir: Path, actor) -> dict:
     }
 
 
-def _measure_interest(plan, actor) -> dict:
-    from bench import baseline, history
+def _measure_interest(plan) -> dict:
+    from bench import baseline, data, history
     from shebao.core import clock
     from shebao.ledger import services
     from shebao.ledger.models import Account, InterestCredit
     from shebao.policy import interest
 
+    actor = data.finance_actor()
     with timed("write the contribution history 2016-2025") as writing:
         written = history.write_contribution_history(plan.periods)
     say(f"history: {written}")
@@ -279,7 +280,7 @@ def worker(args) -> dict:
         }
         result["import"] = _measure_import(plan, workdir, actor)
         if not args.skip_interest:
-            result["interest"] = _measure_interest(plan, actor)
+            result["interest"] = _measure_interest(plan)
     finally:
         connections.close_all()
         if not args.keep:
