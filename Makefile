@@ -62,8 +62,13 @@ clean:
 	rm -rf $(VENV) var
 
 # Ledger benchmarks beside a raw baseline, on SQLite and PostgreSQL (docs/performance.md).
-# Full size by default; a quick run: make bench BENCH_ARGS="--db sqlite --persons 1000".
-# Not part of `make test`.
-.PHONY: bench
+# Full size by default; a quick run: make bench BENCH_ARGS="--db sqlite --persons 1000";
+# linear scaling on PostgreSQL: make bench BENCH_ARGS="--scale" (--sizes 1000,10000 for a
+# quick check). The API under 50 users against a bare view: make bench-serve
+# (BENCH_SERVE_ARGS="--run-time 60"). Not part of `make test`.
+.PHONY: bench bench-serve
 bench: $(STAMP)
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+bench-serve: $(STAMP)
+	$(BIN)/python -m bench.serve $(BENCH_SERVE_ARGS)

@@ -22,6 +22,9 @@ EMPLOYMENT_STARTED_ON = datetime.date(2015, 1, 5)
 FIRST_DECLARED_MONTH = (2025, 1)
 IMPORT_TODAY = datetime.date(2025, 11, 14)
 MAX_MONTHS = 10
+# The work-injury industry classes of the cn-national pack (contributions.yaml): a unit
+# without one cannot declare.
+WORK_INJURY_CLASSES = 8
 CHUNK = 10_000
 
 
@@ -35,6 +38,12 @@ def citizen_id(index: int) -> str:
 def credit_code(index: int) -> str:
     body = f"91110000{index:09d}"
     return body + uscc.calc_check_digit(body)
+
+
+def industry_class(unit_index: int) -> int:
+    """The unit's work-injury industry class: every class of the pack (1 to 8) in turn,
+    each at its base rate, so the import computes every class's rate."""
+    return unit_index % WORK_INJURY_CLASSES + 1
 
 
 def declared_periods(months: int) -> list[str]:
@@ -52,10 +61,22 @@ def wage(index: int, month_no: int) -> str:
 
 
 class Plan:
-    """How many units, persons and months a run covers."""
+    """How many units, persons and months a run covers. ``first_unit`` and
+    ``first_person`` number its units and persons after another plan's in one database
+    (the serving bench registers a large unit and many small ones)."""
 
-    def __init__(self, *, persons: int, months: int, persons_per_unit: int = 100):
+    def __init__(
+        self,
+        *,
+        persons: int,
+        months: int,
+        persons_per_unit: int = 100,
+        first_unit: int = 0,
+        first_person: int = 0,
+    ):
         self.persons = persons
+        self.first_unit = first_unit
+        self.first_person = first_person
         self.months = months
         self.per_unit = min(persons_per_unit, persons)
         if persons % self.per_unit:
@@ -67,20 +88,27 @@ class Plan:
     def lines(self) -> int:
         return self.persons * self.months
 
+    @property
+    def unit_indexes(self) -> range:
+        return range(self.first_unit, self.first_unit + self.units)
+
     def persons_of(self, unit_index: int) -> range:
-        return range(unit_index * self.per_unit, (unit_index + 1) * self.per_unit)
+        """The person indexes of a unit (``unit_indexes``), numbered from ``first_person``."""
+        first = self.first_person + (unit_index - self.first_unit) * self.per_unit
+        return range(first, first + self.per_unit)
 
 
-def create_registry(plan: Plan):
-    """Units, persons and their open employments, with bulk inserts; returns the actor."""
+def create_registry(plan: Plan, *, username: str = "bench-clerk"):
+    """Units, persons and their open employments, with bulk inserts; returns the actor (a
+    clerk named ``username``, created unless it exists)."""
     from shebao.accounts.models import User
     from shebao.registry.models import Employment, Person, Unit
 
     now = clock.now()
     day = datetime.timedelta(days=1)
     with transaction.atomic():
-        actor = User.objects.create_user(
-            username="bench-clerk", password="bench-password-1", role="clerk", is_staff=True
+        actor = User.objects.filter(username=username).first() or User.objects.create_user(
+            username=username, password="bench-password-1", role="clerk", is_staff=True
         )
         units = Unit.objects.bulk_create(
             [
@@ -94,14 +122,16 @@ def create_registry(plan: Plan):
                     registration_received_on=UNIT_ESTABLISHED_ON + 10 * day,
                     decision_due_on=UNIT_ESTABLISHED_ON + 25 * day,
                     registered_on=UNIT_ESTABLISHED_ON + 15 * day,
+                    industry_class=industry_class(u),
                     created_at=now,
                 )
-                for u in range(plan.units)
+                for u in plan.unit_indexes
             ],
             batch_size=2000,
         )
-        for first in range(0, plan.persons, CHUNK):
-            indexes = range(first, min(first + CHUNK, plan.persons))
+        last = plan.first_person + plan.persons
+        for first in range(plan.first_person, last, CHUNK):
+            indexes = range(first, min(first + CHUNK, last))
             people = Person.objects.bulk_create(
                 [
                     Person(
@@ -118,7 +148,7 @@ def create_registry(plan: Plan):
             Employment.objects.bulk_create(
                 [
                     Employment(
-                        unit_id=units[i // plan.per_unit].pk,
+                        unit_id=units[(i - plan.first_person) // plan.per_unit].pk,
                         person_id=person.pk,
                         started_on=EMPLOYMENT_STARTED_ON,
                         monthly_wage=Decimal(wage(i, 0)),
@@ -133,6 +163,15 @@ def create_registry(plan: Plan):
     return actor
 
 
+def finance_actor():
+    """The staff member who runs the year's interest (a clerk may not credit interest)."""
+    from shebao.accounts.models import User
+
+    return User.objects.create_user(
+        username="bench-finance", password="bench-password-1", role="finance", is_staff=True
+    )
+
+
 def write_declaration_file(plan: Plan, path: Path) -> int:
     """The month files of every unit in one CSV, each unit-month's rows together; returns
     its size in bytes."""
@@ -140,7 +179,7 @@ def write_declaration_file(plan: Plan, path: Path) -> int:
         writer = csv.writer(handle)
         writer.writerow(["uscc", "period", "citizen_id", "wage"])
         for month_no, period in enumerate(plan.periods):
-            for u in range(plan.units):
+            for u in plan.unit_indexes:
                 code = credit_code(u)
                 writer.writerows(
                     (code, period, citizen_id(i), wage(i, month_no)) for i in plan.persons_of(u)

@@ -24,6 +24,7 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: bench/run.py
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench import digest  # noqa: E402
 from bench.measure import peak_memory_mb, reset_peak_memory, say, timed  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,10 +33,28 @@ DEFAULT_MONTHS = 10
 DEFAULT_PG_URL = "postgres://postgres@127.0.0.1:5432/shebao_bench"
 INTEREST_YEAR = 2025
 INTEREST_TODAY = datetime.date(2026, 1, 15)
-# The targets the figures are held to.
+# The targets the figures are held to, and the goals beyond them.
 POSTING_RATIO_TARGET = 1 / 3  # the import's rate, as a fraction of the raw insert rate
+POSTING_RATIO_GOAL = 1 / 2
 INTEREST_RATIO_TARGET = 3.0  # the interest run's time, as a multiple of the raw UPDATE
-IMPORT_MEMORY_TARGET_MB = 500
+INTEREST_RATIO_GOAL = 2.0
+MEMORY_TARGET_MB = 300  # peak RSS of the import, and of the interest run (10**6 bytes)
+MEMORY_TARGET_MIB = MEMORY_TARGET_MB * 10**6 / 2**20  # the peaks are measured in MiB
+# --scale: time per line and per account may vary this much from the fastest size to the
+# slowest.
+SCALE_SPREAD_TARGET = 1.5
+DEFAULT_SCALE_SIZES = (10_000, 100_000, 300_000)  # persons: 100,000 to 3,000,000 lines
+
+
+def _sizes(text: str) -> list[int]:
+    """ "1000,10000" -> [1000, 10000]: positive, in increasing order."""
+    try:
+        sizes = [int(part.replace("_", "")) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a list of numbers: {text!r}") from None
+    if not sizes or any(n <= 0 for n in sizes) or sorted(set(sizes)) != sizes:
+        raise argparse.ArgumentTypeError("sizes must be positive and increasing")
+    return sizes
 
 
 def parse_args(argv):
@@ -45,7 +64,11 @@ def parse_args(argv):
         "size: 1,000,000 declaration lines (100,000 persons x 10 months, 100 persons a "
         "unit) and interest on 100,000 accounts with ten years of history.",
     )
-    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument(
+        "--db",
+        choices=["sqlite", "postgres", "both"],
+        help="which databases (default both; postgres with --scale)",
+    )
     parser.add_argument(
         "--lines",
         type=int,
@@ -61,9 +84,37 @@ def parse_args(argv):
     parser.add_argument("--keep", action="store_true", help="keep the bench databases and files")
     parser.add_argument("--skip-interest", action="store_true", help="measure the import only")
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
+    parser.add_argument(
+        "--scale",
+        action="store_true",
+        help="linear scaling: one run per size of --sizes (10 months of lines a person, "
+        "interest on every person's account), time per line and per account compared",
+    )
+    parser.add_argument(
+        "--sizes",
+        type=_sizes,
+        help="with --scale: persons of each run, comma-separated (default "
+        + ",".join(str(n) for n in DEFAULT_SCALE_SIZES)
+        + ")",
+    )
     parser.add_argument("--worker", choices=["sqlite", "postgres"], help=argparse.SUPPRESS)
     parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.scale:
+        if args.persons is not None or args.lines is not None:
+            parser.error("--scale sizes come from --sizes, not --persons or --lines")
+        if args.db == "both":
+            parser.error("--scale runs on one database: --db sqlite or --db postgres")
+        args.db = args.db or "postgres"
+        args.sizes = args.sizes or list(DEFAULT_SCALE_SIZES)
+        for size in args.sizes:
+            if size > 100 and size % 100:
+                parser.error(f"--sizes: {size} is not a multiple of 100")
+        args.persons, args.months = args.sizes[0], DEFAULT_MONTHS
+        return args
+    if args.sizes is not None:
+        parser.error("--sizes goes with --scale")
+    args.db = args.db or "both"
     persons, lines = args.persons, args.lines
     if persons is None and lines is None:
         persons, lines = DEFAULT_PERSONS, DEFAULT_PERSONS * DEFAULT_MONTHS
@@ -126,7 +177,7 @@ def _analyze() -> None:
 
 
 def _measure_import(plan, workdir: Path, actor) -> dict:
-    from bench import baseline, data
+    from bench import baseline, data, digest
     from shebao.core import clock
     from shebao.ledger.imports import import_declarations
     from shebao.ledger.models import Declaration, DeclarationLine, JournalEntry, Posting
@@ -155,6 +206,7 @@ def _measure_import(plan, workdir: Path, actor) -> dict:
     if written["lines"] != plan.lines or written["declarations"] != plan.units * plan.months:
         raise RuntimeError(f"unexpected rows after the import: {written}")
     say(f"written: {written}; peak memory {peak:.0f} MiB")
+    posted = digest.collect_import()
     raw = baseline.raw_insert(
         lines=written["lines"],
         postings=written["postings"],
@@ -177,16 +229,18 @@ def _measure_import(plan, workdir: Path, actor) -> dict:
         "written": written,
         "raw": raw,
         "raw_indexed": raw_indexed,
+        "digest": posted,
     }
 
 
-def _measure_interest(plan, actor) -> dict:
-    from bench import baseline, history
+def _measure_interest(plan) -> dict:
+    from bench import baseline, data, digest, history
     from shebao.core import clock
     from shebao.ledger import services
     from shebao.ledger.models import Account, InterestCredit
     from shebao.policy import interest
 
+    actor = data.finance_actor()
     with timed("write the contribution history 2016-2025") as writing:
         written = history.write_contribution_history(plan.periods)
     say(f"history: {written}")
@@ -239,6 +293,7 @@ def _measure_interest(plan, actor) -> dict:
         "raw_update": raw_update,
         "raw_read": raw_read,
         "raw_read_year": raw_read_year,
+        "digest": digest.collect_interest(year=INTEREST_YEAR, entry_id=run.entry_id),
     }
 
 
@@ -278,8 +333,10 @@ def worker(args) -> dict:
             "registry_seconds": registry.seconds,
         }
         result["import"] = _measure_import(plan, workdir, actor)
+        result["digest"] = {"import": result["import"].pop("digest")}
         if not args.skip_interest:
-            result["interest"] = _measure_interest(plan, actor)
+            result["interest"] = _measure_interest(plan)
+            result["digest"]["interest"] = result["interest"].pop("digest")
     finally:
         connections.close_all()
         if not args.keep:
@@ -332,6 +389,13 @@ def _verdict(met: bool) -> str:
     return "met" if met else "MISSED"
 
 
+def _memory(figures: dict) -> str:
+    return (
+        f"target < {MEMORY_TARGET_MB} MB ({MEMORY_TARGET_MIB:.0f} MiB): "
+        f"{_verdict(figures['peak_mb'] < MEMORY_TARGET_MIB)}"
+    )
+
+
 def summarise(result: dict) -> list[str]:
     plan = result["plan"]
     out = [f"{result['version']}"]
@@ -353,9 +417,9 @@ def summarise(result: dict) -> list[str]:
         f"(load {_load(imp['raw'])}; with the ledger's indexes: "
         f"{imp['raw_indexed']['seconds']:.2f} s)",
         f"            ratio {ratio:.3f} of the raw rate; target >= {POSTING_RATIO_TARGET:.3f}: "
-        f"{_verdict(ratio >= POSTING_RATIO_TARGET)}",
-        f"  memory    peak RSS during the import {imp['peak_mb']:.0f} MiB; target < "
-        f"{IMPORT_MEMORY_TARGET_MB} MB: {_verdict(imp['peak_mb'] < IMPORT_MEMORY_TARGET_MB)}",
+        f"{_verdict(ratio >= POSTING_RATIO_TARGET)}; goal >= {POSTING_RATIO_GOAL:.3f}: "
+        f"{_verdict(ratio >= POSTING_RATIO_GOAL)}",
+        f"  memory    peak RSS during the import {imp['peak_mb']:.0f} MiB; {_memory(imp)}",
     ]
     if "interest" in result:
         rest = result["interest"]
@@ -373,7 +437,10 @@ def summarise(result: dict) -> list[str]:
             f"({rest['raw_read']['rows']:,} rows); of {INTEREST_YEAR} alone: "
             f"{rest['raw_read_year']['seconds']:.2f} s ({rest['raw_read_year']['rows']:,} rows)",
             f"            {times:.1f}x the raw UPDATE; target <= {INTEREST_RATIO_TARGET:.0f}x: "
-            f"{_verdict(times <= INTEREST_RATIO_TARGET)}",
+            f"{_verdict(times <= INTEREST_RATIO_TARGET)}; goal <= {INTEREST_RATIO_GOAL:.0f}x: "
+            f"{_verdict(times <= INTEREST_RATIO_GOAL)}",
+            f"  memory    peak RSS during the interest run {rest['peak_mb']:.0f} MiB; "
+            f"{_memory(rest)}",
         ]
     setup = result["setup"]
     out.append(
@@ -386,7 +453,115 @@ def summarise(result: dict) -> list[str]:
             else ""
         )
     )
+    out += [f"  digest    {line}" for line in digest.describe(result.get("digest", {}))]
     return out
+
+
+def _run_worker(args, database: str, persons: int, lines: int) -> dict | None:
+    """One database's run in a child process; its result, or None if it failed."""
+    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as handle:
+        result_path = Path(handle.name)
+    command = [
+        sys.executable,
+        "-m",
+        "bench",
+        "--worker",
+        database,
+        "--persons",
+        str(persons),
+        "--lines",
+        str(lines),
+        "--pg-url",
+        args.pg_url,
+        "--result",
+        str(result_path),
+    ]
+    command += ["--workdir", str(args.workdir)] if args.workdir else []
+    command += ["--keep"] if args.keep else []
+    command += ["--skip-interest"] if args.skip_interest else []
+    say(f"{database}: {' '.join(command[1:])}")
+    try:
+        if subprocess.call(command, cwd=ROOT):
+            return None
+        return json.loads(result_path.read_text())
+    finally:
+        result_path.unlink(missing_ok=True)
+
+
+def compare_digests(results: list[dict]) -> list[str]:
+    """ "same on both", or one line per figure that differs, when two databases ran."""
+    if len(results) < 2:
+        return []
+    first, second = results[0], results[1]
+    names = f"{first['database']} / {second['database']}"
+    differences = digest.compare(first.get("digest", {}), second.get("digest", {}))
+    if not differences:
+        return [f"results   same on both ({names}): {len(digest.flatten(first['digest']))} figures"]
+    return [f"results   DIFFER ({names}):"] + [
+        f"            {name}: {a} / {b}" for name, a, b in differences
+    ]
+
+
+def spread(values: list[float]) -> float:
+    """The slowest over the fastest: 1.0 is perfectly linear."""
+    return max(values) / min(values) if values and min(values) > 0 else float("inf")
+
+
+def summarise_scale(results: list[dict]) -> list[str]:
+    out = [
+        f"Scaling on {results[0]['version']}: time per line and per account by size",
+        "    persons      lines   import s   µs/line   accounts  interest s  µs/account",
+    ]
+    per_line, per_account = [], []
+    for result in results:
+        plan, imp = result["plan"], result["import"]
+        line_us = imp["seconds"] / plan["lines"] * 1e6
+        per_line.append(line_us)
+        row = f"  {plan['persons']:9,} {plan['lines']:10,} {imp['seconds']:10.2f} {line_us:9.1f}"
+        rest = result.get("interest")
+        if rest:
+            account_us = rest["seconds"] / rest["accounts"] * 1e6
+            per_account.append(account_us)
+            row += f" {rest['accounts']:10,} {rest['seconds']:11.2f} {account_us:11.1f}"
+        out.append(row)
+    for label, values in (("import, per line", per_line), ("interest, per account", per_account)):
+        if len(values) > 1:
+            ratio = spread(values)
+            out.append(
+                f"  {label}: slowest / fastest {ratio:.2f}; target <= {SCALE_SPREAD_TARGET}: "
+                f"{_verdict(ratio <= SCALE_SPREAD_TARGET)}"
+            )
+    return out
+
+
+def main_scale(args, machine: dict) -> int:
+    print(
+        f"Shebao ledger bench, scaling on {args.db}: persons "
+        f"{', '.join(f'{n:,}' for n in args.sizes)} ({DEFAULT_MONTHS} months of lines "
+        f"each); {machine['cpus']} CPUs, "
+        f"{machine['memory_gib']} GiB, Python {machine['python']}, {machine['system']}",
+        flush=True,
+    )
+    results, failed = [], []
+    for persons in args.sizes:
+        result = _run_worker(args, args.db, persons, persons * DEFAULT_MONTHS)
+        if result is None:
+            failed.append(f"{persons:,} persons")
+            continue
+        results.append(result)
+        print("\n".join(summarise(result)), flush=True)
+        if args.workdir:
+            (args.workdir / f"scale-{args.db}-{persons}.json").write_text(
+                json.dumps(result, indent=2)
+            )
+    if results:
+        print("\n".join(summarise_scale(results)), flush=True)
+    if args.json:
+        args.json.write_text(json.dumps({"machine": machine, "scale": results}, indent=2))
+    if failed:
+        print(f"failed: {', '.join(failed)}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def main(argv=None) -> int:
@@ -395,8 +570,12 @@ def main(argv=None) -> int:
         result = worker(args)
         args.result.write_text(json.dumps(result, indent=2))
         return 0
-    databases = ["sqlite", "postgres"] if args.db == "both" else [args.db]
     machine = _machine()
+    if args.workdir:
+        args.workdir.mkdir(parents=True, exist_ok=True)
+    if args.scale:
+        return main_scale(args, machine)
+    databases = ["sqlite", "postgres"] if args.db == "both" else [args.db]
     print(
         f"Shebao ledger bench: {args.persons * args.months:,} declaration lines, interest on "
         f"{args.persons:,} accounts; {machine['cpus']} CPUs, {machine['memory_gib']} GiB, "
@@ -405,39 +584,25 @@ def main(argv=None) -> int:
     )
     results, failed = [], []
     for database in databases:
-        with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as handle:
-            result_path = Path(handle.name)
-        command = [
-            sys.executable,
-            "-m",
-            "bench",
-            "--worker",
-            database,
-            "--persons",
-            str(args.persons),
-            "--lines",
-            str(args.persons * args.months),
-            "--pg-url",
-            args.pg_url,
-            "--result",
-            str(result_path),
-        ]
-        command += ["--workdir", str(args.workdir)] if args.workdir else []
-        command += ["--keep"] if args.keep else []
-        command += ["--skip-interest"] if args.skip_interest else []
-        say(f"{database}: {' '.join(command[1:])}")
-        status = subprocess.call(command, cwd=ROOT)
-        if status:
+        result = _run_worker(args, database, args.persons, args.persons * args.months)
+        if result is None:
             failed.append(database)
         else:
-            result = json.loads(result_path.read_text())
             results.append(result)
             print("\n".join(summarise(result)), flush=True)
-        result_path.unlink(missing_ok=True)
+    comparison = compare_digests(results)
+    if comparison:
+        print("\n".join(comparison), flush=True)
+    same = not comparison or "DIFFER" not in comparison[0]
     if args.json:
-        args.json.write_text(json.dumps({"machine": machine, "results": results}, indent=2))
+        args.json.write_text(
+            json.dumps({"machine": machine, "results": results, "same_results": same}, indent=2)
+        )
     if failed:
         print(f"failed: {', '.join(failed)}", file=sys.stderr)
+        return 1
+    if not same:
+        print("the databases posted different results", file=sys.stderr)
         return 1
     return 0
 
