@@ -30,11 +30,11 @@ def contribution_months(person: Person, *, local: int | None = None) -> domain.C
         transferred=Subquery(_month_count_sum(TransferIn, person)),
         deemed=Subquery(_month_count_sum(DeemedPeriod, person)),
     )
-    found = sums.first() or {}
+    found = sums.first()
     return domain.ContributionMonths(
         local=person_contribution_months(person) if local is None else local,
-        transferred=found.get("transferred") or 0,
-        deemed=found.get("deemed") or 0,
+        transferred=(found["transferred"] if found else None) or 0,
+        deemed=(found["deemed"] if found else None) or 0,
     )
 
 
