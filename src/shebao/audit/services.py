@@ -33,7 +33,9 @@ def audit_record(
         target_type, target_id = _target_key(target)
     # Round-trip through canonical JSON so the stored data hashes the same when re-read.
     data = domain.json_roundtrip(data or {})
-    with transaction.atomic():
+    # No savepoint: a failed append fails the caller's transaction anyway, and the two
+    # statements of a savepoint would be two more round trips while the chain is locked.
+    with transaction.atomic(savepoint=False):
         head, _created = AuditChainHead.objects.select_for_update().get_or_create(
             pk=1, defaults={"last_sequence": 0, "last_hash": domain.GENESIS_HASH}
         )

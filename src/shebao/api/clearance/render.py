@@ -206,6 +206,9 @@ def case_detail(case: ClearanceCase, today: datetime.date | None = None, *, view
     policy = selectors.policy_for(case)
     reason = policy.reasons[case.reason]
     certificate = case.certificate
+    uploads = list(case.materials.select_related("uploaded_by"))
+    verifications = selectors.case_verifications(case)
+    payees = selectors.current_payees(case)
     detail = {
         "id": case.pk,
         "status": case.status,
@@ -235,12 +238,15 @@ def case_detail(case: ClearanceCase, today: datetime.date | None = None, *, view
             "version": case.acknowledgement_version or None,
             "acknowledged_at": _when(case.acknowledged_at),
         },
-        "materials_required": selectors.materials_required(case),
-        "materials_missing": selectors.missing_materials(case),
-        "materials_unverified": selectors.unverified_materials(case),
+        # The uploads, the checks and the payees are read once for the whole answer.
+        "materials_required": selectors.materials_required(
+            case, uploads=uploads, verifications=verifications
+        ),
+        "materials_missing": selectors.missing_materials(case, uploads=uploads),
+        "materials_unverified": selectors.unverified_materials(case, verifications=verifications),
         "to_supplement": list(case.to_supplement),
-        "materials": [material_out(m) for m in case.materials.select_related("uploaded_by")],
-        "payees": [payee_out(p) for p in selectors.current_payees(case)],
+        "materials": [material_out(m) for m in uploads],
+        "payees": [payee_out(p) for p in payees],
         "allowed_actions": domain.allowed_actions(case.status),
         "timeline": [event_out(e) for e in case.events.order_by("sequence")],
         "deadlines": [
@@ -282,7 +288,7 @@ def case_detail(case: ClearanceCase, today: datetime.date | None = None, *, view
             for a in detail["allowed_actions"]
         ]
     if getattr(viewer, "is_agency_staff", False):
-        detail["warnings"] = selectors.payee_warnings(case)
+        detail["warnings"] = selectors.payee_warnings(case, payees=payees)
     return detail
 
 

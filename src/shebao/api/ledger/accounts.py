@@ -43,7 +43,8 @@ def _visible_person(request, person_id: int, action: str):
 )
 def person_account(request, person_id: int):
     person = _visible_person(request, person_id, "account.view")
-    account = selectors.person_account(person)
+    # The months are counted once, from every source, by _contribution_months.
+    account = selectors.person_account_entries(person)
     return {
         "person_id": person.pk,
         "balance": format_money(account["balance"]),

@@ -20,6 +20,7 @@ from shebao.clearance.models import (
     ClearanceCase,
     DisbursementOrder,
     Material,
+    MaterialVerification,
     PaymentBatch,
     Statement,
     UnitFine,
@@ -65,7 +66,8 @@ def cases_visible(user):
 
 
 def case_get(*, user, case_id) -> ClearanceCase:
-    return get_or_404(cases_visible(user), case_id)
+    # Its answer names the applicant: read with the case, not in a query of its own.
+    return get_or_404(cases_visible(user).select_related("created_by"), case_id)
 
 
 def case_list(*, user, status=None, overdue=False, subject_type=None, reason=None, today=None):
@@ -158,14 +160,17 @@ def awaiting_new_audit(case: ClearanceCase) -> bool:
     return case.status == domain.ACCEPTED and case.events.filter(action=domain.APPROVE).exists()
 
 
-def payee_warnings(case: ClearanceCase) -> list[dict]:
+def payee_warnings(case: ClearanceCase, *, payees: list[CasePayee] | None = None) -> list[dict]:
     """What the auditor must look at before approving the payments, in the user's language:
     payees of the case to be paid into one bank account, and accounts that a payee of
     another subject's case also gave within the pack's look-back window.
 
-    Each warning has a stable ``id`` that the approval acknowledges.
+    Each warning has a stable ``id`` that the approval acknowledges. ``payees``: the
+    case's current payees, when the caller has read them already.
     """
-    payees = [p for p in current_payees(case) if p.bank_account]
+    if payees is None:
+        payees = current_payees(case)
+    payees = [p for p in payees if p.bank_account]
     warnings = []
     for group in domain.shared_accounts(
         [domain.PayeeAccount(p.slot, p.name, p.bank_account) for p in payees]
@@ -679,16 +684,30 @@ def heir_allocations(case: ClearanceCase, lines) -> list[tuple[CasePayee, Decima
     return list(zip(payees, shares, strict=True))
 
 
-def latest_verifications(case: ClearanceCase) -> dict:
-    """The latest staff check of each material the agency checks itself, by code."""
+def case_verifications(case: ClearanceCase) -> list[MaterialVerification]:
+    """The staff checks of the case's materials, oldest first."""
     if not case.pk:
-        return {}
-    return {v.kind: v for v in case.verifications.select_related("verified_by").order_by("pk")}
+        return []
+    return list(case.verifications.select_related("verified_by").order_by("pk"))
 
 
-def materials_required(case: ClearanceCase) -> list[dict]:
-    present = set(case.materials.values_list("kind", flat=True)) if case.pk else set()
-    checked = latest_verifications(case)
+def latest_verifications(case: ClearanceCase, *, verifications=None) -> dict:
+    """The latest staff check of each material the agency checks itself, by code.
+    ``verifications``: ``case_verifications(case)``, when the caller has read them."""
+    if verifications is None:
+        verifications = case_verifications(case)
+    return {v.kind: v for v in verifications}
+
+
+def materials_required(case: ClearanceCase, *, uploads=None, verifications=None) -> list[dict]:
+    """The checklist with what was uploaded and checked. ``uploads`` (the case's
+    materials) and ``verifications`` (``case_verifications``): when the caller has read
+    them already, for one answer."""
+    if uploads is not None:
+        present = {m.kind for m in uploads}
+    else:
+        present = set(case.materials.values_list("kind", flat=True)) if case.pk else set()
+    checked = latest_verifications(case, verifications=verifications)
     rows = []
     for item in checklist(case):
         verification = checked.get(item.code) if item.checked_by_agency else None
@@ -712,10 +731,13 @@ def materials_required(case: ClearanceCase) -> list[dict]:
     return rows
 
 
-def unverified_materials(case: ClearanceCase) -> list[str]:
+def unverified_materials(case: ClearanceCase, *, verifications=None) -> list[str]:
     """Required materials the agency checks itself with no staff check recorded (or, for
     one a return asked to check again, none since that return)."""
-    checks = list(case.verifications.values_list("kind", "round"))
+    if verifications is not None:
+        checks = [(v.kind, v.round) for v in verifications]
+    else:
+        checks = list(case.verifications.values_list("kind", "round"))
     done = {kind for kind, _r in checks}
     fresh = {kind for kind, round_no in checks if round_no == case.round}
     return [
@@ -733,10 +755,14 @@ def material_names(case: ClearanceCase, codes) -> str:
     return str(_(", ")).join(names.get(code, code) for code in codes)
 
 
-def missing_materials(case: ClearanceCase) -> list[str]:
+def missing_materials(case: ClearanceCase, *, uploads=None) -> list[str]:
     """Required codes with no upload, and codes a return asked to supplement that have
-    no upload since; never what the agency checks itself (``unverified_materials``)."""
-    uploads = list(case.materials.values_list("kind", "round"))
+    no upload since; never what the agency checks itself (``unverified_materials``).
+    ``uploads``: the case's materials, when the caller has read them already."""
+    if uploads is not None:
+        uploads = [(m.kind, m.round) for m in uploads]
+    else:
+        uploads = list(case.materials.values_list("kind", "round"))
     present = {kind for kind, _r in uploads}
     fresh = {kind for kind, round_no in uploads if round_no == case.round}
     items = [i for i in checklist(case) if not i.checked_by_agency]

@@ -96,6 +96,18 @@ def person_contributions(person, *, user) -> list[dict]:
 
 def person_account(person) -> dict:
     """The individual account: balance, cumulative contribution months and its entries."""
+    account = person_account_entries(person)
+    return {
+        "person_id": account["person_id"],
+        "balance": account["balance"],
+        "contribution_months": person_contribution_months(person),
+        "entries": account["entries"],
+    }
+
+
+def person_account_entries(person) -> dict:
+    """The individual account's balance and entries, without the contribution months
+    (a caller that counts months from every source counts them once, itself)."""
     account = _individual_account(person)
     entries = []
     if account is not None:
@@ -120,7 +132,6 @@ def person_account(person) -> dict:
     return {
         "person_id": person.pk,
         "balance": -account.balance if account else ZERO,
-        "contribution_months": person_contribution_months(person),
         "entries": entries,
     }
 
