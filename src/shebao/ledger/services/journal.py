@@ -15,6 +15,62 @@ from shebao.core.locking import lock_or_404
 from shebao.core.money import to_fen
 from shebao.ledger.models import Account, JournalEntry, Posting
 
+# The postings of individual accounts summed into their years (``AccountYear``), added to
+# what the summaries hold: credits (minus the sum: contributions are negative postings),
+# credits weighted by 13 - month, how many such postings, and interest. ``{where}``
+# chooses the postings (alias ``p``). Any posting leaves the year to be recomputed by the
+# next interest run (``settled`` false). PostgreSQL's SUM of a bigint is a numeric: the
+# insert casts it back. SQLite needs a WHERE in an INSERT ... SELECT before ON CONFLICT.
+_ACCOUNT_YEARS_ADD = """
+INSERT INTO ledger_accountyear
+    (account_id, year, credits, weighted, flows, interest, opening, settled, provisional)
+SELECT p.account_id, CAST(SUBSTR(p.period, 1, 4) AS INTEGER),
+    -SUM(CASE WHEN e.kind = %(interest)s THEN 0 ELSE p.amount END),
+    -SUM(CASE WHEN e.kind = %(interest)s THEN 0
+         ELSE p.amount * (13 - CAST(SUBSTR(p.period, 6, 2) AS INTEGER)) END),
+    SUM(CASE WHEN e.kind = %(interest)s THEN 0 ELSE 1 END),
+    -SUM(CASE WHEN e.kind = %(interest)s THEN p.amount ELSE 0 END),
+    0, false, false
+FROM ledger_posting p
+JOIN ledger_account a ON a.id = p.account_id
+JOIN ledger_journalentry e ON e.id = p.entry_id
+WHERE a.kind = %(individual)s AND p.period >= '1990-01' AND {where}
+GROUP BY p.account_id, CAST(SUBSTR(p.period, 1, 4) AS INTEGER)
+ON CONFLICT (account_id, year) DO UPDATE SET
+    credits = ledger_accountyear.credits + excluded.credits,
+    weighted = ledger_accountyear.weighted + excluded.weighted,
+    flows = ledger_accountyear.flows + excluded.flows,
+    interest = ledger_accountyear.interest + excluded.interest,
+    settled = false
+"""
+
+
+def account_years_add(where: str, params: dict) -> None:
+    """Add the postings chosen by ``where`` (SQL on ``p``, the postings; named
+    ``params``) to their individual accounts' yearly summaries: one set-based upsert.
+    Every writer of postings calls it for what it wrote (``journal_write`` does)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _ACCOUNT_YEARS_ADD.format(where=where),
+            {
+                **params,
+                "interest": JournalEntry.Kind.INTEREST,
+                "individual": Account.Kind.INDIVIDUAL,
+            },
+        )
+
+
+def _account_years_add_entries(entries) -> None:
+    """The summaries of the postings of ``entries``, just written in this transaction."""
+    ids = [entry.pk for entry in entries]
+    if connection.vendor == "postgresql":
+        account_years_add("p.entry_id = ANY(%(ids)s)", {"ids": ids})
+    else:
+        # One writer at a time on SQLite: the new entries hold every id in their range.
+        account_years_add(
+            "p.entry_id BETWEEN %(first)s AND %(last)s", {"first": min(ids), "last": max(ids)}
+        )
+
 
 class UnbalancedEntry(ValueError):
     pass
@@ -58,8 +114,9 @@ def journal_write(drafts, *, lock_accounts: bool = False) -> list[JournalEntry]:
     place that writes them. Every entry must sum to zero; one that does not is refused
     with ``UnbalancedEntry`` before anything is written. Lines of zero are left out.
 
-    The entries are one bulk insert, their postings another (in the drafts' order), and
-    each account's balance changes once. With ``lock_accounts`` the accounts are locked
+    The entries are one bulk insert, their postings another (in the drafts' order), each
+    account's balance changes once, and the individual accounts' yearly summaries are
+    brought up to date by one upsert. With ``lock_accounts`` the accounts are locked
     in primary-key order first (the caller holds no lock that orders them already).
     Returns the entries, saved, in the drafts' order."""
     drafts = list(drafts)
@@ -97,6 +154,7 @@ def journal_write(drafts, *, lock_accounts: bool = False) -> list[JournalEntry]:
             batch_size=5000,
         )
         _apply_to_balances(totals)
+        _account_years_add_entries(entries)
     return entries
 
 
