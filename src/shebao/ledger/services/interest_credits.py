@@ -175,7 +175,7 @@ def _by_history(slow: list[tuple[int, int | None, bool]], year: int):
     for account_id, person_id, closed in slow:
         if account_id not in flows:
             continue
-        region = regions.get(person_id, "")
+        region = regions.get(person_id, "") if person_id is not None else ""
         if region not in policies:
             policies[region] = interest.interest_policy(region)
         years, _end = selectors.interest_path(
@@ -196,15 +196,15 @@ def _by_history(slow: list[tuple[int, int | None, bool]], year: int):
         by_year = {item.year: item for item in years}
         for each in range(min(flows[account_id]), year + 1):
             by_month = flows[account_id].get(each, {})
-            item = by_year.get(each)
+            held = by_year.get(each)
             settle.append(
                 (
                     account_id,
                     each,
-                    to_fen(item.opening) if item else 0,
+                    to_fen(held.opening) if held else 0,
                     to_fen(sum(by_month.values(), ZERO)),
                     to_fen(sum((a * (13 - m) for m, a in by_month.items()), ZERO)),
-                    bool(item and item.provisional),
+                    bool(held and held.provisional),
                 )
             )
     return deltas, account_of, differences, settle

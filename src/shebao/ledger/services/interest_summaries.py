@@ -15,9 +15,9 @@ import dataclasses
 import math
 from fractions import Fraction
 
-from django.db import connection
+from django.db import connection, models
 
-from shebao.ledger.models import Account, InterestCredit
+from shebao.ledger.models import Account
 from shebao.policy import interest
 from shebao.policy.errors import NoPolicyValue
 
@@ -163,8 +163,9 @@ def run_table_compute(cursor, groups: list[tuple[RateGroup, list[str]]]) -> None
 def run_table_credit(cursor, *, year: int, groups, entry_id: int, now) -> None:
     """An InterestCredit row for each account of the table whose interest changed: one
     INSERT ... SELECT per rate group."""
-    field = InterestCredit._meta.get_field
-    created_at = field("created_at").get_db_prep_save(now, connection)
+    created_at = models.DateTimeField().get_db_prep_save(now, connection)
+    # As InterestCredit.rate is stored (a string of its places on SQLite).
+    rate_field = models.DecimalField(max_digits=8, decimal_places=6)
     for number, (group, _regions) in enumerate(groups, start=1):
         _execute(
             cursor,
@@ -175,7 +176,7 @@ def run_table_credit(cursor, *, year: int, groups, entry_id: int, now) -> None:
             f"FROM {RUN_TABLE} WHERE grp = %(grp)s AND target <> booked ORDER BY account_id",
             {
                 "year": year,
-                "rate": field("rate").get_db_prep_save(group.rate, connection),
+                "rate": rate_field.get_db_prep_save(group.rate, connection),
                 "rate_year": group.rate_year,
                 "provisional": group.provisional,
                 "method": group.method,
