@@ -158,6 +158,43 @@ def journal_write(drafts, *, lock_accounts: bool = False) -> list[JournalEntry]:
     return entries
 
 
+def journal_write_select(entries: list[JournalEntry], select_sql: str, params: dict) -> None:
+    """Write journal entries whose postings come from one ``SELECT`` in the database, for
+    postings that follow from rows already there (thousands of a month's lines) and need
+    not pass through Python. ``entries`` are unsaved and are saved here (one bulk insert);
+    ``select_sql`` yields ``(entry_id, account_id, amount, period)`` rows, debit positive,
+    and may name the new entries' ids as ``{entries}`` (a parenthesised list, e.g.
+    ``e.id IN {entries}``); ``params`` are its named parameters. The accounts must exist.
+
+    As in ``journal_write`` (whose rules it keeps: the select leaves out postings of zero),
+    each account's balance changes once (one set-based UPDATE), the individual accounts'
+    summaries are brought up to date, and an entry whose postings do not sum to zero is refused with
+    ``UnbalancedEntry`` (raised inside the caller's transaction, which it rolls back)."""
+    if not entries:
+        return
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        saved = JournalEntry.objects.bulk_create(entries, batch_size=2000)
+        ids = "(" + ", ".join(str(int(entry.pk)) for entry in saved) + ")"
+        cursor.execute(
+            "INSERT INTO ledger_posting (entry_id, account_id, amount, period) "
+            + select_sql.format(entries=ids),
+            params,
+        )
+        cursor.execute(
+            f"SELECT entry_id FROM ledger_posting WHERE entry_id IN {ids} "
+            "GROUP BY entry_id HAVING SUM(amount) <> 0"
+        )
+        if cursor.fetchall():
+            raise UnbalancedEntry("the postings of an entry must sum to zero")
+        cursor.execute(
+            "UPDATE ledger_account SET balance = ledger_account.balance + v.change "
+            "FROM (SELECT account_id, SUM(amount) AS change FROM ledger_posting "
+            f"WHERE entry_id IN {ids} GROUP BY account_id) AS v "
+            "WHERE ledger_account.id = v.account_id"
+        )
+        _account_years_add_entries(saved)
+
+
 def entry_post(
     *,
     actor,
