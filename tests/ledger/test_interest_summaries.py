@@ -182,3 +182,25 @@ def test_half_a_fen_rounds_up_by_month_product(people, monkeypatch, history_read
         D("32.75"),
     ]
     assert result.total_interest == D("34.41")
+
+
+def test_the_migration_fills_the_summaries_the_journal_keeps(people):
+    from importlib import import_module
+
+    from django.db import connection
+
+    fill = import_module("shebao.ledger.migrations.0011_account_year_summaries").FILL
+    for n, person in enumerate(people[:2]):
+        credit(person, "2022-02", f"{100 + n}.01")
+        credit(person, "2023-12", "7.00")
+    run(2022)
+    services.entry_reverse(
+        actor=None, entry_id=InterestCredit.objects.order_by("id").first().entry_id
+    )
+    fields = ("account_id", "year", "credits", "weighted", "flows", "interest")
+    kept = sorted(AccountYear.objects.values_list(*fields))
+    AccountYear.objects.all().delete()
+    with connection.cursor() as cursor:
+        cursor.execute(fill)
+    assert sorted(AccountYear.objects.values_list(*fields)) == kept
+    assert not AccountYear.objects.filter(settled=True).exists()
