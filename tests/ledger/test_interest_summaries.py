@@ -204,3 +204,13 @@ def test_the_migration_fills_the_summaries_the_journal_keeps(people):
         cursor.execute(fill)
     assert sorted(AccountYear.objects.values_list(*fields)) == kept
     assert not AccountYear.objects.filter(settled=True).exists()
+
+
+def test_the_ledger_check_finds_a_summary_its_postings_do_not_give(people):
+    from django.db.models import F
+
+    credit(people[0], "2022-02", "100.00")
+    assert ledger_check()[1] == []
+    AccountYear.objects.update(credits=F("credits") + 1)
+    problems = ledger_check()[1]
+    assert len(problems) == 2 and all("year 2022" in p for p in problems)
