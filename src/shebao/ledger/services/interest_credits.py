@@ -48,6 +48,12 @@ def interest_credit_year(*, actor: Actor, year: int) -> InterestRun:
     clearance settles on the case (``signals.interest_true_ups``).
 
     Crediting the same year again credits only what changed, which is usually nothing.
+
+    An account whose earlier years are settled (its ``AccountYear`` summaries unchanged
+    since they were credited) is credited in SQL from its summaries of the year and the
+    one before (``interest_summaries``), with no read of its history; only the others
+    (an earlier year changed, a provisional rate since published, a closed account's
+    true-up, a region without a rate for the year) go through ``selectors.interest_path``.
     """
     require_role_or_system(actor, "interest.credit", name_allowed=True)
     today = clock.today()
