@@ -154,8 +154,18 @@ def journal_write(drafts, *, lock_accounts: bool = False) -> list[JournalEntry]:
             batch_size=5000,
         )
         _apply_to_balances(totals)
-        _account_years_add_entries(entries)
+        if _any_individual(totals):
+            _account_years_add_entries(entries)
     return entries
+
+
+def _any_individual(account_ids) -> bool:
+    """Whether an individual account is among these (a declaration posts to none: its
+    entries need no summary upkeep). A long list is not checked: the upsert finds them."""
+    ids = sorted(account_ids)
+    if len(ids) > 2000:
+        return True
+    return Account.objects.filter(pk__in=ids, kind=Account.Kind.INDIVIDUAL).exists()
 
 
 def journal_write_select(entries: list[JournalEntry], select_sql: str, params: dict) -> None:
