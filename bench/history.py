@@ -18,8 +18,9 @@ from django.db import connection, transaction
 
 from shebao.core import clock
 from shebao.core.money import ZERO, to_fen
-from shebao.ledger import chart, services
+from shebao.ledger import chart, selectors
 from shebao.ledger.models import Account, JournalEntry
+from shebao.ledger.services.journal import account_years_add
 from shebao.policy import interest
 
 FIRST_YEAR = 2016
@@ -92,6 +93,7 @@ def write_contribution_history(declared: list[str]) -> dict:
         )
         postings += cursor.rowcount
         _refresh_balances(cursor)
+        account_years_add("p.entry_id > %(first)s", {"first": first_entry})
         cursor.execute("DROP TABLE bench_months")
     return {"entries": entries, "postings": postings}
 
@@ -128,7 +130,7 @@ def _interest_by_class(policy, declared: list[str], last_year: int) -> dict:
                 for month in range(1, 13)
                 if f"{year:04d}-{month:02d}" in history
             }
-            target = max(services._yearly_interest(policy, balance, by_month, year), ZERO)
+            target, _applied = selectors.year_interest(policy, balance, by_month, year)
             credits = sum(by_month.values(), ZERO)
             table[(wage_class, year)] = (target, balance, credits)
             balance += credits + target
@@ -180,8 +182,10 @@ def write_earlier_interest(declared: list[str], measured_year: int) -> dict:
             postings += cursor.rowcount
             cursor.execute(
                 "INSERT INTO ledger_interestcredit "
-                "(account_id, year, amount, rate, method, opening, credits, entry_id, created_at) "
-                "SELECT a.id, t.year, t.amount, %s, %s, t.opening, t.credits, %s, %s "
+                "(account_id, year, amount, rate, rate_year, provisional, method, opening, "
+                "credits, entry_id, created_at) "
+                "SELECT a.id, t.year, t.amount, %s, t.year, false, %s, t.opening, t.credits, "
+                "%s, %s "
                 "FROM ledger_account a "
                 f"JOIN bench_interest t ON t.wage_class = a.person_id %% {WAGE_CLASSES} "
                 "AND t.year = %s WHERE a.kind = %s AND t.amount > 0 ORDER BY a.id",
@@ -194,9 +198,23 @@ def write_earlier_interest(declared: list[str], measured_year: int) -> dict:
                     Account.Kind.INDIVIDUAL,
                 ],
             )
+            account_years_add("p.entry_id = %(entry)s", {"entry": entry.pk})
         _refresh_balances(cursor)
+        _settle_years(cursor, measured_year)
         cursor.execute("DROP TABLE bench_interest")
     return {"years": len(years), "postings": postings}
+
+
+def _settle_years(cursor, measured_year: int) -> None:
+    """The years before ``measured_year`` as their runs leave the summaries: settled, each
+    with its opening (the earlier years' credits and interest)."""
+    cursor.execute(
+        "UPDATE ledger_accountyear SET settled = true, opening = COALESCE(("
+        "SELECT SUM(e.credits + e.interest) FROM ledger_accountyear e "
+        "WHERE e.account_id = ledger_accountyear.account_id "
+        "AND e.year < ledger_accountyear.year), 0) WHERE year < %s",
+        [measured_year],
+    )
 
 
 def expected_interest(account: Account, year: int) -> Decimal:
@@ -212,4 +230,5 @@ def expected_interest(account: Account, year: int) -> Decimal:
     ):
         month = int(posting.period[5:7])
         by_month[month] = by_month.get(month, ZERO) - posting.amount
-    return max(services._yearly_interest(policy, opening + credits + target, by_month, year), ZERO)
+    due, _applied = selectors.year_interest(policy, opening + credits + target, by_month, year)
+    return due

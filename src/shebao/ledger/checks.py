@@ -16,6 +16,7 @@ def ledger_balances() -> CheckResult:
         ok=True,
         summary=(
             f"ledger: every entry balances; {checked} account balances match their postings; "
-            "every unit's arrears and credit agree with them"
+            "the individual accounts' yearly summaries and every unit's arrears and credit "
+            "agree with them"
         ),
     )

@@ -427,3 +427,34 @@ class InterestTrueUp(models.Model):
 
     class Meta:
         ordering = ["account_id", "year", "id"]
+
+
+class AccountYear(models.Model):
+    """One individual account's year in sums, kept by the journal as postings are written,
+    so that the yearly interest run reads two rows per account instead of its history.
+
+    ``credits`` is what the year's non-interest postings credited (contributions are
+    negative postings, so it is minus their sum), ``weighted`` the same with the credit of
+    month m counted 13 - m times (the month-product method), ``flows`` how many such
+    postings there are, and ``interest`` the interest booked for the year. ``opening`` and
+    ``settled`` are the interest run's: ``settled`` says that the year's interest was
+    computed from these very sums and an opening of ``opening`` (at a provisional rate if
+    ``provisional``); any posting for the year clears it, so that the next run recomputes
+    the account from that year on.
+    """
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="years")
+    year = models.PositiveSmallIntegerField()
+    credits = MoneyField(default=Decimal("0.00"))
+    weighted = MoneyField(default=Decimal("0.00"))
+    flows = models.PositiveIntegerField(default=0)
+    interest = MoneyField(default=Decimal("0.00"))
+    opening = MoneyField(default=Decimal("0.00"))
+    settled = models.BooleanField(default=False)
+    provisional = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["account_id", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "year"], name="account_year_once"),
+        ]

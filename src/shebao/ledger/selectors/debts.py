@@ -5,6 +5,7 @@ import datetime
 from collections import defaultdict
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import Sum
 
 from shebao.core import clock
@@ -14,6 +15,7 @@ from shebao.ledger.models import (
     Account,
     DebtAdjustment,
     Declaration,
+    JournalEntry,
     Payment,
     PaymentAllocation,
     Posting,
@@ -214,11 +216,52 @@ def ledger_check() -> tuple[int, list[str]]:
     unit_ids = (
         Account.objects.filter(unit__isnull=False).values_list("unit_id", flat=True).distinct()
     )
+    problems += account_year_problems()
     for unit in Unit.objects.filter(pk__in=unit_ids).order_by("pk").iterator():
         problems += unit_money_problems(unit, sums=sums)
         if len(problems) >= 50:
             break
     return checked, problems
+
+
+# The individual accounts' yearly sums as their postings give them (what the journal
+# keeps in ``AccountYear``), and the summaries with anything in them.
+_YEARS_FROM_POSTINGS = """
+SELECT p.account_id, CAST(SUBSTR(p.period, 1, 4) AS INTEGER) AS year,
+    -SUM(CASE WHEN e.kind = %(interest)s THEN 0 ELSE p.amount END) AS credits,
+    -SUM(CASE WHEN e.kind = %(interest)s THEN 0
+         ELSE p.amount * (13 - CAST(SUBSTR(p.period, 6, 2) AS INTEGER)) END) AS weighted,
+    SUM(CASE WHEN e.kind = %(interest)s THEN 0 ELSE 1 END) AS flows,
+    -SUM(CASE WHEN e.kind = %(interest)s THEN p.amount ELSE 0 END) AS interest
+FROM ledger_posting p
+JOIN ledger_account a ON a.id = p.account_id
+JOIN ledger_journalentry e ON e.id = p.entry_id
+WHERE a.kind = %(individual)s AND p.period >= '1990-01'
+GROUP BY p.account_id, CAST(SUBSTR(p.period, 1, 4) AS INTEGER)
+"""
+_YEARS_KEPT = """
+SELECT account_id, year, credits, weighted, flows, interest FROM ledger_accountyear
+WHERE NOT (credits = 0 AND weighted = 0 AND flows = 0 AND interest = 0)
+"""
+
+
+def account_year_problems() -> list[str]:
+    """Where an individual account's yearly summary differs from its postings (the
+    interest run reads the summaries): the first 20 account-years either way."""
+    params = {"interest": JournalEntry.Kind.INTEREST, "individual": Account.Kind.INDIVIDUAL}
+    problems = []
+    with connection.cursor() as cursor:
+        for first, second, says in (
+            (_YEARS_KEPT, _YEARS_FROM_POSTINGS, "its summary holds sums its postings do not give"),
+            (_YEARS_FROM_POSTINGS, _YEARS_KEPT, "its postings give sums its summary does not hold"),
+        ):
+            cursor.execute(
+                f"SELECT account_id, year FROM ({first} EXCEPT {second}) AS differing "
+                "ORDER BY account_id, year LIMIT 20",
+                params,
+            )
+            problems += [f"account {a}, year {y}: {says}" for a, y in cursor.fetchall()]
+    return problems
 
 
 def unit_money_problems(unit, *, sums: dict[int, Decimal] | None = None) -> list[str]:

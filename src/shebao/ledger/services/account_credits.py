@@ -4,15 +4,24 @@ distribution recovered."""
 from collections import defaultdict
 from decimal import Decimal
 
+from django.db import connection, models
+
 from shebao.accounts.types import Actor
 from shebao.audit.services import audit_record
 from shebao.core import clock
-from shebao.core.money import ZERO, format_money
+from shebao.core.money import ZERO, format_money, from_fen
 from shebao.ledger import chart, domain, selectors
-from shebao.ledger.models import DebtAdjustment, Declaration, DeclarationLine, JournalEntry, Posting
+from shebao.ledger.models import (
+    Account,
+    DebtAdjustment,
+    Declaration,
+    DeclarationLine,
+    JournalEntry,
+    Posting,
+)
 from shebao.ledger.services._common import _closed_person_ids
-from shebao.ledger.services.journal import EntryDraft, journal_write
-from shebao.registry.models import Unit
+from shebao.ledger.services.journal import EntryDraft, journal_write, journal_write_select
+from shebao.registry.models import Person, Unit
 
 
 def account_credits_sync(
@@ -73,24 +82,107 @@ def _credit_paid_months(actor: Actor, unit, effective_on) -> list[str]:
     todo = sorted(waiting)
     if not todo:
         return []
-    lines = list(
-        DeclarationLine.objects.filter(
-            declaration__unit=unit,
-            declaration__status=Declaration.Status.LIVE,
-            period__in=todo,
-            account_credit__gt=0,
-        )
-        .order_by("period", "line_no")
-        .values_list("period", "person_id", "account_credit")
-    )
-    _post_account_credits(
-        actor,
-        unit,
-        lines,
-        effective_on,
-        memo=lambda period: f"{period} paid: personal parts credited",
-    )
+    _post_paid_months(actor, unit, todo, effective_on)
     return todo
+
+
+# The declared lines of a unit's live declarations of some months that credit an account,
+# with the code of the account each credits: the person's individual account, or the
+# suspense account held for a person whose account is closed (chart's codes).
+_PAID_LINES = """
+    FROM ledger_declarationline l
+    JOIN ledger_declaration d ON d.id = l.declaration_id
+    JOIN registry_person pe ON pe.id = l.person_id
+    {joins}
+    WHERE d.unit_id = %(unit)s AND d.status = %(live)s AND l.period IN ({periods})
+        AND l.account_credit > 0
+"""
+_ACCOUNT_CODE = (
+    "CASE WHEN pe.status = %(cleared)s THEN 'SUSPENSE:P' || CAST(l.person_id AS VARCHAR(20)) "
+    "ELSE 'P' || CAST(l.person_id AS VARCHAR(20)) || ':pension' END"
+)
+
+
+def _post_paid_months(actor: Actor, unit, periods: list[str], effective_on) -> None:
+    """The paid months' account-credit entries, written in the database from the declared
+    lines (a month can hold thousands): as ``_post_account_credits`` writes them, one
+    entry per month, a debit of the unit's credits due and a credit of the person's
+    account per line, in the lines' order."""
+    marks = ", ".join(f"%(p{i})s" for i in range(len(periods)))
+    lines_sql = _PAID_LINES.format(periods=marks, joins="")
+    params = {
+        "unit": unit.pk,
+        "live": Declaration.Status.LIVE,
+        "cleared": Person.Status.CLEARED,
+        "individual": Account.Kind.INDIVIDUAL,
+        "suspense": Account.Kind.CLOSED_SUSPENSE,
+        "now": models.DateTimeField().get_db_prep_save(clock.now(), connection),
+        **{f"p{i}": period for i, period in enumerate(periods)},
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT l.period, COUNT(*), SUM(l.account_credit) " + lines_sql + " GROUP BY l.period",
+            params,
+        )
+        found = {period: (count, total) for period, count, total in cursor.fetchall()}
+        if not found:
+            return
+        cursor.execute("SELECT COUNT(DISTINCT l.person_id) " + lines_sql, params)
+        persons = int(cursor.fetchone()[0])
+        cursor.execute(
+            "SELECT DISTINCT l.person_id " + lines_sql + " AND pe.status = %(cleared)s", params
+        )
+        closed = sorted(person_id for (person_id,) in cursor.fetchall())
+        # The accounts the lines credit, opened where missing (as chart.accounts_by_code).
+        cursor.execute(
+            "INSERT INTO ledger_account (code, kind, insurance_type, person_id, balance, "
+            f"created_at) SELECT DISTINCT {_ACCOUNT_CODE}, "
+            "CASE WHEN pe.status = %(cleared)s THEN %(suspense)s ELSE %(individual)s END, "
+            "CASE WHEN pe.status = %(cleared)s THEN '' ELSE 'pension' END, "
+            "l.person_id, 0, %(now)s " + lines_sql + " ON CONFLICT (code) DO NOTHING",
+            params,
+        )
+    due = chart.accounts_by_code([chart.unit_credits_due_code(unit.pk)])
+    now = clock.now()
+    actor_id = actor.pk if actor is not None and actor.pk else None
+    months = sorted(found)
+    journal_write_select(
+        [
+            JournalEntry(
+                kind=JournalEntry.Kind.ACCOUNT_CREDIT,
+                effective_on=effective_on,
+                period=period,
+                unit_id=unit.pk,
+                memo=f"{period} paid: personal parts credited"[:200],
+                created_at=now,
+                created_by_id=actor_id,
+            )
+            for period in months
+        ],
+        "SELECT e.id, CASE WHEN s.side = 1 THEN %(due)s ELSE a.id END, "
+        "CASE WHEN s.side = 1 THEN l.account_credit ELSE -l.account_credit END, l.period "
+        + _PAID_LINES.format(
+            periods=marks,
+            # Two postings a line: the debit of the credits due (side 1), then the credit.
+            joins="JOIN ledger_journalentry e ON e.id IN {entries} AND e.period = l.period "
+            f"JOIN ledger_account a ON a.code = {_ACCOUNT_CODE} "
+            "CROSS JOIN (SELECT 1 AS side UNION ALL SELECT 2) s",
+        )
+        + " ORDER BY l.period, l.line_no, s.side",
+        {**params, "due": due[chart.unit_credits_due_code(unit.pk)].pk},
+    )
+    audit_record(
+        actor=actor,
+        action="ledger.account_credits_posted",
+        target_type="registry.unit",
+        target_id=unit.pk,
+        data={
+            "periods": months,
+            "persons": persons,
+            "total": format_money(from_fen(sum(int(t) for _c, t in found.values()))),
+            "to_suspense": closed,
+        },
+    )
 
 
 def _post_account_credits(actor: Actor, unit, lines, effective_on, *, memo, data=None) -> None:

@@ -6,8 +6,8 @@ import datetime
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db import transaction
-from django.db.models import Q
+from django.db import connection, transaction
+from django.db.models import Count, Sum
 from django.utils.translation import gettext_lazy as _
 
 from shebao.accounts.domain import require_role_or_system
@@ -15,10 +15,11 @@ from shebao.accounts.types import Actor
 from shebao.audit.services import audit_record
 from shebao.core import clock
 from shebao.core.errors import Conflict, InvalidInput
-from shebao.core.money import ZERO, format_money
+from shebao.core.money import ZERO, format_money, to_fen
 from shebao.ledger import chart, selectors, signals
 from shebao.ledger.models import Account, InterestCredit, InterestTrueUp, JournalEntry
-from shebao.ledger.services.journal import EntryDraft, entry_post, journal_write
+from shebao.ledger.services import interest_summaries as summaries
+from shebao.ledger.services.journal import account_years_add, entry_post
 from shebao.policy import interest
 
 
@@ -47,6 +48,12 @@ def interest_credit_year(*, actor: Actor, year: int) -> InterestRun:
     clearance settles on the case (``signals.interest_true_ups``).
 
     Crediting the same year again credits only what changed, which is usually nothing.
+
+    An account whose earlier years are settled (its ``AccountYear`` summaries unchanged
+    since they were credited) is credited in SQL from its summaries of the year and the
+    one before (``interest_summaries``), with no read of its history; only the others
+    (an earlier year changed, a provisional rate since published, a closed account's
+    true-up, a region without a rate for the year) go through ``selectors.interest_path``.
     """
     require_role_or_system(actor, "interest.credit", name_allowed=True)
     today = clock.today()
@@ -55,81 +62,34 @@ def interest_credit_year(*, actor: Actor, year: int) -> InterestRun:
             fields={"year": _("%(year)s has not ended yet") % {"year": year}}, code="year_not_ended"
         )
     national = interest.interest_policy()
-    kind_interest = JournalEntry.Kind.INTEREST
-    with transaction.atomic():
+    with transaction.atomic(), connection.cursor() as cursor:
         # One crediting at a time: the interest expense account is the lock they share.
         interest_account = chart.accounts_by_code([chart.INTEREST_CODE])[chart.INTEREST_CODE]
         Account.objects.select_for_update().filter(pk=interest_account.pk).exists()
-        individual = dict(
-            Account.objects.filter(kind=Account.Kind.INDIVIDUAL).values_list("pk", "person_id")
+        now = clock.now()
+        # The accounts whose earlier years are settled: credited from their summaries.
+        summaries.run_table_fill(
+            cursor, year=year, recheck_years=summaries.recheck_years(cursor, year=year)
         )
-        # Closed at disbursement, or its person's relationship ended: no posting.
-        closed = set(
-            Account.objects.filter(kind=Account.Kind.INDIVIDUAL)
-            .filter(Q(closed_on__isnull=False) | Q(person__status="cleared"))
-            .values_list("pk", flat=True)
-        )
-        regions = selectors.persons_regions()
-        policies: dict[str, interest.InterestPolicy] = {}
-
-        def policy_of(account_id):
-            region = regions.get(individual.get(account_id), "")
-            if region not in policies:
-                policies[region] = interest.interest_policy(region)
-            return policies[region]
-
-        credited = selectors.credited_interest(up_to_year=year)
-        provisional = set(
-            InterestCredit.objects.filter(
-                year__lte=year, provisional=True, account__closed_on__isnull=False
-            ).values_list("account_id", "year")
-        )
-        trued_up: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
-        for account_id, true_up_year, amount in InterestTrueUp.objects.values_list(
-            "account_id", "year", "amount"
-        ):
-            trued_up[(account_id, true_up_year)] += amount
-        flows = selectors.individual_flows(None, year)
-        deltas: list[selectors.YearInterest] = []
-        account_of: list[int] = []
-        differences: list[tuple[int, selectors.YearInterest, Decimal]] = []
-        skipped = 0
-        for account_id in sorted(flows):
-            years, _end = selectors.interest_path(
-                policy_of(account_id), account_id, flows[account_id], year, credited
-            )
-            if account_id in closed:
-                skipped += 1
-                for item in years:
-                    if (account_id, item.year) not in provisional or item.provisional:
-                        continue
-                    difference = item.due - trued_up.get((account_id, item.year), ZERO)
-                    if difference:
-                        differences.append((account_id, item, difference))
-                continue
-            for item in years:
-                if item.due:
-                    deltas.append(item)
-                    account_of.append(account_id)
+        groups = _rate_groups(summaries.run_table_regions(cursor), year)
+        summaries.run_table_compute(cursor, groups)
+        skipped = summaries.closed_with_flows(cursor, year=year)
+        # The others (changed earlier years, closed accounts' true-ups, regions without
+        # a rate for the year) by the rules' own path, from their history.
+        slow = summaries.slow_accounts(cursor, year=year)
+        deltas, account_of, differences, settle = _by_history(slow, year)
 
         entry = None
-        total = sum((d.due for d in deltas), Decimal(0))
-        now = clock.now()
-        if deltas:
-            draft = EntryDraft(
-                JournalEntry(
-                    kind=kind_interest,
-                    effective_on=datetime.date(year, 12, 31),
-                    period=f"{year}-12",
-                    memo=f"interest {year}",
-                    created_at=now,
-                    created_by=actor if actor is not None and actor.pk else None,
-                ),
-                [(interest_account.pk, total, f"{year}-12")],
+        if deltas or summaries.run_table_due(cursor):
+            entry = JournalEntry.objects.create(
+                kind=JournalEntry.Kind.INTEREST,
+                effective_on=datetime.date(year, 12, 31),
+                period=f"{year}-12",
+                memo=f"interest {year}",
+                created_at=now,
+                created_by=actor if actor is not None and actor.pk else None,
             )
-            for account_id, d in zip(account_of, deltas, strict=True):
-                draft.add(account_id, -d.due, f"{d.year}-12")
-            (entry,) = journal_write([draft])
+            summaries.run_table_credit(cursor, year=year, groups=groups, entry_id=entry.pk, now=now)
             InterestCredit.objects.bulk_create(
                 [
                     _interest_credit(account_id, d, entry, now)
@@ -137,8 +97,15 @@ def interest_credit_year(*, actor: Actor, year: int) -> InterestRun:
                 ],
                 batch_size=5000,
             )
-        true_ups = _record_true_ups(actor, differences, credited, national, now)
-        accounts_credited = len(set(account_of))
+            summaries.entry_postings_write(
+                cursor, entry_id=entry.pk, interest_account_id=interest_account.pk, year=year
+            )
+            account_years_add("p.entry_id = %(entry)s", {"entry": entry.pk})
+        summaries.run_table_settle(cursor, year=year, groups=groups)
+        _settle_by_history(cursor, settle)
+        summaries.run_table_drop(cursor)
+        credited = _credited_by(entry)
+        true_ups = _record_true_ups(actor, differences, national, now)
         audit_record(
             actor=actor,
             action="ledger.interest_credited",
@@ -146,10 +113,10 @@ def interest_credit_year(*, actor: Actor, year: int) -> InterestRun:
             data={
                 "year": year,
                 "method": national.method,
-                "accounts": accounts_credited,
-                "total": format_money(total),
-                "years": sorted({d.year for d in deltas}),
-                "provisional_years": sorted({d.year for d in deltas if d.provisional}),
+                "accounts": credited.accounts,
+                "total": format_money(credited.total),
+                "years": credited.years,
+                "provisional_years": credited.provisional_years,
                 "closed_accounts_skipped": skipped,
                 "true_ups": [
                     {"id": t.pk, "year": t.year, "amount": format_money(t.amount)} for t in true_ups
@@ -161,11 +128,138 @@ def interest_credit_year(*, actor: Actor, year: int) -> InterestRun:
     return InterestRun(
         year,
         national.method,
-        accounts_credited,
-        total,
+        credited.accounts,
+        credited.total,
         entry.pk if entry is not None else None,
         closed_accounts_skipped=skipped,
         true_ups=tuple(true_ups),
+    )
+
+
+def _rate_groups(regions: list[str], year: int) -> list[tuple[summaries.RateGroup, list[str]]]:
+    """The regions of the run's table by the terms their rules give the year; a region
+    left out of every group goes through the rules' path."""
+    by_terms: dict[summaries.RateGroup, list[str]] = {}
+    for region in regions:
+        group = summaries.rate_group(interest.interest_policy(region), year)
+        if group is not None:
+            by_terms.setdefault(group, []).append(region)
+    return list(by_terms.items())
+
+
+def _by_history(slow: list[tuple[int, int | None, bool]], year: int):
+    """The rules' path for the accounts ``slow`` lists (``(account, person, closed)``):
+    what each year of each open account is due, the true-up differences of the closed
+    ones, and the summaries to settle: ``(account, year, opening, credits, weighted,
+    provisional)`` in fen."""
+    deltas: list[selectors.YearInterest] = []
+    account_of: list[int] = []
+    differences: list[tuple[int, selectors.YearInterest, Decimal]] = []
+    settle: list[tuple[int, int, int, int, int, bool]] = []
+    if not slow:
+        return deltas, account_of, differences, settle
+    ids = [account_id for account_id, _p, _c in slow]
+    # A long list of ids costs more than reading every account (the first run after the
+    # summaries were added reads them all).
+    few = len(ids) <= 5000
+    persons = {account_id: person_id for account_id, person_id, _c in slow}
+    regions = selectors.persons_regions(sorted({p for p in persons.values() if p}) if few else None)
+    flows = selectors.individual_flows(ids if few else None, year)
+    credited = selectors.credited_interest(ids if few else None, up_to_year=year)
+    closed_ids = [account_id for account_id, _p, closed in slow if closed]
+    provisional = set(
+        InterestCredit.objects.filter(
+            year__lte=year, provisional=True, account_id__in=closed_ids
+        ).values_list("account_id", "year")
+    )
+    trued_up: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
+    for account_id, true_up_year, amount in InterestTrueUp.objects.filter(
+        account_id__in=closed_ids
+    ).values_list("account_id", "year", "amount"):
+        trued_up[(account_id, true_up_year)] += amount
+    policies: dict[str, interest.InterestPolicy] = {}
+    for account_id, person_id, closed in slow:
+        if account_id not in flows:
+            continue
+        region = regions.get(person_id, "") if person_id is not None else ""
+        if region not in policies:
+            policies[region] = interest.interest_policy(region)
+        years, _end = selectors.interest_path(
+            policies[region], account_id, flows[account_id], year, credited
+        )
+        if closed:
+            for item in years:
+                if (account_id, item.year) not in provisional or item.provisional:
+                    continue
+                difference = item.due - trued_up.get((account_id, item.year), ZERO)
+                if difference:
+                    differences.append((account_id, item, difference))
+            continue
+        for item in years:
+            if item.due:
+                deltas.append(item)
+                account_of.append(account_id)
+        by_year = {item.year: item for item in years}
+        for each in range(min(flows[account_id]), year + 1):
+            by_month = flows[account_id].get(each, {})
+            held = by_year.get(each)
+            settle.append(
+                (
+                    account_id,
+                    each,
+                    to_fen(held.opening) if held else 0,
+                    to_fen(sum(by_month.values(), ZERO)),
+                    to_fen(sum((a * (13 - m) for m, a in by_month.items()), ZERO)),
+                    bool(held and held.provisional),
+                )
+            )
+    return deltas, account_of, differences, settle
+
+
+def _settle_by_history(cursor, settle) -> None:
+    """The summaries of the years the rules' path credited: settled, with their opening
+    (unless their sums moved since they were read)."""
+    for start in range(0, len(settle), 2000):
+        batch = settle[start : start + 2000]
+        row = "(%s, %s, %s, %s, 0, 0, %s, true, %s)"
+        if connection.vendor == "postgresql":
+            row = "(%s, %s::smallint, %s::bigint, %s::bigint, 0, 0, %s::bigint, true, %s)"
+        cursor.execute(
+            "INSERT INTO ledger_accountyear (account_id, year, credits, weighted, flows, "
+            "interest, opening, settled, provisional) VALUES "
+            + ", ".join([row] * len(batch))
+            + " ON CONFLICT (account_id, year) DO UPDATE SET opening = excluded.opening, "
+            "provisional = excluded.provisional, settled = "
+            "(ledger_accountyear.credits = excluded.credits "
+            "AND ledger_accountyear.weighted = excluded.weighted)",
+            [
+                v
+                for account_id, y, opening, credits, weighted, provisional in batch
+                for v in (account_id, y, credits, weighted, opening, provisional)
+            ],
+        )
+
+
+@dataclasses.dataclass(frozen=True)
+class _Credited:
+    accounts: int
+    total: Decimal
+    years: list[int]
+    provisional_years: list[int]
+
+
+def _credited_by(entry) -> _Credited:
+    """What the run's entry credited, read back from its InterestCredit rows."""
+    if entry is None:
+        return _Credited(0, ZERO, [], [])
+    rows = InterestCredit.objects.filter(entry=entry)
+    totals = rows.aggregate(total=Sum("amount"), accounts=Count("account_id", distinct=True))
+    years = rows.values_list("year", "provisional").distinct().order_by()
+    return _Credited(
+        totals["accounts"],
+        totals["total"] if totals["total"] is not None else ZERO,
+        sorted({y for y, _p in years}),
+        sorted({y for y, p in years if p}),
     )
 
 
@@ -186,7 +280,7 @@ def _interest_credit(account_id, item, entry, now) -> InterestCredit:
     )
 
 
-def _record_true_ups(actor: Actor, differences, credited, policy, now) -> list[InterestTrueUp]:
+def _record_true_ups(actor: Actor, differences, policy, now) -> list[InterestTrueUp]:
     """A true-up per closed account and year: positive, paid to the payees; negative,
     written off up to the pack's threshold, else recorded as an overpaid benefit."""
     if not differences:

@@ -15,6 +15,62 @@ from shebao.core.locking import lock_or_404
 from shebao.core.money import to_fen
 from shebao.ledger.models import Account, JournalEntry, Posting
 
+# The postings of individual accounts summed into their years (``AccountYear``), added to
+# what the summaries hold: credits (minus the sum: contributions are negative postings),
+# credits weighted by 13 - month, how many such postings, and interest. ``{where}``
+# chooses the postings (alias ``p``). Any posting leaves the year to be recomputed by the
+# next interest run (``settled`` false). PostgreSQL's SUM of a bigint is a numeric: the
+# insert casts it back. SQLite needs a WHERE in an INSERT ... SELECT before ON CONFLICT.
+_ACCOUNT_YEARS_ADD = """
+INSERT INTO ledger_accountyear
+    (account_id, year, credits, weighted, flows, interest, opening, settled, provisional)
+SELECT p.account_id, CAST(SUBSTR(p.period, 1, 4) AS INTEGER),
+    -SUM(CASE WHEN e.kind = %(interest)s THEN 0 ELSE p.amount END),
+    -SUM(CASE WHEN e.kind = %(interest)s THEN 0
+         ELSE p.amount * (13 - CAST(SUBSTR(p.period, 6, 2) AS INTEGER)) END),
+    SUM(CASE WHEN e.kind = %(interest)s THEN 0 ELSE 1 END),
+    -SUM(CASE WHEN e.kind = %(interest)s THEN p.amount ELSE 0 END),
+    0, false, false
+FROM ledger_posting p
+JOIN ledger_account a ON a.id = p.account_id
+JOIN ledger_journalentry e ON e.id = p.entry_id
+WHERE a.kind = %(individual)s AND p.period >= '1990-01' AND {where}
+GROUP BY p.account_id, CAST(SUBSTR(p.period, 1, 4) AS INTEGER)
+ON CONFLICT (account_id, year) DO UPDATE SET
+    credits = ledger_accountyear.credits + excluded.credits,
+    weighted = ledger_accountyear.weighted + excluded.weighted,
+    flows = ledger_accountyear.flows + excluded.flows,
+    interest = ledger_accountyear.interest + excluded.interest,
+    settled = false
+"""
+
+
+def account_years_add(where: str, params: dict) -> None:
+    """Add the postings chosen by ``where`` (SQL on ``p``, the postings; named
+    ``params``) to their individual accounts' yearly summaries: one set-based upsert.
+    Every writer of postings calls it for what it wrote (``journal_write`` does)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _ACCOUNT_YEARS_ADD.format(where=where),
+            {
+                **params,
+                "interest": JournalEntry.Kind.INTEREST,
+                "individual": Account.Kind.INDIVIDUAL,
+            },
+        )
+
+
+def _account_years_add_entries(entries) -> None:
+    """The summaries of the postings of ``entries``, just written in this transaction."""
+    ids = [entry.pk for entry in entries]
+    if connection.vendor == "postgresql":
+        account_years_add("p.entry_id = ANY(%(ids)s)", {"ids": ids})
+    else:
+        # One writer at a time on SQLite: the new entries hold every id in their range.
+        account_years_add(
+            "p.entry_id BETWEEN %(first)s AND %(last)s", {"first": min(ids), "last": max(ids)}
+        )
+
 
 class UnbalancedEntry(ValueError):
     pass
@@ -58,8 +114,9 @@ def journal_write(drafts, *, lock_accounts: bool = False) -> list[JournalEntry]:
     place that writes them. Every entry must sum to zero; one that does not is refused
     with ``UnbalancedEntry`` before anything is written. Lines of zero are left out.
 
-    The entries are one bulk insert, their postings another (in the drafts' order), and
-    each account's balance changes once. With ``lock_accounts`` the accounts are locked
+    The entries are one bulk insert, their postings another (in the drafts' order), each
+    account's balance changes once, and the individual accounts' yearly summaries are
+    brought up to date by one upsert. With ``lock_accounts`` the accounts are locked
     in primary-key order first (the caller holds no lock that orders them already).
     Returns the entries, saved, in the drafts' order."""
     drafts = list(drafts)
@@ -97,7 +154,55 @@ def journal_write(drafts, *, lock_accounts: bool = False) -> list[JournalEntry]:
             batch_size=5000,
         )
         _apply_to_balances(totals)
+        if _any_individual(totals):
+            _account_years_add_entries(entries)
     return entries
+
+
+def _any_individual(account_ids) -> bool:
+    """Whether an individual account is among these (a declaration posts to none: its
+    entries need no summary upkeep). A long list is not checked: the upsert finds them."""
+    ids = sorted(account_ids)
+    if len(ids) > 2000:
+        return True
+    return Account.objects.filter(pk__in=ids, kind=Account.Kind.INDIVIDUAL).exists()
+
+
+def journal_write_select(entries: list[JournalEntry], select_sql: str, params: dict) -> None:
+    """Write journal entries whose postings come from one ``SELECT`` in the database, for
+    postings that follow from rows already there (thousands of a month's lines) and need
+    not pass through Python. ``entries`` are unsaved and are saved here (one bulk insert);
+    ``select_sql`` yields ``(entry_id, account_id, amount, period)`` rows, debit positive,
+    and may name the new entries' ids as ``{entries}`` (a parenthesised list, e.g.
+    ``e.id IN {entries}``); ``params`` are its named parameters. The accounts must exist.
+
+    As in ``journal_write`` (whose rules it keeps: the select leaves out postings of zero),
+    each account's balance changes once (one set-based UPDATE), the individual accounts'
+    summaries are brought up to date, and an entry whose postings do not sum to zero is refused with
+    ``UnbalancedEntry`` (raised inside the caller's transaction, which it rolls back)."""
+    if not entries:
+        return
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        saved = JournalEntry.objects.bulk_create(entries, batch_size=2000)
+        ids = "(" + ", ".join(str(int(entry.pk)) for entry in saved) + ")"
+        cursor.execute(
+            "INSERT INTO ledger_posting (entry_id, account_id, amount, period) "
+            + select_sql.format(entries=ids),
+            params,
+        )
+        cursor.execute(
+            f"SELECT entry_id FROM ledger_posting WHERE entry_id IN {ids} "
+            "GROUP BY entry_id HAVING SUM(amount) <> 0"
+        )
+        if cursor.fetchall():
+            raise UnbalancedEntry("the postings of an entry must sum to zero")
+        cursor.execute(
+            "UPDATE ledger_account SET balance = ledger_account.balance + v.change "
+            "FROM (SELECT account_id, SUM(amount) AS change FROM ledger_posting "
+            f"WHERE entry_id IN {ids} GROUP BY account_id) AS v "
+            "WHERE ledger_account.id = v.account_id"
+        )
+        _account_years_add_entries(saved)
 
 
 def entry_post(
