@@ -214,3 +214,40 @@ def test_the_ledger_check_finds_a_summary_its_postings_do_not_give(people):
     AccountYear.objects.update(credits=F("credits") + 1)
     problems = ledger_check()[1]
     assert len(problems) == 2 and all("year 2022" in p for p in problems)
+
+
+def test_a_rate_corrected_in_the_pack_books_the_difference_once(
+    people, monkeypatch, history_reads
+):
+    """A published rate later corrected in the pack: the accounts credited at the old
+    rate go through their history once, and only the difference is booked."""
+    corrected, untouched = people[0], people[1]
+    credit(corrected, "2022-06", "10000.00")
+    run(2022)
+    run(2023)
+    credit(untouched, "2024-02", "500.00")  # its first year is after the corrected one
+    original = interest.interest_policy
+
+    def with_2022_corrected(region=None):
+        policy = original(region)
+        rates = dict(policy.rates)
+        rates[2022] = dataclasses.replace(rates[2022], rate=D("0.0700"))
+        return dataclasses.replace(policy, rates=rates)
+
+    monkeypatch.setattr(interest, "interest_policy", with_2022_corrected)
+    account = summary(corrected, 2022).account_id
+    run(2024)
+    assert history_reads == [account]
+    rows = InterestCredit.objects.filter(account_id=account, year=2022).order_by("id")
+    assert [r.rate for r in rows] == [D("0.0612"), D("0.0700")]
+    flows = selectors.individual_flows([account], 2024)[account]
+    years, end = selectors.interest_path(with_2022_corrected(), account, flows, 2024, {})
+    assert balance(corrected) == end
+    for item in years:
+        booked = InterestCredit.objects.filter(account_id=account, year=item.year)
+        assert sum(r.amount for r in booked) == item.target
+    # Booked at the corrected rate: the next run reads no history again.
+    history_reads.clear()
+    again = run(2024)
+    assert history_reads == [] and again.total_interest == 0
+    assert ledger_check()[1] == []

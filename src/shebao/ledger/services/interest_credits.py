@@ -52,8 +52,9 @@ def interest_credit_year(*, actor: Actor, year: int) -> InterestRun:
     An account whose earlier years are settled (its ``AccountYear`` summaries unchanged
     since they were credited) is credited in SQL from its summaries of the year and the
     one before (``interest_summaries``), with no read of its history; only the others
-    (an earlier year changed, a provisional rate since published, a closed account's
-    true-up, a region without a rate for the year) go through ``selectors.interest_path``.
+    (an earlier year changed, a provisional rate since published, a published rate since
+    corrected in the pack, a closed account's true-up, a region without a rate for the
+    year) go through ``selectors.interest_path``.
     """
     require_role_or_system(actor, "interest.credit", name_allowed=True)
     today = clock.today()
@@ -69,7 +70,10 @@ def interest_credit_year(*, actor: Actor, year: int) -> InterestRun:
         now = clock.now()
         # The accounts whose earlier years are settled: credited from their summaries.
         summaries.run_table_fill(
-            cursor, year=year, recheck_years=summaries.recheck_years(cursor, year=year)
+            cursor,
+            year=year,
+            recheck_years=summaries.recheck_years(cursor, year=year),
+            corrected=summaries.corrected_rates(cursor, year=year),
         )
         groups = _rate_groups(summaries.run_table_regions(cursor), year)
         summaries.run_table_compute(cursor, groups)

@@ -72,13 +72,17 @@ def _execute(cursor, sql: str, params=None) -> None:
     cursor.execute(sql, params or {})
 
 
-def run_table_fill(cursor, *, year: int, recheck_years: list[int]) -> None:
+def run_table_fill(
+    cursor, *, year: int, recheck_years: list[int], corrected: list[tuple[int, int]] = ()
+) -> None:
     """The run's table: every open individual account with a flow up to ``year`` whose
     earlier years are all settled (none changed since it was credited, none credited at
     a provisional rate since published: ``recheck_years``) and whose previous year is
     summed (or that has no earlier year), with its opening, the year's sums, the interest
     booked for the year and the region whose rules apply (that of the unit of the
-    person's open employment, the latest if several, else of the latest; "" for none)."""
+    person's open employment, the latest if several, else of the latest; "" for none).
+    An account whose latest crediting of an earlier year was at a rate the packs no longer
+    give that year (``corrected_rates``) is left out too."""
     _execute(cursor, f"DROP TABLE IF EXISTS {RUN_TABLE}")
     _execute(
         cursor,
@@ -121,6 +125,60 @@ def run_table_fill(cursor, *, year: int, recheck_years: list[int]) -> None:
         """,
         {"year": year, "prev": year - 1, "individual": Account.Kind.INDIVIDUAL},
     )
+    if corrected:
+        pairs = " OR ".join(
+            f"(ic.year = {int(y)} AND {_MILLIONTHS} = {int(r)})" for y, r in corrected
+        )
+        _execute(
+            cursor,
+            f"""
+            DELETE FROM {RUN_TABLE} WHERE account_id IN (
+                SELECT ic.account_id FROM ledger_interestcredit ic
+                WHERE ({pairs}) AND NOT EXISTS (
+                    SELECT 1 FROM ledger_interestcredit later
+                    WHERE later.account_id = ic.account_id AND later.year = ic.year
+                        AND later.id > ic.id
+                )
+            )
+            """,
+        )
+
+
+# A stored rate in millionths, as an integer (SQLite holds the column as a float).
+_MILLIONTHS = "CAST(ROUND(ic.rate * 1000000) AS INTEGER)"
+
+
+def corrected_rates(cursor, *, year: int) -> list[tuple[int, int]]:
+    """``(year, rate in millionths)`` of earlier years credited at their published rate
+    where no region's rules give that rate for the year any more (a rate corrected in the
+    pack): the accounts so credited go through the rules' path, which books the
+    difference."""
+    _execute(
+        cursor,
+        f"SELECT DISTINCT ic.year, {_MILLIONTHS} FROM ledger_interestcredit ic "
+        "WHERE NOT ic.provisional AND ic.months IS NULL AND ic.year < %(year)s",
+        {"year": year},
+    )
+    credited = cursor.fetchall()
+    if not credited:
+        return []
+    _execute(cursor, "SELECT DISTINCT region FROM registry_unit")
+    policies = [interest.interest_policy()] + [
+        interest.interest_policy(region) for (region,) in cursor.fetchall() if region
+    ]
+    found = []
+    for earlier, rate in credited:
+        current = set()
+        for policy in policies:
+            try:
+                applied = policy.applied_rate(earlier)
+            except NoPolicyValue:
+                continue
+            if not applied.provisional:
+                current.add(int(applied.rate.rate * 1_000_000))
+        if int(rate) not in current:
+            found.append((int(earlier), int(rate)))
+    return found
 
 
 def run_table_regions(cursor) -> list[str]:
