@@ -17,6 +17,7 @@ The tables live for one ``Staging`` (a ``with`` block inside the caller's transa
   checked it already) and the wage;
 - ``stage_rate``: each policy's rates by insurance type;
 - ``stage_exempt``: insurance types a bilateral agreement exempts a line's person from;
+- ``stage_employed``: the unit's employees of each unit-month;
 - ``stage_checked``: every line with the person it names, whether that person was the
   unit's employee in the month, the first line naming them in the unit-month, whether
   their account is closed, and its month's policy; a line is ``good`` when it is to be
@@ -57,6 +58,7 @@ class Staging:
 
     TABLES = (
         "stage_posted",
+        "stage_employed",
         "stage_checked",
         "stage_exempt",
         "stage_rate",
@@ -249,6 +251,24 @@ class Staging:
                 )
                 self._index_checked(cursor)
                 return
+            # The unit's employees of each month: a confirmed employment covering some day
+            # of it. Found for the unit-months at once (each unit's employments through
+            # their index), then looked up by line.
+            cursor.execute(
+                f"""
+                CREATE TEMP TABLE stage_employed AS
+                SELECT DISTINCT g.grp, e.person_id
+                FROM stage_group g JOIN {employment} e ON e.unit_id = g.unit_id
+                WHERE e.status IN ({marks}) AND e.started_on <= g.month_end
+                    AND (e.ended_on IS NULL OR e.ended_on >= g.month_start)
+                """,
+                states,
+            )
+            cursor.execute(
+                "CREATE UNIQUE INDEX stage_employed_key ON stage_employed (grp, person_id)"
+            )
+            if self.postgres:
+                cursor.execute("ANALYZE stage_employed")
             cursor.execute(
                 f"""
                 CREATE TEMP TABLE stage_checked AS
@@ -263,11 +283,9 @@ class Staging:
                         ON pp.passport_no = l.passport_no AND pp.nationality = l.nationality
                 ),
                 placed AS (
-                    SELECT n.*, g.policy, CASE WHEN n.person_id IS NOT NULL AND EXISTS (
-                        SELECT 1 FROM {employment} e
-                        WHERE e.unit_id = g.unit_id AND e.person_id = n.person_id
-                            AND e.status IN ({marks}) AND e.started_on <= g.month_end
-                            AND (e.ended_on IS NULL OR e.ended_on >= g.month_start)
+                    SELECT n.*, g.policy, CASE WHEN EXISTS (
+                        SELECT 1 FROM stage_employed s
+                        WHERE s.grp = n.grp AND s.person_id = n.person_id
                     ) THEN {true} ELSE {false} END AS employed
                     FROM named n JOIN stage_group g ON g.grp = n.grp
                 ),
@@ -283,7 +301,7 @@ class Staging:
                     by_passport, citizen_id, policy
                 FROM ranked
                 """,
-                [*states, Person.Status.CLEARED, Person.Status.CLEARED],
+                [Person.Status.CLEARED, Person.Status.CLEARED],
             )
             self._index_checked(cursor)
 
@@ -352,28 +370,23 @@ class Staging:
             for seq, nationality, start, unit_id in rows
         ]
 
-    def omitted_employees(self, states) -> list[tuple]:
+    def omitted_employees(self) -> list[tuple]:
         """The unit's employees of each unit-month with lines to post that no such line
         names: ``(grp, person_id, name, citizen_id, passport_no)`` by unit-month and
         person."""
-        marks = ", ".join(["%s"] * len(states))
         with connection.cursor() as cursor:
             cursor.execute(
                 f"""
-                SELECT DISTINCT g.grp, e.person_id, p.name, p.citizen_id, p.passport_no
-                FROM stage_group g
-                JOIN registry_employment e ON e.unit_id = g.unit_id
-                JOIN {Person._meta.db_table} p ON p.id = e.person_id
-                WHERE e.status IN ({marks}) AND e.started_on <= g.month_end
-                    AND (e.ended_on IS NULL OR e.ended_on >= g.month_start)
-                    AND g.grp IN (SELECT grp FROM stage_checked WHERE good)
+                SELECT s.grp, s.person_id, p.name, p.citizen_id, p.passport_no
+                FROM stage_employed s
+                JOIN {Person._meta.db_table} p ON p.id = s.person_id
+                WHERE s.grp IN (SELECT grp FROM stage_checked WHERE good)
                     AND NOT EXISTS (
                         SELECT 1 FROM stage_checked c
-                        WHERE c.grp = g.grp AND c.person_id = e.person_id AND c.good
+                        WHERE c.grp = s.grp AND c.person_id = s.person_id AND c.good
                     )
-                ORDER BY g.grp, e.person_id
-                """,
-                sorted(states),
+                ORDER BY s.grp, s.person_id
+                """
             )
             return cursor.fetchall()
 

@@ -29,7 +29,6 @@ from shebao.ledger.services.unit_credit import _units_to_settle, unit_credit_set
 from shebao.ledger.staging import Staging
 from shebao.policy import agreements, contributions
 from shebao.policy import packs as policy_packs
-from shebao.registry import domain as registry_domain
 from shebao.registry.models import Employment, Person, Unit
 
 
@@ -478,9 +477,7 @@ def declarations_submit(
         report.errors.sort(key=lambda e: (e.line, e.field))
         _stage_exemptions(stage, groups)
         omitted: dict[int, list[CheckWarning]] = defaultdict(list)
-        for grp, person_id, name, citizen_id, passport_no in stage.omitted_employees(
-            registry_domain.EMPLOYMENT_CONFIRMED_STATES
-        ):
+        for grp, person_id, name, citizen_id, passport_no in stage.omitted_employees():
             target, month = groups[grp]
             omitted[grp].append(
                 declarations.omission_warning(
