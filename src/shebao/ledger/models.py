@@ -109,7 +109,11 @@ class JournalEntry(models.Model):
 
 class Posting(models.Model):
     entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="postings")
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="postings")
+    # Indexed by the (account, period) index alone: a second index on the account would
+    # only cost every posting written.
+    account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, related_name="postings", db_index=False
+    )
     amount = MoneyField()  # debit positive, credit negative
     # The month a contribution posting is for: rights statements count months from it.
     period = models.CharField(max_length=7, blank=True)
@@ -169,8 +173,12 @@ class Declaration(models.Model):
 class DeclarationLine(models.Model):
     declaration = models.ForeignKey(Declaration, on_delete=models.PROTECT, related_name="lines")
     line_no = models.PositiveIntegerField()
+    # Indexed by the (person, period) index alone, as a posting's account is.
     person = models.ForeignKey(
-        "registry.Person", on_delete=models.PROTECT, related_name="declaration_lines"
+        "registry.Person",
+        on_delete=models.PROTECT,
+        related_name="declaration_lines",
+        db_index=False,
     )
     period = models.CharField(max_length=7)  # copied from the declaration for per-person reads
     wage = MoneyField()
