@@ -216,9 +216,7 @@ def test_the_ledger_check_finds_a_summary_its_postings_do_not_give(people):
     assert len(problems) == 2 and all("year 2022" in p for p in problems)
 
 
-def test_a_rate_corrected_in_the_pack_books_the_difference_once(
-    people, monkeypatch, history_reads
-):
+def test_a_rate_corrected_in_the_pack_books_the_difference_once(people, monkeypatch, history_reads):
     """A published rate later corrected in the pack: the accounts credited at the old
     rate go through their history once, and only the difference is booked."""
     corrected, untouched = people[0], people[1]
