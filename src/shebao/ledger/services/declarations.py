@@ -127,7 +127,8 @@ def declarations_post(
     with transaction.atomic(), Staging() as stage:
         groups: dict[int, tuple[Unit, str]] = {}
         policy_cache: dict = {}
-        lines, exempt = [], []
+        lines: list[tuple] = []
+        exempt: list[tuple[int, str]] = []
         for grp, checked in enumerate(declarations, start=1):
             groups[grp] = (checked.unit, checked.period)
             _stage_group(stage, grp, checked.unit, checked.period, policy_cache)

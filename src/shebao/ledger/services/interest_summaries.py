@@ -13,6 +13,7 @@ does), so only a positive quotient is rounded.
 
 import dataclasses
 import math
+from collections.abc import Sequence
 from fractions import Fraction
 
 from django.db import connection, models
@@ -73,7 +74,7 @@ def _execute(cursor, sql: str, params=None) -> None:
 
 
 def run_table_fill(
-    cursor, *, year: int, recheck_years: list[int], corrected: list[tuple[int, int]] = ()
+    cursor, *, year: int, recheck_years: list[int], corrected: Sequence[tuple[int, int]] = ()
 ) -> None:
     """The run's table: every open individual account with a flow up to ``year`` whose
     earlier years are all settled (none changed since it was credited, none credited at
