@@ -35,7 +35,7 @@ from django.db import DatabaseError, connection
 
 from shebao.core.money import round_money, to_fen
 from shebao.registry import domain as registry_domain
-from shebao.registry.models import Person
+from shebao.registry.models import Employment, Person
 
 # Rates are exact at eight decimal places or fewer (the packs hold four to six).
 RATE_SCALE = 10**8
@@ -233,7 +233,7 @@ class Staging:
         account is closed. Lines ``checked_already`` name their person by id and are all
         good."""
         person = Person._meta.db_table
-        employment = "registry_employment"
+        employment = Employment._meta.db_table
         states = sorted(registry_domain.EMPLOYMENT_CONFIRMED_STATES)
         marks = ", ".join(["%s"] * len(states))
         true, false = ("true", "false") if self.postgres else ("1", "0")
@@ -355,7 +355,8 @@ class Staging:
                 SELECT DISTINCT c.seq, p.nationality, g.month_start, g.unit_id
                 FROM stage_checked c
                 JOIN stage_group g ON g.grp = c.grp
-                JOIN registry_employment e ON e.unit_id = g.unit_id AND e.person_id = c.person_id
+                JOIN {Employment._meta.db_table} e
+                    ON e.unit_id = g.unit_id AND e.person_id = c.person_id
                 JOIN {Person._meta.db_table} p ON p.id = c.person_id
                 WHERE c.good AND e.coverage_certificate_no <> ''
                     AND e.coverage_valid_from <= g.month_end
