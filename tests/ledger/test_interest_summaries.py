@@ -7,7 +7,7 @@ import datetime
 from decimal import Decimal as D
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 
 from shebao.core import clock
 from shebao.ledger import chart, domain, selectors, services
@@ -16,7 +16,8 @@ from shebao.ledger.selectors import ledger_check
 from shebao.ledger.services import interest_summaries
 from shebao.policy import interest
 from shebao.registry import services as registry
-from tests.factories import citizen_id
+from shebao.registry.models import Employment, Unit
+from tests.factories import citizen_id, registered_unit
 
 from .test_interest import balance, credit
 
@@ -249,3 +250,51 @@ def test_a_rate_corrected_in_the_pack_books_the_difference_once(people, monkeypa
     again = run(2024)
     assert history_reads == [] and again.total_interest == 0
     assert ledger_check()[1] == []
+
+
+def test_the_run_takes_each_persons_region_as_the_rules_do(db, make_user):
+    """The run's region per person (one numbering of the employments) is the one the
+    rules' path takes: the open employment's unit, the latest if several, else the
+    latest; on the same start date the later registration."""
+    clerk = make_user("regionclerk", "clerk")
+    units = {}
+    for n, region in enumerate(["cn-bj", "cn-tj", "cn-sc-cd"]):
+        unit = registered_unit(clerk, serial=700 + n, name=f"R{n}")
+        # Only the region matters here, not whether a pack covers it.
+        Unit.objects.filter(pk=unit.pk).update(region=region)
+        units[region] = unit
+    persons = [
+        registry.person_register(actor=clerk, name=f"R{n}", citizen_id=citizen_id(90 + n))
+        for n in range(5)
+    ]
+    histories = [
+        # open in Beijing since 2015; ended later in Tianjin: Beijing
+        [("cn-bj", "2015-01-05", "open"), ("cn-tj", "2020-03-02", "ended")],
+        # both ended: the latest start, Chengdu
+        [("cn-tj", "2021-01-04", "ended"), ("cn-sc-cd", "2022-06-01", "ended")],
+        # two open: the latest start, Tianjin
+        [("cn-tj", "2023-02-01", "open"), ("cn-bj", "2019-09-02", "open")],
+        # same start, both ended: the later registration, Beijing
+        [("cn-sc-cd", "2018-05-02", "ended"), ("cn-bj", "2018-05-02", "ended")],
+        # waiting for confirmation counts as not open: Chengdu, though Tianjin is later
+        [("cn-sc-cd", "2016-01-04", "open"), ("cn-tj", "2024-01-02", "pending_confirmation")],
+    ]
+    now = clock.now()
+    for person, history in zip(persons, histories, strict=True):
+        for region, started, status in history:
+            day = datetime.date.fromisoformat(started)
+            Employment.objects.create(
+                unit=units[region],
+                person=person,
+                started_on=day,
+                monthly_wage=D("5000.00"),
+                registration_due_on=day + datetime.timedelta(days=30),
+                registered_on=day,
+                status=status,
+                created_at=now,
+            )
+    with connection.cursor() as cursor:
+        cursor.execute(interest_summaries.PERSON_REGION_SQL)
+        by_sql = dict(cursor.fetchall())
+    assert by_sql == selectors.persons_regions()
+    assert [by_sql[p.pk] for p in persons] == ["cn-bj", "cn-sc-cd", "cn-tj", "cn-bj", "cn-sc-cd"]

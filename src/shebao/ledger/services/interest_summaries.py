@@ -73,6 +73,21 @@ def _execute(cursor, sql: str, params=None) -> None:
     cursor.execute(sql, params or {})
 
 
+# Each person's region: that of the unit of the open employment, the latest if several,
+# else of the latest. Numbered in one pass over the employments: a subquery per account
+# would sort each person's employments once per account.
+PERSON_REGION_SQL = """
+    SELECT person_id, region FROM (
+        SELECT em.person_id, u.region, ROW_NUMBER() OVER (
+            PARTITION BY em.person_id
+            ORDER BY CASE WHEN em.status = 'open' THEN 1 ELSE 0 END DESC,
+                em.started_on DESC, em.id DESC
+        ) AS n
+        FROM registry_employment em JOIN registry_unit u ON u.id = em.unit_id
+    ) numbered WHERE n = 1
+"""
+
+
 def run_table_fill(
     cursor, *, year: int, recheck_years: list[int], corrected: Sequence[tuple[int, int]] = ()
 ) -> None:
@@ -100,19 +115,12 @@ def run_table_fill(
         cursor,
         f"""
         INSERT INTO {RUN_TABLE} (account_id, region, opening, credits, weighted, booked)
-        SELECT a.id,
-            COALESCE((
-                SELECT u.region FROM registry_employment em
-                JOIN registry_unit u ON u.id = em.unit_id
-                WHERE em.person_id = a.person_id
-                ORDER BY CASE WHEN em.status = 'open' THEN 1 ELSE 0 END DESC,
-                    em.started_on DESC, em.id DESC
-                LIMIT 1
-            ), ''),
+        SELECT a.id, COALESCE(r.region, ''),
             COALESCE(prev.opening + prev.credits + prev.interest, 0),
             COALESCE(cur.credits, 0), COALESCE(cur.weighted, 0), COALESCE(cur.interest, 0)
         FROM ledger_account a
         LEFT JOIN registry_person pe ON pe.id = a.person_id
+        LEFT JOIN ({PERSON_REGION_SQL}) r ON r.person_id = a.person_id
         LEFT JOIN ledger_accountyear prev ON prev.account_id = a.id AND prev.year = %(prev)s
         LEFT JOIN ledger_accountyear cur ON cur.account_id = a.id AND cur.year = %(year)s
         WHERE a.kind = %(individual)s AND a.closed_on IS NULL
