@@ -451,7 +451,10 @@ class AccountYear(models.Model):
     the account from that year on.
     """
 
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="years")
+    # Indexed by the (account, year) constraint alone, as a posting's account is.
+    account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, related_name="years", db_index=False
+    )
     year = models.PositiveSmallIntegerField()
     credits = MoneyField(default=Decimal("0.00"))
     weighted = MoneyField(default=Decimal("0.00"))
