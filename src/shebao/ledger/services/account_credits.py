@@ -171,17 +171,13 @@ def _post_paid_months(actor: Actor, unit, periods: list[str], effective_on) -> N
         + " ORDER BY l.period, l.line_no, s.side",
         {**params, "due": due[chart.unit_credits_due_code(unit.pk)].pk},
     )
-    audit_record(
-        actor=actor,
-        action="ledger.account_credits_posted",
-        target_type="registry.unit",
-        target_id=unit.pk,
-        data={
-            "periods": months,
-            "persons": persons,
-            "total": format_money(from_fen(sum(int(t) for _c, t in found.values()))),
-            "to_suspense": closed,
-        },
+    _record_credits_posted(
+        actor,
+        unit,
+        periods=months,
+        persons=persons,
+        total=from_fen(sum(int(t) for _c, t in found.values())),
+        to_suspense=closed,
     )
 
 
@@ -221,6 +217,21 @@ def _post_account_credits(actor: Actor, unit, lines, effective_on, *, memo, data
         drafts[period].add(by_code[due_code].pk, amount, period)
         drafts[period].add(by_code[code_of(person_id)].pk, -amount, period)
     journal_write(drafts[period] for period in periods)
+    _record_credits_posted(
+        actor,
+        unit,
+        periods=periods,
+        persons=len({person_id for _p, person_id, _a in lines}),
+        total=sum((a for _p, _i, a in lines), Decimal(0)),
+        to_suspense=sorted(closed),
+        data=data,
+    )
+
+
+def _record_credits_posted(
+    actor: Actor, unit, *, periods, persons: int, total: Decimal, to_suspense, data=None
+) -> None:
+    """The audit event of an account-credit posting, however it was written."""
     audit_record(
         actor=actor,
         action="ledger.account_credits_posted",
@@ -228,9 +239,9 @@ def _post_account_credits(actor: Actor, unit, lines, effective_on, *, memo, data
         target_id=unit.pk,
         data={
             "periods": periods,
-            "persons": len({person_id for _p, person_id, _a in lines}),
-            "total": format_money(sum((a for _p, _i, a in lines), Decimal(0))),
-            "to_suspense": sorted(closed),
+            "persons": persons,
+            "total": format_money(total),
+            "to_suspense": to_suspense,
             **(data or {}),
         },
     )
