@@ -4,9 +4,15 @@ no application in between.
 - Posting: a bare bulk insert of as many rows as the import wrote into scratch tables with
   the columns of ``ledger_declarationline`` and ``ledger_posting`` (primary key, no other
   index, no foreign key); COPY on PostgreSQL, one executemany in one transaction on SQLite.
-  The same again with the ledger tables' indexes, to show what index upkeep costs.
+  The same again with the ledger tables' indexes, to show what index upkeep costs, and
+  with their indexes and foreign keys (to the real persons, declarations, entries and
+  accounts, checked at commit as Django declares them): the floor of any import that
+  keeps those tables as they are.
 - Interest: one set-based UPDATE of a scratch table of accounts (balance, year's credits)
-  applying the annual formula, and one grouped read of the history the run reads.
+  applying the annual formula, and one grouped read of the history the run reads. The
+  floor of a run that keeps the ledger: one ``INSERT ... SELECT`` of a posting per account
+  into a copy of ``ledger_posting`` with its indexes and foreign keys, and one UPDATE of a
+  yearly summary row per account.
 """
 
 import json
@@ -14,7 +20,8 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 
-from shebao.ledger.models import DeclarationLine, Posting
+from shebao.ledger.models import Account, Declaration, DeclarationLine, JournalEntry, Posting
+from shebao.registry.models import Person
 
 from .measure import timed
 
@@ -36,15 +43,23 @@ def _pk_sql() -> str:
     return "integer PRIMARY KEY AUTOINCREMENT"
 
 
-def _create_like(model, name: str, *, with_indexes: bool) -> list[str]:
-    """A scratch table with the model's columns and types; returns the inserted columns."""
+def _create_like(model, name: str, *, with_indexes: bool, with_keys: bool = False) -> list[str]:
+    """A scratch table with the model's columns and types (with its indexes, and its
+    foreign keys deferred to the commit as Django declares them, if asked); returns the
+    inserted columns."""
     columns, definitions = [], [f"id {_pk_sql()}"]
     for field in model._meta.concrete_fields:
         if field.primary_key:
             continue
         columns.append(field.column)
         null = "NULL" if field.null else "NOT NULL"
-        definitions.append(f"{field.column} {field.db_type(connection)} {null}")
+        definition = f"{field.column} {field.db_type(connection)} {null}"
+        if with_keys and field.is_relation:
+            definition += (
+                f" REFERENCES {field.related_model._meta.db_table} (id)"
+                " DEFERRABLE INITIALLY DEFERRED"
+            )
+        definitions.append(definition)
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {name}")
         cursor.execute(f"CREATE TABLE {name} ({', '.join(definitions)})")
@@ -71,16 +86,32 @@ def _insert(name: str, columns: list[str], rows) -> None:
             cursor.executemany(f"INSERT INTO {name} ({', '.join(columns)}) VALUES ({marks})", rows)
 
 
-def _line_rows(count: int, per_declaration: int):
+def _existing_ids() -> dict[str, list[int]]:
+    """The ids the rows refer to, taken from the rows the import wrote, so that the
+    foreign keys of the floor hold."""
+
+    def ids(model) -> list[int]:
+        return list(model.objects.order_by("pk").values_list("pk", flat=True))
+
+    return {
+        "person": ids(Person),
+        "declaration": ids(Declaration),
+        "entry": ids(JournalEntry),
+        "account": ids(Account),
+    }
+
+
+def _line_rows(count: int, per_declaration: int, ids: dict[str, list[int]]):
     # Money columns hold integer fen, as the ledger's own tables do.
     wages = [800000, 300000, 3581100, 1234500]
+    persons, declarations = ids["person"], ids["declaration"]
     for n in range(count):
         declaration, line_no = divmod(n, per_declaration)
         money = wages[n % 4]
         yield {
-            "declaration_id": declaration + 1,
+            "declaration_id": declarations[declaration % len(declarations)],
             "line_no": line_no + 2,
-            "person_id": n % 100_000 + 1,
+            "person_id": persons[n % len(persons)],
             "period": "2025-03",
             "wage": money,
             "base": money,
@@ -91,33 +122,44 @@ def _line_rows(count: int, per_declaration: int):
         }
 
 
-def _posting_rows(count: int, per_entry: int):
+def _posting_rows(count: int, per_entry: int, ids: dict[str, list[int]]):
+    entries, accounts = ids["entry"], ids["account"]
     for n in range(count):
         yield {
-            "entry_id": n // per_entry + 1,
-            "account_id": n % 100_000 + 1,
+            "entry_id": entries[(n // per_entry) % len(entries)],
+            "account_id": accounts[n % len(accounts)],
             "amount": -71620,
             "period": "2025-03",
         }
 
 
-def raw_insert(*, lines: int, postings: int, per_declaration: int, with_indexes: bool) -> dict:
-    """Seconds to insert ``lines`` declaration-line rows and ``postings`` posting rows."""
-    suffix = "_indexed" if with_indexes else ""
+def raw_insert(
+    *,
+    lines: int,
+    postings: int,
+    per_declaration: int,
+    with_indexes: bool,
+    with_keys: bool = False,
+) -> dict:
+    """Seconds to insert ``lines`` declaration-line rows and ``postings`` posting rows
+    (commit included, where deferred foreign keys are checked)."""
+    suffix = "_keyed" if with_keys else "_indexed" if with_indexes else ""
     line_table, posting_table = f"bench_raw_line{suffix}", f"bench_raw_posting{suffix}"
-    line_cols = _create_like(DeclarationLine, line_table, with_indexes=with_indexes)
-    posting_cols = _create_like(Posting, posting_table, with_indexes=with_indexes)
+    shape = {"with_indexes": with_indexes, "with_keys": with_keys}
+    line_cols = _create_like(DeclarationLine, line_table, **shape)
+    posting_cols = _create_like(Posting, posting_table, **shape)
+    ids = _existing_ids()
     with timed() as lines_time:
         _insert(
             line_table,
             line_cols,
-            ([r[c] for c in line_cols] for r in _line_rows(lines, per_declaration)),
+            ([r[c] for c in line_cols] for r in _line_rows(lines, per_declaration, ids)),
         )
     with timed() as postings_time:
         _insert(
             posting_table,
             posting_cols,
-            ([r[c] for c in posting_cols] for r in _posting_rows(postings, per_declaration)),
+            ([r[c] for c in posting_cols] for r in _posting_rows(postings, per_declaration, ids)),
         )
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE {line_table}")
@@ -156,6 +198,58 @@ def raw_interest_update(*, rate: Decimal, factor: Decimal) -> dict:
     if updated != accounts:
         raise RuntimeError(f"the raw UPDATE changed {updated} of {accounts} rows")
     return {**update.figures(), "rows": updated}
+
+
+def floor_interest(*, year: int, rate: Decimal, factor: Decimal) -> dict:
+    """The least a run that keeps the ledger writes: one ``INSERT ... SELECT`` of an
+    interest posting per individual account into a copy of ``ledger_posting`` with its
+    indexes and foreign keys, and one UPDATE of each account's summary row for the year
+    (a copy of the summaries' key and sums), in one transaction, commit included."""
+    posting_cols = _create_like(Posting, "bench_floor_posting", with_indexes=True, with_keys=True)
+    entry = JournalEntry.objects.order_by("-pk").values_list("pk", flat=True).first()
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_floor_year")
+        cursor.execute(
+            f"CREATE TABLE bench_floor_year (id {_pk_sql()}, account_id bigint NOT NULL "
+            "REFERENCES ledger_account (id) DEFERRABLE INITIALLY DEFERRED, "
+            "year integer NOT NULL, opening bigint NOT NULL, credits bigint NOT NULL, "
+            "interest bigint NOT NULL, UNIQUE (account_id, year))"
+        )
+        cursor.execute(
+            "INSERT INTO bench_floor_year (account_id, year, opening, credits, interest) "
+            "SELECT id, %s, -balance, 800000, 0 FROM ledger_account WHERE kind = 'individual'",
+            [year],
+        )
+        accounts = cursor.rowcount
+    # The annual formula's interest in fen (rounded by the database, as the raw UPDATE).
+    interest = "ROUND(opening * %(on_opening)s + credits * %(on_credits)s)"
+    params = {
+        "on_opening": rate,
+        "on_credits": rate * factor / 2,
+        "entry": entry,
+        "year": year,
+        "period": f"{year}-12",
+    }
+    with timed() as floor, transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO bench_floor_posting ({', '.join(posting_cols)}) "
+            f"SELECT %(entry)s, account_id, -{interest}, %(period)s "
+            "FROM bench_floor_year WHERE year = %(year)s ORDER BY account_id",
+            params,
+        )
+        posted = cursor.rowcount
+        cursor.execute(
+            f"UPDATE bench_floor_year SET interest = {interest} WHERE year = %(year)s", params
+        )
+        updated = cursor.rowcount
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE bench_floor_posting")
+        cursor.execute("DROP TABLE bench_floor_year")
+    if posted != accounts or updated != accounts:
+        raise RuntimeError(
+            f"the floor wrote {posted} postings and {updated} summaries for {accounts} accounts"
+        )
+    return {**floor.figures(), "rows": accounts}
 
 
 def raw_history_read(*, first_period: str, last_period: str) -> dict:

@@ -172,16 +172,30 @@ def finance_actor():
     )
 
 
-def write_declaration_file(plan: Plan, path: Path) -> int:
-    """The month files of every unit in one CSV, each unit-month's rows together; returns
-    its size in bytes."""
+def write_declaration_file(plan: Plan, path: Path, months: range | None = None) -> int:
+    """The month files of every unit in one CSV (of ``months``, indexes into the plan's
+    periods; all by default), each unit-month's rows together; returns its size in bytes."""
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["uscc", "period", "citizen_id", "wage"])
-        for month_no, period in enumerate(plan.periods):
+        for month_no in months if months is not None else range(plan.months):
+            period = plan.periods[month_no]
             for u in plan.unit_indexes:
                 code = credit_code(u)
                 writer.writerows(
                     (code, period, citizen_id(i), wage(i, month_no)) for i in plan.persons_of(u)
                 )
     return path.stat().st_size
+
+
+def write_declaration_files(plan: Plan, folder: Path, max_rows: int) -> list[tuple[Path, int]]:
+    """The declarations in as few files as the import accepts (``max_rows`` data rows at
+    most, whole months each, as an operator would split a large import): their paths and
+    sizes in bytes, in month order."""
+    per_file = max(1, max_rows // plan.persons)
+    files = []
+    for first in range(0, plan.months, per_file):
+        months = range(first, min(first + per_file, plan.months))
+        path = folder / f"declarations-{first + 1:02d}.csv"
+        files.append((path, write_declaration_file(plan, path, months)))
+    return files

@@ -5,10 +5,12 @@ demo``), a unit with many employees and ten declared months, and one small unit 
 simulated user. Then gunicorn serves it with the argv ``shebao serve`` uses and production
 settings (``SHEBAO_ENV=production``, debug off, fresh keys), on 127.0.0.1 only, with the
 bench URLconf (``bench.load.urls``: Shebao's URLs plus a bare JSON view). locust drives it
-headless twice, for ``--run-time`` each: first the API (``bench/load/locustfile.py``,
-``ApiUser``), then the bare view with the same number of users (``BareUser``). The API is
-held to half the bare view's throughput or more, a 99th percentile under a second, and no
-failed request.
+headless three times, for ``--run-time`` each: first the API (``bench/load/locustfile.py``,
+``ApiUser``), then ``/api/v1/auth/me`` alone (``AuthUser``: the token's look-up, the floor
+of any API request), then the bare view with the same number of users (``BareUser``). The
+API is held to half the bare view's throughput or more, a 99th percentile under a second,
+and no failed request; the floor's throughput beside the bare view's shows whether the
+throughput target is within reach of an authenticated request at all.
 
 The server is stopped at the end, also on error, and the database dropped unless
 ``--keep``.
@@ -398,11 +400,17 @@ def read_stats(prefix: Path) -> dict:
 # Verdicts ------------------------------------------------------------------------------
 
 
-def verdicts(api: dict, bare: dict) -> dict:
-    """Each target: the figure, the target and whether it was met."""
-    ratio = api["total"]["rps"] / bare["total"]["rps"] if bare["total"]["rps"] else 0.0
-    failed = api["total"]["failures"] + bare["total"]["failures"]
-    return {
+def verdicts(api: dict, bare: dict, auth: dict | None = None) -> dict:
+    """Each target: the figure, the target and whether it was met; and the floor's
+    throughput beside the bare view's (``auth``, when measured)."""
+
+    def of_bare(figures: dict) -> float:
+        return figures["total"]["rps"] / bare["total"]["rps"] if bare["total"]["rps"] else 0.0
+
+    ratio = of_bare(api)
+    runs = [api, bare] + ([auth] if auth else [])
+    failed = sum(run["total"]["failures"] for run in runs)
+    found = {
         "throughput": {
             "value": ratio,
             "target": THROUGHPUT_TARGET,
@@ -415,6 +423,14 @@ def verdicts(api: dict, bare: dict) -> dict:
         },
         "failures": {"value": failed, "target": 0, "met": failed == 0},
     }
+    if auth:
+        floor = of_bare(auth)
+        found["floor"] = {
+            "value": floor,
+            "target": THROUGHPUT_TARGET,
+            "met": floor >= THROUGHPUT_TARGET,
+        }
+    return found
 
 
 def _verdict(met: bool) -> str:
@@ -429,7 +445,7 @@ def _row(label: str, figures: dict) -> str:
 
 
 def summarise(result: dict) -> list[str]:
-    api, bare, checks = result["api"], result["bare"], result["verdicts"]
+    api, bare, auth, checks = result["api"], result["bare"], result.get("auth"), result["verdicts"]
     run = result["run"]
     out = [
         f"Serving: {run['users']} users, {run['run_time_s']} s a run, gunicorn "
@@ -439,8 +455,11 @@ def summarise(result: dict) -> list[str]:
         _row("API, all", api["total"]),
     ]
     out += [_row(f"  {name}", figures) for name, figures in sorted(api["by_name"].items())]
+    if auth:
+        out.append(_row("auth/me (floor)", auth["total"]))
     out.append(_row("bare view", bare["total"]))
-    for label, figures in (("API", api), ("bare view", bare)):
+    runs = [("API", api)] + ([("auth/me", auth)] if auth else []) + [("bare view", bare)]
+    for label, figures in runs:
         out += [f"  {label} failure: {line}" for line in figures["failures"]]
         if figures.get("client_saturated"):
             out.append(f"  note: locust's own CPU was saturated during the {label} run")
@@ -452,6 +471,16 @@ def summarise(result: dict) -> list[str]:
         f"  failed requests {checks['failures']['value']:,}; target 0: "
         f"{_verdict(checks['failures']['met'])}",
     ]
+    if "floor" in checks:
+        floor = checks["floor"]["value"]
+        out.append(
+            f"  floor: the token's look-up alone {floor:.2f} of the bare view's throughput; "
+            + (
+                "the throughput target is within it"
+                if floor >= THROUGHPUT_TARGET
+                else "the throughput target is beyond it"
+            )
+        )
     return out
 
 
@@ -502,6 +531,9 @@ def main(argv=None) -> int:
             locust_env = {**server_env, "BENCH_LOAD_TARGETS": str(targets_path)}
             common = {"base": base, "users": args.users, "seconds": args.run_time}
             api = run_locust(user_class="ApiUser", prefix=workdir / "api", env=locust_env, **common)
+            auth = run_locust(
+                user_class="AuthUser", prefix=workdir / "auth", env=locust_env, **common
+            )
             bare = run_locust(
                 user_class="BareUser", prefix=workdir / "bare", env=locust_env, **common
             )
@@ -521,9 +553,10 @@ def main(argv=None) -> int:
             "employees": args.employees,
         },
         "api": api,
+        "auth": auth,
         "bare": bare,
     }
-    result["verdicts"] = verdicts(api, bare)
+    result["verdicts"] = verdicts(api, bare, auth)
     print("\n".join(summarise(result)), flush=True)
     if args.json:
         args.json.write_text(json.dumps(result, indent=2))

@@ -3,8 +3,10 @@
 ``ApiUser`` reads a person's account and rights statement, a clearance case and a unit's
 arrears, and declares its own small unit's month again (which replaces the month's
 declaration), with a bearer token the driver obtained through ``POST /api/v1/auth/token``.
-``BareUser`` asks for ``bench/bare``, the same server's floor. Neither waits between
-requests: each user sends its next request as soon as the last one is answered.
+``AuthUser`` asks for ``/api/v1/auth/me`` alone: the token's look-up that every API request
+starts with, the floor of any authenticated request. ``BareUser`` asks for ``bench/bare``,
+the same server's floor. None waits between requests: each user sends its next request as
+soon as the last one is answered.
 
 What they ask for comes from the JSON file named by ``BENCH_LOAD_TARGETS``.
 """
@@ -61,6 +63,20 @@ class ApiUser(FastHttpUser):
             headers=self.headers,
             name="declaration post",
         )
+
+
+class AuthUser(FastHttpUser):
+    """The least any API request does: the bearer token looked up, the user answered."""
+
+    wait_time = constant(0)
+
+    def on_start(self):
+        token = TARGETS["tokens"][next(_numbers) % len(TARGETS["tokens"])]
+        self.headers = {"Authorization": f"Bearer {token}", "Accept-Language": "en"}
+
+    @task
+    def me(self):
+        self.client.get(f"{API}/auth/me", headers=self.headers, name="auth/me")
 
 
 class BareUser(FastHttpUser):

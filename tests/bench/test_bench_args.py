@@ -111,3 +111,60 @@ def test_serve_verdicts():
     assert all(check["met"] for check in checks.values())
     checks = serve.verdicts(figures(40, 1000, failures=1), figures(100, 20))
     assert not any(check["met"] for check in checks.values())
+
+
+def test_serve_floor_is_the_token_look_up_beside_the_bare_view():
+    def figures(rps, p99=10, failures=0):
+        return {"total": {"rps": rps, "p99_ms": p99, "failures": failures}}
+
+    checks = serve.verdicts(figures(10), figures(100), figures(40))
+    assert checks["floor"] == {"value": 0.4, "target": 0.5, "met": False}
+    assert serve.verdicts(figures(10), figures(100), figures(80))["floor"]["met"]
+    # A failed floor request counts as a failure of the run.
+    assert (
+        serve.verdicts(figures(10), figures(100), figures(80, failures=2))["failures"]["value"] == 2
+    )
+
+
+def _import_result(seconds, bare, keyed):
+    return {
+        "version": "PostgreSQL 15",
+        "plan": {"lines": 1000, "units": 1, "persons_per_unit": 100, "months": 10},
+        "import": {
+            "seconds": seconds,
+            "cpu_seconds": 1.0,
+            "load": (1.0, 1.0),
+            "file_bytes": 10_000,
+            "file_seconds": 0.1,
+            "peak_mb": 100.0,
+            "written": {"postings": 60},
+            "raw": {"seconds": bare, "load": (1.0, 1.0)},
+            "raw_indexed": {"seconds": bare, "load": (1.0, 1.0)},
+            "raw_keyed": {"seconds": keyed, "load": (1.0, 1.0)},
+        },
+        "setup": {"migrate_seconds": 1.0, "registry_seconds": 1.0},
+    }
+
+
+def test_the_import_floor_says_whether_the_target_is_within_it():
+    beyond = run.summarise(_import_result(seconds=10.0, bare=1.0, keyed=4.0))
+    assert any("ratio 0.250 of the raw rate (the target is beyond it)" in line for line in beyond)
+    within = run.summarise(_import_result(seconds=10.0, bare=1.0, keyed=2.0))
+    assert any("ratio 0.500 of the raw rate (the target is within it)" in line for line in within)
+
+
+def test_declarations_larger_than_a_file_are_split_by_whole_months(tmp_path):
+    from bench import data
+
+    plan = data.Plan(persons=300, months=10)
+    files = data.write_declaration_files(plan, tmp_path, max_rows=1000)
+    periods_by_file = []
+    for path, size in files:
+        rows = path.read_text(encoding="utf-8").splitlines()[1:]
+        assert len(rows) <= 1000 and size == path.stat().st_size
+        periods_by_file.append(sorted({row.split(",")[1] for row in rows}))
+        assert len(rows) == 300 * len(periods_by_file[-1])
+    assert [len(periods) for periods in periods_by_file] == [3, 3, 3, 1]
+    assert sum(periods_by_file, []) == plan.periods
+    # A plan within the limit stays one file.
+    assert len(data.write_declaration_files(plan, tmp_path, max_rows=3000)) == 1
