@@ -19,7 +19,7 @@ from shebao.core.money import ZERO, format_money, to_fen
 from shebao.ledger import chart, selectors, signals
 from shebao.ledger.models import Account, InterestCredit, InterestTrueUp, JournalEntry
 from shebao.ledger.services import interest_summaries as summaries
-from shebao.ledger.services.journal import account_years_add, entry_post
+from shebao.ledger.services.journal import account_years_add, balances_add, entry_post
 from shebao.policy import interest
 
 
@@ -104,6 +104,7 @@ def interest_credit_year(*, actor: Actor, year: int) -> InterestRun:
             summaries.entry_postings_write(
                 cursor, entry_id=entry.pk, interest_account_id=interest_account.pk, year=year
             )
+            balances_add("entry_id = %(entry)s", {"entry": entry.pk})
             account_years_add("p.entry_id = %(entry)s", {"entry": entry.pk})
         summaries.run_table_settle(cursor, year=year, groups=groups)
         _settle_by_history(cursor, settle)

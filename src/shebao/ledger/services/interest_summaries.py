@@ -356,8 +356,8 @@ def recheck_years(cursor, *, year: int) -> list[int]:
 
 def entry_postings_write(cursor, *, entry_id: int, interest_account_id: int, year: int) -> int:
     """The entry's postings from its InterestCredit rows: the interest expense account
-    debited with the total, each account credited for each year; then the balances.
-    Returns the total in fen."""
+    debited with the total, each account credited for each year (the caller applies them
+    to the balances and the summaries). Returns the total in fen."""
     _execute(
         cursor,
         "SELECT COALESCE(SUM(amount), 0) FROM ledger_interestcredit WHERE entry_id = %(entry)s",
@@ -382,14 +382,6 @@ def entry_postings_write(cursor, *, entry_id: int, interest_account_id: int, yea
         "SELECT entry_id, account_id, -amount, CAST(year AS VARCHAR(4)) || '-12' "
         "FROM ledger_interestcredit WHERE entry_id = %(entry)s AND amount <> 0 "
         "ORDER BY account_id, year, id",
-        {"entry": entry_id},
-    )
-    _execute(
-        cursor,
-        "UPDATE ledger_account SET balance = ledger_account.balance + v.change "
-        "FROM (SELECT account_id, SUM(amount) AS change FROM ledger_posting "
-        "WHERE entry_id = %(entry)s GROUP BY account_id) AS v "
-        "WHERE ledger_account.id = v.account_id",
         {"entry": entry_id},
     )
     return total

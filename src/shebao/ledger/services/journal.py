@@ -60,6 +60,19 @@ def account_years_add(where: str, params: dict) -> None:
         )
 
 
+def balances_add(where: str, params: dict) -> None:
+    """Add the postings chosen by ``where`` (SQL on ``ledger_posting``; named ``params``)
+    to their accounts' balances: one set-based UPDATE, each account changed once."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE ledger_account SET balance = ledger_account.balance + v.change "
+            "FROM (SELECT account_id, SUM(amount) AS change FROM ledger_posting "
+            f"WHERE {where} GROUP BY account_id) AS v "
+            "WHERE ledger_account.id = v.account_id",
+            params,
+        )
+
+
 def _account_years_add_entries(entries) -> None:
     """The summaries of the postings of ``entries``, just written in this transaction."""
     ids = [entry.pk for entry in entries]
@@ -196,12 +209,7 @@ def journal_write_select(entries: list[JournalEntry], select_sql: str, params: d
         )
         if cursor.fetchall():
             raise UnbalancedEntry("the postings of an entry must sum to zero")
-        cursor.execute(
-            "UPDATE ledger_account SET balance = ledger_account.balance + v.change "
-            "FROM (SELECT account_id, SUM(amount) AS change FROM ledger_posting "
-            f"WHERE entry_id IN {ids} GROUP BY account_id) AS v "
-            "WHERE ledger_account.id = v.account_id"
-        )
+        balances_add(f"entry_id IN {ids}", {})
         _account_years_add_entries(saved)
 
 
